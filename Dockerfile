@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# mlserve: build with Maven, run on a JRE with the torch native libraries already extracted,
+# so the container starts offline.
+#   docker build -t mlserve .
+#   docker run -p 8500:8500 -p 8080:8080 -v "$PWD/models:/models" mlserve            # serve a store
+#   docker run -p 8500:8500 -p 8080:8080 mlserve demo                                # the demo
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+RUN mvn -B -q -DskipTests -pl server -am package \
+ && mkdir -p /opt/mlserve/lib \
+ && cp server/target/lib/*.jar /opt/mlserve/lib/ \
+ && cp server/target/mlserve-server-*.jar /opt/mlserve/lib/
+# Extract libtorch into the cache the runtime image ships (no download at start).
+RUN DJL_CACHE_DIR=/opt/mlserve/djl-cache java -Dai.djl.offline=true -DOPT_OUT_TRACKING=true \
+      -cp '/opt/mlserve/lib/*' io.mlserve.server.cli.Main engines
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 mlserve \
+ && useradd --system --uid 10001 --gid mlserve --home-dir /opt/mlserve --shell /usr/sbin/nologin mlserve \
+ && mkdir -p /models && chown mlserve:mlserve /models
+COPY --from=build --chown=mlserve:mlserve /opt/mlserve /opt/mlserve
+COPY --chown=mlserve:mlserve bin/ /opt/mlserve/bin/
+COPY --chown=mlserve:mlserve examples/ /opt/mlserve/examples/
+ENV MLSERVE_CLASSPATH="/opt/mlserve/lib/*" \
+    DJL_CACHE_DIR=/opt/mlserve/djl-cache \
+    MLSERVE_STORE=/models \
+    MLSERVE_JAVA_OPTS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75"
+VOLUME ["/models"]
+EXPOSE 8500 8080
+USER mlserve
+WORKDIR /opt/mlserve
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
+  CMD ["/opt/mlserve/bin/mlserve", "health", "--target", "localhost:8500"]
+ENTRYPOINT ["/opt/mlserve/bin/mlserve"]
+CMD ["serve", "--store", "/models"]

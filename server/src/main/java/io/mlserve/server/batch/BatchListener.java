@@ -1,0 +1,28 @@
+package io.mlserve.server.batch;
+
+/**
+ * Observes the batcher for metrics. Called on worker threads, outside the batcher's lock;
+ * implementations must be thread-safe, fast and must not throw.
+ */
+public interface BatchListener {
+  /** A listener that records nothing. */
+  BatchListener NONE = new BatchListener() {};
+
+  /**
+   * One request finished (successfully or not).
+   *
+   * @param queueNanos time from enqueue to the start of its batch's compute
+   * @param computeNanos the engine's time for the whole batch (0 when it never ran)
+   * @param ok whether the request got outputs
+   */
+  default void onRequestDone(long queueNanos, long computeNanos, boolean ok) {}
+
+  /** A batch ran on the engine with this many requests and rows. */
+  default void onBatch(int requests, int rows, long computeNanos) {}
+
+  /** A request was refused because the queue was full. */
+  default void onRejected() {}
+
+  /** A request expired in the queue and was dropped before inference. */
+  default void onExpired() {}
+}

@@ -1,0 +1,413 @@
+package io.mlserve.server.batch;
+
+import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.core.InferenceException.Kind;
+import io.mlserve.server.engine.ModelRunner;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.tensor.Tensors;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Groups queued requests of one model version into batches and runs them on a pool of workers,
+ * one {@link ModelRunner} each.
+ *
+ * <p>Policy (after Triton's dynamic batcher): a worker takes as many queued requests as fit in
+ * {@code maxBatchSize} rows, in arrival order. With {@code maxQueueDelayNanos == 0} it never
+ * waits: it batches what is already queued. With a delay, it waits for more rows only while the
+ * batch is not full and the oldest request has waited less than the delay. Requests whose
+ * deadline has passed, or that were cancelled, are dropped before inference. An engine failure
+ * fails only the requests of that batch. The queue is bounded: a full queue refuses at once.
+ *
+ * <p>This class is thread-safe. {@link #submit} never blocks. Time comes from the injected
+ * {@link Ticker}; tests drive batches synchronously with {@link #runOnce(int)} instead of
+ * starting worker threads.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+  private final String modelLabel;
+  private final BatchSettings settings;
+  private final List<ModelRunner> runners;
+  private final Ticker ticker;
+  private final BatchListener listener;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Condition drained = lock.newCondition();
+
+  // @GuardedBy("lock")
+  private final ArrayDeque<BatchRequest> queue = new ArrayDeque<>();
+  // @GuardedBy("lock"): rows held by the requests in queue
+  private long queuedRows;
+  // @GuardedBy("lock"): batches taken from the queue and not yet finished
+  private int batchesInFlight;
+  // @GuardedBy("lock")
+  private boolean closed;
+
+  private final List<Thread> workers = new ArrayList<>();
+
+  /**
+   * @param modelLabel names the model version in error messages, e.g. {@code curve_forecaster:1.0.0}
+   * @param runners one per worker; the batcher does not close them
+   */
+  public DynamicBatcher(
+      String modelLabel,
+      BatchSettings settings,
+      List<ModelRunner> runners,
+      Ticker ticker,
+      BatchListener listener) {
+    this.modelLabel = Objects.requireNonNull(modelLabel, "modelLabel");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.runners = List.copyOf(Objects.requireNonNull(runners, "runners"));
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    if (this.runners.isEmpty()) {
+      throw new IllegalArgumentException("at least one runner is needed");
+    }
+  }
+
+  /** Starts one daemon worker thread per runner. Call once. */
+  public void start() {
+    synchronized (workers) {
+      if (!workers.isEmpty()) {
+        throw new IllegalStateException("already started");
+      }
+      for (int i = 0; i < runners.size(); i++) {
+        ModelRunner runner = runners.get(i);
+        Thread t = new Thread(() -> workLoop(runner), "batcher-" + modelLabel + "-" + i);
+        t.setDaemon(true);
+        workers.add(t);
+      }
+      workers.forEach(Thread::start);
+    }
+  }
+
+  public BatchSettings settings() {
+    return settings;
+  }
+
+  /** Requests waiting in the queue now. */
+  public int queueDepth() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Queues one request.
+   *
+   * @param inputs the request's tensors in signature order, all with {@code rows} rows
+   * @param deadlineNanos the {@link Ticker} time after which the request is dropped, or
+   *     {@link Long#MAX_VALUE}
+   * @return the outputs in signature order, each with {@code rows} rows; fails with an
+   *     {@link InferenceException} (deadline, engine failure, shutdown)
+   * @throws InferenceException at once when the queue is full ({@code RESOURCE_EXHAUSTED}), the
+   *     request has more rows than a batch may hold ({@code INVALID_ARGUMENT}), or the batcher is
+   *     closed ({@code UNAVAILABLE})
+   */
+  public CompletableFuture<Tensor[]> submit(Tensor[] inputs, int rows, long deadlineNanos) {
+    if (rows < 1 || rows > settings.maxBatchSize()) {
+      throw InferenceException.invalid(
+          "request has " + rows + " rows; model " + modelLabel + " takes 1 to "
+              + settings.maxBatchSize() + " rows per request (max_batch_size)");
+    }
+    BatchRequest request = new BatchRequest(inputs, rows, ticker.nanoTime(), deadlineNanos);
+    lock.lock();
+    try {
+      if (closed) {
+        throw InferenceException.unavailable("model " + modelLabel + " is shutting down");
+      }
+      if (queue.size() >= settings.queueCapacity()) {
+        listener.onRejected();
+        throw new InferenceException(
+            Kind.RESOURCE_EXHAUSTED,
+            "queue of model " + modelLabel + " is full (" + settings.queueCapacity()
+                + " requests); retry later");
+      }
+      queue.addLast(request);
+      queuedRows += rows;
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+    return request.result;
+  }
+
+  /**
+   * Forms at most one batch at the ticker's current time and runs it on the calling thread with
+   * runner {@code runnerIndex}. For tests, which drive the batcher without worker threads.
+   *
+   * @return whether a batch was formed (it may have held only expired requests)
+   */
+  public boolean runOnce(int runnerIndex) {
+    List<BatchRequest> batch;
+    lock.lock();
+    try {
+      batch = takeBatch(ticker.nanoTime());
+    } finally {
+      lock.unlock();
+    }
+    if (batch == null) {
+      return false;
+    }
+    execute(batch, runners.get(runnerIndex));
+    return true;
+  }
+
+  /**
+   * Nanoseconds the next batch still waits for more rows at the ticker's current time: 0 when a
+   * batch can be taken now, -1 when the queue is empty. For tests and diagnostics.
+   */
+  public long nanosUntilNextBatch() {
+    lock.lock();
+    try {
+      return waitNanos(ticker.nanoTime());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops accepting requests, lets queued and running batches finish (up to {@code timeout}),
+   * then stops the workers. Requests still queued after the timeout fail with UNAVAILABLE.
+   * Does not close the runners.
+   *
+   * @return whether everything finished within the timeout
+   */
+  public boolean drainAndStop(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    boolean clean;
+    List<BatchRequest> abandoned = new ArrayList<>();
+    lock.lock();
+    try {
+      closed = true;
+      notEmpty.signalAll();
+      boolean hasWorkers;
+      synchronized (workers) {
+        hasWorkers = !workers.isEmpty();
+      }
+      while (hasWorkers && (!queue.isEmpty() || batchesInFlight > 0)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        drained.awaitNanos(left);
+      }
+      clean = queue.isEmpty() && batchesInFlight == 0;
+      abandoned.addAll(queue);
+      queue.clear();
+      queuedRows = 0;
+      notEmpty.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (BatchRequest r : abandoned) {
+      r.result.completeExceptionally(
+          InferenceException.unavailable("model " + modelLabel + " was unloaded before inference"));
+    }
+    synchronized (workers) {
+      for (Thread t : workers) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
+    }
+    return clean;
+  }
+
+  /** {@link #drainAndStop} with a 30 second budget. */
+  @Override
+  public void close() {
+    try {
+      drainAndStop(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void workLoop(ModelRunner runner) {
+    while (true) {
+      List<BatchRequest> batch;
+      lock.lock();
+      try {
+        while (true) {
+          if (closed && queue.isEmpty()) {
+            return;
+          }
+          long now = ticker.nanoTime();
+          batch = takeBatch(now);
+          if (batch != null) {
+            break;
+          }
+          long wait = waitNanos(now);
+          if (wait < 0) {
+            notEmpty.await();
+          } else {
+            notEmpty.awaitNanos(wait);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } finally {
+        lock.unlock();
+      }
+      execute(batch, runner);
+    }
+  }
+
+  // @GuardedBy("lock"): -1 when empty, 0 when a batch is ready, else the remaining wait.
+  private long waitNanos(long now) {
+    BatchRequest oldest = queue.peekFirst();
+    if (oldest == null) {
+      return -1;
+    }
+    if (closed || settings.maxQueueDelayNanos() == 0 || queuedRows >= settings.maxBatchSize()) {
+      return 0;
+    }
+    long waited = now - oldest.enqueuedNanos;
+    return Math.max(0, settings.maxQueueDelayNanos() - waited);
+  }
+
+  // @GuardedBy("lock"): removes and returns the next batch, or null if none is ready.
+  private List<BatchRequest> takeBatch(long now) {
+    if (waitNanos(now) != 0) {
+      return null;
+    }
+    List<BatchRequest> batch = new ArrayList<>(Math.min(queue.size(), settings.maxBatchSize()));
+    int rows = 0;
+    while (!queue.isEmpty()) {
+      BatchRequest next = queue.peekFirst();
+      if (rows + next.rows > settings.maxBatchSize()) {
+        break;
+      }
+      queue.pollFirst();
+      queuedRows -= next.rows;
+      rows += next.rows;
+      batch.add(next);
+    }
+    batchesInFlight++;
+    return batch;
+  }
+
+  private void execute(List<BatchRequest> batch, ModelRunner runner) {
+    try {
+      runBatch(batch, runner);
+    } finally {
+      lock.lock();
+      try {
+        batchesInFlight--;
+        if (batchesInFlight == 0 && queue.isEmpty()) {
+          drained.signalAll();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void runBatch(List<BatchRequest> batch, ModelRunner runner) {
+    long start = ticker.nanoTime();
+    List<BatchRequest> live = new ArrayList<>(batch.size());
+    for (BatchRequest r : batch) {
+      if (r.result.isDone()) {
+        continue; // cancelled by the caller
+      }
+      if (r.deadlineNanos <= start) {
+        listener.onExpired();
+        listener.onRequestDone(start - r.enqueuedNanos, 0, false);
+        r.result.completeExceptionally(
+            new InferenceException(
+                Kind.DEADLINE_EXCEEDED,
+                "deadline passed after " + TimeUnit.NANOSECONDS.toMicros(start - r.enqueuedNanos)
+                    + " us in the queue of model " + modelLabel + "; not run"));
+        continue;
+      }
+      live.add(r);
+    }
+    if (live.isEmpty()) {
+      return;
+    }
+    int[] rows = new int[live.size()];
+    int totalRows = 0;
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = live.get(i).rows;
+      totalRows += rows[i];
+    }
+    Tensor[][] perRequest;
+    long computeNanos;
+    try {
+      if (live.size() == 1) {
+        // A lone request runs as it came: no copy, and models without a batch dimension work.
+        Tensor[] outputs = runner.predict(live.get(0).inputs);
+        computeNanos = ticker.nanoTime() - start;
+        checkOutputs(outputs);
+        perRequest = new Tensor[][] {outputs};
+      } else {
+        Tensor[] inputs = concatInputs(live);
+        Tensor[] outputs = runner.predict(inputs);
+        computeNanos = ticker.nanoTime() - start;
+        perRequest = splitOutputs(outputs, rows, live.size());
+      }
+    } catch (Throwable e) {
+      long failedAfter = ticker.nanoTime() - start;
+      listener.onBatch(live.size(), totalRows, failedAfter);
+      InferenceException failure =
+          e instanceof InferenceException ie
+              ? ie
+              : new InferenceException(
+                  Kind.INTERNAL,
+                  "model " + modelLabel + " failed on a batch of " + totalRows + " rows: " + e,
+                  e);
+      for (BatchRequest r : live) {
+        listener.onRequestDone(start - r.enqueuedNanos, failedAfter, false);
+        r.result.completeExceptionally(failure);
+      }
+      return;
+    }
+    listener.onBatch(live.size(), totalRows, computeNanos);
+    for (int i = 0; i < live.size(); i++) {
+      BatchRequest r = live.get(i);
+      listener.onRequestDone(start - r.enqueuedNanos, computeNanos, true);
+      r.result.complete(perRequest[i]);
+    }
+  }
+
+  private static Tensor[] concatInputs(List<BatchRequest> live) {
+    int inputCount = live.get(0).inputs.length;
+    Tensor[] inputs = new Tensor[inputCount];
+    List<Tensor> parts = new ArrayList<>(live.size());
+    for (int k = 0; k < inputCount; k++) {
+      parts.clear();
+      for (BatchRequest r : live) {
+        parts.add(r.inputs[k]);
+      }
+      inputs[k] = Tensors.concat(parts.get(0).name(), parts);
+    }
+    return inputs;
+  }
+
+  private void checkOutputs(Tensor[] outputs) {
+    if (outputs == null || outputs.length == 0) {
+      throw new IllegalStateException("model " + modelLabel + " returned no outputs");
+    }
+  }
+
+  private Tensor[][] splitOutputs(Tensor[] outputs, int[] rows, int requests) {
+    checkOutputs(outputs);
+    Tensor[][] perRequest = new Tensor[requests][outputs.length];
+    for (int k = 0; k < outputs.length; k++) {
+      Tensor[] parts = Tensors.split(outputs[k], rows);
+      for (int i = 0; i < requests; i++) {
+        perRequest[i][k] = parts[i];
+      }
+    }
+    return perRequest;
+  }
+}

@@ -1,0 +1,123 @@
+package io.mlserve.server.cli;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.mlserve.server.MlServer;
+import io.mlserve.server.batch.BatchListener;
+import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.engine.djl.DjlEngine;
+import io.mlserve.server.model.ModelLoader;
+import io.mlserve.server.model.ModelRouter;
+import io.mlserve.store.ModelStore;
+import io.mlserve.store.ServingConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Wires the production server (Netty transport, DJL engine, system ticker) from command-line
+ * options, starts it, prints the bound ports and waits for Ctrl-C. Not thread-safe; used once
+ * from {@code main}.
+ */
+final class ServerLauncher {
+  private final ServeOptions options;
+
+  ServerLauncher(ServeOptions options) {
+    this.options = options;
+  }
+
+  /**
+   * Runs until the JVM is asked to stop.
+   *
+   * @param exampleCall printed after the ports when not null (the demo's ready-to-paste call)
+   * @return the exit code
+   */
+  int run(Path storeDir, String exampleCall) throws Exception {
+    configureTorch();
+    if (!options.batching.equals("on") && !options.batching.equals("off")) {
+      System.err.println("--batching must be on or off, got '" + options.batching + "'");
+      return 2;
+    }
+    ModelStore store = ModelStore.open(storeDir);
+    ModelRouter router = new ModelRouter();
+    ModelLoader loader =
+        new ModelLoader(List.of(new DjlEngine()), Ticker.system(), servingOverride(),
+            m -> BatchListener.NONE);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(options.bind, options.grpcPort))
+            .directExecutor()
+            .maxInboundMessageSize(options.maxMessageBytes);
+    MlServer server = new MlServer(builder, store, loader, router, Ticker.system(), List.of());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("mlserve: shutting down (finishing in-flight requests)");
+                  try {
+                    server.shutdown(options.shutdownGraceSeconds, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  System.out.println("mlserve: stopped");
+                  stopped.countDown();
+                },
+                "mlserve-shutdown"));
+    List<String> failures = server.start();
+    System.out.println("mlserve: store " + storeDir.toAbsolutePath());
+    System.out.println("mlserve: serving " + router.modelNames().size() + " model(s): "
+        + describe(router));
+    failures.forEach(f -> System.out.println("mlserve: NOT serving: " + f));
+    System.out.println("mlserve: gRPC listening on " + options.bind + ":" + server.grpcPort());
+    System.out.println("mlserve: ready grpc_port=" + server.grpcPort());
+    if (exampleCall != null) {
+      System.out.println(exampleCall.replace("{grpc_port}", String.valueOf(server.grpcPort())));
+    }
+    System.out.flush();
+    server.awaitTermination();
+    stopped.await();
+    return 0;
+  }
+
+  private static String describe(ModelRouter router) {
+    StringBuilder sb = new StringBuilder();
+    for (String name : router.modelNames()) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append(name).append(' ').append(router.resolve(name, "").version());
+    }
+    return sb.toString();
+  }
+
+  private Function<ServingConfig, ServingConfig> servingOverride() {
+    return serving -> {
+      ServingConfig s = serving;
+      if (options.batching.equals("off")) {
+        s = s.withMaxBatchSize(1);
+      } else if (options.maxBatchSize != null) {
+        s = s.withMaxBatchSize(options.maxBatchSize);
+      }
+      if (options.maxQueueDelayUs != null) {
+        s = new ServingConfig(s.maxBatchSize(), options.maxQueueDelayUs, s.queueCapacity(),
+            s.instances(), s.device(), s.threadsPerInstance());
+      }
+      return s;
+    };
+  }
+
+  private void configureTorch() {
+    setIfAbsent("ai.djl.offline", "true");
+    setIfAbsent("OPT_OUT_TRACKING", "true");
+    setIfAbsent("ai.djl.pytorch.num_threads", String.valueOf(options.torchThreads));
+    setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

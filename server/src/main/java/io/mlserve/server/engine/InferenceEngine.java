@@ -1,0 +1,20 @@
+package io.mlserve.server.engine;
+
+import io.mlserve.store.Manifest;
+import java.nio.file.Path;
+
+/**
+ * Loads model artifacts of the formats it supports. Implementations are thread-safe.
+ */
+public interface InferenceEngine {
+  /** Whether this engine loads the manifest's format (e.g. {@code torchscript}). */
+  boolean supports(String format);
+
+  /**
+   * Loads the artifact of a registered version.
+   *
+   * @param versionDir the version's directory, holding the artifact the manifest names
+   * @throws Exception naming what failed: missing file, corrupt artifact, unsupported device
+   */
+  LoadedModel load(Path versionDir, Manifest manifest) throws Exception;
+}

@@ -1,0 +1,104 @@
+package io.mlserve.server.engine.djl;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import io.mlserve.server.engine.InferenceEngine;
+import io.mlserve.server.engine.LoadedModel;
+import io.mlserve.server.engine.ModelRunner;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.store.Manifest;
+import io.mlserve.store.TensorSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Loads TorchScript artifacts with DJL's PyTorch engine (libtorch). The engine must run offline:
+ * start the JVM with {@code -Dai.djl.offline=true -DOPT_OUT_TRACKING=true}, and set
+ * {@code ai.djl.pytorch.num_threads} / {@code num_interop_threads} before the first load.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class DjlEngine implements InferenceEngine {
+  private static final String ENGINE = "PyTorch";
+
+  @Override
+  public boolean supports(String format) {
+    String f = format == null ? "" : format.toLowerCase(Locale.ROOT);
+    return f.equals("torchscript") || f.equals("pytorch");
+  }
+
+  @Override
+  public LoadedModel load(Path versionDir, Manifest manifest) throws Exception {
+    Objects.requireNonNull(versionDir, "versionDir");
+    Objects.requireNonNull(manifest, "manifest");
+    if (!supports(manifest.format())) {
+      throw new IllegalArgumentException(
+          "format '" + manifest.format() + "' is not supported (supported: torchscript)");
+    }
+    Path artifact = versionDir.resolve(manifest.artifact());
+    if (!Files.isRegularFile(artifact)) {
+      throw new IllegalArgumentException("artifact " + artifact + " does not exist");
+    }
+    Device device = DjlTypes.device(manifest.serving().device());
+    if (device.isGpu() && Engine.getEngine(ENGINE).getGpuCount() <= device.getDeviceId()) {
+      throw new IllegalArgumentException(
+          "device " + manifest.serving().device() + " requested but this machine has "
+              + Engine.getEngine(ENGINE).getGpuCount() + " GPU(s)");
+    }
+    String fileName = artifact.getFileName().toString();
+    int dot = fileName.lastIndexOf('.');
+    String modelName = dot > 0 ? fileName.substring(0, dot) : fileName;
+    List<String> outputNames =
+        manifest.signature().outputs().stream().map(TensorSpec::name).toList();
+    Criteria<Tensor[], Tensor[]> criteria =
+        Criteria.builder()
+            .setTypes(Tensor[].class, Tensor[].class)
+            .optEngine(ENGINE)
+            .optDevice(device)
+            .optModelPath(versionDir)
+            .optModelName(modelName)
+            .optTranslator(new TensorTranslator(outputNames))
+            .build();
+    ZooModel<Tensor[], Tensor[]> model = criteria.loadModel();
+    return new DjlLoadedModel(model, outputNames);
+  }
+
+  /** A loaded TorchScript module; each runner has its own predictor and translator. */
+  private static final class DjlLoadedModel implements LoadedModel {
+    private final ZooModel<Tensor[], Tensor[]> model;
+    private final List<String> outputNames;
+
+    DjlLoadedModel(ZooModel<Tensor[], Tensor[]> model, List<String> outputNames) {
+      this.model = model;
+      this.outputNames = outputNames;
+    }
+
+    @Override
+    public ModelRunner newRunner() {
+      Predictor<Tensor[], Tensor[]> predictor =
+          model.newPredictor(new TensorTranslator(outputNames));
+      return new ModelRunner() {
+        @Override
+        public Tensor[] predict(Tensor[] inputs) throws Exception {
+          return predictor.predict(inputs);
+        }
+
+        @Override
+        public void close() {
+          predictor.close();
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      model.close();
+    }
+  }
+}

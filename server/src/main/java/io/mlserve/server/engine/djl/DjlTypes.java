@@ -1,0 +1,68 @@
+package io.mlserve.server.engine.djl;
+
+import ai.djl.Device;
+import io.mlserve.server.tensor.DataType;
+
+/** Maps mlserve's datatypes and device names to DJL's. Stateless; thread-safe. */
+final class DjlTypes {
+  private DjlTypes() {}
+
+  static ai.djl.ndarray.types.DataType toDjl(DataType t) {
+    return switch (t) {
+      case BOOL -> ai.djl.ndarray.types.DataType.BOOLEAN;
+      case UINT8 -> ai.djl.ndarray.types.DataType.UINT8;
+      case UINT16 -> ai.djl.ndarray.types.DataType.UINT16;
+      case UINT32 -> ai.djl.ndarray.types.DataType.UINT32;
+      case UINT64 -> ai.djl.ndarray.types.DataType.UINT64;
+      case INT8 -> ai.djl.ndarray.types.DataType.INT8;
+      case INT16 -> ai.djl.ndarray.types.DataType.INT16;
+      case INT32 -> ai.djl.ndarray.types.DataType.INT32;
+      case INT64 -> ai.djl.ndarray.types.DataType.INT64;
+      case FP16 -> ai.djl.ndarray.types.DataType.FLOAT16;
+      case FP32 -> ai.djl.ndarray.types.DataType.FLOAT32;
+      case FP64 -> ai.djl.ndarray.types.DataType.FLOAT64;
+    };
+  }
+
+  static DataType fromDjl(ai.djl.ndarray.types.DataType t) {
+    return switch (t) {
+      case BOOLEAN -> DataType.BOOL;
+      case UINT8 -> DataType.UINT8;
+      case UINT16 -> DataType.UINT16;
+      case UINT32 -> DataType.UINT32;
+      case UINT64 -> DataType.UINT64;
+      case INT8 -> DataType.INT8;
+      case INT16 -> DataType.INT16;
+      case INT32 -> DataType.INT32;
+      case INT64 -> DataType.INT64;
+      case FLOAT16 -> DataType.FP16;
+      case FLOAT32 -> DataType.FP32;
+      case FLOAT64 -> DataType.FP64;
+      default -> throw new IllegalArgumentException("model produced unsupported DJL datatype " + t);
+    };
+  }
+
+  /**
+   * Parses a manifest device: {@code cpu}, {@code gpu}, {@code gpuN}, {@code gpu:N} or
+   * {@code cuda:N}.
+   */
+  static Device device(String name) {
+    String d = name == null ? "cpu" : name.trim().toLowerCase(java.util.Locale.ROOT);
+    if (d.isEmpty() || d.equals("cpu")) {
+      return Device.cpu();
+    }
+    String digits = null;
+    if (d.equals("gpu") || d.equals("cuda")) {
+      digits = "0";
+    } else if (d.startsWith("gpu:") || d.startsWith("cuda:")) {
+      digits = d.substring(d.indexOf(':') + 1);
+    } else if (d.startsWith("gpu")) {
+      digits = d.substring(3);
+    }
+    if (digits != null && digits.matches("\\d{1,3}")) {
+      return Device.gpu(Integer.parseInt(digits));
+    }
+    throw new IllegalArgumentException(
+        "unknown device '" + name + "' (expected cpu, gpu, gpuN, gpu:N or cuda:N)");
+  }
+}

@@ -1,0 +1,323 @@
+package io.mlserve.server.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.mlserve.proto.inference.InferTensorContents;
+import io.mlserve.proto.inference.ModelInferRequest;
+import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
+import io.mlserve.proto.inference.ModelInferResponse;
+import io.mlserve.proto.inference.ModelInferResponse.InferOutputTensor;
+import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.store.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Converts Open Inference Protocol messages to and from mlserve tensors: typed
+ * {@code contents} or {@code raw_input_contents} (little-endian, row-major) in, the same form
+ * out. Every refusal is an INVALID_ARGUMENT naming the tensor, the expectation and what came.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class GrpcTensorCodec {
+  private GrpcTensorCodec() {}
+
+  /** Decodes the request's input tensors (in request order). */
+  static List<Tensor> decodeInputs(ModelInferRequest req) {
+    int n = req.getInputsCount();
+    if (n == 0) {
+      throw InferenceException.invalid("request has no inputs");
+    }
+    int rawCount = req.getRawInputContentsCount();
+    boolean raw = rawCount > 0;
+    if (raw && rawCount != n) {
+      throw InferenceException.invalid(
+          "raw_input_contents has " + rawCount + " entries for " + n + " inputs; give one per "
+              + "input, in the order of inputs");
+    }
+    List<Tensor> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      InferInputTensor in = req.getInputs(i);
+      DataType type;
+      try {
+        type = DataType.parse(in.getDatatype());
+      } catch (IllegalArgumentException e) {
+        throw InferenceException.invalid("input '" + in.getName() + "': " + e.getMessage());
+      }
+      long[] shape = shapeOf(in);
+      long count = Tensor.elementCount(shape);
+      if (raw) {
+        if (in.hasContents()) {
+          throw InferenceException.invalid(
+              "input '" + in.getName() + "' has typed contents although raw_input_contents is "
+                  + "used; use one form for all inputs");
+        }
+        ByteString bytes = req.getRawInputContents(i);
+        long want = count * type.byteSize();
+        if (bytes.size() != want) {
+          throw InferenceException.invalid(
+              "input '" + in.getName() + "': shape " + Arrays.toString(shape) + " of " + type
+                  + " needs " + want + " bytes, raw_input_contents[" + i + "] has "
+                  + bytes.size());
+        }
+        out.add(new Tensor(in.getName(), type, shape, bytes.toByteArray()));
+      } else {
+        out.add(new Tensor(in.getName(), type, shape, typedBytes(in, type, count)));
+      }
+    }
+    return out;
+  }
+
+  /** Whether the request sent its data raw (and so wants raw outputs). */
+  static boolean usesRaw(ModelInferRequest req) {
+    return req.getRawInputContentsCount() > 0;
+  }
+
+  /**
+   * Indices (into the signature's outputs) of the outputs the request asked for; all when it
+   * names none.
+   */
+  static int[] selectOutputs(ModelInferRequest req, List<TensorSpec> outputs) {
+    int asked = req.getOutputsCount();
+    if (asked == 0) {
+      int[] all = new int[outputs.size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    int[] sel = new int[asked];
+    for (int k = 0; k < asked; k++) {
+      String name = req.getOutputs(k).getName();
+      int idx = -1;
+      for (int i = 0; i < outputs.size(); i++) {
+        if (outputs.get(i).name().equals(name)) {
+          idx = i;
+          break;
+        }
+      }
+      if (idx < 0) {
+        throw InferenceException.invalid(
+            "unknown output '" + name + "'; the model has "
+                + outputs.stream().map(TensorSpec::name).toList());
+      }
+      sel[k] = idx;
+    }
+    return sel;
+  }
+
+  /** Builds the response in the form the request used. */
+  static ModelInferResponse encode(
+      String model, String version, String id, Tensor[] outputs, int[] selected, boolean raw) {
+    ModelInferResponse.Builder b =
+        ModelInferResponse.newBuilder().setModelName(model).setModelVersion(version).setId(id);
+    for (int idx : selected) {
+      Tensor t = outputs[idx];
+      InferOutputTensor.Builder o =
+          InferOutputTensor.newBuilder().setName(t.name()).setDatatype(t.dataType().wireName());
+      for (long d : t.shape()) {
+        o.addShape(d);
+      }
+      if (raw) {
+        // Tensor data is immutable by contract, so it can back the ByteString without a copy.
+        b.addRawOutputContents(UnsafeByteOperations.unsafeWrap(t.data()));
+      } else {
+        o.setContents(typedContents(t));
+      }
+      b.addOutputs(o);
+    }
+    return b.build();
+  }
+
+  private static long[] shapeOf(InferInputTensor in) {
+    long[] shape = new long[in.getShapeCount()];
+    for (int d = 0; d < shape.length; d++) {
+      shape[d] = in.getShape(d);
+      if (shape[d] < 0) {
+        throw InferenceException.invalid(
+            "input '" + in.getName() + "': shape " + in.getShapeList() + " has a negative "
+                + "dimension");
+      }
+    }
+    try {
+      Tensor.elementCount(shape);
+    } catch (ArithmeticException e) {
+      throw InferenceException.invalid("input '" + in.getName() + "': shape is too large");
+    }
+    return shape;
+  }
+
+  private static byte[] typedBytes(InferInputTensor in, DataType type, long count) {
+    InferTensorContents c = in.getContents();
+    int got = countFor(c, type);
+    if (got != count) {
+      throw InferenceException.invalid(
+          "input '" + in.getName() + "': shape " + in.getShapeList() + " needs " + count + " "
+              + type + " values in contents." + fieldFor(type) + ", got " + got);
+    }
+    ByteBuffer buf =
+        ByteBuffer.allocate(Math.multiplyExact((int) count, type.byteSize()))
+            .order(ByteOrder.LITTLE_ENDIAN);
+    int n = (int) count;
+    switch (type) {
+      case FP32 -> {
+        for (int i = 0; i < n; i++) {
+          buf.putFloat(c.getFp32Contents(i));
+        }
+      }
+      case FP64 -> {
+        for (int i = 0; i < n; i++) {
+          buf.putDouble(c.getFp64Contents(i));
+        }
+      }
+      case BOOL -> {
+        for (int i = 0; i < n; i++) {
+          buf.put((byte) (c.getBoolContents(i) ? 1 : 0));
+        }
+      }
+      case INT8 -> {
+        for (int i = 0; i < n; i++) {
+          buf.put((byte) c.getIntContents(i));
+        }
+      }
+      case INT16 -> {
+        for (int i = 0; i < n; i++) {
+          buf.putShort((short) c.getIntContents(i));
+        }
+      }
+      case INT32 -> {
+        for (int i = 0; i < n; i++) {
+          buf.putInt(c.getIntContents(i));
+        }
+      }
+      case INT64 -> {
+        for (int i = 0; i < n; i++) {
+          buf.putLong(c.getInt64Contents(i));
+        }
+      }
+      case UINT8 -> {
+        for (int i = 0; i < n; i++) {
+          buf.put((byte) c.getUintContents(i));
+        }
+      }
+      case UINT16 -> {
+        for (int i = 0; i < n; i++) {
+          buf.putShort((short) c.getUintContents(i));
+        }
+      }
+      case UINT32 -> {
+        for (int i = 0; i < n; i++) {
+          buf.putInt(c.getUintContents(i));
+        }
+      }
+      case UINT64 -> {
+        for (int i = 0; i < n; i++) {
+          buf.putLong(c.getUint64Contents(i));
+        }
+      }
+      case FP16 -> throw InferenceException.invalid(
+          "input '" + in.getName() + "': FP16 has no typed contents field; send it in "
+              + "raw_input_contents");
+    }
+    return buf.array();
+  }
+
+  private static int countFor(InferTensorContents c, DataType type) {
+    return switch (type) {
+      case FP32 -> c.getFp32ContentsCount();
+      case FP64 -> c.getFp64ContentsCount();
+      case BOOL -> c.getBoolContentsCount();
+      case INT8, INT16, INT32 -> c.getIntContentsCount();
+      case INT64 -> c.getInt64ContentsCount();
+      case UINT8, UINT16, UINT32 -> c.getUintContentsCount();
+      case UINT64 -> c.getUint64ContentsCount();
+      case FP16 -> 0;
+    };
+  }
+
+  private static String fieldFor(DataType type) {
+    return switch (type) {
+      case FP32 -> "fp32_contents";
+      case FP64 -> "fp64_contents";
+      case BOOL -> "bool_contents";
+      case INT8, INT16, INT32 -> "int_contents";
+      case INT64 -> "int64_contents";
+      case UINT8, UINT16, UINT32 -> "uint_contents";
+      case UINT64 -> "uint64_contents";
+      case FP16 -> "(none: use raw_input_contents)";
+    };
+  }
+
+  private static InferTensorContents typedContents(Tensor t) {
+    InferTensorContents.Builder c = InferTensorContents.newBuilder();
+    ByteBuffer b = t.buffer();
+    int n = t.data().length / t.dataType().byteSize();
+    switch (t.dataType()) {
+      case FP32 -> {
+        for (int i = 0; i < n; i++) {
+          c.addFp32Contents(b.getFloat(i * 4));
+        }
+      }
+      case FP64 -> {
+        for (int i = 0; i < n; i++) {
+          c.addFp64Contents(b.getDouble(i * 8));
+        }
+      }
+      case BOOL -> {
+        for (int i = 0; i < n; i++) {
+          c.addBoolContents(b.get(i) != 0);
+        }
+      }
+      case INT8 -> {
+        for (int i = 0; i < n; i++) {
+          c.addIntContents(b.get(i));
+        }
+      }
+      case INT16 -> {
+        for (int i = 0; i < n; i++) {
+          c.addIntContents(b.getShort(i * 2));
+        }
+      }
+      case INT32 -> {
+        for (int i = 0; i < n; i++) {
+          c.addIntContents(b.getInt(i * 4));
+        }
+      }
+      case INT64 -> {
+        for (int i = 0; i < n; i++) {
+          c.addInt64Contents(b.getLong(i * 8));
+        }
+      }
+      case UINT8 -> {
+        for (int i = 0; i < n; i++) {
+          c.addUintContents(b.get(i) & 0xFF);
+        }
+      }
+      case UINT16 -> {
+        for (int i = 0; i < n; i++) {
+          c.addUintContents(b.getShort(i * 2) & 0xFFFF);
+        }
+      }
+      case UINT32 -> {
+        for (int i = 0; i < n; i++) {
+          c.addUintContents(b.getInt(i * 4));
+        }
+      }
+      case UINT64 -> {
+        for (int i = 0; i < n; i++) {
+          c.addUint64Contents(b.getLong(i * 8));
+        }
+      }
+      case FP16 -> throw new InferenceException(
+          InferenceException.Kind.INVALID_ARGUMENT,
+          "output '" + t.name() + "' is FP16, which has no typed contents field; send the "
+              + "request with raw_input_contents to get raw outputs");
+    }
+    return c.build();
+  }
+}

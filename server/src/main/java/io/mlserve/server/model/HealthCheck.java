@@ -1,0 +1,188 @@
+package io.mlserve.server.model;
+
+import io.mlserve.server.engine.ModelRunner;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.tensor.Tensors;
+import io.mlserve.store.Manifest;
+import io.mlserve.store.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Warms a runner and checks that it behaves: one batch at every power-of-two size up to the max
+ * batch size (and the max itself), built from the version's example inputs or zeros; every
+ * output must have the declared datatype and shape and be finite; golden outputs, when the
+ * examples have them, must match within their tolerance.
+ *
+ * <p>Not thread-safe; used by one loading thread.
+ */
+final class HealthCheck {
+  private final String label;
+  private final Manifest manifest;
+  private final int maxBatch;
+  private final Examples examples;
+
+  HealthCheck(String label, Manifest manifest, Path versionDir, int maxBatch)
+      throws ModelLoadException {
+    this.label = label;
+    this.manifest = manifest;
+    this.maxBatch = maxBatch;
+    try {
+      this.examples = Examples.read(versionDir, manifest.signature());
+    } catch (IOException e) {
+      throw new ModelLoadException(label + ": unreadable examples: " + e.getMessage(), e);
+    }
+  }
+
+  void run(ModelRunner runner) throws ModelLoadException {
+    for (int size : batchSizes()) {
+      Tensor[] inputs = inputsOfRows(size);
+      Tensor[] outputs = predict(runner, inputs, "warm-up at batch " + size);
+      checkOutputs(outputs, size);
+    }
+    if (examples != null && examples.outputs() != null) {
+      checkGolden(runner);
+    }
+  }
+
+  private List<Integer> batchSizes() {
+    List<Integer> sizes = new ArrayList<>();
+    for (int s = 1; s < maxBatch; s *= 2) {
+      sizes.add(s);
+    }
+    sizes.add(maxBatch);
+    return sizes;
+  }
+
+  private Tensor[] predict(ModelRunner runner, Tensor[] inputs, String what)
+      throws ModelLoadException {
+    try {
+      return runner.predict(inputs);
+    } catch (Exception e) {
+      throw new ModelLoadException(label + ": " + what + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private Tensor[] inputsOfRows(int rows) {
+    List<TensorSpec> specs = manifest.signature().inputs();
+    Tensor[] out = new Tensor[specs.size()];
+    for (int i = 0; i < out.length; i++) {
+      TensorSpec spec = specs.get(i);
+      if (examples != null) {
+        out[i] = repeatRows(examples.inputs()[i], rows);
+      } else {
+        long[] shape = concreteShape(spec, rows);
+        DataType type = DataType.parse(spec.datatype());
+        out[i] = new Tensor(spec.name(), type, shape,
+            new byte[(int) (Tensor.elementCount(shape) * type.byteSize())]);
+      }
+    }
+    return out;
+  }
+
+  private static long[] concreteShape(TensorSpec spec, int rows) {
+    long[] shape = spec.shape().stream().mapToLong(Long::longValue).toArray();
+    for (int d = 0; d < shape.length; d++) {
+      if (shape[d] == -1) {
+        shape[d] = d == 0 ? rows : 1;
+      }
+    }
+    return shape;
+  }
+
+  private static Tensor repeatRows(Tensor source, int rows) {
+    long have = source.dim(0);
+    if (have == rows) {
+      return source;
+    }
+    List<Tensor> parts = new ArrayList<>();
+    int[] one = new int[(int) have];
+    Arrays.fill(one, 1);
+    Tensor[] singleRows = Tensors.split(source, one);
+    for (int r = 0; r < rows; r++) {
+      parts.add(singleRows[(int) (r % have)]);
+    }
+    return Tensors.concat(source.name(), parts);
+  }
+
+  private void checkOutputs(Tensor[] outputs, int rows) throws ModelLoadException {
+    List<TensorSpec> specs = manifest.signature().outputs();
+    if (outputs.length != specs.size()) {
+      throw new ModelLoadException(
+          label + ": health check: model returned " + outputs.length + " outputs, the signature "
+              + "declares " + specs.size(), null);
+    }
+    for (int i = 0; i < specs.size(); i++) {
+      TensorSpec spec = specs.get(i);
+      Tensor t = outputs[i];
+      DataType want = DataType.parse(spec.datatype());
+      if (t.dataType() != want) {
+        throw new ModelLoadException(label + ": health check: output '" + spec.name()
+            + "' is " + t.dataType() + ", the signature declares " + want, null);
+      }
+      long[] declared = spec.shape().stream().mapToLong(Long::longValue).toArray();
+      long[] got = t.shape();
+      boolean ok = declared.length == got.length;
+      for (int d = 0; ok && d < declared.length; d++) {
+        long expect = d == 0 && declared[0] == -1 ? rows : declared[d];
+        ok = expect == -1 || expect == got[d];
+      }
+      if (!ok) {
+        throw new ModelLoadException(label + ": health check: output '" + spec.name()
+            + "' has shape " + Arrays.toString(got) + " for " + rows + " rows, the signature "
+            + "declares " + Arrays.toString(declared), null);
+      }
+      if (want == DataType.FP32 || want == DataType.FP64 || want == DataType.FP16) {
+        int n = (int) Tensor.elementCount(got);
+        for (int k = 0; k < n; k++) {
+          double v = JsonTensors.elementAsDouble(t, k);
+          if (!Double.isFinite(v)) {
+            throw new ModelLoadException(label + ": health check: output '" + spec.name()
+                + "' has a non-finite value (" + v + ") at element " + k, null);
+          }
+        }
+      }
+    }
+  }
+
+  private void checkGolden(ModelRunner runner) throws ModelLoadException {
+    Tensor[] in = examples.inputs();
+    long rows = in[0].dim(0);
+    if (rows > maxBatch) {
+      // Check the first max-batch rows; the examples file may hold more than one batch.
+      in = Arrays.stream(in).map(t -> firstRows(t, maxBatch)).toArray(Tensor[]::new);
+      rows = maxBatch;
+    }
+    Tensor[] got = predict(runner, in, "golden examples");
+    checkOutputs(got, (int) rows);
+    for (int i = 0; i < got.length; i++) {
+      Tensor want = firstRows(examples.outputs()[i], (int) rows);
+      int n = (int) Tensor.elementCount(want.shape());
+      if (Tensor.elementCount(got[i].shape()) != n) {
+        throw new ModelLoadException(label + ": golden output '" + want.name() + "' has "
+            + n + " values, the model gave " + Tensor.elementCount(got[i].shape()), null);
+      }
+      for (int k = 0; k < n; k++) {
+        double w = JsonTensors.elementAsDouble(want, k);
+        double g = JsonTensors.elementAsDouble(got[i], k);
+        if (!(Math.abs(w - g) <= examples.tolerance() * Math.max(1.0, Math.abs(w)))) {
+          throw new ModelLoadException(label + ": golden output '" + want.name()
+              + "' differs at element " + k + ": expected " + w + ", got " + g
+              + " (tolerance " + examples.tolerance() + ")", null);
+        }
+      }
+    }
+  }
+
+  private static Tensor firstRows(Tensor t, int rows) {
+    if (t.dim(0) <= rows) {
+      return t;
+    }
+    return Tensors.split(t, new int[] {rows, (int) (t.dim(0) - rows)})[0];
+  }
+}

@@ -1,0 +1,110 @@
+package io.mlserve.server.model;
+
+import io.mlserve.server.batch.BatchListener;
+import io.mlserve.server.batch.BatchSettings;
+import io.mlserve.server.batch.DynamicBatcher;
+import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.engine.InferenceEngine;
+import io.mlserve.server.engine.LoadedModel;
+import io.mlserve.server.engine.ModelRunner;
+import io.mlserve.store.Manifest;
+import io.mlserve.store.ServingConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a registered version into a {@link ServedModel}: load with the engine for its format,
+ * one runner per instance, warm-up and health check on every runner, then a started batcher.
+ * Whatever fails, everything loaded so far is closed again and the exception names the step.
+ *
+ * <p>This class is thread-safe; loads of different versions may run concurrently.
+ */
+public final class ModelLoader {
+  private static final Logger log = LoggerFactory.getLogger(ModelLoader.class);
+
+  private final List<InferenceEngine> engines;
+  private final Ticker ticker;
+  private final Function<ServingConfig, ServingConfig> servingOverride;
+  private final Function<Manifest, BatchListener> listeners;
+
+  /**
+   * @param servingOverride applied to each manifest's serving config (operator flags such as
+   *     turning batching off); identity for none
+   * @param listeners the batch listener (metrics) for each loaded version
+   */
+  public ModelLoader(
+      List<InferenceEngine> engines,
+      Ticker ticker,
+      Function<ServingConfig, ServingConfig> servingOverride,
+      Function<Manifest, BatchListener> listeners) {
+    this.engines = List.copyOf(engines);
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.servingOverride = Objects.requireNonNull(servingOverride, "servingOverride");
+    this.listeners = Objects.requireNonNull(listeners, "listeners");
+  }
+
+  /**
+   * Loads, warms and health-checks a version.
+   *
+   * @throws ModelLoadException naming the version and the failed step
+   */
+  public ServedModel load(Path versionDir, Manifest manifest) throws ModelLoadException {
+    String label = manifest.name() + ":" + manifest.version();
+    InferenceEngine engine =
+        engines.stream()
+            .filter(e -> e.supports(manifest.format()))
+            .findFirst()
+            .orElseThrow(
+                () -> new ModelLoadException(
+                    label + ": no engine for format '" + manifest.format() + "'", null));
+    ServingConfig serving = servingOverride.apply(manifest.serving());
+    RequestValidator validator;
+    try {
+      validator = new RequestValidator(label, manifest.signature().inputs());
+    } catch (IllegalArgumentException e) {
+      throw new ModelLoadException(label + ": bad signature: " + e.getMessage(), e);
+    }
+    long t0 = System.nanoTime();
+    LoadedModel loaded;
+    try {
+      loaded = engine.load(versionDir, manifest);
+    } catch (Exception e) {
+      throw new ModelLoadException(label + ": load failed: " + e.getMessage(), e);
+    }
+    List<ModelRunner> runners = new ArrayList<>();
+    try {
+      for (int i = 0; i < serving.instances(); i++) {
+        runners.add(loaded.newRunner());
+      }
+      int maxBatch = validator.batchable() ? serving.maxBatchSize() : 1;
+      HealthCheck check = new HealthCheck(label, manifest, versionDir, maxBatch);
+      for (ModelRunner r : runners) {
+        check.run(r);
+      }
+      BatchSettings settings =
+          new BatchSettings(
+              maxBatch, Math.multiplyExact(serving.maxQueueDelayUs(), 1000L),
+              serving.queueCapacity());
+      DynamicBatcher batcher =
+          new DynamicBatcher(label, settings, runners, ticker, listeners.apply(manifest));
+      batcher.start();
+      log.info(
+          "{}: loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us)",
+          label, (System.nanoTime() - t0) / 1_000_000, runners.size(), maxBatch,
+          serving.maxQueueDelayUs());
+      return new ServedModel(manifest, loaded, runners, batcher, validator);
+    } catch (Exception e) {
+      runners.forEach(ModelRunner::close);
+      loaded.close();
+      if (e instanceof ModelLoadException mle) {
+        throw mle;
+      }
+      throw new ModelLoadException(label + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.mlserve.server.model;
+
+import io.mlserve.server.core.InferenceException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Maps a model name, and optionally a version, to the {@link ServedModel} that answers it. The
+ * default version of a model (the one an unversioned request gets: Production) is swapped with
+ * one volatile write, so a request sees either the old or the new version, never neither.
+ *
+ * <p>This class is thread-safe. Reads take no lock.
+ */
+public final class ModelRouter {
+  /** One model's loaded versions. */
+  private static final class Entry {
+    volatile ServedModel defaultVersion;
+    final Map<String, ServedModel> versions = new ConcurrentHashMap<>();
+  }
+
+  private final Map<String, Entry> models = new ConcurrentHashMap<>();
+
+  /**
+   * Resolves a request's target.
+   *
+   * @param version empty or null for the default version
+   * @throws InferenceException NOT_FOUND naming the model or the version
+   */
+  public ServedModel resolve(String name, String version) {
+    Entry e = name == null ? null : models.get(name);
+    if (e == null) {
+      throw InferenceException.notFound(
+          "model '" + name + "' is not served (served: " + modelNames() + ")");
+    }
+    if (version == null || version.isEmpty()) {
+      ServedModel m = e.defaultVersion;
+      if (m == null) {
+        throw InferenceException.notFound("model '" + name + "' has no default version loaded");
+      }
+      return m;
+    }
+    ServedModel m = e.versions.get(version);
+    if (m == null) {
+      throw InferenceException.notFound(
+          "version '" + version + "' of model '" + name + "' is not loaded (loaded: "
+              + versions(name) + ")");
+    }
+    return m;
+  }
+
+  /**
+   * Adds a loaded version; when {@code makeDefault}, unversioned requests go to it from now on.
+   *
+   * @return the previous default version, or null
+   */
+  public ServedModel put(ServedModel model, boolean makeDefault) {
+    Objects.requireNonNull(model, "model");
+    Entry e = models.computeIfAbsent(model.name(), n -> new Entry());
+    e.versions.put(model.version(), model);
+    if (makeDefault) {
+      ServedModel previous = e.defaultVersion;
+      e.defaultVersion = model;
+      return previous;
+    }
+    return null;
+  }
+
+  /** Removes a version (it keeps running for whoever resolved it already). */
+  public void remove(ServedModel model) {
+    Entry e = models.get(model.name());
+    if (e != null) {
+      e.versions.remove(model.version(), model);
+      if (e.defaultVersion == model) {
+        e.defaultVersion = null;
+      }
+    }
+  }
+
+  /** Sorted names of served models. */
+  public List<String> modelNames() {
+    List<String> names = new ArrayList<>(models.keySet());
+    Collections.sort(names);
+    return names;
+  }
+
+  /** Loaded versions of a model, sorted; empty when unknown. */
+  public List<String> versions(String name) {
+    Entry e = models.get(name);
+    return e == null ? List.of() : new ArrayList<>(new TreeMap<>(e.versions).keySet());
+  }
+
+  /** Every loaded version of every model. */
+  public List<ServedModel> all() {
+    List<ServedModel> all = new ArrayList<>();
+    for (Entry e : models.values()) {
+      all.addAll(e.versions.values());
+    }
+    return all;
+  }
+
+  /** Whether every known model has a default version loaded. */
+  public boolean allDefaultsLoaded() {
+    for (Entry e : models.values()) {
+      if (e.defaultVersion == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

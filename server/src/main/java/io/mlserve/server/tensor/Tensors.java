@@ -1,0 +1,94 @@
+package io.mlserve.server.tensor;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Concatenation and splitting along the leading (batch) dimension, done on raw bytes so
+ * that it works alike for every element type. Stateless and thread-safe.
+ */
+public final class Tensors {
+  private Tensors() {}
+
+  /**
+   * Concatenates tensors along dimension 0. All parts must share name-independent type and
+   * trailing dimensions; the result takes {@code name}.
+   */
+  public static Tensor concat(String name, List<Tensor> parts) {
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("nothing to concatenate");
+    }
+    Tensor first = parts.get(0);
+    if (parts.size() == 1) {
+      return first.name().equals(name) ? first : first.renamed(name);
+    }
+    long rows = 0;
+    int bytes = 0;
+    for (Tensor t : parts) {
+      if (t.dataType() != first.dataType() || !sameTrailingDims(first, t)) {
+        throw new IllegalArgumentException(
+            "cannot batch " + t + " with " + first + ": type or trailing dimensions differ");
+      }
+      rows += t.rows();
+      bytes = Math.addExact(bytes, t.data().length);
+    }
+    byte[] out = new byte[bytes];
+    int pos = 0;
+    for (Tensor t : parts) {
+      byte[] d = t.data();
+      System.arraycopy(d, 0, out, pos, d.length);
+      pos += d.length;
+    }
+    long[] shape = first.shape();
+    shape[0] = rows;
+    return new Tensor(name, first.dataType(), shape, out);
+  }
+
+  /**
+   * Splits {@code batch} along dimension 0 into consecutive parts of {@code rows[i]} rows.
+   *
+   * @throws IllegalArgumentException when the rows do not add up to the batch's leading dim
+   */
+  public static Tensor[] split(Tensor batch, int[] rows) {
+    if (batch.rank() == 0) {
+      throw new IllegalArgumentException("output '" + batch.name() + "' has no batch dimension");
+    }
+    long total = 0;
+    for (int r : rows) {
+      total += r;
+    }
+    if (total != batch.dim(0)) {
+      throw new IllegalArgumentException(
+          "output '" + batch.name() + "' has " + batch.dim(0) + " rows, the batch had " + total);
+    }
+    Tensor[] out = new Tensor[rows.length];
+    if (rows.length == 1) {
+      out[0] = batch;
+      return out;
+    }
+    int rowBytes = total == 0 ? 0 : (int) (batch.data().length / total);
+    long[] shape = batch.shape();
+    int pos = 0;
+    for (int i = 0; i < rows.length; i++) {
+      int len = rows[i] * rowBytes;
+      byte[] part = Arrays.copyOfRange(batch.data(), pos, pos + len);
+      pos += len;
+      long[] s = shape.clone();
+      s[0] = rows[i];
+      out[i] = new Tensor(batch.name(), batch.dataType(), s, part);
+    }
+    return out;
+  }
+
+  private static boolean sameTrailingDims(Tensor a, Tensor b) {
+    if (a.rank() != b.rank()) {
+      return false;
+    }
+    for (int i = 1; i < a.rank(); i++) {
+      if (a.dim(i) != b.dim(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

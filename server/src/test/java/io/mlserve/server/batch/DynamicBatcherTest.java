@@ -1,0 +1,198 @@
+package io.mlserve.server.batch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.core.InferenceException.Kind;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.testing.FakeRunner;
+import io.mlserve.server.testing.FakeTicker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class DynamicBatcherTest {
+  private final FakeTicker ticker = new FakeTicker();
+  private final FakeRunner runner = new FakeRunner();
+
+  private DynamicBatcher batcher(int maxBatch, long delayMicros, int capacity) {
+    return new DynamicBatcher(
+        "m:1", new BatchSettings(maxBatch, delayMicros * 1000, capacity), List.of(runner), ticker,
+        BatchListener.NONE);
+  }
+
+  private static CompletableFuture<Tensor[]> submit(DynamicBatcher b, int rows, float base) {
+    return b.submit(new Tensor[] {FakeRunner.rows(rows, base)}, rows, Long.MAX_VALUE);
+  }
+
+  @Test
+  void fillsBatchesToMaxRowsInArrivalOrder() throws Exception {
+    DynamicBatcher b = batcher(4, 0, 100);
+    List<CompletableFuture<Tensor[]>> futures = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      futures.add(submit(b, 1, i * 10));
+    }
+    while (b.runOnce(0)) {}
+    assertEquals(List.of(4L, 4L, 2L), runner.batchRows());
+    for (int i = 0; i < 10; i++) {
+      float[] out = FakeRunner.floats(futures.get(i).get()[0]);
+      assertArrayEquals(new float[] {i * 20f, i * 20f + 2}, out, "request " + i);
+    }
+  }
+
+  @Test
+  void zeroDelayBatchesWhatIsQueuedWithoutWaiting() {
+    DynamicBatcher b = batcher(64, 0, 100);
+    submit(b, 1, 0);
+    assertEquals(0, b.nanosUntilNextBatch());
+    assertTrue(b.runOnce(0));
+    assertEquals(List.of(1L), runner.batchRows());
+    assertEquals(-1, b.nanosUntilNextBatch());
+    assertFalse(b.runOnce(0));
+  }
+
+  @Test
+  void delayWaitsForMoreRowsUntilItExpires() throws Exception {
+    DynamicBatcher b = batcher(8, 500, 100);
+    CompletableFuture<Tensor[]> first = submit(b, 1, 0);
+    assertFalse(b.runOnce(0), "must wait for company while the delay runs");
+    assertEquals(TimeUnit.MICROSECONDS.toNanos(500), b.nanosUntilNextBatch());
+    ticker.advance(200, TimeUnit.MICROSECONDS);
+    submit(b, 2, 100);
+    assertFalse(b.runOnce(0));
+    assertEquals(TimeUnit.MICROSECONDS.toNanos(300), b.nanosUntilNextBatch());
+    ticker.advance(300, TimeUnit.MICROSECONDS);
+    assertTrue(b.runOnce(0));
+    assertEquals(List.of(3L), runner.batchRows());
+    assertTrue(first.isDone());
+  }
+
+  @Test
+  void delayEndsEarlyWhenTheBatchIsFull() {
+    DynamicBatcher b = batcher(4, 1_000_000, 100);
+    submit(b, 3, 0);
+    assertFalse(b.runOnce(0));
+    submit(b, 1, 0);
+    assertEquals(0, b.nanosUntilNextBatch());
+    assertTrue(b.runOnce(0));
+    assertEquals(List.of(4L), runner.batchRows());
+  }
+
+  @Test
+  void expiredRequestsAreDroppedBeforeInference() throws Exception {
+    DynamicBatcher b = batcher(8, 0, 100);
+    long soon = ticker.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+    CompletableFuture<Tensor[]> expiring =
+        b.submit(new Tensor[] {FakeRunner.rows(1, 0)}, 1, soon);
+    CompletableFuture<Tensor[]> patient = submit(b, 1, 5);
+    ticker.advance(2, TimeUnit.MILLISECONDS);
+    assertTrue(b.runOnce(0));
+    assertEquals(List.of(1L), runner.batchRows(), "only the live request reaches the engine");
+    ExecutionException e = assertThrows(ExecutionException.class, expiring::get);
+    assertEquals(Kind.DEADLINE_EXCEEDED, ((InferenceException) e.getCause()).kind());
+    assertArrayEquals(new float[] {10, 12}, FakeRunner.floats(patient.get()[0]));
+  }
+
+  @Test
+  void batchOfOnlyExpiredRequestsNeverReachesTheEngine() {
+    DynamicBatcher b = batcher(8, 0, 100);
+    b.submit(new Tensor[] {FakeRunner.rows(1, 0)}, 1, ticker.nanoTime());
+    assertTrue(b.runOnce(0));
+    assertTrue(runner.batchRows().isEmpty());
+  }
+
+  @Test
+  void cancelledRequestsAreSkipped() {
+    DynamicBatcher b = batcher(8, 0, 100);
+    submit(b, 1, 0).cancel(false);
+    CompletableFuture<Tensor[]> live = submit(b, 2, 0);
+    assertTrue(b.runOnce(0));
+    assertEquals(List.of(2L), runner.batchRows());
+    assertTrue(live.isDone());
+  }
+
+  @Test
+  void fullQueueRefusesAtOnce() {
+    DynamicBatcher b = batcher(8, 0, 2);
+    submit(b, 1, 0);
+    submit(b, 1, 0);
+    InferenceException e = assertThrows(InferenceException.class, () -> submit(b, 1, 0));
+    assertEquals(Kind.RESOURCE_EXHAUSTED, e.kind());
+    assertTrue(e.getMessage().contains("full"), e.getMessage());
+    assertTrue(b.runOnce(0));
+    submit(b, 1, 0); // room again once drained
+  }
+
+  @Test
+  void mixedRowCountsAreBatchedAndSplitExactly() throws Exception {
+    DynamicBatcher b = batcher(8, 0, 100);
+    CompletableFuture<Tensor[]> a = submit(b, 1, 0);
+    CompletableFuture<Tensor[]> c = submit(b, 3, 100);
+    CompletableFuture<Tensor[]> d = submit(b, 2, 200);
+    CompletableFuture<Tensor[]> e = submit(b, 4, 300); // does not fit with the first three
+    assertTrue(b.runOnce(0));
+    assertTrue(b.runOnce(0));
+    assertEquals(List.of(6L, 4L), runner.batchRows());
+    assertArrayEquals(new long[] {1, 2}, a.get()[0].shape());
+    assertArrayEquals(new long[] {3, 2}, c.get()[0].shape());
+    assertArrayEquals(
+        new float[] {200, 202, 204, 206, 208, 210}, FakeRunner.floats(c.get()[0]));
+    assertArrayEquals(new float[] {400, 402, 404, 406}, FakeRunner.floats(d.get()[0]));
+    assertArrayEquals(new long[] {4, 2}, e.get()[0].shape());
+    assertEquals(600f, FakeRunner.floats(e.get()[0])[0]);
+  }
+
+  @Test
+  void requestLargerThanMaxBatchIsRefused() {
+    DynamicBatcher b = batcher(4, 0, 100);
+    InferenceException e = assertThrows(InferenceException.class, () -> submit(b, 5, 0));
+    assertEquals(Kind.INVALID_ARGUMENT, e.kind());
+    assertTrue(e.getMessage().contains("max_batch_size"), e.getMessage());
+  }
+
+  @Test
+  void engineFailureFailsOnlyThatBatch() throws Exception {
+    DynamicBatcher b = batcher(2, 0, 100);
+    CompletableFuture<Tensor[]> r1 = submit(b, 1, 0);
+    CompletableFuture<Tensor[]> r2 = submit(b, 1, 0);
+    CompletableFuture<Tensor[]> r3 = submit(b, 1, 7);
+    runner.failNext(1);
+    assertTrue(b.runOnce(0));
+    assertTrue(b.runOnce(0));
+    for (CompletableFuture<Tensor[]> f : List.of(r1, r2)) {
+      ExecutionException e = assertThrows(ExecutionException.class, f::get);
+      InferenceException ie = assertInstanceOf(InferenceException.class, e.getCause());
+      assertEquals(Kind.INTERNAL, ie.kind());
+      assertTrue(ie.getMessage().contains("engine exploded"), ie.getMessage());
+    }
+    assertArrayEquals(new float[] {14, 16}, FakeRunner.floats(r3.get()[0]));
+  }
+
+  @Test
+  void workersServeAndDrainOnStop() throws Exception {
+    DynamicBatcher b =
+        new DynamicBatcher("m:1", new BatchSettings(4, 0, 1000), List.of(runner),
+            Ticker.system(), BatchListener.NONE);
+    b.start();
+    List<CompletableFuture<Tensor[]>> futures = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      futures.add(submit(b, 1 + i % 3, i));
+    }
+    assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
+    for (int i = 0; i < futures.size(); i++) {
+      Tensor out = futures.get(i).get(0, TimeUnit.SECONDS)[0];
+      assertEquals(1 + i % 3, out.dim(0));
+      assertEquals(2f * i, FakeRunner.floats(out)[0]);
+    }
+    InferenceException e = assertThrows(InferenceException.class, () -> submit(b, 1, 0));
+    assertEquals(Kind.UNAVAILABLE, e.kind());
+  }
+}

@@ -1,0 +1,110 @@
+package io.mlserve.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
+import io.mlserve.proto.inference.InferTensorContents;
+import io.mlserve.proto.inference.ModelInferRequest;
+import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
+import io.mlserve.proto.inference.ModelInferResponse;
+import io.mlserve.proto.inference.ServerReadyRequest;
+import io.mlserve.server.testing.DemoModel;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end: starts {@code bin/mlserve demo} as a separate process, exactly as the README
+ * does, calls it over loopback, then stops it with SIGTERM and expects a graceful exit.
+ */
+class DemoLauncherIT {
+  @TempDir Path tmp;
+
+  @Test
+  void demoServesTheForecasterOverLoopbackAndStopsGracefully() throws Exception {
+    Path root = DemoModel.repoRoot();
+    Path store = tmp.resolve("store");
+    Process p = new ProcessBuilder(root.resolve("bin/mlserve").toString(), "demo",
+        "--grpc-port", "0", "--http-port", "0", "--store", store.toString(), "--bind", "127.0.0.1")
+        .directory(root.toFile())
+        .redirectErrorStream(true)
+        .start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    List<String> all = new ArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (Exception ignored) {
+        // process ended
+      }
+    });
+    reader.start();
+    try {
+      int port = -1;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (port < 0 && System.nanoTime() < deadline) {
+        String line = lines.poll(1, TimeUnit.SECONDS);
+        if (line == null) {
+          assertTrue(p.isAlive(), () -> "server exited early: " + all);
+          continue;
+        }
+        all.add(line);
+        if (line.startsWith("mlserve: ready grpc_port=")) {
+          port = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
+        }
+      }
+      assertTrue(port > 0, () -> "no ready line within 120 s: " + all);
+      assertTrue(all.stream().anyMatch(l -> l.contains("bin/mlserve infer")),
+          () -> "no example call printed: " + all);
+
+      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      try {
+        var stub = GRPCInferenceServiceGrpc.newBlockingStub(ch)
+            .withDeadlineAfter(30, TimeUnit.SECONDS);
+        assertTrue(stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+        JsonNode ex = DemoModel.examples();
+        InferTensorContents.Builder c = InferTensorContents.newBuilder();
+        for (float v : DemoModel.row(ex.get("inputs"), 0)) {
+          c.addFp32Contents(v);
+        }
+        ModelInferResponse resp = stub.modelInfer(ModelInferRequest.newBuilder()
+            .setModelName("curve_forecaster").setId("e2e")
+            .addInputs(InferInputTensor.newBuilder().setName("curve").setDatatype("FP32")
+                .addShape(1).addShape(24).setContents(c))
+            .build());
+        assertEquals("1.0.0", resp.getModelVersion());
+        assertEquals("e2e", resp.getId());
+        float[] want = DemoModel.row(ex.get("outputs"), 0);
+        for (int i = 0; i < 24; i++) {
+          assertEquals(want[i], resp.getOutputs(0).getContents().getFp32Contents(i), 1e-5);
+        }
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+
+      p.destroy(); // SIGTERM, as Ctrl-C's shutdown path
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "server did not stop within 60 s");
+      reader.join(5000);
+      lines.drainTo(all);
+      assertTrue(all.stream().anyMatch(l -> l.contains("mlserve: stopped")),
+          () -> "no graceful stop: " + all);
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
