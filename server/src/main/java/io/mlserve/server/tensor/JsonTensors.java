@@ -82,7 +82,7 @@ public final class JsonTensors {
     switch (type) {
       case FP32 -> buf.putFloat(v.floatValue());
       case FP64 -> buf.putDouble(v.doubleValue());
-      case FP16 -> buf.putShort(Float.floatToFloat16(v.floatValue()));
+      case FP16 -> buf.putShort(Half.fromFloat(v.floatValue()));
       case INT8, UINT8 -> buf.put((byte) integral(name, v));
       case INT16, UINT16 -> buf.putShort((short) integral(name, v));
       case INT32, UINT32 -> buf.putInt((int) integral(name, v));
@@ -120,7 +120,7 @@ public final class JsonTensors {
         long l = b.getLong(off);
         yield l >= 0 ? l : (double) (l >>> 1) * 2.0 + (l & 1);
       }
-      case FP16 -> Float.float16ToFloat(b.getShort(off));
+      case FP16 -> Half.toFloat(b.getShort(off));
       case FP32 -> b.getFloat(off);
       case FP64 -> b.getDouble(off);
     };

@@ -88,7 +88,7 @@ public final class Tensor {
 
   /** A read-only little-endian view of the data. */
   public ByteBuffer buffer() {
-    return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer();
+    return ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** The elements as floats; only for FP32 tensors. */

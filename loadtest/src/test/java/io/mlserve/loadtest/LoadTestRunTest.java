@@ -1,0 +1,160 @@
+package io.mlserve.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.mlserve.proto.inference.ModelInferRequest;
+import io.mlserve.proto.inference.ModelInferResponse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs {@code loadtest run} end to end against real servers on loopback, free ports. */
+class LoadTestRunTest {
+  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": ([^,\\n{]+|\\{[^}]*\\})");
+
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int execute(String... args) {
+    CommandLine cmd = LoadTest.commandLine();
+    cmd.setOut(new PrintWriter(out));
+    cmd.setErr(new PrintWriter(err));
+    return cmd.execute(args);
+  }
+
+  private static Map<String, String> fields(Path json) throws Exception {
+    Map<String, String> fields = new HashMap<>();
+    Matcher m = FIELD.matcher(Files.readString(json));
+    while (m.find()) {
+      fields.put(m.group(1), m.group(2).trim());
+    }
+    return fields;
+  }
+
+  @Test
+  void closedLoopAgainstEcho() throws Exception {
+    EchoServer echo = EchoServer.netty(new InetSocketAddress("127.0.0.1", 0)).start();
+    Path json = dir.resolve("out/echo.json");
+    try {
+      int code = execute("run", "--target", "127.0.0.1:" + echo.port(), "--concurrency", "4",
+          "--channels", "2", "--duration", "1s", "--warmup", "200ms", "--json", json.toString());
+      assertEquals(0, code, out + "\n" + err);
+    } finally {
+      echo.stop();
+    }
+    Map<String, String> f = fields(json);
+    for (String name : new String[] {"target", "concurrency", "channels", "duration_s",
+        "requests", "throughput_rps", "p50_us", "p90_us", "p99_us", "p999_us", "max_us",
+        "errors"}) {
+      assertTrue(f.containsKey(name), name + " missing: " + f);
+    }
+    assertEquals("\"127.0.0.1:" + f.get("target").split(":")[1], f.get("target"));
+    assertEquals("4", f.get("concurrency"));
+    assertEquals("2", f.get("channels"));
+    assertEquals("{}", f.get("errors"));
+    long requests = Long.parseLong(f.get("requests"));
+    assertTrue(requests > 0, "requests " + requests);
+    assertEquals(requests, Long.parseLong(f.get("ok")));
+    long p50 = Long.parseLong(f.get("p50_us"));
+    long p90 = Long.parseLong(f.get("p90_us"));
+    long p99 = Long.parseLong(f.get("p99_us"));
+    long p999 = Long.parseLong(f.get("p999_us"));
+    long max = Long.parseLong(f.get("max_us"));
+    assertTrue(p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max,
+        p50 + " " + p90 + " " + p99 + " " + p999 + " " + max);
+    assertTrue(out.toString().contains("errors      none"), out.toString());
+  }
+
+  @Test
+  void rawContentsAgainstEcho() throws Exception {
+    EchoServer echo = EchoServer.netty(new InetSocketAddress("127.0.0.1", 0)).start();
+    try {
+      int code = execute("run", "--target", "127.0.0.1:" + echo.port(), "--concurrency", "2",
+          "--duration", "300ms", "--warmup", "0s", "--raw", "--features", "8", "--quiet");
+      assertEquals(0, code, out + "\n" + err);
+    } finally {
+      echo.stop();
+    }
+    assertTrue(out.toString().contains("raw_input_contents"), out.toString());
+  }
+
+  @Test
+  void closedPortCountsUnavailableAndFails() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path json = dir.resolve("closed.json");
+    int code = execute("run", "--target", "127.0.0.1:" + port, "--concurrency", "2",
+        "--duration", "1s", "--warmup", "0s", "--json", json.toString());
+    assertNotEquals(0, code);
+    assertEquals(RunResult.EXIT_UNREACHABLE, code);
+    Map<String, String> f = fields(json);
+    assertTrue(f.get("errors").matches("\\{\"UNAVAILABLE\": [1-9]\\d*\\}"), f.get("errors"));
+    assertEquals("0", f.get("ok"));
+    assertTrue(f.get("aborted").startsWith("\"target unreachable"), f.get("aborted"));
+    assertTrue(out.toString().contains("UNAVAILABLE="), out.toString());
+  }
+
+  @Test
+  void failuresMidRunAreCountedByCode() throws Exception {
+    // Succeeds on odd calls (the probe is call 1), refuses even ones: half the run fails.
+    AtomicLong calls = new AtomicLong();
+    EchoService echo = new EchoService();
+    io.grpc.Server flaky = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .directExecutor()
+        .addService(new EchoService() {
+          @Override
+          public void modelInfer(ModelInferRequest request,
+              StreamObserver<ModelInferResponse> observer) {
+            if (calls.incrementAndGet() % 2 == 0) {
+              observer.onError(Status.RESOURCE_EXHAUSTED.asRuntimeException());
+            } else {
+              echo.modelInfer(request, observer);
+            }
+          }
+        })
+        .build()
+        .start();
+    Path json = dir.resolve("flaky.json");
+    try {
+      int code = execute("run", "--target", "127.0.0.1:" + flaky.getPort(), "--concurrency", "2",
+          "--duration", "500ms", "--warmup", "0s", "--json", json.toString(), "--quiet");
+      assertEquals(RunResult.EXIT_TOO_MANY_ERRORS, code, out + "\n" + err);
+    } finally {
+      flaky.shutdownNow().awaitTermination();
+    }
+    Map<String, String> f = fields(json);
+    long ok = Long.parseLong(f.get("ok"));
+    long failed = Long.parseLong(f.get("failed"));
+    assertTrue(ok > 0 && failed > 0, f.toString());
+    assertEquals(ok + failed, Long.parseLong(f.get("requests")));
+    assertEquals("{\"RESOURCE_EXHAUSTED\": " + failed + "}", f.get("errors"));
+  }
+
+  @Test
+  void badFlagsAreUsageErrors() {
+    assertEquals(2, execute("run", "--target", "127.0.0.1:1", "--concurrency", "2",
+        "--channels", "3"));
+    assertTrue(err.toString().contains("channels must be between 1 and concurrency"),
+        err.toString());
+  }
+}

@@ -1,0 +1,208 @@
+package io.mlserve.registry;
+
+import io.mlserve.store.Event;
+import io.mlserve.store.EventLog;
+import io.mlserve.store.HistoryEntry;
+import io.mlserve.store.Manifest;
+import io.mlserve.store.ModelFormat;
+import io.mlserve.store.ModelStore;
+import io.mlserve.store.Names;
+import io.mlserve.store.SemVer;
+import io.mlserve.store.Stage;
+import io.mlserve.store.StoreException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The write side of the registry: registers versions and moves them between stages under the
+ * lifecycle rules, recording each change in the model's history and the event log.
+ *
+ * <p>Every mutation runs under the store lock (threads and processes), so at most one version
+ * is in Staging and one in Production. Events are appended inside the lock (so seq order is the
+ * order of changes) and delivered to subscribers after it is released. A register's copy and
+ * validation run outside the lock, in a private temp directory; only the final rename is
+ * locked. This class is thread-safe.
+ */
+public final class ModelRegistry {
+  private final ModelStore store;
+  private final EventLog events;
+  private final ArtifactValidator validator;
+  private final Clock clock;
+
+  public ModelRegistry(ModelStore store, EventLog events, ArtifactValidator validator,
+      Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.events = Objects.requireNonNull(events, "events");
+    this.validator = Objects.requireNonNull(validator, "validator");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Registers a new version in Development: validates the request, copies the artifact (and
+   * examples) into a temp directory, writes the manifest with the artifact's SHA-256, runs the
+   * validator, then renames the directory into place. On any failure nothing is left behind.
+   *
+   * @return the manifest as written
+   * @throws InvalidRequestException for a bad name, version, format, signature, artifact or
+   *     examples file, a version that exists (or has the same semver precedence as one that
+   *     does), or a validator failure (its message is the reason)
+   * @throws StoreException for I/O failures
+   */
+  public Manifest register(RegisterRequest req) {
+    Objects.requireNonNull(req, "req");
+    String model = RegisterChecks.modelName(req.model());
+    SemVer version = RegisterChecks.version(req.version());
+    ModelFormat format = RegisterChecks.format(req.format());
+    RegisterChecks.actor(req.actor());
+    RegisterChecks.signature(req.signature());
+    RegisterChecks.artifact(req.artifact());
+    if (req.examples() != null) {
+      RegisterChecks.examples(req.examples());
+    }
+    rejectDuplicate(model, version);
+
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    Path tmp = store.createTempVersionDir(model);
+    Event event;
+    Manifest manifest;
+    try {
+      manifest = VersionAssembler.assemble(tmp, req, format, now);
+      validate(tmp, manifest);
+      event = store.lock().call(() -> {
+        rejectDuplicate(model, version);
+        store.installVersion(model, version.toString(), tmp);
+        store.appendHistory(HistoryEntry.of(now.toEpochMilli(), model, version.toString(), null,
+            Stage.DEVELOPMENT, req.actor(), "registered"));
+        return events.appendQueued(
+            Event.registered(model, version.toString(), req.runId(), now.toEpochMilli()));
+      });
+    } catch (RuntimeException | Error e) {
+      if (false) { // not installed: leave nothing behind
+        try {
+          store.discardTempVersionDir(model, tmp);
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+      }
+      throw e;
+    }
+    events.deliverPending();
+    return manifest;
+  }
+
+  /**
+   * Moves a version into Staging or Production by atomically re-pointing the stage's symlink.
+   * Into Production: the previous Production version (if any) is recorded as Deprecated, and
+   * the staging pointer is removed if it held this version. Into Staging: a version displaced
+   * from Staging is recorded as back in Development. One {@code ml.model.promoted.v1} event is
+   * appended, with {@code previous_version} the version that held the stage before (or null).
+   *
+   * @param reason why, for the history (may be null)
+   * @throws io.mlserve.store.NotFoundException if the model or version does not exist
+   * @throws InvalidRequestException for another target stage or an illegal transition
+   */
+  public void promote(String model, String version, Stage stage, String actor, String reason) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(stage, "stage");
+    Objects.requireNonNull(actor, "actor");
+    String label = Names.printable(model) + ":" + Names.printable(version);
+    if (!stage.hasPointer()) {
+      StageTransitions.checkPromotion(label, Stage.DEVELOPMENT, stage);
+    }
+    RegisterChecks.actor(actor);
+    store.lock().call(() -> {
+      Manifest manifest = store.manifest(model, version);
+      Stage from = stageOf(model, version);
+      StageTransitions.checkPromotion(label, from, stage);
+      long now = clock.millis();
+      Optional<String> previous = store.stageVersion(model, stage);
+      store.setStagePointer(model, stage, version);
+      if (stage == Stage.PRODUCTION && from == Stage.STAGING) {
+        store.clearStagePointer(model, Stage.STAGING);
+      }
+      store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason));
+      
+      return events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
+          previous.orElse(null)));
+    });
+    events.deliverPending();
+  }
+
+  /**
+   * The current stage of a version: Production or Staging if a pointer holds it, else the last
+   * stage its history records, else Development.
+   *
+   * @throws io.mlserve.store.NotFoundException if the model or version does not exist
+   */
+  public Stage stageOf(String model, String version) {
+    store.versionDir(model, version);
+    if (store.stageVersion(model, Stage.PRODUCTION).filter(version::equals).isPresent()) {
+      return Stage.PRODUCTION;
+    }
+    if (store.stageVersion(model, Stage.STAGING).filter(version::equals).isPresent()) {
+      return Stage.STAGING;
+    }
+    List<HistoryEntry> history = store.history(model);
+    for (int i = history.size() - 1; i >= 0; i--) {
+      HistoryEntry e = history.get(i);
+      if (e.version().equals(version)) {
+        Stage s = Stage.parse(e.toStage());
+        // A pointer stage the pointer no longer confirms: a crash between moving the pointer
+        // and writing the displaced version's history line. Answer what that line would say.
+        return s == Stage.PRODUCTION ? Stage.DEPRECATED
+            : s == Stage.STAGING ? Stage.DEVELOPMENT : s;
+      }
+    }
+    return Stage.DEVELOPMENT;
+  }
+
+  /**
+   * The model's stage transitions, oldest first.
+   *
+   * @throws io.mlserve.store.NotFoundException if the model does not exist
+   */
+  public List<HistoryEntry> history(String model) {
+    Objects.requireNonNull(model, "model");
+    return store.history(model);
+  }
+
+  private static HistoryEntry displaced(long now, String model, String previous, Stage stage,
+      String by, String actor) {
+    return stage == Stage.PRODUCTION
+        ? HistoryEntry.of(now, model, previous, Stage.PRODUCTION, Stage.DEPRECATED, actor,
+            "superseded in Production by " + by)
+        : HistoryEntry.of(now, model, previous, Stage.STAGING, Stage.DEVELOPMENT, actor,
+            "replaced in Staging by " + by);
+  }
+
+  private void validate(Path dir, Manifest manifest) {
+    try {
+      validator.validate(dir, manifest);
+    } catch (Exception e) {
+      throw new InvalidRequestException("validation of " + manifest.name() + ":"
+          + manifest.version() + " failed: " + (e.getMessage() != null ? e.getMessage() : e), e);
+    }
+  }
+
+  private void rejectDuplicate(String model, SemVer version) {
+    if (!store.hasModel(model)) {
+      return;
+    }
+    for (String existing : store.versions(model)) {
+      if (SemVer.parse(existing).comparePrecedence(version) == 0) {
+        throw new InvalidRequestException(existing.equals(version.toString())
+            ? "model " + model + " already has version " + version + "; versions are immutable,"
+                + " register a new one"
+            : "model " + model + " version " + version + " has the same precedence as existing "
+                + existing);
+      }
+    }
+  }
+}

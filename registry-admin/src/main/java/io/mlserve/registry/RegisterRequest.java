@@ -1,0 +1,62 @@
+package io.mlserve.registry;
+
+import io.mlserve.store.Manifest;
+import io.mlserve.store.ManifestCodec;
+import io.mlserve.store.ServingConfig;
+import io.mlserve.store.Signature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What {@link ModelRegistry#register} needs to create a version. Only nulls are checked here;
+ * the registry validates the values. {@code serving} null means {@link ServingConfig#defaults()};
+ * {@code params}/{@code metrics} null mean empty; {@code runId}, {@code description} and
+ * {@code examples} (an examples.json to copy into the version) may be null. Immutable.
+ */
+public record RegisterRequest(
+    String model,
+    String version,
+    Path artifact,
+    String format,
+    Signature signature,
+    ServingConfig serving,
+    String runId,
+    Map<String, Object> params,
+    Map<String, Object> metrics,
+    String description,
+    Path examples,
+    String actor) {
+
+  public RegisterRequest {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(artifact, "artifact");
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(signature, "signature");
+    Objects.requireNonNull(actor, "actor");
+    serving = serving == null ? ServingConfig.defaults() : serving;
+    params = params == null ? Map.of() : params;
+    metrics = metrics == null ? Map.of() : metrics;
+  }
+
+  /**
+   * A request from a manifest that sits beside its artifact: the artifact is the manifest's
+   * directory / {@code artifact}, and {@code examples.json} in that directory is copied if it
+   * exists. The manifest's name, version, format, signature, serving, run_id, params, metrics and
+   * description are used; its sha256 and created_at are recomputed at registration.
+   *
+   * @throws io.mlserve.store.StoreException if the manifest cannot be read or parsed
+   */
+  public static RegisterRequest fromManifestFile(Path manifestJson, String actor) {
+    Objects.requireNonNull(manifestJson, "manifestJson");
+    Objects.requireNonNull(actor, "actor");
+    Manifest m = ManifestCodec.read(manifestJson);
+    Path dir = manifestJson.toAbsolutePath().getParent();
+    Path examples = dir.resolve("examples.json");
+    return new RegisterRequest(m.name(), m.version(), dir.resolve(m.artifact()), m.format(),
+        m.signature(), m.serving(), m.runId(), m.params(), m.metrics(), m.description(),
+        Files.isRegularFile(examples) ? examples : null, actor);
+  }
+}

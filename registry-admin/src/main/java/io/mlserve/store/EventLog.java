@@ -1,0 +1,213 @@
+package io.mlserve.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's append-only event log, {@code <store>/events.jsonl}, and its in-process
+ * subscribers.
+ *
+ * <p>Each append takes the store lock ({@link StoreLock}), assigns the next {@code seq}
+ * (strictly increasing across all processes that use the store: if the file grew since this
+ * instance last wrote, the last seq is re-read from it), writes one JSON line and fsyncs. An
+ * unterminated last line left by a crash is ignored by readers and cut off by the next append.
+ *
+ * <p>Subscribers see events of this JVM only, in seq order, after they are durable and outside
+ * the store lock: {@link #append} delivers at once; a writer that appends inside its own locked
+ * section uses {@link #appendQueued} and calls {@link #deliverPending} after unlocking. A
+ * subscriber may itself append (its event is delivered after the current one). A throwing
+ * subscriber is logged and skipped. This class is thread-safe.
+ */
+public final class EventLog implements AutoCloseable {
+  /** The log's file name in the store root. */
+  public static final String FILE_NAME = "events.jsonl";
+
+  private static final Logger log = LoggerFactory.getLogger(EventLog.class);
+  private static final ObjectWriter WRITER = StoreJson.MAPPER.writerFor(Event.class);
+  private static final ObjectReader READER = StoreJson.MAPPER.readerFor(Event.class);
+
+  private final Path file;
+  private final StoreLock lock;
+  private final List<Consumer<Event>> subscribers = new CopyOnWriteArrayList<>();
+  /** Durable events not yet delivered, in seq order (enqueued under the store lock). */
+  private final Queue<Event> pending = new ConcurrentLinkedQueue<>();
+  /** Set while one thread delivers; not reentrant, so a nested append only enqueues. */
+  private final AtomicBoolean delivering = new AtomicBoolean();
+  private volatile boolean closed;
+
+  // Guarded by lock.
+  private long lastSeq;
+  // Guarded by lock: the file size after this instance's last read or write.
+  private long knownSize = -1;
+
+  private EventLog(Path file, StoreLock lock) {
+    this.file = file;
+    this.lock = lock;
+  }
+
+  /**
+   * Opens the log of the store at {@code storeRoot} (creating the directory if absent) and
+   * recovers the last seq from the file.
+   */
+  public static EventLog open(Path storeRoot) {
+    Objects.requireNonNull(storeRoot, "storeRoot");
+    ModelStore.createRoot(storeRoot);
+    EventLog events = new EventLog(storeRoot.resolve(FILE_NAME), StoreLock.forRoot(storeRoot));
+    events.lock.call(() -> {
+      events.refreshLastSeq();
+      return null;
+    });
+    return events;
+  }
+
+  /** The log file. */
+  public Path file() {
+    return file;
+  }
+
+  /** The seq of the last event in the log (0 if none), as last seen by this instance. */
+  public long lastSeq() {
+    return lock.call(() -> lastSeq);
+  }
+
+  /**
+   * Appends {@code event} durably with the next seq (any seq it carries is replaced), then
+   * delivers it to subscribers.
+   *
+   * @return the event as written, with its seq
+   */
+  public Event append(Event event) {
+    Event written = appendQueued(event);
+    deliverPending();
+    return written;
+  }
+
+  /**
+   * Appends {@code event} durably with the next seq and queues it for subscribers without
+   * delivering it: for writers that append inside a locked section and must call
+   * {@link #deliverPending} once they have released the store lock.
+   */
+  public Event appendQueued(Event event) {
+    Objects.requireNonNull(event, "event");
+    if (closed) {
+      throw new IllegalStateException("event log " + file + " is closed");
+    }
+    return lock.call(() -> {
+      if (sizeOrZero(file) != knownSize) {
+        refreshLastSeq(); // another process (or EventLog instance) appended
+      }
+      Event written = event.withSeq(lastSeq + 1);
+      knownSize = JsonLines.append(file, encode(written));
+      lastSeq = written.seq();
+      pending.add(written);
+      return written;
+    });
+  }
+
+  /**
+   * Delivers queued events to subscribers, in seq order. Returns at once if another thread (or
+   * an outer call on this thread) is delivering: that call delivers these events too.
+   */
+  public void deliverPending() {
+    while (!pending.isEmpty() && delivering.compareAndSet(false, true)) {
+      try {
+        Event e;
+        while ((e = pending.poll()) != null) {
+          for (Consumer<Event> s : subscribers) {
+            try {
+              s.accept(e);
+            } catch (RuntimeException ex) {
+              log.warn("event subscriber {} failed on seq {}; continuing", s, e.seq(), ex);
+            }
+          }
+        }
+      } finally {
+        delivering.set(false);
+      }
+    }
+  }
+
+  /** Events with a seq greater than {@code seq}, in order, read from the file. */
+  public List<Event> readSince(long seq) {
+    try {
+      List<Event> out = new ArrayList<>();
+      for (Event e : readAll()) {
+        if (e.seq() > seq) {
+          out.add(e);
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new StoreException("cannot read " + file + ": " + e, e);
+    }
+  }
+
+  /**
+   * Registers an in-process subscriber for events appended after this call.
+   *
+   * @return closing it unsubscribes
+   */
+  public Subscription subscribe(Consumer<Event> subscriber) {
+    Objects.requireNonNull(subscriber, "subscriber");
+    subscribers.add(subscriber);
+    return () -> subscribers.remove(subscriber);
+  }
+
+  /** Stops appends and drops subscribers. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    subscribers.clear();
+  }
+
+  /** An unsubscribe handle. */
+  @FunctionalInterface
+  public interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  private void refreshLastSeq() throws IOException {
+    long size = sizeOrZero(file);
+    long max = 0;
+    for (Event e : readAll()) {
+      max = Math.max(max, e.seq());
+    }
+    lastSeq = max;
+    knownSize = size;
+  }
+
+  private List<Event> readAll() throws IOException {
+    List<Event> events = new ArrayList<>();
+    for (String line : JsonLines.readCompleteLines(file)) {
+      try {
+        events.add(READER.readValue(line));
+      } catch (JsonProcessingException e) {
+        log.warn("{}: skipping unreadable line: {}", file, e.getOriginalMessage());
+      }
+    }
+    return events;
+  }
+
+  private static long sizeOrZero(Path p) throws IOException {
+    return Files.exists(p) ? Files.size(p) : 0;
+  }
+
+  private static String encode(Event e) throws JsonProcessingException {
+    return WRITER.writeValueAsString(e);
+  }
+}

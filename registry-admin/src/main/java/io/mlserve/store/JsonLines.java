@@ -1,0 +1,108 @@
+package io.mlserve.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Append-only JSON-lines files ({@code events.jsonl}, {@code history.jsonl}). A line counts only
+ * once its terminating newline is on disk: readers ignore an unterminated last line (a writer
+ * that crashed mid-append) and the next append truncates it away before writing. Stateless;
+ * appends to one file must be serialised by the caller (the store lock).
+ */
+final class JsonLines {
+  private static final Logger log = LoggerFactory.getLogger(JsonLines.class);
+  private static final int TAIL_CHUNK = 8192;
+
+  private JsonLines() {}
+
+  /** The complete (newline-terminated, non-blank) lines of {@code file}; none if it is absent. */
+  static List<String> readCompleteLines(Path file) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return List.of();
+    }
+    List<String> lines = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
+        if (!line.isBlank()) {
+          lines.add(line);
+        }
+        start = i + 1;
+      }
+    }
+    if (start < bytes.length) { lines.add(new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8)); }
+    return lines;
+  }
+
+  /**
+   * Appends {@code line} (which must not contain a newline) plus a newline, and fsyncs. A torn
+   * last line left by a crash is cut off first.
+   *
+   * @return the file's size afterwards
+   */
+  static long append(Path file, String line) throws IOException {
+    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+      throw new IllegalArgumentException("a JSON line must not contain line breaks");
+    }
+    boolean created = !Files.exists(file);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long end = completeLength(ch);
+      if (end != ch.size()) {
+        log.warn("{}: dropping {} bytes of an unterminated last line (interrupted write)", file,
+            ch.size() - end);
+        ch.truncate(end);
+      }
+      ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+      long pos = end;
+      while (buf.hasRemaining()) {
+        pos += ch.write(buf, pos);
+      }
+      ch.force(false);
+      if (created) {
+        AtomicFiles.fsyncDirectory(file.toAbsolutePath().getParent());
+      }
+      return pos;
+    }
+  }
+
+  /** The length of the file up to and including its last newline (0 if it has none). */
+  private static long completeLength(FileChannel ch) throws IOException {
+    long size = ch.size();
+    ByteBuffer buf = ByteBuffer.allocate(TAIL_CHUNK);
+    long chunkEnd = size;
+    while (chunkEnd > 0) {
+      long chunkStart = Math.max(0, chunkEnd - TAIL_CHUNK);
+      buf.clear().limit((int) (chunkEnd - chunkStart));
+      long pos = chunkStart;
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, pos);
+        if (n < 0) {
+          throw new IOException("file shrank while reading");
+        }
+        pos += n;
+      }
+      for (int i = buf.position() - 1; i >= 0; i--) {
+        if (buf.get(i) == '\n') {
+          return chunkStart + i + 1;
+        }
+      }
+      chunkEnd = chunkStart;
+    }
+    return 0;
+  }
+}
