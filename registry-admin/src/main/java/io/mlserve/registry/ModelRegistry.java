@@ -83,7 +83,7 @@ public final class ModelRegistry {
             Event.registered(model, version.toString(), req.runId(), now.toEpochMilli()));
       });
     } catch (RuntimeException | Error e) {
-      if (false) { // not installed: leave nothing behind
+      if (Files.exists(tmp)) { // not installed: leave nothing behind
         try {
           store.discardTempVersionDir(model, tmp);
         } catch (RuntimeException cleanup) {
@@ -128,7 +128,7 @@ public final class ModelRegistry {
         store.clearStagePointer(model, Stage.STAGING);
       }
       store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason));
-      
+      previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor)));
       return events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
           previous.orElse(null)));
     });

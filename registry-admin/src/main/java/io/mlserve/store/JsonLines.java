@@ -44,7 +44,6 @@ final class JsonLines {
         start = i + 1;
       }
     }
-    if (start < bytes.length) { lines.add(new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8)); }
     return lines;
   }
 

@@ -341,4 +341,21 @@ class ModelRegistryTest {
     Files.delete(src.resolve("examples.json"));
     assertNull(RegisterRequest.fromManifestFile(src.resolve("model.json"), "demo").examples());
   }
+
+  @Test
+  void registersTheCommittedDemoModel() throws Exception {
+    Path demo = Path.of("../examples/curve_forecaster/model.json");
+    assertTrue(Files.isRegularFile(demo), "run from the registry-admin module directory");
+    Manifest m = registry().register(RegisterRequest.fromManifestFile(demo, "demo"));
+    registry().promote(m.name(), m.version(), Stage.PRODUCTION, "demo", "demo setup");
+    assertEquals("curve_forecaster", m.name());
+    assertEquals(List.of(new TensorSpec("curve", "FP32", List.of(-1L, 24L))),
+        m.signature().inputs());
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest(Files.readAllBytes(demo.resolveSibling("model.pt"))));
+    assertEquals(sha, m.sha256());
+    assertTrue(Files.isRegularFile(storeRoot.resolve("curve_forecaster/production/model.pt")));
+    assertTrue(Files.isRegularFile(
+        storeRoot.resolve("curve_forecaster/production/examples.json")));
+  }
 }

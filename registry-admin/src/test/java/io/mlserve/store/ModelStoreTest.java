@@ -117,7 +117,9 @@ class ModelStoreTest {
     mkVersion(tmp, "m", "1.0.0");
     HistoryEntry first = HistoryEntry.of(1, "m", "1.0.0", null, Stage.DEVELOPMENT, "me", null);
     store.appendHistory(first);
-    Files.writeString(tmp.resolve("m/history.jsonl"), "{\"timestamp\":2,",
+    // A crash before the newline: the line must not count even though it parses.
+    Files.writeString(tmp.resolve("m/history.jsonl"), "{\"timestamp\":2,\"model\":\"m\","
+        + "\"version\":\"1.0.0\",\"to_stage\":\"Staging\"}",
         java.nio.file.StandardOpenOption.APPEND);
     assertEquals(List.of(first), store.history("m"));
     HistoryEntry second = HistoryEntry.of(3, "m", "1.0.0", Stage.DEVELOPMENT, Stage.STAGING,
