@@ -71,10 +71,10 @@ final class ServerLauncher {
         + describe(router));
     failures.forEach(f -> System.out.println("mlserve: NOT serving: " + f));
     System.out.println("mlserve: gRPC listening on " + options.bind + ":" + server.grpcPort());
-    System.out.println("mlserve: ready grpc_port=" + server.grpcPort());
     if (exampleCall != null) {
       System.out.println(exampleCall.replace("{grpc_port}", String.valueOf(server.grpcPort())));
     }
+    System.out.println("mlserve: ready grpc_port=" + server.grpcPort());
     System.out.flush();
     server.awaitTermination();
     stopped.await();

@@ -93,16 +93,30 @@ class DemoLauncherIT {
         for (int i = 0; i < 24; i++) {
           assertEquals(want[i], resp.getOutputs(0).getContents().getFp32Contents(i), 1e-5);
         }
+        // Over the default 16 MiB limit: refused by the transport, and the server keeps serving.
+        ModelInferRequest huge = ModelInferRequest.newBuilder()
+            .setModelName("curve_forecaster")
+            .addInputs(InferInputTensor.newBuilder().setName("curve").setDatatype("FP32")
+                .addShape(1).addShape(24))
+            .addRawInputContents(com.google.protobuf.ByteString.copyFrom(new byte[17 << 20]))
+            .build();
+        io.grpc.StatusRuntimeException tooBig = org.junit.jupiter.api.Assertions.assertThrows(
+            io.grpc.StatusRuntimeException.class, () -> stub.modelInfer(huge));
+        assertEquals(io.grpc.Status.Code.RESOURCE_EXHAUSTED, tooBig.getStatus().getCode(),
+            String.valueOf(tooBig.getStatus()));
+        assertTrue(stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
       } finally {
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
 
-      p.destroy(); // SIGTERM, as Ctrl-C's shutdown path
+      // SIGTERM, as Ctrl-C does; via the handle, since Process.destroy() also closes our pipes.
+      p.toHandle().destroy();
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "server did not stop within 60 s");
       reader.join(5000);
       lines.drainTo(all);
+      int exit = p.exitValue();
       assertTrue(all.stream().anyMatch(l -> l.contains("mlserve: stopped")),
-          () -> "no graceful stop: " + all);
+          () -> "no graceful stop (exit " + exit + "): " + all);
     } finally {
       p.destroyForcibly();
     }
