@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
     description = "Closed loop: keep --concurrency ModelInfer calls in flight for --duration.",
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
-        "0:run completed, at most 1% of requests failed",
-        "1:more than 1% of requests failed, or none completed",
+        "0:run completed, at most 1%% of requests failed",
+        "1:more than 1%% of requests failed, or none completed",
         "2:bad command line",
         "3:target unreachable, or the first (probe) request failed"})
 final class RunCommand implements Callable<Integer> {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferResponse;
 import java.io.PrintWriter;
@@ -53,8 +54,9 @@ class LoadTestRunTest {
   void closedLoopAgainstEcho() throws Exception {
     EchoServer echo = EchoServer.netty(new InetSocketAddress("127.0.0.1", 0)).start();
     Path json = dir.resolve("out/echo.json");
+    int port = echo.port();
     try {
-      int code = execute("run", "--target", "127.0.0.1:" + echo.port(), "--concurrency", "4",
+      int code = execute("run", "--target", "127.0.0.1:" + port, "--concurrency", "4",
           "--channels", "2", "--duration", "1s", "--warmup", "200ms", "--json", json.toString());
       assertEquals(0, code, out + "\n" + err);
     } finally {
@@ -66,7 +68,7 @@ class LoadTestRunTest {
         "errors"}) {
       assertTrue(f.containsKey(name), name + " missing: " + f);
     }
-    assertEquals("\"127.0.0.1:" + f.get("target").split(":")[1], f.get("target"));
+    assertEquals("\"127.0.0.1:" + port + "\"", f.get("target"));
     assertEquals("4", f.get("concurrency"));
     assertEquals("2", f.get("channels"));
     assertEquals("{}", f.get("errors"));
@@ -116,17 +118,21 @@ class LoadTestRunTest {
 
   @Test
   void failuresMidRunAreCountedByCode() throws Exception {
-    // Succeeds on odd calls (the probe is call 1), refuses even ones: half the run fails.
+    // Succeeds on odd calls (the probe is call 1); even ones fail, alternating two codes, one of
+    // which (UNAVAILABLE) takes the driver's back-off path: half the run fails.
     AtomicLong calls = new AtomicLong();
     EchoService echo = new EchoService();
     io.grpc.Server flaky = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .directExecutor()
-        .addService(new EchoService() {
+        .addService(new GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase() {
           @Override
           public void modelInfer(ModelInferRequest request,
               StreamObserver<ModelInferResponse> observer) {
-            if (calls.incrementAndGet() % 2 == 0) {
+            long n = calls.incrementAndGet();
+            if (n % 4 == 2) {
               observer.onError(Status.RESOURCE_EXHAUSTED.asRuntimeException());
+            } else if (n % 4 == 0) {
+              observer.onError(Status.UNAVAILABLE.asRuntimeException());
             } else {
               echo.modelInfer(request, observer);
             }
@@ -137,7 +143,7 @@ class LoadTestRunTest {
     Path json = dir.resolve("flaky.json");
     try {
       int code = execute("run", "--target", "127.0.0.1:" + flaky.getPort(), "--concurrency", "2",
-          "--duration", "500ms", "--warmup", "0s", "--json", json.toString(), "--quiet");
+          "--duration", "1s", "--warmup", "0s", "--json", json.toString(), "--quiet");
       assertEquals(RunResult.EXIT_TOO_MANY_ERRORS, code, out + "\n" + err);
     } finally {
       flaky.shutdownNow().awaitTermination();
@@ -147,7 +153,10 @@ class LoadTestRunTest {
     long failed = Long.parseLong(f.get("failed"));
     assertTrue(ok > 0 && failed > 0, f.toString());
     assertEquals(ok + failed, Long.parseLong(f.get("requests")));
-    assertEquals("{\"RESOURCE_EXHAUSTED\": " + failed + "}", f.get("errors"));
+    Matcher m = Pattern.compile("\\{\"RESOURCE_EXHAUSTED\": (\\d+), \"UNAVAILABLE\": (\\d+)\\}")
+        .matcher(f.get("errors"));
+    assertTrue(m.matches(), f.get("errors"));
+    assertEquals(failed, Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)));
   }
 
   @Test
