@@ -14,7 +14,7 @@ final class BatchRequest {
   final long enqueuedNanos;
   /** {@link Long#MAX_VALUE} when the request has no deadline. */
   final long deadlineNanos;
-  final CompletableFuture<Tensor[]> result = new CompletableFuture<>();
+  final CompletableFuture<BatchResult> result = new CompletableFuture<>();
 
   BatchRequest(Tensor[] inputs, int rows, long enqueuedNanos, long deadlineNanos) {
     this.inputs = inputs;

@@ -107,13 +107,14 @@ public final class DynamicBatcher implements AutoCloseable {
    * @param inputs the request's tensors in signature order, all with {@code rows} rows
    * @param deadlineNanos the {@link Ticker} time after which the request is dropped, or
    *     {@link Long#MAX_VALUE}
-   * @return the outputs in signature order, each with {@code rows} rows; fails with an
+   * @return the outputs in signature order, each with {@code rows} rows, and their timing; fails
+   *     with an
    *     {@link InferenceException} (deadline, engine failure, shutdown)
    * @throws InferenceException at once when the queue is full ({@code RESOURCE_EXHAUSTED}), the
    *     request has more rows than a batch may hold ({@code INVALID_ARGUMENT}), or the batcher is
    *     closed ({@code UNAVAILABLE})
    */
-  public CompletableFuture<Tensor[]> submit(Tensor[] inputs, int rows, long deadlineNanos) {
+  public CompletableFuture<BatchResult> submit(Tensor[] inputs, int rows, long deadlineNanos) {
     if (rows < 1 || rows > settings.maxBatchSize()) {
       throw InferenceException.invalid(
           "request has " + rows + " rows; model " + modelLabel + " takes 1 to "
@@ -342,6 +343,7 @@ public final class DynamicBatcher implements AutoCloseable {
     }
     Tensor[][] perRequest;
     long computeNanos;
+    int requests = live.size();
     try {
       if (live.size() == 1) {
         // A lone request runs as it came: no copy, and models without a batch dimension work.
@@ -375,7 +377,9 @@ public final class DynamicBatcher implements AutoCloseable {
     for (int i = 0; i < live.size(); i++) {
       BatchRequest r = live.get(i);
       listener.onRequestDone(start - r.enqueuedNanos, computeNanos, true);
-      r.result.complete(perRequest[i]);
+      r.result.complete(
+          new BatchResult(perRequest[i], r.enqueuedNanos, start, computeNanos, totalRows,
+              requests));
     }
   }
 

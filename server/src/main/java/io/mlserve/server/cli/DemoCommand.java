@@ -2,7 +2,8 @@ package io.mlserve.server.cli;
 
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
-import io.mlserve.server.batch.BatchListener;
+import io.mlserve.server.metrics.MetricsRegistry;
+import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
 import io.mlserve.server.model.EngineArtifactValidator;
@@ -67,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
     ModelStore modelStore = ModelStore.open(dir);
     ModelLoader validatorLoader =
         new ModelLoader(List.of(new DjlEngine()), Ticker.system(), Function.identity(),
-            m -> BatchListener.NONE);
+            new MetricsRegistry(), Telemetry.disabled());
     try (EventLog events = EventLog.open(modelStore.root())) {
       ModelRegistry registry =
           new ModelRegistry(modelStore, events, new EngineArtifactValidator(validatorLoader),

@@ -2,7 +2,9 @@ package io.mlserve.server.cli;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.server.MlServer;
-import io.mlserve.server.batch.BatchListener;
+import io.mlserve.server.metrics.MetricsRegistry;
+import io.mlserve.server.metrics.PrometheusText;
+import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
 import io.mlserve.server.model.ModelLoader;
@@ -41,10 +43,13 @@ final class ServerLauncher {
       return 2;
     }
     ModelStore store = ModelStore.open(storeDir);
-    ModelRouter router = new ModelRouter();
+    MetricsRegistry metrics = new MetricsRegistry();
+    Telemetry telemetry = Telemetry.fromEnvironment(System.getenv());
+    telemetry.observe(metrics);
+    ModelRouter router = new ModelRouter(metrics);
     ModelLoader loader =
-        new ModelLoader(List.of(new DjlEngine()), Ticker.system(), servingOverride(),
-            m -> BatchListener.NONE);
+        new ModelLoader(List.of(new DjlEngine()), Ticker.system(), servingOverride(), metrics,
+            telemetry);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(options.bind, options.grpcPort))
             .directExecutor()
@@ -61,6 +66,7 @@ final class ServerLauncher {
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
+                  telemetry.close();
                   System.out.println("mlserve: stopped");
                   stopped.countDown();
                 },

@@ -118,7 +118,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       int[] selected =
           GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
       boolean raw = GrpcTensorCodec.usesRaw(req);
-      CompletableFuture<Tensor[]> result = model.infer(inputs, deadlineNanos());
+      CompletableFuture<Tensor[]> result = model.infer(inputs, deadlineNanos(), "grpc");
       if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
         call.setOnCancelHandler(() -> result.cancel(false));
       }

@@ -1,12 +1,14 @@
 package io.mlserve.server.model;
 
-import io.mlserve.server.batch.BatchListener;
 import io.mlserve.server.batch.BatchSettings;
 import io.mlserve.server.batch.DynamicBatcher;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.InferenceEngine;
 import io.mlserve.server.engine.LoadedModel;
 import io.mlserve.server.engine.ModelRunner;
+import io.mlserve.server.metrics.MetricsRegistry;
+import io.mlserve.server.metrics.ModelMetrics;
+import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ServingConfig;
 import java.nio.file.Path;
@@ -30,22 +32,26 @@ public final class ModelLoader {
   private final List<InferenceEngine> engines;
   private final Ticker ticker;
   private final Function<ServingConfig, ServingConfig> servingOverride;
-  private final Function<Manifest, BatchListener> listeners;
+  private final MetricsRegistry metrics;
+  private final Telemetry telemetry;
 
   /**
    * @param servingOverride applied to each manifest's serving config (operator flags such as
    *     turning batching off); identity for none
-   * @param listeners the batch listener (metrics) for each loaded version
+   * @param metrics where each loaded version's metrics live
+   * @param telemetry spans and OpenTelemetry metrics
    */
   public ModelLoader(
       List<InferenceEngine> engines,
       Ticker ticker,
       Function<ServingConfig, ServingConfig> servingOverride,
-      Function<Manifest, BatchListener> listeners) {
+      MetricsRegistry metrics,
+      Telemetry telemetry) {
     this.engines = List.copyOf(engines);
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.servingOverride = Objects.requireNonNull(servingOverride, "servingOverride");
-    this.listeners = Objects.requireNonNull(listeners, "listeners");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
   }
 
   /**
@@ -90,14 +96,16 @@ public final class ModelLoader {
           new BatchSettings(
               maxBatch, Math.multiplyExact(serving.maxQueueDelayUs(), 1000L),
               serving.queueCapacity());
+      ModelMetrics modelMetrics = metrics.forVersion(manifest.name(), manifest.version());
       DynamicBatcher batcher =
-          new DynamicBatcher(label, settings, runners, ticker, listeners.apply(manifest));
+          new DynamicBatcher(label, settings, runners, ticker, modelMetrics);
       batcher.start();
       log.info(
           "{}: loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us)",
           label, (System.nanoTime() - t0) / 1_000_000, runners.size(), maxBatch,
           serving.maxQueueDelayUs());
-      return new ServedModel(manifest, loaded, runners, batcher, validator);
+      return new ServedModel(
+          manifest, loaded, runners, batcher, validator, modelMetrics, telemetry, ticker);
     } catch (Exception e) {
       runners.forEach(ModelRunner::close);
       loaded.close();

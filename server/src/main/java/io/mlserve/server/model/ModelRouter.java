@@ -1,6 +1,7 @@
 package io.mlserve.server.model;
 
 import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.metrics.MetricsRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,6 +25,17 @@ public final class ModelRouter {
   }
 
   private final Map<String, Entry> models = new ConcurrentHashMap<>();
+  private final MetricsRegistry metrics;
+
+  /** A router that counts requests for unknown models in {@code metrics}. */
+  public ModelRouter(MetricsRegistry metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  /** A router whose unrouted requests are counted nowhere (tests). */
+  public ModelRouter() {
+    this(new MetricsRegistry());
+  }
 
   /**
    * Resolves a request's target.
@@ -34,18 +46,21 @@ public final class ModelRouter {
   public ServedModel resolve(String name, String version) {
     Entry e = name == null ? null : models.get(name);
     if (e == null) {
+      metrics.recordUnrouted();
       throw InferenceException.notFound(
           "model '" + name + "' is not served (served: " + modelNames() + ")");
     }
     if (version == null || version.isEmpty()) {
       ServedModel m = e.defaultVersion;
       if (m == null) {
+        metrics.recordUnrouted();
         throw InferenceException.notFound("model '" + name + "' has no default version loaded");
       }
       return m;
     }
     ServedModel m = e.versions.get(version);
     if (m == null) {
+      metrics.recordUnrouted();
       throw InferenceException.notFound(
           "version '" + version + "' of model '" + name + "' is not loaded (loaded: "
               + versions(name) + ")");

@@ -1,13 +1,20 @@
 package io.mlserve.server.model;
 
+import io.mlserve.server.batch.BatchResult;
 import io.mlserve.server.batch.DynamicBatcher;
+import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.engine.LoadedModel;
 import io.mlserve.server.engine.ModelRunner;
+import io.mlserve.server.metrics.ModelMetrics;
+import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.store.Manifest;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,19 +35,29 @@ public final class ServedModel implements AutoCloseable {
   private final DynamicBatcher batcher;
   private final RequestValidator validator;
   private final boolean batchable;
+  private final ModelMetrics metrics;
+  private final Telemetry telemetry;
+  private final Ticker ticker;
 
   ServedModel(
       Manifest manifest,
       LoadedModel loaded,
       List<ModelRunner> runners,
       DynamicBatcher batcher,
-      RequestValidator validator) {
+      RequestValidator validator,
+      ModelMetrics metrics,
+      Telemetry telemetry,
+      Ticker ticker) {
     this.manifest = Objects.requireNonNull(manifest, "manifest");
     this.loaded = Objects.requireNonNull(loaded, "loaded");
     this.runners = List.copyOf(runners);
     this.batcher = Objects.requireNonNull(batcher, "batcher");
     this.validator = Objects.requireNonNull(validator, "validator");
     this.batchable = validator.batchable();
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    metrics.queueDepthFrom(batcher::queueDepth);
   }
 
   public String name() {
@@ -64,17 +81,68 @@ public final class ServedModel implements AutoCloseable {
     return manifest.name() + ":" + manifest.version();
   }
 
+  public ModelMetrics metrics() {
+    return metrics;
+  }
+
+  /** {@link #infer(List, long, String)} for a caller that names no transport. */
+  public CompletableFuture<Tensor[]> infer(List<Tensor> inputs, long deadlineNanos) {
+    return infer(inputs, deadlineNanos, "unknown");
+  }
+
   /**
-   * Validates the inputs against the signature and queues them.
+   * Validates the inputs against the signature and queues them. Counts the request, its
+   * outcome and latency in this version's metrics, and records its spans.
    *
    * @param deadlineNanos ticker time after which the request is dropped, or Long.MAX_VALUE
-   * @return outputs in signature order
-   * @throws io.mlserve.server.core.InferenceException at once for bad input or a full queue
+   * @param transport names the caller's transport in traces ("grpc", "http")
+   * @return outputs in signature order; cancelling it drops the request if not yet run
+   * @throws InferenceException at once for bad input or a full queue
    */
-  public CompletableFuture<Tensor[]> infer(List<Tensor> inputs, long deadlineNanos) {
-    Tensor[] ordered = validator.validate(inputs);
-    int rows = batchable ? (int) Math.min(Integer.MAX_VALUE, ordered[0].dim(0)) : 1;
-    return batcher.submit(ordered, rows, deadlineNanos);
+  public CompletableFuture<Tensor[]> infer(
+      List<Tensor> inputs, long deadlineNanos, String transport) {
+    long submitted = ticker.nanoTime();
+    metrics.requestStarted();
+    CompletableFuture<BatchResult> queued;
+    try {
+      Tensor[] ordered = validator.validate(inputs);
+      int rows = batchable ? (int) Math.min(Integer.MAX_VALUE, ordered[0].dim(0)) : 1;
+      queued = batcher.submit(ordered, rows, deadlineNanos);
+    } catch (RuntimeException e) {
+      finish(submitted, null, e, transport);
+      throw e;
+    }
+    CompletableFuture<Tensor[]> result = new CompletableFuture<>();
+    queued.whenComplete((r, e) -> {
+      finish(submitted, r, e, transport);
+      if (e != null) {
+        result.completeExceptionally(e instanceof CompletionException && e.getCause() != null
+            ? e.getCause() : e);
+      } else {
+        result.complete(r.outputs());
+      }
+    });
+    result.whenComplete((r, e) -> {
+      if (e instanceof CancellationException) {
+        queued.cancel(false);
+      }
+    });
+    return result;
+  }
+
+  private void finish(long submitted, BatchResult r, Throwable e, String transport) {
+    long now = ticker.nanoTime();
+    InferenceException.Kind kind = null;
+    if (e != null) {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null
+          ? e.getCause() : e;
+      kind = cause instanceof InferenceException ie ? ie.kind()
+          : cause instanceof CancellationException ? InferenceException.Kind.UNAVAILABLE
+          : cause instanceof IllegalArgumentException ? InferenceException.Kind.INVALID_ARGUMENT
+          : InferenceException.Kind.INTERNAL;
+    }
+    metrics.requestFinished(now - submitted, kind);
+    telemetry.recordRequest(name(), version(), transport, now, submitted, r, e);
   }
 
   /**

@@ -29,23 +29,26 @@ class DynamicBatcherTest {
         BatchListener.NONE);
   }
 
-  private static CompletableFuture<Tensor[]> submit(DynamicBatcher b, int rows, float base) {
+  private static CompletableFuture<BatchResult> submit(DynamicBatcher b, int rows, float base) {
     return b.submit(new Tensor[] {FakeRunner.rows(rows, base)}, rows, Long.MAX_VALUE);
   }
 
   @Test
   void fillsBatchesToMaxRowsInArrivalOrder() throws Exception {
     DynamicBatcher b = batcher(4, 0, 100);
-    List<CompletableFuture<Tensor[]>> futures = new ArrayList<>();
+    List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       futures.add(submit(b, 1, i * 10));
     }
     while (b.runOnce(0)) {}
     assertEquals(List.of(4L, 4L, 2L), runner.batchRows());
     for (int i = 0; i < 10; i++) {
-      float[] out = FakeRunner.floats(futures.get(i).get()[0]);
+      float[] out = FakeRunner.floats(futures.get(i).get().outputs()[0]);
       assertArrayEquals(new float[] {i * 20f, i * 20f + 2}, out, "request " + i);
     }
+    BatchResult last = futures.get(9).get();
+    assertEquals(2, last.batchRows());
+    assertEquals(2, last.batchRequests());
   }
 
   @Test
@@ -62,7 +65,7 @@ class DynamicBatcherTest {
   @Test
   void delayWaitsForMoreRowsUntilItExpires() throws Exception {
     DynamicBatcher b = batcher(8, 500, 100);
-    CompletableFuture<Tensor[]> first = submit(b, 1, 0);
+    CompletableFuture<BatchResult> first = submit(b, 1, 0);
     assertFalse(b.runOnce(0), "must wait for company while the delay runs");
     assertEquals(TimeUnit.MICROSECONDS.toNanos(500), b.nanosUntilNextBatch());
     ticker.advance(200, TimeUnit.MICROSECONDS);
@@ -90,15 +93,15 @@ class DynamicBatcherTest {
   void expiredRequestsAreDroppedBeforeInference() throws Exception {
     DynamicBatcher b = batcher(8, 0, 100);
     long soon = ticker.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
-    CompletableFuture<Tensor[]> expiring =
+    CompletableFuture<BatchResult> expiring =
         b.submit(new Tensor[] {FakeRunner.rows(1, 0)}, 1, soon);
-    CompletableFuture<Tensor[]> patient = submit(b, 1, 5);
+    CompletableFuture<BatchResult> patient = submit(b, 1, 5);
     ticker.advance(2, TimeUnit.MILLISECONDS);
     assertTrue(b.runOnce(0));
     assertEquals(List.of(1L), runner.batchRows(), "only the live request reaches the engine");
     ExecutionException e = assertThrows(ExecutionException.class, expiring::get);
     assertEquals(Kind.DEADLINE_EXCEEDED, ((InferenceException) e.getCause()).kind());
-    assertArrayEquals(new float[] {10, 12}, FakeRunner.floats(patient.get()[0]));
+    assertArrayEquals(new float[] {10, 12}, FakeRunner.floats(patient.get().outputs()[0]));
   }
 
   @Test
@@ -113,7 +116,7 @@ class DynamicBatcherTest {
   void cancelledRequestsAreSkipped() {
     DynamicBatcher b = batcher(8, 0, 100);
     submit(b, 1, 0).cancel(false);
-    CompletableFuture<Tensor[]> live = submit(b, 2, 0);
+    CompletableFuture<BatchResult> live = submit(b, 2, 0);
     assertTrue(b.runOnce(0));
     assertEquals(List.of(2L), runner.batchRows());
     assertTrue(live.isDone());
@@ -134,20 +137,20 @@ class DynamicBatcherTest {
   @Test
   void mixedRowCountsAreBatchedAndSplitExactly() throws Exception {
     DynamicBatcher b = batcher(8, 0, 100);
-    CompletableFuture<Tensor[]> a = submit(b, 1, 0);
-    CompletableFuture<Tensor[]> c = submit(b, 3, 100);
-    CompletableFuture<Tensor[]> d = submit(b, 2, 200);
-    CompletableFuture<Tensor[]> e = submit(b, 4, 300); // does not fit with the first three
+    CompletableFuture<BatchResult> a = submit(b, 1, 0);
+    CompletableFuture<BatchResult> c = submit(b, 3, 100);
+    CompletableFuture<BatchResult> d = submit(b, 2, 200);
+    CompletableFuture<BatchResult> e = submit(b, 4, 300); // does not fit with the first three
     assertTrue(b.runOnce(0));
     assertTrue(b.runOnce(0));
     assertEquals(List.of(6L, 4L), runner.batchRows());
-    assertArrayEquals(new long[] {1, 2}, a.get()[0].shape());
-    assertArrayEquals(new long[] {3, 2}, c.get()[0].shape());
+    assertArrayEquals(new long[] {1, 2}, a.get().outputs()[0].shape());
+    assertArrayEquals(new long[] {3, 2}, c.get().outputs()[0].shape());
     assertArrayEquals(
-        new float[] {200, 202, 204, 206, 208, 210}, FakeRunner.floats(c.get()[0]));
-    assertArrayEquals(new float[] {400, 402, 404, 406}, FakeRunner.floats(d.get()[0]));
-    assertArrayEquals(new long[] {4, 2}, e.get()[0].shape());
-    assertEquals(600f, FakeRunner.floats(e.get()[0])[0]);
+        new float[] {200, 202, 204, 206, 208, 210}, FakeRunner.floats(c.get().outputs()[0]));
+    assertArrayEquals(new float[] {400, 402, 404, 406}, FakeRunner.floats(d.get().outputs()[0]));
+    assertArrayEquals(new long[] {4, 2}, e.get().outputs()[0].shape());
+    assertEquals(600f, FakeRunner.floats(e.get().outputs()[0])[0]);
   }
 
   @Test
@@ -161,19 +164,19 @@ class DynamicBatcherTest {
   @Test
   void engineFailureFailsOnlyThatBatch() throws Exception {
     DynamicBatcher b = batcher(2, 0, 100);
-    CompletableFuture<Tensor[]> r1 = submit(b, 1, 0);
-    CompletableFuture<Tensor[]> r2 = submit(b, 1, 0);
-    CompletableFuture<Tensor[]> r3 = submit(b, 1, 7);
+    CompletableFuture<BatchResult> r1 = submit(b, 1, 0);
+    CompletableFuture<BatchResult> r2 = submit(b, 1, 0);
+    CompletableFuture<BatchResult> r3 = submit(b, 1, 7);
     runner.failNext(1);
     assertTrue(b.runOnce(0));
     assertTrue(b.runOnce(0));
-    for (CompletableFuture<Tensor[]> f : List.of(r1, r2)) {
+    for (CompletableFuture<BatchResult> f : List.of(r1, r2)) {
       ExecutionException e = assertThrows(ExecutionException.class, f::get);
       InferenceException ie = assertInstanceOf(InferenceException.class, e.getCause());
       assertEquals(Kind.INTERNAL, ie.kind());
       assertTrue(ie.getMessage().contains("engine exploded"), ie.getMessage());
     }
-    assertArrayEquals(new float[] {14, 16}, FakeRunner.floats(r3.get()[0]));
+    assertArrayEquals(new float[] {14, 16}, FakeRunner.floats(r3.get().outputs()[0]));
   }
 
   @Test
@@ -182,13 +185,13 @@ class DynamicBatcherTest {
         new DynamicBatcher("m:1", new BatchSettings(4, 0, 1000), List.of(runner),
             Ticker.system(), BatchListener.NONE);
     b.start();
-    List<CompletableFuture<Tensor[]>> futures = new ArrayList<>();
+    List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       futures.add(submit(b, 1 + i % 3, i));
     }
     assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
     for (int i = 0; i < futures.size(); i++) {
-      Tensor out = futures.get(i).get(0, TimeUnit.SECONDS)[0];
+      Tensor out = futures.get(i).get(0, TimeUnit.SECONDS).outputs()[0];
       assertEquals(1 + i % 3, out.dim(0));
       assertEquals(2f * i, FakeRunner.floats(out)[0]);
     }

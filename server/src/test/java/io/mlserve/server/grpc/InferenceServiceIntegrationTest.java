@@ -34,7 +34,8 @@ import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.MlServer;
-import io.mlserve.server.batch.BatchListener;
+import io.mlserve.server.metrics.MetricsRegistry;
+import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
 import io.mlserve.server.model.ModelLoader;
@@ -84,7 +85,7 @@ class InferenceServiceIntegrationTest {
     }
     ModelLoader loader =
         new ModelLoader(List.of(new DjlEngine()), Ticker.system(), Function.identity(),
-            m -> BatchListener.NONE);
+            new MetricsRegistry(), Telemetry.disabled());
     String name = InProcessServerBuilder.generateName();
     server = new MlServer(InProcessServerBuilder.forName(name).directExecutor(), store, loader,
         new ModelRouter(), Ticker.system(), List.of());

@@ -1,0 +1,40 @@
+package io.mlserve.server.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A complete HTTP answer, independent of Netty: status, content type, body and extra headers.
+ * The endpoint classes build these; {@link GatewayHandler} turns them into Netty responses.
+ *
+ * <p>Immutable by contract (the body array is not copied); thread-safe once published.
+ *
+ * @param status the HTTP status code
+ * @param contentType the Content-Type header, or null for an empty body
+ * @param body the body bytes, never null
+ * @param headers extra headers (Retry-After, Location, Allow), never null
+ */
+record HttpReply(int status, String contentType, byte[] body, Map<String, String> headers) {
+  static final String JSON = "application/json";
+  static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+
+  HttpReply {
+    Objects.requireNonNull(body, "body");
+    headers = Map.copyOf(headers);
+  }
+
+  static HttpReply json(int status, byte[] body) {
+    return new HttpReply(status, JSON, body, Map.of());
+  }
+
+  static HttpReply text(int status, String contentType, String body) {
+    return new HttpReply(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
+  }
+
+  HttpReply withHeader(String name, String value) {
+    java.util.Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+    h.put(name, value);
+    return new HttpReply(status, contentType, body, h);
+  }
+}

@@ -1,0 +1,39 @@
+package io.mlserve.server.http;
+
+import java.util.Map;
+
+/**
+ * A refusal decided by the HTTP layer itself, not by the model layer: unknown route (404),
+ * wrong method (405), unsupported media type (415), body too large (413), malformed request
+ * (400), no room for another bulk job (503). {@link HttpErrors} turns it into a reply.
+ *
+ * <p>Immutable; thread-safe.
+ */
+final class HttpStatusException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final transient Map<String, String> headers;
+
+  HttpStatusException(int status, String message) {
+    this(status, message, Map.of());
+  }
+
+  HttpStatusException(int status, String message, Map<String, String> headers) {
+    super(message, null, false, false);
+    this.status = status;
+    this.headers = Map.copyOf(headers);
+  }
+
+  int status() {
+    return status;
+  }
+
+  Map<String, String> headers() {
+    return headers;
+  }
+
+  static HttpStatusException badRequest(String message) {
+    return new HttpStatusException(400, message);
+  }
+}

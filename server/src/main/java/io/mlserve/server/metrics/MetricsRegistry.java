@@ -1,0 +1,39 @@
+package io.mlserve.server.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Holds the {@link ModelMetrics} of every model version this process has served, so that a
+ * scrape sees each version once, including versions already unloaded (their counters stay, as
+ * Prometheus counters must not go backwards while the process lives).
+ *
+ * <p>This class is thread-safe.
+ */
+public final class MetricsRegistry {
+  private final Map<String, ModelMetrics> byVersion = new ConcurrentHashMap<>();
+  private final LongAdder unrouted = new LongAdder();
+
+  /** The metrics of a model version, created on first use. */
+  public ModelMetrics forVersion(String model, String version) {
+    return byVersion.computeIfAbsent(model + "\u0000" + version,
+        k -> new ModelMetrics(model, version));
+  }
+
+  /** Every version's metrics. */
+  public List<ModelMetrics> all() {
+    return new ArrayList<>(byVersion.values());
+  }
+
+  /** A request named a model or version that is not served. */
+  public void recordUnrouted() {
+    unrouted.increment();
+  }
+
+  public long unrouted() {
+    return unrouted.sum();
+  }
+}

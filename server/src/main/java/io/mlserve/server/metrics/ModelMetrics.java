@@ -1,0 +1,162 @@
+package io.mlserve.server.metrics;
+
+import io.mlserve.server.batch.BatchListener;
+import io.mlserve.server.core.InferenceException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The metrics of one served model version: request counts by outcome, in-flight requests,
+ * latency by phase (total, queue, compute), batch sizes, expired and rejected requests. Recording
+ * takes no lock and allocates nothing.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class ModelMetrics implements BatchListener {
+  /** How a request ended: OK, or the failure kind. */
+  public static final String[] OUTCOMES = outcomeNames();
+
+  private final String model;
+  private final String version;
+  private final LatencyTracker total = new LatencyTracker();
+  private final LatencyTracker queue = new LatencyTracker();
+  private final LatencyTracker compute = new LatencyTracker();
+  private final Recorder batchRows = new Recorder(1 << 20, 3);
+  private final LongAdder[] outcomes = new LongAdder[OUTCOMES.length];
+  private final LongAdder batches = new LongAdder();
+  private final LongAdder expired = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final AtomicLong inFlight = new AtomicLong();
+  private volatile IntSupplier queueDepth = () -> 0;
+  // @GuardedBy("this")
+  private final Histogram batchCumulative = new Histogram(1 << 20, 3);
+  // @GuardedBy("this")
+  private Histogram batchInterval;
+
+  public ModelMetrics(String model, String version) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.version = Objects.requireNonNull(version, "version");
+    for (int i = 0; i < outcomes.length; i++) {
+      outcomes[i] = new LongAdder();
+    }
+  }
+
+  private static String[] outcomeNames() {
+    InferenceException.Kind[] kinds = InferenceException.Kind.values();
+    String[] names = new String[kinds.length + 1];
+    names[0] = "ok";
+    for (int i = 0; i < kinds.length; i++) {
+      names[i + 1] = kinds[i].name().toLowerCase(java.util.Locale.ROOT);
+    }
+    return names;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  /** Where the queue depth gauge reads from (the version's batcher). */
+  public void queueDepthFrom(IntSupplier supplier) {
+    this.queueDepth = Objects.requireNonNull(supplier, "supplier");
+  }
+
+  /** A request entered the model (validated or not). */
+  public void requestStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  /**
+   * A request ended.
+   *
+   * @param failure null when it succeeded
+   */
+  public void requestFinished(long totalNanos, InferenceException.Kind failure) {
+    inFlight.decrementAndGet();
+    total.record(totalNanos);
+    outcomes[failure == null ? 0 : failure.ordinal() + 1].increment();
+  }
+
+  @Override
+  public void onRequestDone(long queueNanos, long computeNanos, boolean ok) {
+    queue.record(queueNanos);
+    if (computeNanos > 0) {
+      compute.record(computeNanos);
+    }
+  }
+
+  @Override
+  public void onBatch(int requests, int rows, long computeNanos) {
+    batches.increment();
+    batchRows.recordValue(Math.min(rows, 1 << 20));
+  }
+
+  @Override
+  public void onRejected() {
+    rejected.increment();
+  }
+
+  @Override
+  public void onExpired() {
+    expired.increment();
+  }
+
+  public LatencyTracker total() {
+    return total;
+  }
+
+  public LatencyTracker queue() {
+    return queue;
+  }
+
+  public LatencyTracker compute() {
+    return compute;
+  }
+
+  /** Cumulative batch-size (rows) distribution. */
+  public synchronized Histogram batchSizes() {
+    batchInterval = batchRows.getIntervalHistogram(batchInterval);
+    batchCumulative.add(batchInterval);
+    return batchCumulative.copy();
+  }
+
+  public long outcomeCount(int index) {
+    return outcomes[index].sum();
+  }
+
+  public long batches() {
+    return batches.sum();
+  }
+
+  public long expired() {
+    return expired.sum();
+  }
+
+  public long rejected() {
+    return rejected.sum();
+  }
+
+  public long inFlight() {
+    return inFlight.get();
+  }
+
+  public int queueDepth() {
+    return queueDepth.getAsInt();
+  }
+
+  /** Requests that failed, of any kind. */
+  public long failures() {
+    long n = 0;
+    for (int i = 1; i < outcomes.length; i++) {
+      n += outcomes[i].sum();
+    }
+    return n;
+  }
+}
