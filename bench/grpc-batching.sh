@@ -10,7 +10,7 @@
 #
 # Usage: bench/grpc-batching.sh            (from anywhere; needs java 17 and, if unbuilt, mvn)
 # Settings (environment):
-#   CONCURRENCY=64 CHANNELS=1 DURATION=20s WARMUP=5s FEATURES=24 MODEL=curve_forecaster
+#   CONCURRENCY=64 CHANNELS=1 DURATION=20s WARMUP=15s FEATURES=24 MODEL=curve_forecaster
 #   SERVERS="echo mlserve-batching mlserve-no-batching"   (a subset runs only those)
 #   OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
 #   LOADTEST_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"  ECHO_JAVA_OPTS=""
@@ -25,7 +25,7 @@ cd "$root"
 CONCURRENCY="${CONCURRENCY:-64}"
 CHANNELS="${CHANNELS:-1}"
 DURATION="${DURATION:-20s}"
-WARMUP="${WARMUP:-5s}"
+WARMUP="${WARMUP:-15s}"
 FEATURES="${FEATURES:-24}"
 MODEL="${MODEL:-curve_forecaster}"
 SERVERS="${SERVERS:-echo mlserve-batching mlserve-no-batching}"

@@ -1,0 +1,107 @@
+package io.mlserve.server.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.mlserve.proto.inference.InferTensorContents;
+import io.mlserve.proto.inference.ModelInferRequest;
+import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
+import io.mlserve.proto.inference.ModelInferResponse;
+import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.tensor.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GrpcTensorCodecTest {
+  private static InferInputTensor.Builder input(String name, String type, long... shape) {
+    InferInputTensor.Builder b = InferInputTensor.newBuilder().setName(name).setDatatype(type);
+    for (long d : shape) {
+      b.addShape(d);
+    }
+    return b;
+  }
+
+  private static String refusal(ModelInferRequest req) {
+    InferenceException e =
+        assertThrows(InferenceException.class, () -> GrpcTensorCodec.decodeInputs(req));
+    assertEquals(InferenceException.Kind.INVALID_ARGUMENT, e.kind());
+    return e.getMessage();
+  }
+
+  @Test
+  void typedIntegerBoolAndDoubleContentsRoundTrip() {
+    ModelInferRequest req = ModelInferRequest.newBuilder()
+        .addInputs(input("i", "INT64", 2).setContents(
+            InferTensorContents.newBuilder().addInt64Contents(-5).addInt64Contents(1L << 40)))
+        .addInputs(input("b", "BOOL", 3).setContents(InferTensorContents.newBuilder()
+            .addBoolContents(true).addBoolContents(false).addBoolContents(true)))
+        .addInputs(input("d", "FP64", 1).setContents(
+            InferTensorContents.newBuilder().addFp64Contents(2.5)))
+        .addInputs(input("u", "UINT8", 2).setContents(
+            InferTensorContents.newBuilder().addUintContents(255).addUintContents(7)))
+        .build();
+    List<Tensor> t = GrpcTensorCodec.decodeInputs(req);
+    assertEquals(-5.0, JsonTensors.elementAsDouble(t.get(0), 0));
+    assertEquals((double) (1L << 40), JsonTensors.elementAsDouble(t.get(0), 1));
+    assertEquals(1.0, JsonTensors.elementAsDouble(t.get(1), 2));
+    assertEquals(0.0, JsonTensors.elementAsDouble(t.get(1), 1));
+    assertEquals(2.5, JsonTensors.elementAsDouble(t.get(2), 0));
+    assertEquals(255.0, JsonTensors.elementAsDouble(t.get(3), 0));
+
+    ModelInferResponse resp = GrpcTensorCodec.encode(
+        "m", "1", "id", t.toArray(Tensor[]::new), new int[] {0, 1, 2, 3}, false);
+    assertEquals(List.of(-5L, 1L << 40), resp.getOutputs(0).getContents().getInt64ContentsList());
+    assertEquals(List.of(true, false, true), resp.getOutputs(1).getContents().getBoolContentsList());
+    assertEquals(List.of(2.5), resp.getOutputs(2).getContents().getFp64ContentsList());
+    assertEquals(List.of(255, 7), resp.getOutputs(3).getContents().getUintContentsList());
+  }
+
+  @Test
+  void rawFp16IsAcceptedAndAnsweredRaw() {
+    byte[] bytes = {0x00, 0x3C, 0x00, (byte) 0xC0}; // 1.0, -2.0
+    ModelInferRequest req = ModelInferRequest.newBuilder()
+        .addInputs(input("h", "FP16", 1, 2))
+        .addRawInputContents(ByteString.copyFrom(bytes))
+        .build();
+    Tensor t = GrpcTensorCodec.decodeInputs(req).get(0);
+    assertEquals(DataType.FP16, t.dataType());
+    assertEquals(-2.0, JsonTensors.elementAsDouble(t, 1));
+    ModelInferResponse resp =
+        GrpcTensorCodec.encode("m", "1", "", new Tensor[] {t}, new int[] {0}, true);
+    assertArrayEquals(bytes, resp.getRawOutputContents(0).toByteArray());
+  }
+
+  @Test
+  void refusalsNameTheTensorAndTheExpectation() {
+    assertTrue(refusal(ModelInferRequest.newBuilder().build()).contains("no inputs"));
+    String m = refusal(ModelInferRequest.newBuilder()
+        .addInputs(input("h", "FP16", 2).setContents(InferTensorContents.newBuilder()))
+        .build());
+    assertTrue(m.contains("FP16") && m.contains("raw_input_contents"), m);
+    m = refusal(ModelInferRequest.newBuilder()
+        .addInputs(input("a", "FP32", 1))
+        .addInputs(input("b", "FP32", 1))
+        .addRawInputContents(ByteString.copyFrom(new byte[4]))
+        .build());
+    assertTrue(m.contains("1 entries for 2 inputs"), m);
+    m = refusal(ModelInferRequest.newBuilder()
+        .addInputs(input("a", "FP32", 1).setContents(
+            InferTensorContents.newBuilder().addFp32Contents(1)))
+        .addRawInputContents(ByteString.copyFrom(new byte[4]))
+        .build());
+    assertTrue(m.contains("one form"), m);
+    m = refusal(ModelInferRequest.newBuilder()
+        .addInputs(input("a", "FP32", -1, 24)).build());
+    assertTrue(m.contains("negative"), m);
+    m = refusal(ModelInferRequest.newBuilder()
+        .addInputs(input("a", "FP32", 2).setContents(
+            InferTensorContents.newBuilder().addFp64Contents(1).addFp64Contents(2)))
+        .build());
+    assertTrue(m.contains("fp32_contents") && m.contains("got 0"), m);
+  }
+}
