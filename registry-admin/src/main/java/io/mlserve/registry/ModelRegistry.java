@@ -34,6 +34,7 @@ public final class ModelRegistry {
   private final EventLog events;
   private final ArtifactValidator validator;
   private final Clock clock;
+  private final Lifecycle lifecycle;
 
   public ModelRegistry(ModelStore store, EventLog events, ArtifactValidator validator,
       Clock clock) {
@@ -41,6 +42,36 @@ public final class ModelRegistry {
     this.events = Objects.requireNonNull(events, "events");
     this.validator = Objects.requireNonNull(validator, "validator");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.lifecycle = new Lifecycle(this, store, events, clock);
+  }
+
+  /** The store this registry writes. */
+  public ModelStore store() {
+    return store;
+  }
+
+  /** The event log this registry appends to. */
+  public EventLog events() {
+    return events;
+  }
+
+  /**
+   * The version after the model's highest one (by semver precedence): {@code bump} is
+   * {@code patch}, {@code minor} or {@code major}; a model with no versions counts from 0.0.0.
+   *
+   * @throws InvalidRequestException for another bump kind or a bad model name
+   */
+  public String nextVersion(String model, String bump) {
+    RegisterChecks.modelName(model);
+    SemVer highest = store.hasModel(model)
+        ? store.versions(model).stream().map(SemVer::parse)
+            .max(SemVer::comparePrecedence).orElse(SemVer.parse("0.0.0"))
+        : SemVer.parse("0.0.0");
+    try {
+      return highest.bump(bump).toString();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(e.getMessage(), e);
+    }
   }
 
   /**
@@ -107,7 +138,8 @@ public final class ModelRegistry {
    * @throws io.mlserve.store.NotFoundException if the model or version does not exist
    * @throws InvalidRequestException for another target stage or an illegal transition
    */
-  public void promote(String model, String version, Stage stage, String actor, String reason) {
+  public Transition promote(String model, String version, Stage stage, String actor,
+      String reason) {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(stage, "stage");
@@ -117,7 +149,7 @@ public final class ModelRegistry {
       StageTransitions.checkPromotion(label, Stage.DEVELOPMENT, stage);
     }
     RegisterChecks.actor(actor);
-    store.lock().call(() -> {
+    Transition t = store.lock().call(() -> {
       Manifest manifest = store.manifest(model, version);
       Stage from = stageOf(model, version);
       StageTransitions.checkPromotion(label, from, stage);
@@ -129,10 +161,81 @@ public final class ModelRegistry {
       }
       store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason));
       previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor)));
-      return events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
+      events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
           previous.orElse(null)));
+      return new Transition(model, version, from, stage, previous.orElse(null));
     });
     events.deliverPending();
+    return t;
+  }
+
+  /**
+   * Moves a version to Deprecated (from Development, Staging or Production; a stage pointer that
+   * held it is removed, so deprecating the Production version leaves the model without one).
+   * Appends {@code ml.model.deprecated.v1}.
+   *
+   * @throws InvalidRequestException for an illegal transition, naming the allowed ones
+   */
+  public Transition deprecate(String model, String version, String actor, String reason) {
+    return lifecycle.move(req(model, "model"), req(version, "version"), Stage.DEPRECATED,
+        Event.DEPRECATED, req(actor, "actor"), reason);
+  }
+
+  /**
+   * Moves a version to Archived (from Development or Deprecated): it is no longer loadable and
+   * {@link #cleanup} may remove it. Appends {@code ml.model.archived.v1}.
+   */
+  public Transition archive(String model, String version, String actor, String reason) {
+    return lifecycle.move(req(model, "model"), req(version, "version"), Stage.ARCHIVED,
+        Event.ARCHIVED, req(actor, "actor"), reason);
+  }
+
+  /** Brings an Archived version back to Deprecated (loadable, promotable). */
+  public Transition restore(String model, String version, String actor, String reason) {
+    return lifecycle.move(req(model, "model"), req(version, "version"), Stage.DEPRECATED,
+        Event.RESTORED, req(actor, "actor"), reason);
+  }
+
+  /**
+   * Returns Production to the version that held it before the current one, read from history
+   * (repeatable: each call walks one further back, skipping archived or removed versions). The
+   * current version becomes Deprecated. Appends one {@code ml.model.rolled_back.v1} event
+   * (version: the new Production one; previous_version: the one rolled back) and no promoted
+   * event.
+   *
+   * @throws InvalidRequestException if there is no Production version or nothing to go back to
+   */
+  public Transition rollback(String model, String actor, String reason) {
+    return lifecycle.rollback(req(model, "model"), req(actor, "actor"), reason);
+  }
+
+  /**
+   * For the server: loading {@code failedVersion} failed. Appends
+   * {@code ml.model.reload_failed.v1} (attribute {@code reason}); if Production still holds
+   * {@code failedVersion} and {@code rollbackTo} is not null, Production moves back to
+   * {@code rollbackTo} (history and a rolled_back event, as {@link #rollback}).
+   *
+   * @return the rollback, if one happened
+   */
+  public Optional<Transition> recordReloadFailure(String model, String failedVersion,
+      String rollbackTo, String reason, String actor) {
+    return lifecycle.reloadFailed(req(model, "model"), req(failedVersion, "failedVersion"),
+        rollbackTo, reason, req(actor, "actor"));
+  }
+
+  /**
+   * Removes archived versions that no stage pointer holds (history records them as
+   * {@code Deleted}, with a {@code ml.model.deleted.v1} event each) and temp directories that
+   * crashed writers left over an hour ago. With {@code dryRun} only lists them.
+   *
+   * @param modelOrNull one model, or null for all
+   */
+  public CleanupResult cleanup(String modelOrNull, boolean dryRun, String actor) {
+    return lifecycle.cleanup(modelOrNull, dryRun, req(actor, "actor"));
+  }
+
+  private static String req(String s, String name) {
+    return Objects.requireNonNull(s, name);
   }
 
   /**
@@ -153,7 +256,12 @@ public final class ModelRegistry {
     for (int i = history.size() - 1; i >= 0; i--) {
       HistoryEntry e = history.get(i);
       if (e.version().equals(version)) {
-        Stage s = Stage.parse(e.toStage());
+        Stage s;
+        try {
+          s = Stage.parse(e.toStage());
+        } catch (IllegalArgumentException unknown) {
+          continue; // "Deleted" (a removed earlier version of the same name)
+        }
         // A pointer stage the pointer no longer confirms: a crash between moving the pointer
         // and writing the displaced version's history line. Answer what that line would say.
         return s == Stage.PRODUCTION ? Stage.DEPRECATED

@@ -1,6 +1,11 @@
 package io.mlserve.registry;
 
 import io.mlserve.store.Stage;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The lifecycle rules for moving a version between stages. Promotion targets are Staging and
@@ -8,7 +13,41 @@ import io.mlserve.store.Stage;
  * Deprecated, never from Archived, and never to the stage it is already in. Stateless.
  */
 final class StageTransitions {
+  /**
+   * Every legal move, by the operation that makes it: promote (to Staging/Production), deprecate,
+   * archive, restore (Archived back to Deprecated). Rollback and a newer promotion also move
+   * Production to Deprecated and Staging to Development, as side effects.
+   */
+  private static final Map<Stage, Set<Stage>> ALLOWED = new EnumMap<>(Map.of(
+      Stage.DEVELOPMENT, EnumSet.of(Stage.STAGING, Stage.PRODUCTION, Stage.DEPRECATED,
+          Stage.ARCHIVED),
+      Stage.STAGING, EnumSet.of(Stage.PRODUCTION, Stage.DEPRECATED),
+      Stage.PRODUCTION, EnumSet.of(Stage.DEPRECATED),
+      Stage.DEPRECATED, EnumSet.of(Stage.STAGING, Stage.PRODUCTION, Stage.ARCHIVED),
+      Stage.ARCHIVED, EnumSet.of(Stage.DEPRECATED)));
+
   private StageTransitions() {}
+
+  /** The stages a version in {@code from} may move to. */
+  static Set<Stage> allowedFrom(Stage from) {
+    return ALLOWED.get(from);
+  }
+
+  /**
+   * Throws {@link InvalidRequestException} unless {@code from -> to} is legal; the message names
+   * the moves that are allowed from {@code from}.
+   */
+  static void check(String label, Stage from, Stage to) {
+    if (from == to) {
+      throw new InvalidRequestException(label + " is already " + to.displayName());
+    }
+    if (!ALLOWED.get(from).contains(to)) {
+      throw new InvalidRequestException("illegal transition for " + label + ": "
+          + from.displayName() + " -> " + to.displayName() + "; allowed from "
+          + from.displayName() + ": " + ALLOWED.get(from).stream().map(Stage::displayName)
+              .collect(Collectors.joining(", ")));
+    }
+  }
 
   /** Throws {@link InvalidRequestException} unless {@code from -> to} is a legal promotion. */
   static void checkPromotion(String label, Stage from, Stage to) {

@@ -42,6 +42,26 @@ public record Event(
   public static final String REGISTERED = "ml.model.registered.v1";
   /** A version moved into Staging or Production; {@code previous_version} held it before. */
   public static final String PROMOTED = "ml.model.promoted.v1";
+  /**
+   * Production went back to an earlier version ({@code version}); {@code previous_version} held
+   * it. Consumers that follow the Production pointer react to this and to {@link #PROMOTED}
+   * with stage Production; a rollback appends no promoted event.
+   */
+  public static final String ROLLED_BACK = "ml.model.rolled_back.v1";
+  /** A version became Deprecated; attribute {@code from_stage} says from where. */
+  public static final String DEPRECATED = "ml.model.deprecated.v1";
+  /** A version became Archived (not loadable). */
+  public static final String ARCHIVED = "ml.model.archived.v1";
+  /** An archived version came back (stage Deprecated). */
+  public static final String RESTORED = "ml.model.restored.v1";
+  /** {@code cleanup} removed an archived version's files. */
+  public static final String DELETED = "ml.model.deleted.v1";
+  /** The server failed to load {@code version}; attribute {@code reason} says why. */
+  public static final String RELOAD_FAILED = "ml.model.reload_failed.v1";
+  /** An experiment run was created ({@code run_id}; {@code version} is null). */
+  public static final String RUN_CREATED = "ml.run.created.v1";
+  /** An experiment run ended; attribute {@code status}. */
+  public static final String RUN_ENDED = "ml.run.ended.v1";
 
   public Event {
     Objects.requireNonNull(eventType, "eventType");
@@ -60,6 +80,13 @@ public record Event(
       long timestamp, String previousVersion) {
     return new Event(PROMOTED, model, version, stage.displayName(), runId, timestamp, 0,
         previousVersion, Map.of());
+  }
+
+  /** A stage change other than a promotion (deprecate, archive, restore, rollback, ...). */
+  public static Event of(String type, String model, String version, Stage stage, String runId,
+      long timestamp, String previousVersion, Map<String, String> attributes) {
+    return new Event(type, model, version, stage == null ? null : stage.displayName(), runId,
+        timestamp, 0, previousVersion, attributes);
   }
 
   /** A copy with the given sequence number. */

@@ -308,6 +308,53 @@ public final class ModelStore {
     });
   }
 
+  /**
+   * Removes a registered version: renames its directory to a hidden temp name (atomic, so the
+   * version disappears at once and entirely), then deletes that. A crash in between leaves
+   * only a hidden temp directory, which readers never list.
+   *
+   * @throws NotFoundException if the model or version does not exist
+   */
+  public void removeVersion(String model, String version) {
+    requireVersion(model, version);
+    lock.call(() -> {
+      Path doomed = versionsDir(model).resolve(TEMP_PREFIX + "removed-" + UUID.randomUUID());
+      Files.move(versionsDir(model).resolve(version), doomed, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.fsyncDirectory(versionsDir(model));
+      AtomicFiles.deleteRecursively(doomed);
+      return null;
+    });
+  }
+
+  /**
+   * Hidden temp directories under the model's versions/ (registrations in progress, or left by
+   * a writer that crashed).
+   */
+  public List<Path> tempVersionDirs(String model) {
+    requireModel(model);
+    try (Stream<Path> s = Files.list(versionsDir(model))) {
+      return s.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).sorted().toList();
+    } catch (IOException e) {
+      throw new StoreException("cannot list versions of " + model + ": " + e, e);
+    }
+  }
+
+  /** Deletes a hidden temp directory from {@link #tempVersionDirs}; absent is fine. */
+  public void deleteTempVersionDir(String model, Path tempDir) {
+    requireValidName(model);
+    requireTemp(model, tempDir);
+    lock.call(() -> {
+      AtomicFiles.deleteRecursively(tempDir);
+      return null;
+    });
+  }
+
+  /** The model's directory (which holds versions/, experiments/, pointers and history). */
+  public Path modelDirectory(String model) {
+    requireValidName(model);
+    return modelDir(model);
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
 
   private Path modelDir(String model) {

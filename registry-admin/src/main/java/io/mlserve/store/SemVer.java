@@ -55,6 +55,36 @@ public final class SemVer implements Comparable<SemVer> {
         m.group(5) == null ? "" : m.group(5));
   }
 
+  /**
+   * The next release after this version's MAJOR.MINOR.PATCH: {@code patch} (1.2.3 -> 1.2.4),
+   * {@code minor} (1.2.3 -> 1.3.0) or {@code major} (1.2.3 -> 2.0.0). Pre-release and build
+   * parts are dropped.
+   *
+   * @throws IllegalArgumentException for another kind, naming the allowed ones
+   */
+  public SemVer bump(String kind) {
+    Objects.requireNonNull(kind, "kind");
+    java.math.BigInteger[] n = new java.math.BigInteger[3];
+    for (int i = 0; i < 3; i++) {
+      n[i] = new java.math.BigInteger(core[i]);
+    }
+    switch (kind.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "major" -> {
+        n[0] = n[0].add(java.math.BigInteger.ONE);
+        n[1] = java.math.BigInteger.ZERO;
+        n[2] = java.math.BigInteger.ZERO;
+      }
+      case "minor" -> {
+        n[1] = n[1].add(java.math.BigInteger.ONE);
+        n[2] = java.math.BigInteger.ZERO;
+      }
+      case "patch" -> n[2] = n[2].add(java.math.BigInteger.ONE);
+      default -> throw new IllegalArgumentException("unknown bump '" + Names.printable(kind)
+          + "'; allowed: patch, minor, major");
+    }
+    return parse(n[0] + "." + n[1] + "." + n[2]);
+  }
+
   /** Compares semver precedence only (build metadata ignored). */
   public int comparePrecedence(SemVer o) {
     for (int i = 0; i < 3; i++) {
