@@ -6,7 +6,7 @@ package io.mlserve.registry;
  * says what was wrong and what is allowed. It is an {@link IllegalArgumentException}, so
  * transports map it to INVALID_ARGUMENT / HTTP 400 with the rest of the bad-input family.
  */
-public final class InvalidRequestException extends IllegalArgumentException {
+public class InvalidRequestException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public InvalidRequestException(String message) {

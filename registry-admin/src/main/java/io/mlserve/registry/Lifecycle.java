@@ -71,12 +71,12 @@ final class Lifecycle {
     RegisterChecks.actor(actor);
     Transition t = store.lock().call(() -> {
       String current = store.stageVersion(model, Stage.PRODUCTION).orElseThrow(() ->
-          new InvalidRequestException("model " + Names.printable(model)
+          new IllegalTransitionException("model " + Names.printable(model)
               + " has no Production version to roll back"));
       String target = ProductionHistory.rollbackTarget(store.history(model), current,
           v -> store.hasVersion(model, v) && registry.stageOf(model, v) != Stage.ARCHIVED)
-          .orElseThrow(() -> new InvalidRequestException("model " + Names.printable(model)
-              + ": no earlier Production version to roll back to from " + current));
+          .orElseThrow(() -> new IllegalTransitionException("model "
+              + Names.printable(model) + ": no earlier Production version to roll back to from " + current));
       return switchProduction(model, current, target, actor,
           reason == null || reason.isBlank() ? "rolled back" : reason, null);
     });
@@ -115,7 +115,7 @@ final class Lifecycle {
       String reason, String failure) throws IOException {
     Stage targetFrom = registry.stageOf(model, target);
     if (targetFrom == Stage.ARCHIVED) {
-      throw new InvalidRequestException(model + ":" + target + " is Archived; restore it first");
+      throw new IllegalTransitionException(model + ":" + target + " is Archived; restore it first");
     }
     long now = clock.millis();
     store.setStagePointer(model, Stage.PRODUCTION, target);

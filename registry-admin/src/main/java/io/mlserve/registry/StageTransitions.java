@@ -39,10 +39,10 @@ final class StageTransitions {
    */
   static void check(String label, Stage from, Stage to) {
     if (from == to) {
-      throw new InvalidRequestException(label + " is already " + to.displayName());
+      throw new IllegalTransitionException(label + " is already " + to.displayName());
     }
     if (!ALLOWED.get(from).contains(to)) {
-      throw new InvalidRequestException("illegal transition for " + label + ": "
+      throw new IllegalTransitionException("illegal transition for " + label + ": "
           + from.displayName() + " -> " + to.displayName() + "; allowed from "
           + from.displayName() + ": " + ALLOWED.get(from).stream().map(Stage::displayName)
               .collect(Collectors.joining(", ")));
@@ -52,18 +52,18 @@ final class StageTransitions {
   /** Throws {@link InvalidRequestException} unless {@code from -> to} is a legal promotion. */
   static void checkPromotion(String label, Stage from, Stage to) {
     if (!to.hasPointer()) {
-      throw new InvalidRequestException("cannot promote " + label + " to " + to.displayName()
+      throw new IllegalTransitionException("cannot promote " + label + " to " + to.displayName()
           + "; allowed targets: " + Stage.STAGING.displayName() + ", "
           + Stage.PRODUCTION.displayName());
     }
     if (from == to) {
-      throw new InvalidRequestException(label + " is already in " + to.displayName());
+      throw new IllegalTransitionException(label + " is already in " + to.displayName());
     }
     if (from == Stage.ARCHIVED) {
-      throw new InvalidRequestException(label + " is Archived and cannot be promoted");
+      throw new IllegalTransitionException(label + " is Archived and cannot be promoted");
     }
     if (from == Stage.PRODUCTION) {
-      throw new InvalidRequestException(label + " is in Production and cannot move to "
+      throw new IllegalTransitionException(label + " is in Production and cannot move to "
           + to.displayName() + "; promote another version to Production instead");
     }
   }

@@ -26,6 +26,8 @@ import java.util.HexFormat;
 final class VersionAssembler {
   static final String EXAMPLES = "examples.json";
   static final String MANIFEST = "model.json";
+  /** The description (model card, markdown), stored beside the manifest when there is one. */
+  static final String MODEL_CARD = "MODEL_CARD.md";
 
   private VersionAssembler() {}
 
@@ -37,6 +39,11 @@ final class VersionAssembler {
         Path copy = dir.resolve(EXAMPLES);
         Files.copy(req.examples(), copy, StandardCopyOption.REPLACE_EXISTING);
         AtomicFiles.fsync(copy);
+      }
+      if (req.description() != null && !req.description().isBlank()) {
+        Path card = dir.resolve(MODEL_CARD);
+        Files.writeString(card, req.description(), StandardOpenOption.CREATE_NEW);
+        AtomicFiles.fsync(card);
       }
       Manifest manifest = new Manifest(req.model(), req.version(), format.id(),
           format.artifactName(), format.platform(), sha256, req.runId(), req.signature(),

@@ -89,6 +89,28 @@ public record Event(
         timestamp, 0, previousVersion, attributes);
   }
 
+  /** The event as its line in events.jsonl (no newline). */
+  public String toJson() {
+    try {
+      return StoreJson.MAPPER.writerFor(Event.class).writeValueAsString(this);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new StoreException("cannot encode event: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * Parses one line of events.jsonl.
+   *
+   * @throws StoreException if it is not an event
+   */
+  public static Event fromJson(String line) {
+    try {
+      return StoreJson.MAPPER.readValue(line, Event.class);
+    } catch (java.io.IOException e) {
+      throw new StoreException("invalid event: " + e.getMessage(), e);
+    }
+  }
+
   /** A copy with the given sequence number. */
   public Event withSeq(long seq) {
     return new Event(eventType, modelName, version, stage, runId, timestamp, seq, previousVersion,
