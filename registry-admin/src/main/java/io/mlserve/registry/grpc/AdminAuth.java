@@ -1,0 +1,81 @@
+package io.mlserve.registry.grpc;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Set;
+
+/**
+ * The admin service's authentication and caller identity, as an interceptor.
+ *
+ * <p>When a token is configured, a mutating method (Register, Promote, Rollback, Deprecate,
+ * Archive, Restore, Cleanup, CreateRun, LogParam, LogMetric, LogArtifact, EndRun) needs
+ * {@code authorization: Bearer <token>} metadata, compared in constant time; otherwise the call
+ * is closed with UNAUTHENTICATED. Reads are open. The caller recorded in history is the
+ * {@code x-mlserve-actor} metadata value (printable, at most 64 characters) or
+ * {@code "anonymous"}; the shared token carries no subject of its own. Thread-safe.
+ */
+public final class AdminAuth implements ServerInterceptor {
+  public static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> ACTOR =
+      Metadata.Key.of("x-mlserve-actor", Metadata.ASCII_STRING_MARSHALLER);
+  static final Context.Key<String> CALLER = Context.key("mlserve-admin-caller");
+
+  private static final String SERVICE = ModelRegistryGrpc.SERVICE_NAME;
+  private static final Set<String> MUTATING = Set.of("Register", "Promote", "Rollback",
+      "Deprecate", "Archive", "Restore", "Cleanup", "CreateRun", "LogParam", "LogMetric",
+      "LogArtifact", "EndRun");
+
+  private final byte[] expected;
+
+  /** @param tokenOrNull the admin token; null or blank: no authentication */
+  public AdminAuth(String tokenOrNull) {
+    this.expected = tokenOrNull == null || tokenOrNull.isBlank() ? null
+        : ("Bearer " + tokenOrNull.trim()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static boolean isMutating(String fullMethodName) {
+    int slash = fullMethodName.lastIndexOf('/');
+    return fullMethodName.startsWith(SERVICE + "/")
+        && MUTATING.contains(fullMethodName.substring(slash + 1));
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call,
+      Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    if (expected != null && isMutating(call.getMethodDescriptor().getFullMethodName())) {
+      String got = headers.get(AUTHORIZATION);
+      if (got == null || !MessageDigest.isEqual(expected,
+          got.trim().getBytes(StandardCharsets.UTF_8))) {
+        call.close(Status.UNAUTHENTICATED.withDescription(got == null
+            ? "admin token required: send 'authorization: Bearer <token>'"
+            : "invalid admin token"), new Metadata());
+        return new ServerCall.Listener<>() {};
+      }
+    }
+    Context ctx = Context.current().withValue(CALLER, actor(headers.get(ACTOR)));
+    return Contexts.interceptCall(ctx, call, headers, next);
+  }
+
+  static String actor(String raw) {
+    if (raw == null || raw.isBlank() || raw.length() > 64
+        || raw.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+      return "anonymous";
+    }
+    return raw.trim();
+  }
+
+  /** The caller of the current admin call. */
+  static String caller() {
+    String c = CALLER.get();
+    return c == null ? "anonymous" : c;
+  }
+}

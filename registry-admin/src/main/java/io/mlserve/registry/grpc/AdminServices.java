@@ -1,0 +1,75 @@
+package io.mlserve.registry.grpc;
+
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.mlserve.experiments.RunStore;
+import io.mlserve.registry.ModelRegistry;
+import io.mlserve.store.EventFollower;
+import io.mlserve.store.EventLog;
+import io.mlserve.store.ModelStore;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The admin gRPC service ready to add to any {@code ServerBuilder}: the
+ * {@code mlserve.admin.v1.ModelRegistry} implementation with the {@link AdminAuth} interceptor
+ * applied. Use {@link #service()} with {@code addService}, or {@link #bindable()} where a
+ * {@link BindableService} is wanted. Immutable; thread-safe.
+ */
+public final class AdminServices {
+  /** Default upload limit: 2 GiB. */
+  public static final long DEFAULT_MAX_ARTIFACT_BYTES = 2L << 30;
+  /** How registrations are described when the registry validates with the server's engine. */
+  public static final String ENGINE_VALIDATION =
+      "engine (load, warm-up, health check and golden examples)";
+
+  private final ServerServiceDefinition definition;
+
+  private AdminServices(ServerServiceDefinition definition) {
+    this.definition = definition;
+  }
+
+  /**
+   * The service over {@code registry} (and its store and event log), with the engine
+   * validation note and the default upload limit.
+   *
+   * @param adminTokenOrNull the token mutating calls need; null or blank: none
+   */
+  public static AdminServices create(ModelRegistry registry, ModelStore store, EventLog events,
+      String adminTokenOrNull, Clock clock) {
+    return create(registry, store, events, adminTokenOrNull, clock, DEFAULT_MAX_ARTIFACT_BYTES,
+        ENGINE_VALIDATION);
+  }
+
+  /**
+   * As {@link #create(ModelRegistry, ModelStore, EventLog, String, Clock)}, with an upload limit
+   * and the note that tells operators how registrations were validated.
+   */
+  public static AdminServices create(ModelRegistry registry, ModelStore store, EventLog events,
+      String adminTokenOrNull, Clock clock, long maxArtifactBytes, String validationNote) {
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(validationNote, "validationNote");
+    if (!store.root().equals(registry.store().root())) {
+      throw new IllegalArgumentException("registry and store must be on the same directory");
+    }
+    RunStore runs = new RunStore(store, events, clock);
+    AdminGrpcService impl = new AdminGrpcService(registry, runs,
+        new Uploads(registry, runs, maxArtifactBytes, validationNote), EventFollower.DEFAULT_POLL);
+    return new AdminServices(ServerInterceptors.intercept(impl, new AdminAuth(adminTokenOrNull)));
+  }
+
+  /** The service definition, token check applied. */
+  public ServerServiceDefinition service() {
+    return definition;
+  }
+
+  /** The same, as a {@link BindableService}. */
+  public BindableService bindable() {
+    return () -> definition;
+  }
+
+}
