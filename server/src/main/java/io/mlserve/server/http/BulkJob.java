@@ -1,0 +1,138 @@
+package io.mlserve.server.http;
+
+import io.mlserve.server.tensor.Tensor;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One asynchronous batch job: its rows run through {@link ChunkedInference} in the background;
+ * callers poll its state. Holds its result until it is deleted or expires.
+ *
+ * <p>This class is thread-safe: state is written by batcher workers and read by event loops.
+ */
+final class BulkJob {
+  enum State {
+    RUNNING,
+    DONE,
+    FAILED,
+    CANCELLED;
+
+    String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final String id;
+  private final String model;
+  private final String version;
+  private final long reservedBytes;
+  private final ChunkedInference run;
+  private final boolean batchable;
+  private final java.util.List<String> outputNames;
+  private volatile State state = State.RUNNING;
+  private volatile Tensor[][] result;
+  private volatile String error;
+  /** Ticker time the job finished; meaningful once state is not RUNNING. */
+  private volatile long finishedNanos;
+
+  BulkJob(String id, ChunkedInference run, boolean batchable, long reservedBytes) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.batchable = batchable;
+    this.run = Objects.requireNonNull(run, "run");
+    this.model = run.model().name();
+    this.version = run.model().version();
+    this.reservedBytes = reservedBytes;
+    this.outputNames = run.model().manifest().signature().outputs().stream()
+        .map(io.mlserve.store.TensorSpec::name).toList();
+  }
+
+  String id() {
+    return id;
+  }
+
+  String model() {
+    return model;
+  }
+
+  String version() {
+    return version;
+  }
+
+  long reservedBytes() {
+    return reservedBytes;
+  }
+
+  State state() {
+    return state;
+  }
+
+  int total() {
+    return run.totalRows();
+  }
+
+  long processed() {
+    return run.processedRows();
+  }
+
+  /** The outputs of each chunk, once DONE; else null. */
+  Tensor[][] result() {
+    return result;
+  }
+
+  String error() {
+    return error;
+  }
+
+  long finishedNanos() {
+    return finishedNanos;
+  }
+
+  /** Output names in signature order. */
+  java.util.List<String> outputNames() {
+    return outputNames;
+  }
+
+  /** Starts the run; its outcome is recorded with the ticker's time. */
+  void start(io.mlserve.server.batch.Ticker ticker) {
+    run.start().whenComplete((out, err) -> finish(out, err, ticker.nanoTime()));
+  }
+
+  boolean batchable() {
+    return batchable;
+  }
+
+  /** Records the outcome; the first outcome wins (a cancel beats a late completion). */
+  synchronized void finish(Tensor[][] outputs, Throwable failure, long nowNanos) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    finishedNanos = nowNanos;
+    if (failure == null) {
+      result = outputs;
+      state = State.DONE;
+      return;
+    }
+    Throwable e = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (e instanceof CancellationException) {
+      state = State.CANCELLED;
+    } else {
+      error = e.getMessage() == null ? e.toString() : e.getMessage();
+      state = State.FAILED;
+    }
+  }
+
+  /** Cancels a running job; returns whether it was running. */
+  boolean cancel(long nowNanos) {
+    synchronized (this) {
+      if (state != State.RUNNING) {
+        return false;
+      }
+      finishedNanos = nowNanos;
+      state = State.CANCELLED;
+    }
+    run.cancel();
+    return true;
+  }
+}

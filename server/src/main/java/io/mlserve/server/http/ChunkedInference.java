@@ -1,0 +1,228 @@
+package io.mlserve.server.http;
+
+import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.tensor.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs many rows of one single-input model through its batcher in chunks of at most the
+ * model's max batch size, keeping at most {@code window} chunks queued at a time, and assembles
+ * the outputs in row order. With an unbounded window (the synchronous batch endpoint) every
+ * chunk is queued at once, so the chunks fill batches together; a full queue fails the whole
+ * run. With a small window (bulk jobs) a full queue is retried after {@code retryDelayMillis},
+ * so a large job never crowds interactive requests out of the queue.
+ *
+ * <p>A model whose input has no batch dimension takes one instance per request: each chunk is
+ * one instance, sent without the leading dimension.
+ *
+ * <p>This class is thread-safe: chunks complete on batcher workers concurrently.
+ */
+final class ChunkedInference {
+  /** Runs a task after a delay; the gateway passes its event loop's scheduler. */
+  interface Scheduler {
+    void schedule(Runnable task, long delayMillis);
+  }
+
+  private final ServedModel model;
+  private final boolean batchable;
+  private final int chunkRows;
+  private final int window;
+  private final long deadlineNanos;
+  private final Scheduler scheduler;
+  private final long retryDelayMillis;
+  private final int totalRows;
+  private final int chunks;
+  private final CompletableFuture<Tensor[][]> result = new CompletableFuture<>();
+  private final AtomicLong processed = new AtomicLong();
+
+  private final Object lock = new Object();
+  // @GuardedBy("lock"): the rows, dropped once the run ends
+  private Tensor input;
+  // @GuardedBy("lock")
+  private int nextChunk;
+  // @GuardedBy("lock")
+  private int chunksDone;
+  // @GuardedBy("lock"): outputs of each chunk, in signature order
+  private final Tensor[][] outputs;
+  // @GuardedBy("lock"): chunks handed to the batcher and not finished
+  private int queued;
+  // @GuardedBy("lock"): chunks refused by a full queue, to queue again first
+  private final ArrayDeque<Integer> retry = new ArrayDeque<>();
+  // @GuardedBy("lock"): futures of queued, unfinished chunks (for cancel)
+  private final List<CompletableFuture<Tensor[]>> pending = new ArrayList<>();
+
+  /**
+   * @param input all rows: dimension 0 is the instance
+   * @param window chunks queued at once, {@code Integer.MAX_VALUE} for all
+   */
+  ChunkedInference(
+      ServedModel model,
+      Tensor input,
+      boolean batchable,
+      int window,
+      long deadlineNanos,
+      Scheduler scheduler,
+      long retryDelayMillis) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.input = Objects.requireNonNull(input, "input");
+    this.batchable = batchable;
+    this.chunkRows = batchable ? model.batcher().settings().maxBatchSize() : 1;
+    this.window = window;
+    this.deadlineNanos = deadlineNanos;
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.retryDelayMillis = retryDelayMillis;
+    this.totalRows = (int) input.dim(0);
+    this.chunks = (totalRows + chunkRows - 1) / chunkRows;
+    this.outputs = new Tensor[chunks][];
+  }
+
+  /**
+   * Starts queueing chunks.
+   *
+   * @return the outputs of each chunk in order; fails with the first failure (in sync mode a
+   *     full queue too), and is cancelled by {@link #cancel()}
+   */
+  CompletableFuture<Tensor[][]> start() {
+    if (chunks == 0) {
+      throw InferenceException.invalid("'instances' is empty");
+    }
+    submitMore();
+    return result;
+  }
+
+  int totalRows() {
+    return totalRows;
+  }
+
+  long processedRows() {
+    return processed.get();
+  }
+
+  ServedModel model() {
+    return model;
+  }
+
+  /** Drops the queued chunks not yet run and fails the result with a cancellation. */
+  void cancel() {
+    List<CompletableFuture<Tensor[]>> toCancel;
+    synchronized (lock) {
+      input = null;
+      nextChunk = chunks;
+      retry.clear();
+      toCancel = new ArrayList<>(pending);
+      pending.clear();
+    }
+    result.cancel(false);
+    toCancel.forEach(f -> f.cancel(false));
+  }
+
+  private void submitMore() {
+    while (true) {
+      int index;
+      Tensor chunk;
+      synchronized (lock) {
+        if (result.isDone() || queued >= window) {
+          return;
+        }
+        if (!retry.isEmpty()) {
+          index = retry.poll();
+        } else if (nextChunk < chunks) {
+          index = nextChunk++;
+        } else {
+          return;
+        }
+        chunk = slice(index);
+        queued++;
+      }
+      CompletableFuture<Tensor[]> f;
+      try {
+        f = model.infer(List.of(chunk), deadlineNanos, "http");
+      } catch (InferenceException e) {
+        if (e.kind() == InferenceException.Kind.RESOURCE_EXHAUSTED && window != Integer.MAX_VALUE) {
+          synchronized (lock) {
+            queued--;
+            retry.add(index);
+          }
+          scheduler.schedule(this::submitMore, retryDelayMillis);
+          return;
+        }
+        fail(e);
+        return;
+      } catch (RuntimeException e) {
+        fail(e);
+        return;
+      }
+      boolean cancelled;
+      synchronized (lock) {
+        cancelled = result.isDone();
+        if (!cancelled) {
+          pending.add(f);
+        }
+      }
+      if (cancelled) {
+        f.cancel(false);
+        return;
+      }
+      f.whenComplete((out, err) -> finished(index, f, out, err));
+    }
+  }
+
+  private Tensor slice(int index) {
+    int from = index * chunkRows;
+    int rows = Math.min(chunkRows, totalRows - from);
+    byte[] all = input.data();
+    int rowBytes = totalRows == 0 ? 0 : all.length / totalRows;
+    byte[] part = Arrays.copyOfRange(all, from * rowBytes, (from + rows) * rowBytes);
+    long[] shape = input.shape();
+    if (batchable) {
+      shape[0] = rows;
+    } else {
+      shape = Arrays.copyOfRange(shape, 1, shape.length);
+    }
+    return new Tensor(input.name(), input.dataType(), shape, part);
+  }
+
+  private void finished(int index, CompletableFuture<Tensor[]> f, Tensor[] out, Throwable err) {
+    if (err != null) {
+      fail(err);
+      return;
+    }
+    boolean all;
+    synchronized (lock) {
+      pending.remove(f);
+      queued--;
+      outputs[index] = out;
+      chunksDone++;
+      all = chunksDone == chunks;
+      if (all) {
+        input = null;
+      }
+    }
+    processed.addAndGet(Math.min(chunkRows, totalRows - (long) index * chunkRows));
+    if (all) {
+      result.complete(outputs);
+    } else {
+      submitMore();
+    }
+  }
+
+  private void fail(Throwable err) {
+    List<CompletableFuture<Tensor[]>> toCancel;
+    synchronized (lock) {
+      input = null;
+      nextChunk = chunks;
+      retry.clear();
+      toCancel = new ArrayList<>(pending);
+      pending.clear();
+    }
+    result.completeExceptionally(err);
+    toCancel.forEach(x -> x.cancel(false));
+  }
+}

@@ -1,0 +1,86 @@
+package io.mlserve.server.http;
+
+import io.mlserve.server.core.ServerState;
+import io.mlserve.server.model.ModelRouter;
+import io.mlserve.server.model.ServedModel;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Operator endpoints: {@code /healthz} (live), {@code /readyz} (ready, with each served model's
+ * status) and {@code /metrics} (Prometheus text from the supplier the server wires in).
+ *
+ * <p>This class is thread-safe.
+ */
+final class HealthApi {
+  private final ServerState state;
+  private final ModelRouter router;
+  private final Supplier<String> metrics;
+
+  HealthApi(ServerState state, ModelRouter router, Supplier<String> metrics) {
+    this.state = Objects.requireNonNull(state, "state");
+    this.router = Objects.requireNonNull(router, "router");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  void register(Routes routes) {
+    routes
+        .add("GET", "/healthz", c -> CompletableFuture.completedFuture(healthz()))
+        .add("GET", "/readyz", c -> CompletableFuture.completedFuture(readyz()))
+        .add("GET", "/metrics", c -> CompletableFuture.completedFuture(
+            HttpReply.text(200, HttpReply.PROMETHEUS, metrics.get())));
+  }
+
+  private HttpReply healthz() {
+    boolean live = state.live();
+    return HttpReply.json(live ? 200 : 503, Json.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("status", live ? "live" : "shutting down");
+      g.writeEndObject();
+    }));
+  }
+
+  private HttpReply readyz() {
+    boolean ready = state.ready();
+    List<String> names = router.modelNames();
+    return HttpReply.json(ready ? 200 : 503, Json.write(g -> {
+      g.writeStartObject();
+      g.writeBooleanField("ready", ready);
+      if (!ready) {
+        g.writeStringField("reason", !state.live() ? "shutting down"
+            : "not every Production model is loaded and warmed yet");
+      }
+      g.writeArrayFieldStart("models");
+      for (String name : names) {
+        g.writeStartObject();
+        g.writeStringField("name", name);
+        ServedModel m = defaultVersion(name);
+        if (m == null) {
+          g.writeNullField("version");
+          g.writeStringField("status", "no Production version loaded");
+        } else {
+          g.writeStringField("version", m.version());
+          g.writeStringField("status", "ready");
+        }
+        g.writeArrayFieldStart("loaded_versions");
+        for (String v : router.versions(name)) {
+          g.writeString(v);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }));
+  }
+
+  private ServedModel defaultVersion(String name) {
+    try {
+      return router.resolve(name, null);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,253 @@
+package io.mlserve.server.http;
+
+import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.core.ServerState;
+import io.mlserve.server.model.ModelRouter;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST gateway: a Netty HTTP/1.1 server (keep-alive, pipelining, and cleartext HTTP/2 by
+ * upgrade or prior knowledge) serving the seed's {@code /api/v1} JSON API with bulk jobs, the
+ * Open Inference Protocol's {@code /v2} REST paths, {@code /healthz}, {@code /readyz} and
+ * {@code /metrics}. Requests are decoded on the event loop, queued on the model's batcher, and
+ * answered from the batcher's completion; nothing blocks an event loop.
+ *
+ * <p>Build with {@link #builder}, then {@link #start()}; {@link #close()} stops accepting,
+ * lets in-flight requests finish (up to the configured grace), cancels running bulk jobs and
+ * stops the event loops. This class is thread-safe.
+ */
+public final class HttpGateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
+
+  private final HttpOptions options;
+  private final Routes routes = new Routes();
+  private final BulkJobs jobs;
+  private final InFlight inFlight = new InFlight();
+  private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final Object lifecycle = new Object();
+  // @GuardedBy("lifecycle")
+  private EventLoopGroup boss;
+  // @GuardedBy("lifecycle")
+  private EventLoopGroup workers;
+  // @GuardedBy("lifecycle")
+  private Channel serverChannel;
+  // @GuardedBy("lifecycle")
+  private boolean closed;
+
+  private HttpGateway(Builder b) {
+    this.options = b.options;
+    this.jobs = new BulkJobs(options.maxBulkJobs(), options.maxBulkJobBytes(),
+        options.bulkJobTtl().toNanos(), b.ticker);
+    ModelTargets targets = new ModelTargets(b.router, b.stagingVersion);
+    new PredictApi(targets, b.ticker, options, jobs, this::schedule).register(routes);
+    new OipRestApi(targets, b.state, b.ticker, b.serverVersion, options.requestTimeout())
+        .register(routes);
+    new HealthApi(b.state, b.router, b.metrics).register(routes);
+  }
+
+  /**
+   * A builder for a gateway over the given router and server state.
+   *
+   * @param ticker the clock of request deadlines and bulk-job expiry
+   */
+  public static Builder builder(ModelRouter router, ServerState state, Ticker ticker) {
+    return new Builder(router, state, ticker);
+  }
+
+  /**
+   * Binds the port and starts serving.
+   *
+   * @return the bound port (the chosen one when the options say 0)
+   * @throws IllegalStateException when started twice or after close
+   */
+  public int start() throws InterruptedException {
+    synchronized (lifecycle) {
+      if (serverChannel != null || closed) {
+        throw new IllegalStateException("already started or closed");
+      }
+      Transport t = Transport.best();
+      boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("http-accept", true),
+          t.factory());
+      workers = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+          new DefaultThreadFactory("http-io", true), t.factory());
+      ServerBootstrap b = new ServerBootstrap()
+          .group(boss, workers)
+          .channel(t.serverChannel())
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new HttpPipeline(options, routes, inFlight, channels));
+      try {
+        serverChannel = b.bind(new InetSocketAddress(options.bind(), options.port())).sync()
+            .channel();
+      } catch (RuntimeException | InterruptedException e) {
+        boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        throw e;
+      }
+      int port = port();
+      log.info("HTTP listening on {}:{} ({})", options.bind(), port, t.name());
+      return port;
+    }
+  }
+
+  /** The bound port; -1 before start. */
+  public int port() {
+    synchronized (lifecycle) {
+      return serverChannel == null ? -1
+          : ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+  }
+
+  /**
+   * Graceful stop: stop accepting connections and requests, let requests in flight finish (up
+   * to the shutdown grace), cancel running bulk jobs, close connections, stop the event loops.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    EventLoopGroup b;
+    EventLoopGroup w;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      b = boss;
+      w = workers;
+      if (serverChannel != null) {
+        serverChannel.close().syncUninterruptibly();
+      }
+    }
+    inFlight.close();
+    try {
+      if (!inFlight.awaitIdle(options.shutdownGrace().toNanos())) {
+        log.warn("HTTP requests still in flight after {}; closing their connections",
+            options.shutdownGrace());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    jobs.cancelAll();
+    channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (b != null) {
+      b.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      w.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      b.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      w.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private void schedule(Runnable task, long delayMillis) {
+    EventLoopGroup w;
+    synchronized (lifecycle) {
+      w = workers;
+    }
+    if (w != null && !w.isShuttingDown()) {
+      w.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Counts requests being answered, so that close can wait for them; refuses new ones once
+   * closing. Thread-safe.
+   */
+  static final class InFlight {
+    // @GuardedBy("this")
+    private int count;
+    // @GuardedBy("this")
+    private boolean closing;
+
+    /** Registers a request; false when closing (answer 503). */
+    synchronized boolean begin() {
+      if (closing) {
+        return false;
+      }
+      count++;
+      return true;
+    }
+
+    synchronized void end() {
+      if (--count == 0) {
+        notifyAll();
+      }
+    }
+
+    synchronized void close() {
+      closing = true;
+    }
+
+    synchronized boolean awaitIdle(long nanos) throws InterruptedException {
+      long deadline = System.nanoTime() + nanos;
+      while (count > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return true;
+    }
+  }
+
+  /** Builds an {@link HttpGateway}. Not thread-safe. */
+  public static final class Builder {
+    private final ModelRouter router;
+    private final ServerState state;
+    private final Ticker ticker;
+    private HttpOptions options = HttpOptions.defaults();
+    private Supplier<String> metrics = () -> "";
+    private Function<String, String> stagingVersion = model -> null;
+    private String serverVersion = "unknown";
+
+    private Builder(ModelRouter router, ServerState state, Ticker ticker) {
+      this.router = Objects.requireNonNull(router, "router");
+      this.state = Objects.requireNonNull(state, "state");
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+    }
+
+    public Builder options(HttpOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** The body of {@code GET /metrics} (Prometheus text); default empty. */
+    public Builder metrics(Supplier<String> metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
+     * Which loaded version answers {@code "stage": "Staging"}: model name to version, or null
+     * when the model has none loaded. Default: no model has one.
+     */
+    public Builder stageResolver(Function<String, String> stagingVersion) {
+      this.stagingVersion = Objects.requireNonNull(stagingVersion, "stagingVersion");
+      return this;
+    }
+
+    /** Reported by {@code GET /v2}. */
+    public Builder serverVersion(String serverVersion) {
+      this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
+      return this;
+    }
+
+    public HttpGateway build() {
+      return new HttpGateway(this);
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package io.mlserve.server.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A JSON array of numbers (nested to any depth, rectangular) read with the streaming parser,
+ * before the target datatype is known: the request's fields may come in any order, so the
+ * model, and with it the datatype, may be named after the data. Values are kept as doubles,
+ * which is exact for every integer up to 2^53.
+ *
+ * <p>Not thread-safe; one per request.
+ */
+final class NestedArray {
+  private final String field;
+  /** Length of the arrays at each depth; -1 until the first one at that depth ends. */
+  private long[] shape = {-1, -1, -1, -1};
+  private int rank = -1;
+  private double[] values;
+  private int count;
+  private boolean sawBoolean;
+  private boolean sawNumber;
+  private boolean sawFraction;
+
+  private NestedArray(String field, int sizeHint) {
+    this.field = field;
+    this.values = new double[Math.max(16, sizeHint)];
+  }
+
+  /**
+   * Reads the array at the parser's current token (which must be START_ARRAY).
+   *
+   * @param maxElements refuse more values than this
+   * @throws HttpStatusException 400 naming the field when the value is not a rectangular array
+   *     of numbers or booleans
+   */
+  static NestedArray read(JsonParser p, String field, long maxElements) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      throw HttpStatusException.badRequest(
+          "field '" + field + "' must be an array of numbers, got "
+              + Json.describe(p.currentToken()));
+    }
+    NestedArray a = new NestedArray(field, 64);
+    a.readLevel(p, 0, maxElements);
+    if (a.rank < 0) {
+      a.rank = 1; // [] only
+    }
+    return a;
+  }
+
+  private void readLevel(JsonParser p, int depth, long maxElements) throws IOException {
+    long n = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t == null) {
+        throw HttpStatusException.badRequest("field '" + field + "': unexpected end of input");
+      }
+      if (t == JsonToken.START_ARRAY) {
+        leafDepth(depth + 2, false);
+        readLevel(p, depth + 1, maxElements);
+      } else {
+        leafDepth(depth + 1, true);
+        if (count == maxElements) {
+          throw HttpStatusException.badRequest(
+              "field '" + field + "' holds more than " + maxElements + " values");
+        }
+        add(p, t);
+      }
+      n++;
+    }
+    if (depth >= shape.length) {
+      int old = shape.length;
+      shape = Arrays.copyOf(shape, Math.max(old * 2, depth + 1));
+      Arrays.fill(shape, old, shape.length, -1);
+    }
+    if (shape[depth] >= 0) {
+      if (shape[depth] != n) {
+        throw HttpStatusException.badRequest(
+            "field '" + field + "' is ragged: arrays at depth " + (depth + 1) + " have "
+                + shape[depth] + " and " + n + " elements");
+      }
+    } else {
+      shape[depth] = n;
+    }
+  }
+
+  /** Records that values (scalar) or arrays (not scalar) sit at {@code r} nesting levels. */
+  private void leafDepth(int r, boolean scalar) {
+    if (scalar) {
+      if (rank < 0) {
+        rank = r;
+      } else if (rank != r) {
+        throw mixed();
+      }
+    } else if (rank >= 0 && r > rank) {
+      throw mixed();
+    }
+  }
+
+  private HttpStatusException mixed() {
+    return HttpStatusException.badRequest(
+        "field '" + field + "' mixes numbers and arrays at the same depth");
+  }
+
+  private void add(JsonParser p, JsonToken t) throws IOException {
+    double v;
+    switch (t) {
+      case VALUE_NUMBER_INT -> {
+        v = p.getDoubleValue();
+        sawNumber = true;
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        v = p.getDoubleValue();
+        sawNumber = true;
+        sawFraction = true;
+      }
+      case VALUE_TRUE, VALUE_FALSE -> {
+        v = t == JsonToken.VALUE_TRUE ? 1 : 0;
+        sawBoolean = true;
+      }
+      default -> throw HttpStatusException.badRequest(
+          "field '" + field + "' must hold only numbers, got " + Json.describe(t)
+              + (t == JsonToken.VALUE_STRING ? " (\"" + abbreviate(p.getText()) + "\")" : ""));
+    }
+    if (count == values.length) {
+      values = Arrays.copyOf(values, values.length * 2);
+    }
+    values[count++] = v;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 20 ? s.substring(0, 20) + "..." : s;
+  }
+
+  /** The shape given by the nesting. */
+  long[] shape() {
+    return Arrays.copyOf(shape, rank);
+  }
+
+  int rank() {
+    return rank;
+  }
+
+  /** Number of values. */
+  int size() {
+    return count;
+  }
+
+  /**
+   * The values as a tensor of {@code type} and {@code shape} (which must hold {@link #size()}
+   * elements).
+   *
+   * @throws HttpStatusException 400 when the values do not fit the type
+   */
+  Tensor toTensor(String name, DataType type, long[] shape) {
+    if (type == DataType.BOOL ? sawNumber : sawBoolean) {
+      throw HttpStatusException.badRequest(
+          "field '" + field + "': input '" + name + "' is " + type + ", got "
+              + (type == DataType.BOOL ? "numbers" : "booleans"));
+    }
+    boolean integral = type != DataType.FP16 && type != DataType.FP32 && type != DataType.FP64;
+    if (integral && sawFraction) {
+      throw HttpStatusException.badRequest(
+          "field '" + field + "': input '" + name + "' is " + type + ", got a fractional number");
+    }
+    if (type == DataType.FP16) {
+      // Rare; the half-precision conversion lives with the tensor package's JSON reader.
+      var node = Json.MAPPER.createArrayNode();
+      for (int i = 0; i < count; i++) {
+        node.add(values[i]);
+      }
+      return JsonTensors.fromFlat(name, type, shape, node);
+    }
+    ByteBuffer b = ByteBuffer.allocate(count * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < count; i++) {
+      double v = values[i];
+      switch (type) {
+        case FP32 -> b.putFloat((float) v);
+        case FP64 -> b.putDouble(v);
+        case BOOL, INT8, UINT8 -> b.put((byte) (long) v);
+        case INT16, UINT16 -> b.putShort((short) (long) v);
+        case INT32, UINT32 -> b.putInt((int) (long) v);
+        case INT64, UINT64 -> b.putLong((long) v);
+        default -> throw new IllegalArgumentException("unsupported datatype " + type);
+      }
+    }
+    return new Tensor(name, type, shape, b.array());
+  }
+}

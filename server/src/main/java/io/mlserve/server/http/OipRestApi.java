@@ -1,0 +1,255 @@
+package io.mlserve.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.core.ServerState;
+import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.store.Manifest;
+import io.mlserve.store.TensorSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Open Inference Protocol v2 over REST ({@code /v2/...}): server and model metadata,
+ * liveness and readiness, and inference with the JSON tensor format. Requests are read as a
+ * Jackson tree (these bodies carry their own shapes and types), answers are streamed.
+ *
+ * <p>This class is thread-safe.
+ */
+final class OipRestApi {
+  private final ModelTargets targets;
+  private final ServerState state;
+  private final Ticker ticker;
+  private final String serverVersion;
+  private final Duration timeout;
+
+  OipRestApi(
+      ModelTargets targets, ServerState state, Ticker ticker, String serverVersion,
+      Duration timeout) {
+    this.targets = Objects.requireNonNull(targets, "targets");
+    this.state = Objects.requireNonNull(state, "state");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+  }
+
+  void register(Routes routes) {
+    routes
+        .add("GET", "/v2", c -> done(serverMetadata()))
+        .add("GET", "/v2/health/live", c -> done(flag("live", state.live())))
+        .add("GET", "/v2/health/ready", c -> done(flag("ready", state.ready())))
+        .add("GET", "/v2/models/{model}", c -> done(metadata(model(c))))
+        .add("GET", "/v2/models/{model}/versions/{version}", c -> done(metadata(model(c))))
+        .add("GET", "/v2/models/{model}/ready", c -> done(ready(model(c))))
+        .add("GET", "/v2/models/{model}/versions/{version}/ready", c -> done(ready(model(c))))
+        .add("POST", "/v2/models/{model}/infer", this::infer)
+        .add("POST", "/v2/models/{model}/versions/{version}/infer", this::infer);
+  }
+
+  private static CompletableFuture<HttpReply> done(HttpReply r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  private ServedModel model(HttpCall c) {
+    return targets.resolve(c.param("model"), c.param("version"), null);
+  }
+
+  private HttpReply serverMetadata() {
+    return HttpReply.json(200, Json.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("name", "mlserve");
+      g.writeStringField("version", serverVersion);
+      g.writeArrayFieldStart("extensions");
+      g.writeEndArray();
+      g.writeEndObject();
+    }));
+  }
+
+  private static HttpReply flag(String name, boolean value) {
+    return HttpReply.json(value ? 200 : 503, Json.write(g -> {
+      g.writeStartObject();
+      g.writeBooleanField(name, value);
+      g.writeEndObject();
+    }));
+  }
+
+  private HttpReply ready(ServedModel m) {
+    boolean ready = state.live();
+    return HttpReply.json(ready ? 200 : 503, Json.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("name", m.name());
+      g.writeStringField("version", m.version());
+      g.writeBooleanField("ready", ready);
+      g.writeEndObject();
+    }));
+  }
+
+  private HttpReply metadata(ServedModel m) {
+    Manifest mf = m.manifest();
+    List<String> versions = targets.router().versions(m.name());
+    return HttpReply.json(200, Json.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("name", m.name());
+      g.writeArrayFieldStart("versions");
+      for (String v : versions) {
+        g.writeString(v);
+      }
+      g.writeEndArray();
+      g.writeStringField("platform", mf.platform() == null ? "pytorch_libtorch" : mf.platform());
+      writeSpecs(g, "inputs", mf.signature().inputs());
+      writeSpecs(g, "outputs", mf.signature().outputs());
+      g.writeEndObject();
+    }));
+  }
+
+  private static void writeSpecs(JsonGenerator g, String field, List<TensorSpec> specs)
+      throws IOException {
+    g.writeArrayFieldStart(field);
+    for (TensorSpec s : specs) {
+      g.writeStartObject();
+      g.writeStringField("name", s.name());
+      g.writeStringField("datatype", s.datatype());
+      g.writeArrayFieldStart("shape");
+      for (long d : s.shape()) {
+        g.writeNumber(d);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private CompletableFuture<HttpReply> infer(HttpCall call) throws IOException {
+    JsonNode body = Json.MAPPER.readTree(call.body().get());
+    if (body == null || body.isMissingNode()) {
+      throw HttpStatusException.badRequest("request body is empty; expected a JSON object");
+    }
+    if (!body.isObject()) {
+      throw HttpStatusException.badRequest("request body must be a JSON object");
+    }
+    ServedModel model = model(call);
+    String id = optionalText(body, "id");
+    JsonNode inputsNode = body.get("inputs");
+    if (inputsNode == null || !inputsNode.isArray() || inputsNode.isEmpty()) {
+      throw HttpStatusException.badRequest(
+          "field 'inputs' must be a non-empty array of {name, shape, datatype, data}");
+    }
+    List<Tensor> inputs = new ArrayList<>();
+    for (JsonNode in : inputsNode) {
+      inputs.add(tensor(in));
+    }
+    List<TensorSpec> outSpecs = model.manifest().signature().outputs();
+    int[] selected = selectOutputs(body.get("outputs"), outSpecs);
+    long t = timeout.toNanos();
+    long deadline = t == 0 ? Long.MAX_VALUE : ticker.nanoTime() + t;
+    CompletableFuture<Tensor[]> result = model.infer(inputs, deadline, "http");
+    return Endpoint.then(result, out -> HttpReply.json(200,
+        Json.write(g -> {
+          g.writeStartObject();
+          g.writeStringField("model_name", model.name());
+          g.writeStringField("model_version", model.version());
+          if (id != null) {
+            g.writeStringField("id", id);
+          }
+          g.writeArrayFieldStart("outputs");
+          for (int i : selected) {
+            Tensor o = out[i];
+            g.writeStartObject();
+            g.writeStringField("name", i < outSpecs.size() ? outSpecs.get(i).name() : o.name());
+            g.writeStringField("datatype", o.dataType().wireName());
+            g.writeArrayFieldStart("shape");
+            for (long d : o.shape()) {
+              g.writeNumber(d);
+            }
+            g.writeEndArray();
+            g.writeFieldName("data");
+            TensorJson.writeFlat(g, o);
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        })), () -> result.cancel(false));
+  }
+
+  private static Tensor tensor(JsonNode in) {
+    if (!in.isObject()) {
+      throw HttpStatusException.badRequest("each entry of 'inputs' must be an object");
+    }
+    String name = optionalText(in, "name");
+    if (name == null || name.isEmpty()) {
+      throw HttpStatusException.badRequest("an input has no 'name'");
+    }
+    String where = "input '" + name + "': ";
+    String datatype = optionalText(in, "datatype");
+    if (datatype == null) {
+      throw HttpStatusException.badRequest(where + "field 'datatype' is missing");
+    }
+    DataType type = DataType.parse(datatype);
+    JsonNode shapeNode = in.get("shape");
+    if (shapeNode == null || !shapeNode.isArray()) {
+      throw HttpStatusException.badRequest(where + "field 'shape' must be an array of integers");
+    }
+    long[] shape = new long[shapeNode.size()];
+    for (int i = 0; i < shape.length; i++) {
+      JsonNode d = shapeNode.get(i);
+      if (!d.isIntegralNumber() || d.longValue() < 0) {
+        throw HttpStatusException.badRequest(
+            where + "'shape' must hold non-negative integers, got " + shapeNode);
+      }
+      shape[i] = d.longValue();
+    }
+    JsonNode data = in.get("data");
+    if (data == null || !data.isArray()) {
+      throw HttpStatusException.badRequest(where + "field 'data' must be an array (flat or nested)");
+    }
+    return JsonTensors.fromFlat(name, type, shape, data);
+  }
+
+  private static int[] selectOutputs(JsonNode requested, List<TensorSpec> specs) {
+    if (requested == null || requested.isNull() || requested.isEmpty()) {
+      int[] all = new int[specs.size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    if (!requested.isArray()) {
+      throw HttpStatusException.badRequest("field 'outputs' must be an array of {name}");
+    }
+    int[] idx = new int[requested.size()];
+    for (int i = 0; i < idx.length; i++) {
+      String name = optionalText(requested.get(i), "name");
+      int found = -1;
+      for (int s = 0; s < specs.size(); s++) {
+        if (specs.get(s).name().equals(name)) {
+          found = s;
+        }
+      }
+      if (found < 0) {
+        throw HttpStatusException.badRequest("unknown output '" + name + "'; the model has "
+            + String.join(", ", specs.stream().map(TensorSpec::name).toList()));
+      }
+      idx[i] = found;
+    }
+    return idx;
+  }
+
+  private static String optionalText(JsonNode obj, String field) {
+    JsonNode n = obj.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw HttpStatusException.badRequest("field '" + field + "' must be a string");
+    }
+    return n.asText();
+  }
+}

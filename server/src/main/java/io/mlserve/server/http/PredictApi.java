@@ -1,0 +1,270 @@
+package io.mlserve.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.store.TensorSpec;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The seed's JSON API: {@code POST /api/v1/predict} (one request, one or more rows),
+ * {@code POST /api/v1/batch} (many rows, chunked through the batcher) and the bulk jobs under
+ * {@code /api/v1/batch/{job}}. Decodes on the event loop with the streaming parser, queues on the
+ * model's batcher and encodes when the batcher completes.
+ *
+ * <p>This class is thread-safe.
+ */
+final class PredictApi {
+  private final ModelTargets targets;
+  private final Ticker ticker;
+  private final HttpOptions options;
+  private final BulkJobs jobs;
+  private final ChunkedInference.Scheduler scheduler;
+
+  PredictApi(
+      ModelTargets targets,
+      Ticker ticker,
+      HttpOptions options,
+      BulkJobs jobs,
+      ChunkedInference.Scheduler scheduler) {
+    this.targets = Objects.requireNonNull(targets, "targets");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.options = Objects.requireNonNull(options, "options");
+    this.jobs = Objects.requireNonNull(jobs, "jobs");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+  }
+
+  void register(Routes routes) {
+    routes
+        .add("POST", "/api/v1/predict", this::predict)
+        .add("POST", "/api/v1/batch", this::batch)
+        .add("GET", "/api/v1/batch/{job}", this::jobStatus)
+        .add("DELETE", "/api/v1/batch/{job}", this::jobDelete);
+  }
+
+  private CompletableFuture<HttpReply> predict(HttpCall call) throws IOException {
+    PredictRequest req = PredictRequest.parse(call.body().get(), PredictRequest.PREDICT_FIELDS);
+    ServedModel model = targets.resolve(req.model, req.version, req.stage);
+    List<TensorSpec> specs = model.manifest().signature().inputs();
+    List<Tensor> tensors = new ArrayList<>();
+    boolean squeeze;
+    if (req.input != null && req.inputs != null) {
+      throw HttpStatusException.badRequest("give 'input' or 'inputs', not both");
+    } else if (req.input != null) {
+      if (specs.size() != 1) {
+        throw HttpStatusException.badRequest("model " + model.label() + " takes "
+            + specs.size() + " inputs (" + names(specs)
+            + "); send them as \"inputs\": {\"<name>\": [...]}");
+      }
+      squeeze = oneRow(specs.get(0), req.input);
+      tensors.add(tensor(specs.get(0), req.input, squeeze));
+    } else if (req.inputs != null) {
+      squeeze = !req.inputs.isEmpty();
+      for (Map.Entry<String, NestedArray> e : req.inputs.entrySet()) {
+        TensorSpec spec = specs.stream().filter(s -> s.name().equals(e.getKey())).findFirst()
+            .orElseThrow(() -> HttpStatusException.badRequest("unknown input '" + e.getKey()
+                + "'; model " + model.label() + " takes " + names(specs)));
+        squeeze &= oneRow(spec, e.getValue());
+      }
+      for (Map.Entry<String, NestedArray> e : req.inputs.entrySet()) {
+        TensorSpec spec = specs.stream().filter(s -> s.name().equals(e.getKey())).findFirst()
+            .orElseThrow();
+        tensors.add(tensor(spec, e.getValue(), squeeze));
+      }
+    } else {
+      throw HttpStatusException.badRequest(specs.size() == 1
+          ? "field 'input' is missing (an array of numbers shaped like " + instanceShape(specs.get(0))
+              + ", or a list of those)"
+          : "field 'inputs' is missing (model " + model.label() + " takes " + names(specs) + ")");
+    }
+    boolean named = req.inputs != null;
+    boolean squeezeOut = squeeze;
+    List<TensorSpec> outSpecs = model.manifest().signature().outputs();
+    CompletableFuture<Tensor[]> result = model.infer(tensors, deadline(), "http");
+    return Endpoint.then(result, out -> HttpReply.json(200,
+        Json.write(256 + 16 * totalElements(out), g -> {
+          g.writeStartObject();
+          g.writeStringField("model", model.name());
+          g.writeStringField("version", model.version());
+          if (named || out.length != 1) {
+            g.writeObjectFieldStart("outputs");
+            for (int i = 0; i < out.length; i++) {
+              g.writeFieldName(outputName(outSpecs, out, i));
+              TensorJson.writeNested(g, out[i], squeezeOut);
+            }
+            g.writeEndObject();
+          } else {
+            g.writeFieldName("output");
+            TensorJson.writeNested(g, out[0], squeezeOut);
+          }
+          g.writeEndObject();
+        })), () -> result.cancel(false));
+  }
+
+  private CompletableFuture<HttpReply> batch(HttpCall call) throws IOException {
+    PredictRequest req = PredictRequest.parse(call.body().get(), PredictRequest.BATCH_FIELDS);
+    ServedModel model = targets.resolve(req.model, req.version, req.stage);
+    List<TensorSpec> specs = model.manifest().signature().inputs();
+    if (specs.size() != 1) {
+      throw HttpStatusException.badRequest("model " + model.label() + " takes " + specs.size()
+          + " inputs (" + names(specs) + "); /api/v1/batch serves single-input models, use "
+          + "/api/v1/predict with \"inputs\"");
+    }
+    if (req.instances == null) {
+      throw HttpStatusException.badRequest("field 'instances' is missing (a list of arrays shaped "
+          + "like " + instanceShape(specs.get(0)) + ")");
+    }
+    TensorSpec spec = specs.get(0);
+    boolean batchable = batchable(spec);
+    NestedArray rows = req.instances;
+    int wantRank = batchable ? spec.shape().size() : spec.shape().size() + 1;
+    if (rows.rank() != wantRank || rows.shape()[0] == 0) {
+      throw HttpStatusException.badRequest("'instances' must be a non-empty list of arrays shaped "
+          + "like " + instanceShape(spec) + " (input '" + spec.name() + "'), got an array of shape "
+          + java.util.Arrays.toString(rows.shape()));
+    }
+    long[] shape = rows.shape();
+    Tensor input = rows.toTensor(spec.name(), DataType.parse(spec.datatype()), shape);
+    int total = (int) shape[0];
+    List<String> outNames = model.manifest().signature().outputs().stream()
+        .map(TensorSpec::name).toList();
+    if (req.async || total > options.bulkRowThreshold()) {
+      return CompletableFuture.completedFuture(startJob(model, input, batchable, total));
+    }
+    ChunkedInference run = new ChunkedInference(
+        model, input, batchable, Integer.MAX_VALUE, deadline(), scheduler, 0);
+    return Endpoint.then(run.start(), chunks -> HttpReply.json(200,
+        Json.write(256 + 16 * input.data().length / 4 * 2, g -> {
+          g.writeStartObject();
+          g.writeStringField("model", model.name());
+          g.writeStringField("version", model.version());
+          g.writeFieldName("predictions");
+          TensorJson.writePredictions(g, chunks, batchable, outNames);
+          g.writeEndObject();
+        })), run::cancel);
+  }
+
+  private HttpReply startJob(ServedModel model, Tensor input, boolean batchable, int total) {
+    long bytes = input.data().length + outputBytes(model, total);
+    BulkJob job = jobs.add(bytes, id -> new BulkJob(id, new ChunkedInference(model, input,
+        batchable, options.bulkJobWindow(), Long.MAX_VALUE, scheduler, 20), batchable, bytes));
+    job.start(ticker);
+    String location = "/api/v1/batch/" + job.id();
+    return HttpReply.json(202, Json.write(g -> {
+      g.writeStartObject();
+      writeJobFields(g, job);
+      g.writeStringField("location", location);
+      g.writeEndObject();
+    })).withHeader("Location", location);
+  }
+
+  private CompletableFuture<HttpReply> jobStatus(HttpCall call) {
+    BulkJob job = jobs.get(call.param("job"));
+    Tensor[][] result = job.result();
+    List<String> outNames = job.outputNames();
+    return CompletableFuture.completedFuture(HttpReply.json(200, Json.write(g -> {
+      g.writeStartObject();
+      writeJobFields(g, job);
+      if (result != null) {
+        g.writeFieldName("predictions");
+        TensorJson.writePredictions(g, result, job.batchable(), outNames);
+      }
+      g.writeEndObject();
+    })));
+  }
+
+  private CompletableFuture<HttpReply> jobDelete(HttpCall call) {
+    BulkJob job = jobs.delete(call.param("job"));
+    return CompletableFuture.completedFuture(HttpReply.json(200, Json.write(g -> {
+      g.writeStartObject();
+      writeJobFields(g, job);
+      g.writeBooleanField("deleted", true);
+      g.writeEndObject();
+    })));
+  }
+
+  private static void writeJobFields(JsonGenerator g, BulkJob job) throws IOException {
+    g.writeStringField("job", job.id());
+    g.writeStringField("model", job.model());
+    g.writeStringField("version", job.version());
+    g.writeStringField("state", job.state().wire());
+    g.writeNumberField("processed", job.processed());
+    g.writeNumberField("total", job.total());
+    if (job.error() != null) {
+      g.writeStringField("error", job.error());
+    }
+  }
+
+  private long deadline() {
+    long timeout = options.requestTimeout().toNanos();
+    return timeout == 0 ? Long.MAX_VALUE : ticker.nanoTime() + timeout;
+  }
+
+  /** Whether a request gave one row without its batch dimension (answered without it too). */
+  private static boolean oneRow(TensorSpec spec, NestedArray given) {
+    return batchable(spec) && given.rank() == spec.shape().size() - 1;
+  }
+
+  private static Tensor tensor(TensorSpec spec, NestedArray given, boolean addRow) {
+    long[] shape = given.shape();
+    if (addRow) {
+      long[] s = new long[shape.length + 1];
+      s[0] = 1;
+      System.arraycopy(shape, 0, s, 1, shape.length);
+      shape = s;
+    }
+    return given.toTensor(spec.name(), DataType.parse(spec.datatype()), shape);
+  }
+
+  static boolean batchable(TensorSpec spec) {
+    return !spec.shape().isEmpty() && spec.shape().get(0) == -1;
+  }
+
+  private static String instanceShape(TensorSpec spec) {
+    List<Long> s = batchable(spec) ? spec.shape().subList(1, spec.shape().size()) : spec.shape();
+    return s.toString();
+  }
+
+  private static String names(List<TensorSpec> specs) {
+    return String.join(", ", specs.stream().map(TensorSpec::name).toList());
+  }
+
+  private static String outputName(List<TensorSpec> specs, Tensor[] out, int i) {
+    return i < specs.size() ? specs.get(i).name() : out[i].name();
+  }
+
+  private static int totalElements(Tensor[] out) {
+    long n = 0;
+    for (Tensor t : out) {
+      n += t.data().length / t.dataType().byteSize();
+    }
+    return (int) Math.min(1 << 24, n);
+  }
+
+  /** Bytes the outputs of {@code rows} instances take; unknown dimensions count as 1. */
+  private static long outputBytes(ServedModel model, long rows) {
+    long perRow = 0;
+    for (TensorSpec s : model.manifest().signature().outputs()) {
+      long elems = 1;
+      List<Long> dims = batchable(s) ? s.shape().subList(1, s.shape().size()) : s.shape();
+      for (long d : dims) {
+        elems *= Math.max(1, d);
+      }
+      int size;
+      try {
+        size = DataType.parse(s.datatype()).byteSize();
+      } catch (IllegalArgumentException e) {
+        size = 8;
+      }
+      perRow += elems * size;
+    }
+    return perRow * rows;
+  }
+}

@@ -1,0 +1,81 @@
+package io.mlserve.server.http;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps (method, path) to an {@link Endpoint}. Patterns are literal segments and {@code {name}}
+ * segments, matched whole. A path that matches some route but not the method is a 405 naming the
+ * allowed methods; a path that matches none is a 404.
+ *
+ * <p>Immutable once built; thread-safe.
+ */
+final class Routes {
+  private record Route(String method, String[] segments, Endpoint endpoint) {}
+
+  /** A matched endpoint and the values of its path parameters. */
+  record Match(Endpoint endpoint, Map<String, String> params) {}
+
+  private final List<Route> routes = new ArrayList<>();
+
+  Routes add(String method, String pattern, Endpoint endpoint) {
+    routes.add(new Route(method, split(pattern), endpoint));
+    return this;
+  }
+
+  /**
+   * @throws HttpStatusException 404 for an unknown path, 405 (with Allow) for a wrong method
+   */
+  Match match(String method, String path) {
+    String[] segs = split(path);
+    Set<String> allowed = new LinkedHashSet<>();
+    for (Route r : routes) {
+      Map<String, String> params = matchSegments(r.segments, segs);
+      if (params == null) {
+        continue;
+      }
+      if (r.method.equals(method)) {
+        return new Match(r.endpoint, params);
+      }
+      allowed.add(r.method);
+    }
+    if (allowed.isEmpty()) {
+      throw new HttpStatusException(404, "no such endpoint: " + path);
+    }
+    String allow = String.join(", ", allowed);
+    throw new HttpStatusException(
+        405, "method " + method + " is not allowed on " + path + " (allowed: " + allow + ")",
+        Map.of("Allow", allow));
+  }
+
+  private static Map<String, String> matchSegments(String[] pattern, String[] segs) {
+    if (pattern.length != segs.length) {
+      return null;
+    }
+    Map<String, String> params = null;
+    for (int i = 0; i < pattern.length; i++) {
+      String p = pattern[i];
+      if (p.startsWith("{") && p.endsWith("}")) {
+        if (segs[i].isEmpty()) {
+          return null;
+        }
+        if (params == null) {
+          params = new HashMap<>(4);
+        }
+        params.put(p.substring(1, p.length() - 1), segs[i]);
+      } else if (!p.equals(segs[i])) {
+        return null;
+      }
+    }
+    return params == null ? Map.of() : params;
+  }
+
+  private static String[] split(String path) {
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    return p.isEmpty() ? new String[0] : p.split("/", -1);
+  }
+}

@@ -1,0 +1,128 @@
+package io.mlserve.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.tensor.Tensor;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+
+/** Writes tensor elements as JSON numbers with a streaming generator. Stateless; thread-safe. */
+final class TensorJson {
+  private TensorJson() {}
+
+  /**
+   * Writes the tensor as arrays nested by its shape; with {@code squeezeFirst}, the leading
+   * dimension (which must be 1) is left out, so one row comes back as a 1-D array.
+   */
+  static void writeNested(JsonGenerator g, Tensor t, boolean squeezeFirst) throws IOException {
+    long[] shape = t.shape();
+    int from = squeezeFirst && shape.length > 0 ? 1 : 0;
+    if (shape.length - from == 0) {
+      writeElement(g, t, t.buffer(), 0);
+      return;
+    }
+    writeLevel(g, t, t.buffer(), shape, from, new int[] {0});
+  }
+
+  /** Writes row {@code row} (along dimension 0) as arrays nested by the remaining shape. */
+  static void writeRow(JsonGenerator g, Tensor t, long row) throws IOException {
+    long[] shape = t.shape();
+    if (shape.length == 1) {
+      writeElement(g, t, t.buffer(), (int) row);
+      return;
+    }
+    long rowElems = Tensor.elementCount(shape) / Math.max(1, shape[0]);
+    writeLevel(g, t, t.buffer(), shape, 1, new int[] {(int) (row * rowElems)});
+  }
+
+  /**
+   * Writes the predictions of a chunked run as one array with an entry per instance: the
+   * instance's output, or, for a model with several outputs, an object of output name to it.
+   *
+   * @param chunks each chunk's outputs in signature order
+   * @param batchable whether chunk outputs carry a leading row dimension
+   */
+  static void writePredictions(
+      JsonGenerator g, Tensor[][] chunks, boolean batchable, java.util.List<String> names)
+      throws IOException {
+    g.writeStartArray();
+    for (Tensor[] out : chunks) {
+      long rows = batchable ? out[0].dim(0) : 1;
+      for (long r = 0; r < rows; r++) {
+        if (out.length > 1) {
+          g.writeStartObject();
+        }
+        for (int o = 0; o < out.length; o++) {
+          if (out.length > 1) {
+            g.writeFieldName(names.get(o));
+          }
+          if (batchable) {
+            writeRow(g, out[o], r);
+          } else {
+            writeNested(g, out[o], false);
+          }
+        }
+        if (out.length > 1) {
+          g.writeEndObject();
+        }
+      }
+    }
+    g.writeEndArray();
+  }
+
+  /** Writes all elements as one flat array, row-major. */
+  static void writeFlat(JsonGenerator g, Tensor t) throws IOException {
+    ByteBuffer b = t.buffer();
+    int n = (int) Tensor.elementCount(t.shape());
+    g.writeStartArray();
+    for (int i = 0; i < n; i++) {
+      writeElement(g, t, b, i);
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeLevel(
+      JsonGenerator g, Tensor t, ByteBuffer b, long[] shape, int dim, int[] next)
+      throws IOException {
+    g.writeStartArray();
+    if (dim == shape.length - 1) {
+      for (long i = 0; i < shape[dim]; i++) {
+        writeElement(g, t, b, next[0]++);
+      }
+    } else {
+      for (long i = 0; i < shape[dim]; i++) {
+        writeLevel(g, t, b, shape, dim + 1, next);
+      }
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeElement(JsonGenerator g, Tensor t, ByteBuffer b, int i)
+      throws IOException {
+    DataType type = t.dataType();
+    int off = i * type.byteSize();
+    switch (type) {
+      case FP32 -> g.writeNumber(b.getFloat(off));
+      case FP64 -> g.writeNumber(b.getDouble(off));
+      case BOOL -> g.writeBoolean(b.get(off) != 0);
+      case INT8 -> g.writeNumber(b.get(off));
+      case UINT8 -> g.writeNumber(b.get(off) & 0xFF);
+      case INT16 -> g.writeNumber(b.getShort(off));
+      case UINT16 -> g.writeNumber(b.getShort(off) & 0xFFFF);
+      case INT32 -> g.writeNumber(b.getInt(off));
+      case UINT32 -> g.writeNumber(b.getInt(off) & 0xFFFFFFFFL);
+      case INT64 -> g.writeNumber(b.getLong(off));
+      case UINT64 -> {
+        long v = b.getLong(off);
+        if (v >= 0) {
+          g.writeNumber(v);
+        } else {
+          g.writeNumber(new BigInteger(Long.toUnsignedString(v)));
+        }
+      }
+      case FP16 -> g.writeNumber((float) JsonTensors.elementAsDouble(t, i));
+    }
+  }
+}
