@@ -71,5 +71,5 @@ public final class AdminServices {
   public BindableService bindable() {
     return () -> definition;
   }
-
 }
+

@@ -1,0 +1,116 @@
+package io.mlserve.registry.cli;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.registry.BasicArtifactValidator;
+import io.mlserve.registry.ModelRegistry;
+import io.mlserve.registry.grpc.AdminAuth;
+import io.mlserve.registry.grpc.AdminServices;
+import io.mlserve.store.EventLog;
+import io.mlserve.store.ModelStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The small Java client of the admin API, for mlctl and for training code: a channel to a
+ * running server ({@link #connect}) or to the admin service run in this process over a store
+ * directory ({@link #local}: no server, no network; validation without an engine). Sends the
+ * token and the actor as metadata on every call. Close it when done. Thread-safe.
+ */
+public final class AdminClient implements AutoCloseable {
+  private final ManagedChannel channel;
+  private final Channel intercepted;
+  private final Server localServer;
+  private final EventLog localEvents;
+
+  private AdminClient(ManagedChannel channel, String token, String actor, Server localServer,
+      EventLog localEvents) {
+    this.channel = channel;
+    this.intercepted = ClientInterceptors.intercept(channel, headers(token, actor));
+    this.localServer = localServer;
+    this.localEvents = localEvents;
+  }
+
+  /** A client of the server at {@code host:port} (plaintext). */
+  public static AdminClient connect(String target, String token, String actor) {
+    return new AdminClient(Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+        .build(), token, actor, null, null);
+  }
+
+  /** A client of the admin service run in this process on the store at {@code root}. */
+  public static AdminClient local(Path root, String actor) throws IOException {
+    ModelStore store = ModelStore.open(root);
+    EventLog events = EventLog.open(root);
+    ModelRegistry registry = new ModelRegistry(store, events, new BasicArtifactValidator(),
+        Clock.systemUTC());
+    String name = "mlctl-" + UUID.randomUUID();
+    Server server = InProcessServerBuilder.forName(name)
+        .addService(AdminServices.create(registry, store, events, null, Clock.systemUTC(),
+            AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, BasicArtifactValidator.NOTE).service())
+        .build().start();
+    return new AdminClient(InProcessChannelBuilder.forName(name).build(), null, actor, server,
+        events);
+  }
+
+  public ModelRegistryGrpc.ModelRegistryBlockingStub blocking() {
+    return ModelRegistryGrpc.newBlockingStub(intercepted);
+  }
+
+  public ModelRegistryGrpc.ModelRegistryStub async() {
+    return ModelRegistryGrpc.newStub(intercepted);
+  }
+
+  private static ClientInterceptor headers(String token, String actor) {
+    return new ClientInterceptor() {
+      @Override
+      public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+          MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
+        return new ForwardingClientCall.SimpleForwardingClientCall<>(
+            next.newCall(method, options)) {
+          @Override
+          public void start(Listener<RespT> listener, Metadata md) {
+            if (token != null && !token.isBlank()) {
+              md.put(AdminAuth.AUTHORIZATION, "Bearer " + token.trim());
+            }
+            if (actor != null && !actor.isBlank()) {
+              md.put(AdminAuth.ACTOR, actor);
+            }
+            super.start(listener, md);
+          }
+        };
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+      if (localServer != null) {
+        localServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (localEvents != null) {
+      localEvents.close();
+    }
+  }
+}
