@@ -57,8 +57,9 @@ public final class SemVer implements Comparable<SemVer> {
 
   /**
    * The next release after this version's MAJOR.MINOR.PATCH: {@code patch} (1.2.3 -> 1.2.4),
-   * {@code minor} (1.2.3 -> 1.3.0) or {@code major} (1.2.3 -> 2.0.0). Pre-release and build
-   * parts are dropped.
+   * {@code minor} (1.2.3 -> 1.3.0) or {@code major} (1.2.3 -> 2.0.0). Build metadata is
+   * dropped; a pre-release bumps to its release where that is the asked-for kind of step
+   * (as npm does: 1.3.0-rc.1 -> patch 1.3.0, minor 1.3.0, major 2.0.0).
    *
    * @throws IllegalArgumentException for another kind, naming the allowed ones
    */
@@ -68,7 +69,14 @@ public final class SemVer implements Comparable<SemVer> {
     for (int i = 0; i < 3; i++) {
       n[i] = new java.math.BigInteger(core[i]);
     }
-    switch (kind.trim().toLowerCase(java.util.Locale.ROOT)) {
+    boolean pre = prerelease.length > 0;
+    java.math.BigInteger zero = java.math.BigInteger.ZERO;
+    String k = kind.trim().toLowerCase(java.util.Locale.ROOT);
+    if (pre && (k.equals("patch") || (k.equals("minor") && n[2].equals(zero))
+        || (k.equals("major") && n[1].equals(zero) && n[2].equals(zero)))) {
+      return parse(n[0] + "." + n[1] + "." + n[2]);
+    }
+    switch (k) {
       case "major" -> {
         n[0] = n[0].add(java.math.BigInteger.ONE);
         n[1] = java.math.BigInteger.ZERO;
