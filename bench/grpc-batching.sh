@@ -14,7 +14,7 @@
 #   SERVERS="echo mlserve-batching mlserve-no-batching"   (a subset runs only those)
 #   OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
 #   LOADTEST_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"  ECHO_JAVA_OPTS=""
-#   MLSERVE_JAVA_OPTS (read by bin/mlserve)  MVN=mvn (build command, e.g. "flock /tmp/mvn.lock mvn")
+#   MLSERVE_ARGS (extra server flags, e.g. "--instances 2")  MLSERVE_JAVA_OPTS (read by bin/mlserve)  MVN=mvn (build command, e.g. "flock /tmp/mvn.lock mvn")
 # Results: $OUT_DIR/<server>.json (loadtest JSON), <server>.txt (summary), <server>.server.log,
 # and grpc-batching.md (the table printed at the end).
 set -euo pipefail
@@ -120,7 +120,7 @@ run_one() {
       local batching=on
       [ "$name" = mlserve-no-batching ] && batching=off
       start_server "$log" bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
-        --store "$store_dir" --batching "$batching"
+        --store "$store_dir" --batching "$batching" ${MLSERVE_ARGS:-}
       ;;
   esac
   echo "bench: $name ready on 127.0.0.1:$port" >&2

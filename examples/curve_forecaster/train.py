@@ -273,7 +273,7 @@ def main():
             "outputs": [{"name": "forecast", "datatype": "FP32", "shape": [-1, TENORS]}],
         },
         "serving": {"max_batch_size": 64, "max_queue_delay_us": 0, "queue_capacity": 1024,
-                    "instances": 1, "device": "cpu", "threads_per_instance": 1},
+                    "instances": 2, "device": "cpu", "threads_per_instance": 1},
         "params": {"hidden": HIDDEN, "epochs": EPOCHS, "lr": LR, "seed": SEED, "days": DAYS},
         "metrics": {"val_mse": round(val_mse, 6), "val_mae": round(val_mae, 6),
                     "baseline_val_mse": round(base_mse, 6), "baseline_val_mae": round(base_mae, 6)},

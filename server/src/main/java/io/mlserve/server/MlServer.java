@@ -3,32 +3,36 @@ package io.mlserve.server;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.mlserve.registry.ModelRegistry;
+import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.grpc.InferenceGrpcService;
-import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.model.ModelLoadException;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
-import io.mlserve.store.Manifest;
+import io.mlserve.server.reload.GuardPolicy;
+import io.mlserve.server.reload.PromotionGuard;
+import io.mlserve.server.reload.ReloadCoordinator;
 import io.mlserve.store.ModelStore;
-import io.mlserve.store.Stage;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inference server: serves the Production version of every model in a store over gRPC
- * (Open Inference Protocol v2, {@code grpc.health.v1.Health}, server reflection v1 and v1alpha).
+ * The inference server: serves the Production (and, by stage, the Staging) version of every
+ * model in a store over gRPC (Open Inference Protocol v2, {@code grpc.health.v1.Health}, server
+ * reflection v1 and v1alpha), and follows the store's events to reload without downtime.
  *
  * <p>The gRPC transport comes in as a {@link ServerBuilder}, so tests hand in an in-process
  * builder and {@code main} a Netty one. The server binds first (live, not ready), loads and warms
@@ -38,31 +42,40 @@ public final class MlServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MlServer.class);
 
   private final ModelStore store;
-  private final ModelLoader loader;
   private final ModelRouter router;
   private final ServerState state;
+  private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
+  private final ReloadCoordinator coordinator;
+  private final PromotionGuard guard;
+  private final boolean followEvents;
 
-  public MlServer(
-      ServerBuilder<?> grpcBuilder,
-      ModelStore store,
-      ModelLoader loader,
-      ModelRouter router,
-      Ticker ticker,
-      List<BindableService> extraServices) {
-    this.store = Objects.requireNonNull(store, "store");
-    this.loader = Objects.requireNonNull(loader, "loader");
-    this.router = Objects.requireNonNull(router, "router");
+  private MlServer(Builder b) {
+    this.store = b.store;
+    this.router = b.router;
+    this.registry = b.registry;
+    this.followEvents = b.followEvents;
     this.state = new ServerState(router);
-    grpcBuilder
-        .addService(new InferenceGrpcService(router, state, ticker, Version.get()))
+    b.grpc
+        .addService(new InferenceGrpcService(router, state, b.ticker, Version.get()))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection());
-    extraServices.forEach(grpcBuilder::addService);
-    this.grpcServer = grpcBuilder.build();
+    b.services.forEach(b.grpc::addService);
+    b.definitions.forEach(b.grpc::addService);
+    this.grpcServer = b.grpc.build();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+    this.coordinator = new ReloadCoordinator(store, registry, router, b.loader, b.clock,
+        (model, serving) -> health.setStatus(model,
+            serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
+    this.guard = new PromotionGuard(coordinator, b.guardPolicies, b.ticker, b.guardCheckMillis);
+    coordinator.setGuard(guard);
+  }
+
+  /** A server over {@code store} whose versions {@code loader} loads. */
+  public static Builder builder(ServerBuilder<?> grpc, ModelStore store, ModelLoader loader) {
+    return new Builder(grpc, store, loader);
   }
 
   @SuppressWarnings("deprecation")
@@ -71,45 +84,28 @@ public final class MlServer implements AutoCloseable {
   }
 
   /**
-   * Binds the gRPC port, loads every model that has a Production version, and marks the server
-   * ready. A model that fails to load is logged and left out (the others serve).
+   * Binds the gRPC port, loads every model's Production and Staging versions, marks the server
+   * ready, then follows the store's event log. A model that fails to load is logged and left out
+   * (the others serve).
    *
-   * @return the versions that failed, with why
+   * @return the models that have no version serving after the initial load
    */
-  public List<String> start() throws IOException {
+  public List<String> start() throws IOException, InterruptedException {
     grpcServer.start();
+    long seq = registry != null ? registry.events().lastSeq() : 0;
+    coordinator.reconcileAll();
     List<String> failures = new ArrayList<>();
-    for (String model : store.modelNames()) {
-      Optional<String> prod = store.stageVersion(model, Stage.PRODUCTION);
-      if (prod.isEmpty()) {
-        log.info("{}: no Production version, not served", model);
-        continue;
+    coordinator.statuses().forEach((model, s) -> {
+      if (s.production() == null) {
+        failures.add(model + ": " + (s.reason() == null ? "no Production version" : s.reason()));
       }
-      try {
-        load(model, prod.get(), true);
-      } catch (ModelLoadException | RuntimeException e) {
-        log.error("{}:{} not served: {}", model, prod.get(), e.getMessage());
-        failures.add(e.getMessage());
-      }
-    }
+    });
     state.markStarted();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    if (followEvents) {
+      coordinator.follow(seq);
+    }
     return failures;
-  }
-
-  /** Loads a version and routes to it; the default version when {@code makeDefault}. */
-  public ServedModel load(String model, String version, boolean makeDefault)
-      throws ModelLoadException {
-    Manifest manifest = store.manifest(model, version);
-    ServedModel served = loader.load(store.versionDir(model, version), manifest);
-    ServedModel previous = router.put(served, makeDefault);
-    if (makeDefault) {
-      health.setStatus(model, ServingStatus.SERVING);
-    }
-    if (previous != null && previous != served && !previous.version().equals(version)) {
-      log.info("{}: default version now {} (was {})", model, version, previous.version());
-    }
-    return served;
   }
 
   /** The port gRPC is bound to (-1 for an in-process server). */
@@ -125,18 +121,28 @@ public final class MlServer implements AutoCloseable {
     return state;
   }
 
+  public ReloadCoordinator coordinator() {
+    return coordinator;
+  }
+
+  public PromotionGuard guard() {
+    return guard;
+  }
+
   /** Blocks until the gRPC server terminates. */
   public void awaitTermination() throws InterruptedException {
     grpcServer.awaitTermination();
   }
 
   /**
-   * Graceful shutdown: not ready at once, stop accepting calls, let in-flight calls finish (up
-   * to {@code grace}), then drain and close every model.
+   * Graceful shutdown: not ready at once, stop following events, stop accepting calls, let
+   * in-flight calls finish (up to {@code grace}), then drain and close every model.
    */
   public void shutdown(long grace, TimeUnit unit) throws InterruptedException {
     state.markShuttingDown();
     health.enterTerminalState();
+    guard.close();
+    coordinator.close();
     grpcServer.shutdown();
     if (!grpcServer.awaitTermination(grace, unit)) {
       log.warn("in-flight calls still running after {} {}; cancelling them", grace, unit);
@@ -155,6 +161,76 @@ public final class MlServer implements AutoCloseable {
       shutdown(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Options of an {@link MlServer}; not thread-safe. */
+  public static final class Builder {
+    private final ServerBuilder<?> grpc;
+    private final ModelStore store;
+    private final ModelLoader loader;
+    private ModelRouter router = new ModelRouter();
+    private Ticker ticker = Ticker.system();
+    private Clock clock = Clock.systemUTC();
+    private ModelRegistry registry;
+    private Function<String, GuardPolicy> guardPolicies = m -> GuardPolicy.defaults();
+    private long guardCheckMillis = 1000;
+    private boolean followEvents = true;
+    private final List<BindableService> services = new ArrayList<>();
+    private final List<ServerServiceDefinition> definitions = new ArrayList<>();
+
+    private Builder(ServerBuilder<?> grpc, ModelStore store, ModelLoader loader) {
+      this.grpc = Objects.requireNonNull(grpc, "grpc");
+      this.store = Objects.requireNonNull(store, "store");
+      this.loader = Objects.requireNonNull(loader, "loader");
+    }
+
+    public Builder router(ModelRouter router) {
+      this.router = Objects.requireNonNull(router, "router");
+      return this;
+    }
+
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The registry that records reload failures and rollbacks (none: only logged). */
+    public Builder registry(ModelRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** The post-promotion guard's policy per model, and how often it checks (0: never). */
+    public Builder guard(Function<String, GuardPolicy> policies, long checkEveryMillis) {
+      this.guardPolicies = Objects.requireNonNull(policies, "policies");
+      this.guardCheckMillis = checkEveryMillis;
+      return this;
+    }
+
+    /** Whether to follow the store's event log after start (default true). */
+    public Builder followEvents(boolean follow) {
+      this.followEvents = follow;
+      return this;
+    }
+
+    public Builder service(BindableService service) {
+      services.add(Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    public Builder service(ServerServiceDefinition service) {
+      definitions.add(Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    public MlServer build() {
+      return new MlServer(this);
     }
   }
 }

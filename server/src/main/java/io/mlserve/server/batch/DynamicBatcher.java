@@ -91,6 +91,16 @@ public final class DynamicBatcher implements AutoCloseable {
     return settings;
   }
 
+  /** Whether {@link #drainAndStop} began: new requests are refused. */
+  public boolean closed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Requests waiting in the queue now. */
   public int queueDepth() {
     lock.lock();

@@ -29,6 +29,10 @@ final class ServeOptions {
       description = "Override every manifest's max_queue_delay_us.")
   Long maxQueueDelayUs;
 
+  @Option(names = "--instances",
+      description = "Override every manifest's instances (batcher workers per version).")
+  Integer instances;
+
   @Option(names = "--max-message-bytes", defaultValue = "16777216",
       description = "Largest request accepted, in bytes. Default: ${DEFAULT-VALUE}")
   int maxMessageBytes;
@@ -36,6 +40,23 @@ final class ServeOptions {
   @Option(names = "--torch-threads", defaultValue = "1",
       description = "Intra-op threads of each torch instance. Default: ${DEFAULT-VALUE}")
   int torchThreads;
+
+  @Option(names = "--guard-window-seconds", defaultValue = "300",
+      description = "After a reload, how long the post-promotion guard watches the new version"
+          + " (0: off). Default: ${DEFAULT-VALUE}")
+  long guardWindowSeconds;
+
+  @Option(names = "--guard-max-error-rate", defaultValue = "0.01",
+      description = "Roll back when the new version's error rate exceeds this. Default: ${DEFAULT-VALUE}")
+  double guardMaxErrorRate;
+
+  @Option(names = "--guard-max-p95-ms", defaultValue = "200",
+      description = "Roll back when the new version's p95 latency exceeds this. Default: ${DEFAULT-VALUE}")
+  long guardMaxP95Millis;
+
+  @Option(names = "--guard-min-requests", defaultValue = "20",
+      description = "Requests the guard needs before it judges. Default: ${DEFAULT-VALUE}")
+  long guardMinRequests;
 
   @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
       description = "How long in-flight requests may take on shutdown. Default: ${DEFAULT-VALUE}")

@@ -11,7 +11,13 @@ import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.ServingConfig;
+import io.mlserve.registry.ModelRegistry;
+import io.mlserve.server.model.EngineArtifactValidator;
+import io.mlserve.server.reload.GuardPolicy;
+import io.mlserve.store.EventLog;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -54,7 +60,16 @@ final class ServerLauncher {
         NettyServerBuilder.forAddress(new InetSocketAddress(options.bind, options.grpcPort))
             .directExecutor()
             .maxInboundMessageSize(options.maxMessageBytes);
-    MlServer server = new MlServer(builder, store, loader, router, Ticker.system(), List.of());
+    EventLog events = EventLog.open(store.root());
+    ModelLoader validationLoader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
+        Function.identity(), new MetricsRegistry(), Telemetry.disabled());
+    ModelRegistry registry = new ModelRegistry(store, events,
+        new EngineArtifactValidator(validationLoader), Clock.systemUTC());
+    MlServer server = MlServer.builder(builder, store, loader)
+        .router(router)
+        .registry(registry)
+        .guard(m -> guardPolicy(), 1000)
+        .build();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -67,6 +82,7 @@ final class ServerLauncher {
                     Thread.currentThread().interrupt();
                   }
                   telemetry.close();
+                  events.close();
                   System.out.println("mlserve: stopped");
                   stopped.countDown();
                 },
@@ -87,13 +103,27 @@ final class ServerLauncher {
     return 0;
   }
 
+  private GuardPolicy guardPolicy() {
+    if (options.guardWindowSeconds <= 0) {
+      return GuardPolicy.off();
+    }
+    return new GuardPolicy(Duration.ofSeconds(options.guardWindowSeconds),
+        options.guardMaxErrorRate, Duration.ofMillis(options.guardMaxP95Millis),
+        options.guardMinRequests);
+  }
+
   private static String describe(ModelRouter router) {
     StringBuilder sb = new StringBuilder();
     for (String name : router.modelNames()) {
       if (sb.length() > 0) {
         sb.append(", ");
       }
-      sb.append(name).append(' ').append(router.resolve(name, "").version());
+      var prod = router.defaultVersion(name);
+      var staging = router.staging(name);
+      sb.append(name).append(' ').append(prod == null ? "-" : prod.version());
+      if (staging != null) {
+        sb.append(" (Staging ").append(staging.version()).append(')');
+      }
     }
     return sb.toString();
   }
@@ -106,9 +136,12 @@ final class ServerLauncher {
       } else if (options.maxBatchSize != null) {
         s = s.withMaxBatchSize(options.maxBatchSize);
       }
-      if (options.maxQueueDelayUs != null) {
-        s = new ServingConfig(s.maxBatchSize(), options.maxQueueDelayUs, s.queueCapacity(),
-            s.instances(), s.device(), s.threadsPerInstance());
+      if (options.maxQueueDelayUs != null || options.instances != null) {
+        s = new ServingConfig(s.maxBatchSize(),
+            options.maxQueueDelayUs != null ? options.maxQueueDelayUs : s.maxQueueDelayUs(),
+            s.queueCapacity(),
+            options.instances != null ? options.instances : s.instances(),
+            s.device(), s.threadsPerInstance());
       }
       return s;
     };

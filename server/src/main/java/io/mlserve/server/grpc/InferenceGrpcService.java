@@ -118,7 +118,10 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       int[] selected =
           GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
       boolean raw = GrpcTensorCodec.usesRaw(req);
-      CompletableFuture<Tensor[]> result = model.infer(inputs, deadlineNanos(), "grpc");
+      ModelRouter.Routed routed = router.infer(
+          model, req.getModelName(), req.getModelVersion(), inputs, deadlineNanos(), "grpc");
+      ServedModel served = routed.model();
+      CompletableFuture<Tensor[]> result = routed.result();
       if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
         call.setOnCancelHandler(() -> result.cancel(false));
       }
@@ -133,7 +136,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             try {
               resp =
                   GrpcTensorCodec.encode(
-                      model.name(), model.version(), id, outputs, selected, raw);
+                      served.name(), served.version(), id, outputs, selected, raw);
             } catch (RuntimeException e) {
               obs.onError(GrpcErrors.toStatus(e));
               return;

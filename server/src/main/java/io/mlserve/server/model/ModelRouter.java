@@ -2,12 +2,14 @@ package io.mlserve.server.model;
 
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.metrics.MetricsRegistry;
+import io.mlserve.server.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,6 +23,7 @@ public final class ModelRouter {
   /** One model's loaded versions. */
   private static final class Entry {
     volatile ServedModel defaultVersion;
+    volatile ServedModel staging;
     final Map<String, ServedModel> versions = new ConcurrentHashMap<>();
   }
 
@@ -50,7 +53,15 @@ public final class ModelRouter {
       throw InferenceException.notFound(
           "model '" + name + "' is not served (served: " + modelNames() + ")");
     }
-    if (version == null || version.isEmpty()) {
+    if (version != null && version.equalsIgnoreCase("staging")) {
+      ServedModel m = e.staging;
+      if (m == null) {
+        metrics.recordUnrouted();
+        throw InferenceException.notFound("model '" + name + "' has no Staging version loaded");
+      }
+      return m;
+    }
+    if (version == null || version.isEmpty() || version.equalsIgnoreCase("production")) {
       ServedModel m = e.defaultVersion;
       if (m == null) {
         metrics.recordUnrouted();
@@ -66,6 +77,43 @@ public final class ModelRouter {
               + versions(name) + ")");
     }
     return m;
+  }
+
+  /**
+   * Runs a request on {@code first} (already resolved from {@code name} and {@code version});
+   * when that version was unloaded between resolving and queueing (a reload swapped it out),
+   * resolves again and retries on its successor, so a swap never fails a request.
+   *
+   * @return the version that took the request, and its outputs
+   * @throws InferenceException as {@link ServedModel#infer}
+   */
+  public Routed infer(
+      ServedModel first, String name, String version, List<Tensor> inputs, long deadlineNanos,
+      String transport) {
+    ServedModel target = first;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return new Routed(target, target.infer(inputs, deadlineNanos, transport));
+      } catch (InferenceException e) {
+        if (e.kind() != InferenceException.Kind.UNAVAILABLE || !target.closed() || attempt >= 3) {
+          throw e;
+        }
+        ServedModel next = resolve(name, version);
+        if (next == target) {
+          throw e;
+        }
+        target = next;
+      }
+    }
+  }
+
+  /** A request queued on a version: which one, and the outputs to come. */
+  public record Routed(ServedModel model, CompletableFuture<Tensor[]> result) {}
+
+  /** The default version of a model, or null. */
+  public ServedModel defaultVersion(String name) {
+    Entry e = models.get(name);
+    return e == null ? null : e.defaultVersion;
   }
 
   /**
@@ -85,6 +133,27 @@ public final class ModelRouter {
     return null;
   }
 
+  /** Routes stage "Staging" of a model to {@code model} (null: none). */
+  public void setStaging(String name, ServedModel model) {
+    Entry e = models.computeIfAbsent(name, n -> new Entry());
+    if (model != null) {
+      e.versions.put(model.version(), model);
+    }
+    e.staging = model;
+  }
+
+  /** The Staging version of a model, or null. */
+  public ServedModel staging(String name) {
+    Entry e = models.get(name);
+    return e == null ? null : e.staging;
+  }
+
+  /** A loaded version, or null. */
+  public ServedModel loaded(String name, String version) {
+    Entry e = models.get(name);
+    return e == null ? null : e.versions.get(version);
+  }
+
   /** Removes a version (it keeps running for whoever resolved it already). */
   public void remove(ServedModel model) {
     Entry e = models.get(model.name());
@@ -92,6 +161,9 @@ public final class ModelRouter {
       e.versions.remove(model.version(), model);
       if (e.defaultVersion == model) {
         e.defaultVersion = null;
+      }
+      if (e.staging == model) {
+        e.staging = null;
       }
     }
   }
@@ -121,7 +193,7 @@ public final class ModelRouter {
   /** Whether every known model has a default version loaded. */
   public boolean allDefaultsLoaded() {
     for (Entry e : models.values()) {
-      if (e.defaultVersion == null) {
+      if (e.defaultVersion == null && e.staging == null) {
         return false;
       }
     }

@@ -85,6 +85,11 @@ public final class ServedModel implements AutoCloseable {
     return metrics;
   }
 
+  /** Whether this version stopped accepting requests (it is being or was unloaded). */
+  public boolean closed() {
+    return batcher.closed();
+  }
+
   /** {@link #infer(List, long, String)} for a caller that names no transport. */
   public CompletableFuture<Tensor[]> infer(List<Tensor> inputs, long deadlineNanos) {
     return infer(inputs, deadlineNanos, "unknown");

@@ -87,8 +87,8 @@ class InferenceServiceIntegrationTest {
         new ModelLoader(List.of(new DjlEngine()), Ticker.system(), Function.identity(),
             new MetricsRegistry(), Telemetry.disabled());
     String name = InProcessServerBuilder.generateName();
-    server = new MlServer(InProcessServerBuilder.forName(name).directExecutor(), store, loader,
-        new ModelRouter(), Ticker.system(), List.of());
+    server = MlServer.builder(InProcessServerBuilder.forName(name).directExecutor(), store,
+        loader).build();
     assertTrue(server.start().isEmpty());
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);

@@ -1,0 +1,285 @@
+package io.mlserve.server.reload;
+
+import io.mlserve.registry.ModelRegistry;
+import io.mlserve.server.model.ModelLoadException;
+import io.mlserve.server.model.ModelLoader;
+import io.mlserve.server.model.ModelRouter;
+import io.mlserve.server.model.ServedModel;
+import io.mlserve.store.Event;
+import io.mlserve.store.EventFollower;
+import io.mlserve.store.ModelStore;
+import io.mlserve.store.NotFoundException;
+import io.mlserve.store.Stage;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps what the server serves equal to what the store's stage pointers say, with no dropped
+ * request: it follows the store's event log (this process's writes and other processes' alike)
+ * and, for each model an event names, reconciles. A new Production version is loaded beside the
+ * old one (which keeps serving), warmed and health-checked by the {@link ModelLoader}, then the
+ * route is swapped with one volatile write and the old version is drained and closed. When the
+ * load, warm-up or health check fails, the old version keeps serving and the registry's
+ * Production pointer is rolled back to it ({@code ml.model.reload_failed.v1} and
+ * {@code ml.model.rolled_back.v1}). The Staging version is served the same way, by stage.
+ *
+ * <p>Reconciliation runs on one thread, so reloads never race each other. This class is
+ * thread-safe.
+ */
+public final class ReloadCoordinator implements AutoCloseable {
+  /** The actor named in history for changes the server makes itself. */
+  public static final String ACTOR = "mlserve-server";
+
+  private static final Logger log = LoggerFactory.getLogger(ReloadCoordinator.class);
+
+  private final ModelStore store;
+  private final ModelRegistry registry;
+  private final ModelRouter router;
+  private final ModelLoader loader;
+  private final Clock clock;
+  private final BiConsumer<String, Boolean> healthSink;
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mlserve-reload");
+        t.setDaemon(true);
+        return t;
+      });
+  private final Map<String, ModelStatus> statuses = new ConcurrentHashMap<>();
+  // Reload thread only: why the next swap of a model is a rollback.
+  private final Map<String, String> rollbackReasons = new ConcurrentHashMap<>();
+  private volatile PromotionGuard guard;
+  private volatile EventFollower follower;
+
+  /**
+   * @param registry records reload failures and rollbacks; may be null (then a failed load
+   *     only keeps the old version serving)
+   * @param healthSink told (model, serving?) whenever a model's default version changes
+   */
+  public ReloadCoordinator(
+      ModelStore store, ModelRegistry registry, ModelRouter router, ModelLoader loader,
+      Clock clock, BiConsumer<String, Boolean> healthSink) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.registry = registry;
+    this.router = Objects.requireNonNull(router, "router");
+    this.loader = Objects.requireNonNull(loader, "loader");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.healthSink = Objects.requireNonNull(healthSink, "healthSink");
+  }
+
+  /** Installs the post-promotion guard that watches each newly swapped-in version. */
+  public void setGuard(PromotionGuard guard) {
+    this.guard = guard;
+  }
+
+  /** Loads every model's Production and Staging versions, in this thread's wait. */
+  public void reconcileAll() throws InterruptedException {
+    Future<?> f = worker.submit(() -> store.modelNames().forEach(this::reconcile));
+    try {
+      f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.error("initial load failed", e.getCause());
+    }
+  }
+
+  /**
+   * Follows the store's event log from {@code afterSeq}: every event about a model reconciles
+   * that model.
+   */
+  public void follow(long afterSeq) {
+    follower = EventFollower.start(store.root(), afterSeq, this::onEvent,
+        EventFollower.DEFAULT_POLL);
+  }
+
+  /** Schedules a reconciliation of the model an event names. */
+  public void onEvent(Event e) {
+    if (e.modelName() == null || e.eventType().startsWith("ml.run.")) {
+      return;
+    }
+    log.debug("event {} {} {} seq {}", e.eventType(), e.modelName(), e.version(), e.seq());
+    submit(e.modelName());
+  }
+
+  /** Reconciles one model on the reload thread; returns when done. */
+  public void reconcileNow(String model) throws InterruptedException {
+    try {
+      submit(model).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private Future<?> submit(String model) {
+    return worker.submit(() -> {
+      try {
+        reconcile(model);
+      } catch (RuntimeException e) {
+        log.error("{}: reconcile failed", model, e);
+      }
+    });
+  }
+
+  /** The last known status of each model, sorted by name. */
+  public Map<String, ModelStatus> statuses() {
+    return new TreeMap<>(statuses);
+  }
+
+  // Runs on the reload thread only.
+  private void reconcile(String model) {
+    Optional<String> wantProd = pointer(model, Stage.PRODUCTION);
+    ServedModel current = router.defaultVersion(model);
+    String currentVersion = current == null ? null : current.version();
+    if (wantProd.isPresent() && !wantProd.get().equals(currentVersion)) {
+      swapProduction(model, wantProd.get(), current);
+    } else if (wantProd.isEmpty() && current != null) {
+      log.info("{}: no Production version any more; {} stops serving", model, currentVersion);
+      router.remove(current);
+      healthSink.accept(model, false);
+      retire(current);
+    }
+    Optional<String> wantStaging = pointer(model, Stage.STAGING);
+    ServedModel staging = router.staging(model);
+    String stagingVersion = staging == null ? null : staging.version();
+    if (!Objects.equals(wantStaging.orElse(null), stagingVersion)) {
+      swapStaging(model, wantStaging.orElse(null), staging);
+    }
+    ServedModel prod = router.defaultVersion(model);
+    ServedModel stg = router.staging(model);
+    ModelStatus before = statuses.get(model);
+    if (before == null || !Objects.equals(before.production(), prod == null ? null : prod.version())
+        || !Objects.equals(before.staging(), stg == null ? null : stg.version())) {
+      String state = before != null && before.state().equals("ROLLED_BACK") ? "ROLLED_BACK"
+          : prod == null && stg == null ? "NOT_SERVING" : "SERVING";
+      setStatus(model, state, before == null ? null : before.reason());
+    }
+  }
+
+  private void swapProduction(String model, String version, ServedModel current) {
+    String from = current == null ? null : current.version();
+    setStatus(model, "LOADING", "loading " + version + (from == null ? "" : " to replace " + from));
+    ServedModel fresh = router.loaded(model, version); // e.g. the Staging version promoted
+    if (fresh == null || fresh.closed()) {
+      try {
+        fresh = loader.load(store.versionDir(model, version), store.manifest(model, version));
+      } catch (ModelLoadException | RuntimeException e) {
+        String reason = e.getMessage();
+        log.error("{}: reload to {} failed, {} keeps serving: {}", model, version,
+            from == null ? "nothing" : from, reason);
+        setStatus(model, "RELOAD_FAILED", reason);
+        recordFailure(model, version, from, reason);
+        return;
+      }
+    }
+    ServedModel previous = router.put(fresh, true);
+    healthSink.accept(model, true);
+    log.info("{}: now serving {} (was {})", model, version, from == null ? "nothing" : from);
+    String rollbackReason = rollbackReasons.remove(model);
+    if (rollbackReason != null) {
+      setStatus(model, "ROLLED_BACK", rollbackReason);
+    } else {
+      setStatus(model, "SERVING", null);
+    }
+    if (previous != null && previous != fresh && previous != router.staging(model)) {
+      router.remove(previous);
+      retire(previous);
+    }
+    PromotionGuard g = guard;
+    if (g != null && from != null) {
+      g.watch(fresh, from);
+    }
+  }
+
+  private void swapStaging(String model, String version, ServedModel current) {
+    ServedModel fresh = null;
+    if (version != null) {
+      fresh = router.loaded(model, version);
+      if (fresh == null || fresh.closed()) {
+        try {
+          fresh = loader.load(store.versionDir(model, version), store.manifest(model, version));
+        } catch (ModelLoadException | RuntimeException e) {
+          log.error("{}: Staging version {} not served: {}", model, version, e.getMessage());
+          setStatus(model, "STAGING_FAILED", e.getMessage());
+          fresh = null;
+        }
+      }
+    }
+    router.setStaging(model, fresh);
+    if (current != null && current != fresh && current != router.defaultVersion(model)) {
+      router.remove(current);
+      retire(current);
+    }
+  }
+
+  /** Called by the guard (any thread): roll the version back as a failed reload would. */
+  void rollBack(String model, String badVersion, String toVersion, String reason) {
+    worker.execute(() -> {
+      ServedModel current = router.defaultVersion(model);
+      if (current == null || !current.version().equals(badVersion)) {
+        return; // something else moved Production meanwhile
+      }
+      log.warn("{}: guard rolls {} back to {}: {}", model, badVersion, toVersion, reason);
+      rollbackReasons.put(model, reason);
+      recordFailure(model, badVersion, toVersion, reason);
+      reconcile(model); // swap now rather than wait for the event to come back around
+    });
+  }
+
+  private void recordFailure(String model, String failed, String rollbackTo, String reason) {
+    if (registry == null) {
+      return;
+    }
+    try {
+      registry.recordReloadFailure(model, failed, rollbackTo, reason, ACTOR);
+    } catch (RuntimeException e) {
+      log.error("{}: could not record the reload failure of {}: {}", model, failed, e.toString());
+    }
+  }
+
+  private static void retire(ServedModel old) {
+    // Removed from the router first, so new requests go elsewhere; queued and running ones
+    // finish (close drains), and requests that resolved it just before the swap are retried
+    // on the new version by ModelRouter.infer.
+    Thread t = new Thread(old::close, "mlserve-retire-" + old.label());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private Optional<String> pointer(String model, Stage stage) {
+    try {
+      return store.stageVersion(model, stage);
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void setStatus(String model, String state, String reason) {
+    ServedModel prod = router.defaultVersion(model);
+    ServedModel stg = router.staging(model);
+    statuses.put(model, new ModelStatus(model, prod == null ? null : prod.version(),
+        stg == null ? null : stg.version(), state, reason, clock.millis()));
+  }
+
+  @Override
+  public void close() {
+    EventFollower f = follower;
+    if (f != null) {
+      f.close();
+    }
+    worker.shutdown();
+    try {
+      worker.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
