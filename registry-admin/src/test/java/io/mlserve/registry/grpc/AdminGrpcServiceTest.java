@@ -1,0 +1,292 @@
+package io.mlserve.registry.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.mlserve.proto.admin.v1.CreateRunRequest;
+import io.mlserve.proto.admin.v1.Event;
+import io.mlserve.proto.admin.v1.GetModelRequest;
+import io.mlserve.proto.admin.v1.HistoryRequest;
+import io.mlserve.proto.admin.v1.ListModelsRequest;
+import io.mlserve.proto.admin.v1.LogMetricRequest;
+import io.mlserve.proto.admin.v1.LogParamRequest;
+import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.proto.admin.v1.ModelVersion;
+import io.mlserve.proto.admin.v1.PromoteRequest;
+import io.mlserve.proto.admin.v1.RegisterChunk;
+import io.mlserve.proto.admin.v1.RegisterHeader;
+import io.mlserve.proto.admin.v1.Signature;
+import io.mlserve.proto.admin.v1.TensorSpec;
+import io.mlserve.proto.admin.v1.WatchEventsRequest;
+import io.mlserve.registry.ArtifactValidator;
+import io.mlserve.registry.ModelRegistry;
+import io.mlserve.store.EventLog;
+import io.mlserve.store.ModelStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AdminGrpcServiceTest {
+  private static final String TOKEN = "s3cret";
+  private static final Signature SIG = Signature.newBuilder()
+      .addInputs(TensorSpec.newBuilder().setName("x").setDatatype("FP32").addShape(-1).addShape(2))
+      .addOutputs(TensorSpec.newBuilder().setName("y").setDatatype("FP32").addShape(-1)
+          .addShape(2)).build();
+
+  @TempDir Path tmp;
+  private EventLog events;
+  private Server server;
+  private ManagedChannel channel;
+  private ModelStore store;
+  private volatile String validatorFailure;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Path root = tmp.resolve("store");
+    store = ModelStore.open(root);
+    events = EventLog.open(root);
+    ArtifactValidator validator = (dir, m) -> {
+      if (validatorFailure != null) {
+        throw new IllegalStateException(validatorFailure);
+      }
+    };
+    ModelRegistry registry = new ModelRegistry(store, events, validator, Clock.systemUTC());
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor()
+        .addService(AdminServices.create(registry, store, events, TOKEN, Clock.systemUTC(), 1000,
+            "test").service())
+        .build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    events.close();
+  }
+
+  private ModelRegistryGrpc.ModelRegistryBlockingStub blocking(String token, String actor) {
+    Metadata md = new Metadata();
+    if (token != null) {
+      md.put(AdminAuth.AUTHORIZATION, "Bearer " + token);
+    }
+    if (actor != null) {
+      md.put(AdminAuth.ACTOR, actor);
+    }
+    return ModelRegistryGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+  }
+
+  private ModelVersion register(String token, String version, byte[]... chunks)
+      throws Exception {
+    Metadata md = new Metadata();
+    if (token != null) {
+      md.put(AdminAuth.AUTHORIZATION, "Bearer " + token);
+    }
+    md.put(AdminAuth.ACTOR, "carol");
+    CompletableFuture<ModelVersion> f = new CompletableFuture<>();
+    StreamObserver<RegisterChunk> up = ModelRegistryGrpc.newStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .register(new StreamObserver<>() {
+          @Override
+          public void onNext(ModelVersion v) {
+            f.complete(v);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            f.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    up.onNext(RegisterChunk.newBuilder().setHeader(RegisterHeader.newBuilder().setModel("m")
+        .setVersion(version).setSignature(SIG).setDescription("# m\nan MLP")).build());
+    for (byte[] c : chunks) {
+      up.onNext(RegisterChunk.newBuilder().setData(ByteString.copyFrom(c)).build());
+    }
+    up.onCompleted();
+    try {
+      return f.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw (Exception) e.getCause();
+    }
+  }
+
+  private static Status.Code code(Exception e) {
+    return ((StatusRuntimeException) e).getStatus().getCode();
+  }
+
+  @Test
+  void registerStreamsChunksAndRecordsTheCaller() throws Exception {
+    ModelVersion v = register(TOKEN, "1.0.0", new byte[] {1, 2, 3}, new byte[] {4});
+    assertEquals("Development", v.getStage());
+    assertEquals(64, v.getSha256().length());
+    assertEquals("test", v.getValidation());
+    assertEquals(4, Files.size(store.artifactPath("m", "1.0.0")));
+    assertEquals("# m\nan MLP", Files.readString(store.versionDir("m", "1.0.0")
+        .resolve("MODEL_CARD.md")));
+    assertEquals("carol", blocking(null, null).history(HistoryRequest.newBuilder()
+        .setModel("m").build()).getEntries(0).getActor());
+  }
+
+  @Test
+  void mutationsNeedTheTokenAndReadsDoNot() throws Exception {
+    Exception e = assertThrows(Exception.class, () -> register(null, "1.0.0", new byte[] {1}));
+    assertEquals(Status.Code.UNAUTHENTICATED, code(e));
+    e = assertThrows(StatusRuntimeException.class, () -> register("wrong", "1.0.0",
+        new byte[] {1}));
+    assertEquals(Status.Code.UNAUTHENTICATED, code(e));
+    assertFalse(store.hasModel("m"));
+    e = assertThrows(StatusRuntimeException.class, () -> blocking(null, null).promote(
+        PromoteRequest.newBuilder().setModel("m").setVersion("1.0.0").setStage("Staging")
+            .build()));
+    assertEquals(Status.Code.UNAUTHENTICATED, code(e));
+    assertEquals(0, blocking(null, null).listModels(ListModelsRequest.getDefaultInstance())
+        .getModelsCount());
+  }
+
+  @Test
+  void errorsMapToStatusCodes() throws Exception {
+    register(TOKEN, "1.0.0", new byte[] {1});
+    var admin = blocking(TOKEN, "dave");
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> admin.getModel(GetModelRequest.newBuilder().setModel("nope").build()));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    e = assertThrows(StatusRuntimeException.class, () -> admin.promote(PromoteRequest
+        .newBuilder().setModel("m").setVersion("1.0.0").setStage("Archived").build()));
+    assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+    e = assertThrows(StatusRuntimeException.class, () -> admin.promote(PromoteRequest
+        .newBuilder().setModel("m").setVersion("1.0.0").setStage("Nowhere").build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    Exception dup = assertThrows(StatusRuntimeException.class,
+        () -> register(TOKEN, "1.0.0", new byte[] {1}));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(dup));
+    Exception traversal = assertThrows(StatusRuntimeException.class,
+        () -> register(TOKEN, "../../x", new byte[] {1}));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(traversal));
+  }
+
+  @Test
+  void oversizedOrInvalidUploadsLeaveNothingBehind() throws Exception {
+    Exception e = assertThrows(StatusRuntimeException.class,
+        () -> register(TOKEN, "1.0.0", new byte[600], new byte[600]));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, code(e));
+    validatorFailure = "outputs are NaN";
+    e = assertThrows(StatusRuntimeException.class, () -> register(TOKEN, "1.0.0",
+        new byte[] {1}));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(e));
+    assertTrue(e.getMessage().contains("outputs are NaN"), e.getMessage());
+    assertFalse(store.hasModel("m"));
+    try (Stream<Path> s = Files.walk(tmp.resolve("store"))) {
+      assertEquals(List.of(), s.filter(p -> p.toString().contains(".tmp-")).toList());
+    }
+  }
+
+  @Test
+  void runsApiWritesTheRunAndRegisterCopiesLineage() throws Exception {
+    var admin = blocking(TOKEN, "erin");
+    String runId = admin.createRun(CreateRunRequest.newBuilder().setModel("m").build())
+        .getRunId();
+    admin.logParam(LogParamRequest.newBuilder().setModel("m").setRunId(runId).setKey("lr")
+        .setValue("0.01").build());
+    var run = admin.logMetric(LogMetricRequest.newBuilder().setModel("m").setRunId(runId)
+        .setKey("rmse").setValue(0.25).setStep(3).build());
+    assertEquals("{\"lr\":0.01}", run.getParamsJson());
+    assertEquals(3, run.getMetricsOrThrow("rmse").getPoints(0).getStep());
+
+    Path art = store.root().resolve("m/experiments/run_" + runId + "/artifacts/model.pt");
+    Files.write(art, new byte[] {7, 7});
+    Metadata md = new Metadata();
+    md.put(AdminAuth.AUTHORIZATION, "Bearer " + TOKEN);
+    CompletableFuture<ModelVersion> f = new CompletableFuture<>();
+    StreamObserver<RegisterChunk> up = ModelRegistryGrpc.newStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .register(new StreamObserver<>() {
+          @Override
+          public void onNext(ModelVersion v) {
+            f.complete(v);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            f.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    up.onNext(RegisterChunk.newBuilder().setHeader(RegisterHeader.newBuilder().setModel("m")
+        .setBump("minor").setRunId(runId).setSignature(SIG)).build());
+    up.onCompleted();
+    ModelVersion v = f.get(10, TimeUnit.SECONDS);
+    assertEquals("0.1.0", v.getVersion());
+    assertEquals(runId, v.getRunId());
+    var manifest = store.manifest("m", "0.1.0");
+    assertEquals(0.01, manifest.params().get("lr"));
+    assertEquals(0.25, manifest.metrics().get("rmse"));
+  }
+
+  @Test
+  void watchEventsStreamsBacklogThenLiveAndResumesWithoutGapsOrDuplicates() throws Exception {
+    register(TOKEN, "1.0.0", new byte[] {1});
+    register(TOKEN, "1.1.0", new byte[] {1});
+    BlockingQueue<Event> q = new LinkedBlockingQueue<>();
+    Context.CancellableContext ctx = Context.current().withCancellation();
+    ctx.run(() -> ModelRegistryGrpc.newStub(channel).watchEvents(
+        WatchEventsRequest.newBuilder().setSinceSeq(1).build(), new StreamObserver<>() {
+          @Override
+          public void onNext(Event e) {
+            q.add(e);
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        }));
+    List<Long> seqs = new ArrayList<>();
+    Event e = q.poll(10, TimeUnit.SECONDS);
+    assertNotNull(e);
+    seqs.add(e.getSeq());
+    blocking(TOKEN, "x").promote(PromoteRequest.newBuilder().setModel("m").setVersion("1.1.0")
+        .setStage("Production").build());
+    e = q.poll(10, TimeUnit.SECONDS);
+    assertNotNull(e);
+    seqs.add(e.getSeq());
+    assertEquals(List.of(2L, 3L), seqs);
+    assertEquals("ml.model.promoted.v1", e.getEventType());
+    assertTrue(e.getJson().startsWith("{\"event_type\":\"ml.model.promoted.v1\",\"model_name\":"
+        + "\"m\",\"version\":\"1.1.0\",\"stage\":\"Production\","), e.getJson());
+    ctx.cancel(null);
+  }
+}
