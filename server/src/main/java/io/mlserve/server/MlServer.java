@@ -71,6 +71,10 @@ public final class MlServer implements AutoCloseable {
             serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
     this.guard = new PromotionGuard(coordinator, b.guardPolicies, b.ticker, b.guardCheckMillis);
     coordinator.setGuard(guard);
+    // A model whose Production version failed to load (and has nothing to fall back to) keeps
+    // the server not ready.
+    state.readyAlsoWhen(() -> coordinator.statuses().values().stream()
+        .noneMatch(s -> s.production() == null && s.state().equals("RELOAD_FAILED")));
   }
 
   /** A server over {@code store} whose versions {@code loader} loads. */

@@ -79,7 +79,10 @@ final class DemoCommand implements Callable<Integer> {
           + " (sha256 " + m.sha256().substring(0, 12) + "...) and promoted it to Production");
     }
     String call = "Try it:\n  bin/mlserve infer --target localhost:{grpc_port} --model "
-        + "curve_forecaster --examples " + example.resolve("examples.json");
+        + "curve_forecaster --examples " + example.resolve("examples.json")
+        + "\n  curl -s localhost:{http_port}/api/v1/predict -H 'Content-Type: application/json' "
+        + "-d '{\"model\":\"curve_forecaster\",\"input\":[60,59,58,57,58,60,62,64,66,68,70,71,"
+        + "70,68,66,64,62,61,60,61,62,64,66,67]}'";
     return new ServerLauncher(options).run(dir, call);
   }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.VersionProvider.class,
     description = "Model serving: Open Inference Protocol v2 over gRPC with dynamic batching.",
     subcommands = {ServeCommand.class, DemoCommand.class, InferCommand.class, HealthCommand.class,
-      EnginesCommand.class})
+      EnginesCommand.class, SoakReloadCommand.class})
 public final class Main {
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);

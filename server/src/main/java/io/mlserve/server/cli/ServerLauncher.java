@@ -22,6 +22,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import io.mlserve.server.Version;
+import io.mlserve.server.http.HttpGateway;
+import io.mlserve.server.http.HttpOptions;
 import java.util.function.Function;
 
 /**
@@ -71,12 +75,17 @@ final class ServerLauncher {
         .guard(m -> guardPolicy(), 1000)
         .build();
     CountDownLatch stopped = new CountDownLatch(1);
+    AtomicReference<HttpGateway> httpRef = new AtomicReference<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   System.out.println("mlserve: shutting down (finishing in-flight requests)");
                   try {
+                    HttpGateway h = httpRef.get();
+                    if (h != null) {
+                      h.close();
+                    }
                     server.shutdown(options.shutdownGraceSeconds, TimeUnit.SECONDS);
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -87,16 +96,34 @@ final class ServerLauncher {
                   stopped.countDown();
                 },
                 "mlserve-shutdown"));
+    HttpGateway http = HttpGateway.builder(server.router(), server.state(), Ticker.system())
+        .options(HttpOptions.builder()
+            .bind(options.bind)
+            .port(options.httpPort)
+            .maxBodyBytes(options.maxMessageBytes)
+            .build())
+        .metrics(new PrometheusText(metrics, server.state()::ready)::render)
+        .stageResolver(model -> {
+          var staging = server.router().staging(model);
+          return staging == null ? null : staging.version();
+        })
+        .serverVersion(Version.get())
+        .build();
+    httpRef.set(http);
+    int httpPort = http.start();
     List<String> failures = server.start();
     System.out.println("mlserve: store " + storeDir.toAbsolutePath());
     System.out.println("mlserve: serving " + router.modelNames().size() + " model(s): "
         + describe(router));
     failures.forEach(f -> System.out.println("mlserve: NOT serving: " + f));
     System.out.println("mlserve: gRPC listening on " + options.bind + ":" + server.grpcPort());
+    System.out.println("mlserve: HTTP listening on " + options.bind + ":" + httpPort
+        + " (/api/v1/predict, /v2/..., /metrics, /healthz, /readyz)");
     if (exampleCall != null) {
-      System.out.println(exampleCall.replace("{grpc_port}", String.valueOf(server.grpcPort())));
+      System.out.println(exampleCall.replace("{grpc_port}", String.valueOf(server.grpcPort()))
+          .replace("{http_port}", String.valueOf(httpPort)));
     }
-    System.out.println("mlserve: ready grpc_port=" + server.grpcPort());
+    System.out.println("mlserve: ready grpc_port=" + server.grpcPort() + " http_port=" + httpPort);
     System.out.flush();
     server.awaitTermination();
     stopped.await();

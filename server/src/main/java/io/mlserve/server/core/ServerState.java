@@ -14,6 +14,7 @@ public final class ServerState {
   private final ModelRouter router;
   private volatile boolean started;
   private volatile boolean shuttingDown;
+  private volatile java.util.function.BooleanSupplier extraCheck = () -> true;
 
   public ServerState(ModelRouter router) {
     this.router = Objects.requireNonNull(router, "router");
@@ -33,7 +34,12 @@ public final class ServerState {
     return !shuttingDown;
   }
 
+  /** One more condition for readiness (e.g. no Production model failed to load). */
+  public void readyAlsoWhen(java.util.function.BooleanSupplier check) {
+    this.extraCheck = Objects.requireNonNull(check, "check");
+  }
+
   public boolean ready() {
-    return started && !shuttingDown && router.allDefaultsLoaded();
+    return started && !shuttingDown && router.allDefaultsLoaded() && extraCheck.getAsBoolean();
   }
 }

@@ -32,6 +32,42 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoLauncherIT {
   @TempDir Path tmp;
 
+  /** REST answers the same model, and a live /metrics scrape passes Prometheus' own lint. */
+  private void checkRestAndMetrics(int httpPort) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var predict = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/v1/predict"))
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"curve_forecaster\",\"input\":"
+                + DemoModel.examples().get("inputs").get(0) + "}"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, predict.statusCode(), predict.body());
+    JsonNode out = new com.fasterxml.jackson.databind.ObjectMapper().readTree(predict.body());
+    assertEquals("1.0.0", out.get("version").asText());
+    assertEquals(DemoModel.row(DemoModel.examples().get("outputs"), 0)[3],
+        out.get("output").get(3).floatValue(), 1e-5);
+    var metrics = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.body().contains("mlserve_requests_total{model=\"curve_forecaster\""),
+        metrics.body());
+    Path promtool = Path.of("/usr/bin/promtool");
+    if (!java.nio.file.Files.isExecutable(promtool)) {
+      assertTrue(System.getenv("CI") == null, "CI must have promtool (.ci/run installs it)");
+      org.junit.jupiter.api.Assumptions.assumeTrue(false, "promtool not installed");
+    }
+    Process lint = new ProcessBuilder(promtool.toString(), "check", "metrics")
+        .redirectErrorStream(true).start();
+    try (var in = lint.getOutputStream()) {
+      in.write(metrics.body().getBytes(StandardCharsets.UTF_8));
+    }
+    String lintOut = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(lint.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, lint.exitValue(), "promtool check metrics: " + lintOut);
+  }
+
   @Test
   void demoServesTheForecasterOverLoopbackAndStopsGracefully() throws Exception {
     Path root = DemoModel.repoRoot();
@@ -56,6 +92,7 @@ class DemoLauncherIT {
     reader.start();
     try {
       int port = -1;
+      int httpPort = -1;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (port < 0 && System.nanoTime() < deadline) {
         String line = lines.poll(1, TimeUnit.SECONDS);
@@ -64,8 +101,11 @@ class DemoLauncherIT {
           continue;
         }
         all.add(line);
-        if (line.startsWith("mlserve: ready grpc_port=")) {
-          port = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
+        java.util.regex.Matcher ready = java.util.regex.Pattern
+            .compile("^mlserve: ready grpc_port=(\\d+) http_port=(\\d+)$").matcher(line);
+        if (ready.matches()) {
+          port = Integer.parseInt(ready.group(1));
+          httpPort = Integer.parseInt(ready.group(2));
         }
       }
       assertTrue(port > 0, () -> "no ready line within 120 s: " + all);
@@ -108,6 +148,7 @@ class DemoLauncherIT {
       } finally {
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+      checkRestAndMetrics(httpPort);
 
       // SIGTERM, as Ctrl-C does; via the handle, since Process.destroy() also closes our pipes.
       p.toHandle().destroy();

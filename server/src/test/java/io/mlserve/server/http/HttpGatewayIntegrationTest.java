@@ -86,8 +86,8 @@ class HttpGatewayIntegrationTest {
     ModelLoader loader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
     String grpcName = InProcessServerBuilder.generateName();
-    server = new MlServer(InProcessServerBuilder.forName(grpcName).directExecutor(), store, loader,
-        new ModelRouter(), Ticker.system(), List.of());
+    server = MlServer.builder(InProcessServerBuilder.forName(grpcName).directExecutor(), store,
+        loader).build();
     channel = InProcessChannelBuilder.forName(grpcName).directExecutor().build();
     assertTrue(server.start().isEmpty());
     gateway = HttpGateway.builder(server.router(), server.state(), Ticker.system())
