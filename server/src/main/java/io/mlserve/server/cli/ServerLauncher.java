@@ -12,6 +12,7 @@ import io.mlserve.server.model.ModelRouter;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.registry.ModelRegistry;
+import io.mlserve.registry.grpc.AdminServices;
 import io.mlserve.server.model.EngineArtifactValidator;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.store.EventLog;
@@ -69,9 +70,13 @@ final class ServerLauncher {
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
     ModelRegistry registry = new ModelRegistry(store, events,
         new EngineArtifactValidator(validationLoader), Clock.systemUTC());
+    String adminToken = System.getenv("MLSERVE_ADMIN_TOKEN");
+    AdminServices admin = AdminServices.create(registry, store, events,
+        adminToken == null || adminToken.isBlank() ? null : adminToken, Clock.systemUTC());
     MlServer server = MlServer.builder(builder, store, loader)
         .router(router)
         .registry(registry)
+        .service(admin.service())
         .guard(m -> guardPolicy(), 1000)
         .build();
     CountDownLatch stopped = new CountDownLatch(1);
