@@ -71,6 +71,7 @@ public final class MlServer implements AutoCloseable {
             serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
     this.guard = new PromotionGuard(coordinator, b.guardPolicies, b.ticker, b.guardCheckMillis);
     coordinator.setGuard(guard);
+    router.setOnDemandLoader(coordinator::loadOnDemand);
     // A model whose Production version failed to load (and has nothing to fall back to) keeps
     // the server not ready.
     state.readyAlsoWhen(() -> coordinator.statuses().values().stream()

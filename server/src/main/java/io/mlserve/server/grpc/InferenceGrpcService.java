@@ -19,6 +19,7 @@ import io.mlserve.proto.inference.ServerMetadataResponse;
 import io.mlserve.proto.inference.ServerReadyRequest;
 import io.mlserve.proto.inference.ServerReadyResponse;
 import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
@@ -112,17 +113,46 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
   @Override
   public void modelInfer(ModelInferRequest req, StreamObserver<ModelInferResponse> obs) {
+    ServedModel model;
     try {
-      ServedModel model = router.resolve(req.getModelName(), req.getModelVersion());
+      model = router.resolve(req.getModelName(), req.getModelVersion());
+    } catch (InferenceException e) {
+      try {
+        // An explicitly named Deprecated version loads on demand, off this thread.
+        long deadline = deadlineNanos();
+        router.loadOnDemand(req.getModelName(), req.getModelVersion(), e)
+            .whenComplete((loaded, error) -> {
+              if (error != null) {
+                obs.onError(GrpcErrors.toStatus(error));
+              } else {
+                infer(loaded, req, obs, deadline, false);
+              }
+            });
+      } catch (RuntimeException notLoadable) {
+        obs.onError(GrpcErrors.toStatus(notLoadable));
+      }
+      return;
+    }
+    infer(model, req, obs, deadlineNanos(), true);
+  }
+
+  /**
+   * @param inHandler whether this runs inside the gRPC handler call, where a cancel handler may
+   *     still be installed (not after an asynchronous on-demand load)
+   */
+  private void infer(
+      ServedModel model, ModelInferRequest req, StreamObserver<ModelInferResponse> obs,
+      long deadline, boolean inHandler) {
+    try {
       List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req);
       int[] selected =
           GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
       boolean raw = GrpcTensorCodec.usesRaw(req);
       ModelRouter.Routed routed = router.infer(
-          model, req.getModelName(), req.getModelVersion(), inputs, deadlineNanos(), "grpc");
+          model, req.getModelName(), req.getModelVersion(), inputs, deadline, "grpc");
       ServedModel served = routed.model();
       CompletableFuture<Tensor[]> result = routed.result();
-      if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
+      if (inHandler && obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
         call.setOnCancelHandler(() -> result.cancel(false));
       }
       String id = req.getId();
@@ -139,6 +169,10 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
                       served.name(), served.version(), id, outputs, selected, raw);
             } catch (RuntimeException e) {
               obs.onError(GrpcErrors.toStatus(e));
+              return;
+            }
+            if (!inHandler && obs instanceof ServerCallStreamObserver<ModelInferResponse> call
+                && call.isCancelled()) {
               return;
             }
             obs.onNext(resp);

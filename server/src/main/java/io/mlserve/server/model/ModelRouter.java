@@ -29,6 +29,8 @@ public final class ModelRouter {
 
   private final Map<String, Entry> models = new ConcurrentHashMap<>();
   private final MetricsRegistry metrics;
+  private volatile java.util.function.BiFunction<String, String, CompletableFuture<ServedModel>>
+      onDemand;
 
   /** A router that counts requests for unknown models in {@code metrics}. */
   public ModelRouter(MetricsRegistry metrics) {
@@ -105,6 +107,31 @@ public final class ModelRouter {
         target = next;
       }
     }
+  }
+
+  /**
+   * Installs what loads a version that is not loaded when a request names it explicitly (the
+   * reload coordinator loads Deprecated versions).
+   */
+  public void setOnDemandLoader(
+      java.util.function.BiFunction<String, String, CompletableFuture<ServedModel>> loader) {
+    this.onDemand = loader;
+  }
+
+  /**
+   * After {@link #resolve} failed with {@code notFound}: when the request named an explicit
+   * version of a served model and an on-demand loader is installed, loads it; otherwise rethrows.
+   */
+  public CompletableFuture<ServedModel> loadOnDemand(
+      String name, String version, InferenceException notFound) {
+    var loader = onDemand;
+    boolean explicit = version != null && !version.isEmpty()
+        && !version.equalsIgnoreCase("production") && !version.equalsIgnoreCase("staging");
+    if (loader == null || !explicit || notFound.kind() != InferenceException.Kind.NOT_FOUND
+        || !models.containsKey(name)) {
+      throw notFound;
+    }
+    return loader.apply(name, version);
   }
 
   /** A request queued on a version: which one, and the outputs to come. */

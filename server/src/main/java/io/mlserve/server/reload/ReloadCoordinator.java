@@ -1,6 +1,7 @@
 package io.mlserve.server.reload;
 
 import io.mlserve.registry.ModelRegistry;
+import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.model.ModelLoadException;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,6 +60,11 @@ public final class ReloadCoordinator implements AutoCloseable {
   private final Map<String, ModelStatus> statuses = new ConcurrentHashMap<>();
   // Reload thread only: why the next swap of a model is a rollback.
   private final Map<String, String> rollbackReasons = new ConcurrentHashMap<>();
+  // Reload thread only: Deprecated versions loaded on demand, least recent first.
+  private final Map<String, java.util.Deque<String>> onDemand = new ConcurrentHashMap<>();
+
+  /** How many on-demand (Deprecated) versions of one model stay loaded. */
+  public static final int ON_DEMAND_PER_MODEL = 2;
   private volatile PromotionGuard guard;
   private volatile EventFollower follower;
 
@@ -127,6 +134,61 @@ public final class ReloadCoordinator implements AutoCloseable {
         log.error("{}: reconcile failed", model, e);
       }
     });
+  }
+
+  /**
+   * Loads a Deprecated version that a request named explicitly, so old versions stay callable
+   * without being kept in memory. At most {@link #ON_DEMAND_PER_MODEL} such versions stay loaded
+   * per model; loading another retires the least recently loaded one.
+   *
+   * @return completes with the loaded version, or fails with an InferenceException (NOT_FOUND for
+   *     a version that does not exist or is not Deprecated)
+   */
+  public CompletableFuture<ServedModel> loadOnDemand(String model, String version) {
+    CompletableFuture<ServedModel> result = new CompletableFuture<>();
+    try {
+      worker.execute(() -> {
+        try {
+          ServedModel loaded = router.loaded(model, version);
+          if (loaded != null && !loaded.closed()) {
+            result.complete(loaded);
+            return;
+          }
+          Stage stage = registry == null ? null : registry.stageOf(model, version);
+          if (stage != Stage.DEPRECATED) {
+            throw InferenceException.notFound("version '" + version + "' of model '" + model
+                + "' is not loaded" + (stage == null ? "" : " (it is " + stage.displayName()
+                + "; only Deprecated versions load on demand)"));
+          }
+          ServedModel fresh =
+              loader.load(store.versionDir(model, version), store.manifest(model, version));
+          router.put(fresh, false);
+          java.util.Deque<String> recent =
+              onDemand.computeIfAbsent(model, m -> new java.util.ArrayDeque<>());
+          recent.remove(version);
+          recent.addLast(version);
+          while (recent.size() > ON_DEMAND_PER_MODEL) {
+            ServedModel evicted = router.loaded(model, recent.removeFirst());
+            if (evicted != null && evicted != router.defaultVersion(model)
+                && evicted != router.staging(model)) {
+              router.remove(evicted);
+              retire(evicted);
+            }
+          }
+          log.info("{}: loaded Deprecated version {} on demand", model, version);
+          result.complete(fresh);
+        } catch (NotFoundException e) {
+          result.completeExceptionally(InferenceException.notFound(e.getMessage()));
+        } catch (ModelLoadException e) {
+          result.completeExceptionally(InferenceException.unavailable(e.getMessage()));
+        } catch (RuntimeException e) {
+          result.completeExceptionally(e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      result.completeExceptionally(InferenceException.unavailable("server is shutting down"));
+    }
+    return result;
   }
 
   /** The last known status of each model, sorted by name. */

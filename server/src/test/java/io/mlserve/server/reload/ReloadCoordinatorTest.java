@@ -160,6 +160,34 @@ class ReloadCoordinatorTest {
   }
 
   @Test
+  void deprecatedVersionsLoadOnDemandWhenNamed() throws Exception {
+    f.registerDemo("1.1.0", true);
+    f.registry.promote(MODEL, "1.1.0", Stage.PRODUCTION, "test", "new");
+    f.server.coordinator().reconcileNow(MODEL);
+    ServedModel old = f.router.loaded(MODEL, "1.0.0");
+    for (int i = 0; i < 100 && old != null && !old.closed(); i++) {
+      Thread.sleep(10); // retirement is asynchronous; bounded wait
+    }
+    var stub = GRPCInferenceServiceGrpc.newBlockingStub(f.channel);
+    InferTensorContents.Builder c = InferTensorContents.newBuilder();
+    for (float v : DemoModel.row(DemoModel.examples().get("inputs"), 0)) {
+      c.addFp32Contents(v);
+    }
+    ModelInferRequest req = ModelInferRequest.newBuilder().setModelName(MODEL)
+        .setModelVersion("1.0.0")
+        .addInputs(InferInputTensor.newBuilder().setName("curve").setDatatype("FP32")
+            .addShape(1).addShape(24).setContents(c))
+        .build();
+    assertEquals("1.0.0", stub.modelInfer(req).getModelVersion(), "Deprecated 1.0.0 loads");
+    assertEquals("1.1.0", call(stub).getModelVersion(), "Production is untouched");
+    // A version that does not exist stays NOT_FOUND.
+    io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.grpc.StatusRuntimeException.class,
+        () -> stub.modelInfer(req.toBuilder().setModelVersion("9.9.9").build()));
+    assertEquals(io.grpc.Status.Code.NOT_FOUND, e.getStatus().getCode());
+  }
+
+  @Test
   void guardRollsBackOnErrorRate() throws Exception {
     guardPolicy = new GuardPolicy(Duration.ofMinutes(5), 0.01, Duration.ofMillis(200), 20);
     f.registerDemo("1.1.0", true);
