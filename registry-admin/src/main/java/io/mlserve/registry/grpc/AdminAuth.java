@@ -8,8 +8,8 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import io.mlserve.registry.AdminAccess;
+import io.mlserve.registry.UnauthenticatedException;
 import java.util.Set;
 
 /**
@@ -20,13 +20,14 @@ import java.util.Set;
  * {@code authorization: Bearer <token>} metadata, compared in constant time; otherwise the call
  * is closed with UNAUTHENTICATED. Reads are open. The caller recorded in history is the
  * {@code x-mlserve-actor} metadata value (printable, at most 64 characters) or
- * {@code "anonymous"}; the shared token carries no subject of its own. Thread-safe.
+ * {@code "anonymous"}; the shared token carries no subject of its own. The rule itself is
+ * {@link AdminAccess}, which the REST gateway applies too. Thread-safe.
  */
 public final class AdminAuth implements ServerInterceptor {
   public static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(AdminAccess.AUTHORIZATION_HEADER, Metadata.ASCII_STRING_MARSHALLER);
   public static final Metadata.Key<String> ACTOR =
-      Metadata.Key.of("x-mlserve-actor", Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(AdminAccess.ACTOR_HEADER, Metadata.ASCII_STRING_MARSHALLER);
   static final Context.Key<String> CALLER = Context.key("mlserve-admin-caller");
 
   private static final String SERVICE = ModelRegistryGrpc.SERVICE_NAME;
@@ -34,12 +35,11 @@ public final class AdminAuth implements ServerInterceptor {
       "Deprecate", "Archive", "Restore", "Cleanup", "CreateRun", "LogParam", "LogMetric",
       "LogArtifact", "EndRun");
 
-  private final byte[] expected;
+  private final AdminAccess access;
 
   /** @param tokenOrNull the admin token; null or blank: no authentication */
   public AdminAuth(String tokenOrNull) {
-    this.expected = tokenOrNull == null || tokenOrNull.isBlank() ? null
-        : ("Bearer " + tokenOrNull.trim()).getBytes(StandardCharsets.UTF_8);
+    this.access = new AdminAccess(tokenOrNull);
   }
 
   static boolean isMutating(String fullMethodName) {
@@ -51,13 +51,11 @@ public final class AdminAuth implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call,
       Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    if (expected != null && isMutating(call.getMethodDescriptor().getFullMethodName())) {
-      String got = headers.get(AUTHORIZATION);
-      if (got == null || !MessageDigest.isEqual(expected,
-          got.trim().getBytes(StandardCharsets.UTF_8))) {
-        call.close(Status.UNAUTHENTICATED.withDescription(got == null
-            ? "admin token required: send 'authorization: Bearer <token>'"
-            : "invalid admin token"), new Metadata());
+    if (isMutating(call.getMethodDescriptor().getFullMethodName())) {
+      try {
+        access.checkMutation(headers.get(AUTHORIZATION));
+      } catch (UnauthenticatedException e) {
+        call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
         return new ServerCall.Listener<>() {};
       }
     }
@@ -66,11 +64,7 @@ public final class AdminAuth implements ServerInterceptor {
   }
 
   static String actor(String raw) {
-    if (raw == null || raw.isBlank() || raw.length() > 64
-        || raw.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
-      return "anonymous";
-    }
-    return raw.trim();
+    return AdminAccess.actor(raw);
   }
 
   /** The caller of the current admin call. */
