@@ -4,6 +4,7 @@
 #   docker build -t mlserve .
 #   docker run -p 8500:8500 -p 8080:8080 -v "$PWD/models:/models" mlserve            # serve a store
 #   docker run -p 8500:8500 -p 8080:8080 mlserve demo                                # the demo
+#   docker exec <container> /opt/mlserve/bin/mlctl --server localhost:8500 list     # the registry CLI
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -23,7 +24,9 @@ RUN groupadd --system --gid 10001 mlserve \
 COPY --from=build --chown=mlserve:mlserve /opt/mlserve /opt/mlserve
 COPY --chown=mlserve:mlserve bin/ /opt/mlserve/bin/
 COPY --chown=mlserve:mlserve examples/ /opt/mlserve/examples/
+# The server's classpath includes the registry-admin jar, so mlctl runs from it too.
 ENV MLSERVE_CLASSPATH="/opt/mlserve/lib/*" \
+    MLCTL_CLASSPATH="/opt/mlserve/lib/*" \
     DJL_CACHE_DIR=/opt/mlserve/djl-cache \
     MLSERVE_STORE=/models \
     MLSERVE_JAVA_OPTS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75"
@@ -31,6 +34,7 @@ VOLUME ["/models"]
 EXPOSE 8500 8080
 USER mlserve
 WORKDIR /opt/mlserve
+# /readyz: 200 only when every Production model is loaded, warmed and health-checked.
 HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
   CMD ["/opt/mlserve/bin/mlserve", "health", "--target", "localhost:8500"]
 ENTRYPOINT ["/opt/mlserve/bin/mlserve"]
