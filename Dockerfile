@@ -34,7 +34,7 @@ VOLUME ["/models"]
 EXPOSE 8500 8080
 USER mlserve
 WORKDIR /opt/mlserve
-# /readyz: 200 only when every Production model is loaded, warmed and health-checked.
+# grpc.health.v1 for the server: SERVING once the initial models are loaded and warmed.
 HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
   CMD ["/opt/mlserve/bin/mlserve", "health", "--target", "localhost:8500"]
 ENTRYPOINT ["/opt/mlserve/bin/mlserve"]
