@@ -15,5 +15,10 @@ interface LiveView {
   int inFlight();
 
   /** Outcomes of the current phase. */
-  RunStats stats();
+  PhaseStats stats();
+
+  /** How far the generator's sends trail their schedule right now; 0 for a closed loop. */
+  default long behindNanos() {
+    return 0;
+  }
 }

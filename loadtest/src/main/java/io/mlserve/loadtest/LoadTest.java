@@ -6,12 +6,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * Entry point of the load generator: {@code LoadTest run --target host:port ...}. Further load
- * shapes (open loop, sweeps) join as subcommands beside {@link RunCommand}.
+ * Entry point of the load generator: {@code loadtest run|sweep|reload --target ...}.
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
-    description = "Load generator for mlserve's OIP v2 gRPC endpoint.",
-    subcommands = {RunCommand.class})
+    description = "Open- and closed-loop load for mlserve's gRPC and REST endpoints, with"
+        + " coordinated-omission-free latency, HdrHistogram logs and HTML reports.",
+    subcommands = {RunCommand.class, SweepCommand.class, ReloadCommand.class})
 public final class LoadTest implements Runnable {
   @Spec CommandSpec spec;
 

@@ -1,126 +1,82 @@
 package io.mlserve.loadtest;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code loadtest run}: one closed-loop run against a target. Wires Netty channels, a scheduler
- * and a {@link ClosedLoopDriver}; prints progress to stderr each second and the summary to stdout.
- * Not thread-safe; picocli calls it once.
+ * {@code loadtest run}: one run at a fixed rate (open loop) or concurrency (closed loop). With
+ * neither, runs open loop at the objective's rate. Progress on stderr each second, the summary on
+ * stdout, reports where asked. Not thread-safe; picocli calls it once.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Closed loop: keep --concurrency ModelInfer calls in flight for --duration.",
+    description = "One run: open loop at --rate, or closed loop with --concurrency in flight.",
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
-        "0:run completed, at most 1%% of requests failed",
-        "1:more than 1%% of requests failed, or none completed",
+        "0:objective met (and at most 1%% of requests failed)",
+        "1:objective missed, more than 1%% failed, or nothing completed",
         "2:bad command line",
-        "3:target unreachable, or the first (probe) request failed"})
+        "3:target unreachable, or the first (probe) request failed",
+        "4:the generator could not keep up with --rate: not a measurement of the server"})
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+  @Mixin TargetOptions target;
+  @Mixin LoadOptions load;
+  @Mixin OutputOptions output;
 
-  @Option(names = "--target", required = true, description = "host:port of the gRPC endpoint.")
-  String target;
+  @Option(names = "--rate", description = "Open loop: requests per second, on a fixed schedule.")
+  Double rate;
 
-  @Option(names = "--model", defaultValue = "curve_forecaster",
-      description = "Model name. Default: ${DEFAULT-VALUE}")
-  String model;
-
-  @Option(names = "--concurrency", defaultValue = "64",
-      description = "Requests in flight. Default: ${DEFAULT-VALUE}")
-  int concurrency;
-
-  @Option(names = "--channels", defaultValue = "1",
-      description = "Channels (connections) the calls are spread over. Default: ${DEFAULT-VALUE}")
-  int channels;
-
-  @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class,
-      description = "Measured window (20s, 500ms, 2m). Default: ${DEFAULT-VALUE}")
-  Duration duration;
-
-  @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
-      description = "Warm-up before the window, not reported. Default: ${DEFAULT-VALUE}")
-  Duration warmup;
-
-  @Option(names = "--features", defaultValue = "24",
-      description = "Values in the FP32 row, shape [1,N]. Default: ${DEFAULT-VALUE}")
-  int features;
-
-  @Option(names = "--input-name", defaultValue = "curve",
-      description = "Input tensor name. Default: ${DEFAULT-VALUE}")
-  String inputName;
-
-  @Option(names = "--raw", description = "Send raw_input_contents instead of typed contents.")
-  boolean raw;
-
-  @Option(names = "--connect-timeout", defaultValue = "10s", converter = DurationConverter.class,
-      description = "How long the probe request may take. Default: ${DEFAULT-VALUE}")
-  Duration connectTimeout;
-
-  @Option(names = "--json", description = "Also write the summary as JSON to this file.")
-  Path json;
-
-  @Option(names = "--quiet", description = "No progress line.")
-  boolean quiet;
+  @Option(names = "--concurrency", description = "Closed loop: requests kept in flight.")
+  Integer concurrency;
 
   @Override
   public Integer call() throws Exception {
-    RunSpec runSpec;
+    Slo slo;
     try {
-      runSpec = new RunSpec(target, model, concurrency, channels, duration, warmup, features,
-          inputName, raw, connectTimeout);
+      load.validate();
+      slo = Slo.parse(load.slo);
+      if (rate != null && concurrency != null) {
+        throw new IllegalArgumentException("--rate and --concurrency exclude each other");
+      }
+      if (concurrency != null && (target.channels < 1 || target.channels > concurrency)) {
+        throw new IllegalArgumentException("channels must be between 1 and concurrency ("
+            + concurrency + "), got " + target.channels);
+      }
+      if (rate != null && !(rate > 0)) {
+        throw new IllegalArgumentException("rate must be positive, got " + rate);
+      }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    double r = rate != null ? rate : concurrency != null ? 0 : slo != null ? slo.rate() : 100;
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<ManagedChannel> opened = new ArrayList<>();
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "loadtest-scheduler");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      for (int i = 0; i < runSpec.channels(); i++) {
-        // directExecutor: completions run on the transport thread, which sends the next call.
-        opened.add(NettyChannelBuilder.forTarget(runSpec.target()).usePlaintext()
-            .directExecutor().build());
-      }
-      ClosedLoopDriver driver = new ClosedLoopDriver(runSpec, opened, scheduler);
-      ScheduledFuture<?> progress = quiet ? null : scheduler.scheduleAtFixedRate(
-          new ProgressReporter(driver, err), 1, 1, TimeUnit.SECONDS);
-      RunResult result = driver.run();
-      if (progress != null) {
-        progress.cancel(false);
-      }
-      TextReport.print(result, out);
-      if (json != null) {
-        JsonReport.write(result, json);
-      }
-      return result.exitCode();
-    } finally {
-      scheduler.shutdownNow();
-      for (ManagedChannel c : opened) {
-        c.shutdownNow();
-      }
-      for (ManagedChannel c : opened) {
-        c.awaitTermination(5, TimeUnit.SECONDS);
+    RunResult result;
+    try (Target t = target.open(err)) {
+      HistogramLogWriter hlog = output.openHlog();
+      try {
+        result = LoadOptions.load(t, target, load, r, concurrency == null ? 0 : concurrency,
+            load.warmup, load.duration, hlog, output.progress(err));
+      } finally {
+        if (hlog != null) {
+          hlog.close();
+        }
       }
     }
+    Slo.Verdict verdict = Slo.check(result, slo);
+    TextReport.print(result, out);
+    out.println(verdict.reason() == null
+        ? "  verdict     met" + (slo == null ? "" : " (" + slo + ")")
+        : "  verdict     " + verdict.reason());
+    out.flush();
+    output.write(result, verdict);
+    return verdict.exitCode();
   }
 }

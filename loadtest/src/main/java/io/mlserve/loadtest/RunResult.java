@@ -2,69 +2,76 @@ package io.mlserve.loadtest;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.Status;
-import java.util.Collections;
-import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * The outcome of one run's measured window: counts, latency of the successful requests (in
- * microseconds), failures by status code, and whether the run was cut short. Reports are rendered
- * from this ({@link TextReport}, {@link JsonReport}).
+ * The outcome of one run's measured window. Latency covers every request intended in the window,
+ * failed and unanswered ones included; {@code serviceUs} the same requests from their actual send.
+ * Reports are rendered from this ({@link TextReport}, {@link JsonReport}, {@link HtmlReport}).
  *
- * <p>Immutable once built: the histogram is a private copy and is never handed out, so this class
- * is thread-safe.
+ * <p>Immutable once built: histograms are private copies handed out as copies; thread-safe.
  *
- * @param spec the run's spec
+ * @param setup how the run was set up
  * @param windowNanos length of the measured window
- * @param ok successful requests completed in the window
- * @param errors failed requests completed in the window, by code (codes seen only)
- * @param latencyUs latency of the successful requests in the window, microseconds
- * @param unfinished calls still in flight when the drain after the window gave up
+ * @param ok successful requests of the window
+ * @param errors failed requests of the window by outcome label (seen only)
+ * @param latencyUs latency from the intended send time, every request, microseconds
+ * @param serviceUs latency from the actual send, every request, microseconds
+ * @param versions successful answers by the model version that gave them
+ * @param models per-model counts, in mix order
+ * @param timeline one point per measured second
+ * @param generator schedule-keeping of an open loop; null for a closed loop or an aborted run
+ * @param unfinished requests still unanswered when the drain gave up (counted as NO_ANSWER)
  * @param abortReason why the run stopped before measuring, or null when it measured
  */
 record RunResult(
-    RunSpec spec,
+    RunSetup setup,
     long windowNanos,
     long ok,
-    Map<Status.Code, Long> errors,
+    Map<String, Long> errors,
     Histogram latencyUs,
+    Histogram serviceUs,
+    Map<String, Long> versions,
+    List<ModelResult> models,
+    List<Timeline.Point> timeline,
+    GeneratorReport generator,
     int unfinished,
     String abortReason) {
 
-  /** Largest share of failed requests a run may have and still pass. */
-  static final double MAX_ERROR_RATIO = 0.01;
-
-  static final int EXIT_OK = 0;
-  static final int EXIT_TOO_MANY_ERRORS = 1;
-  static final int EXIT_UNREACHABLE = 3;
+  /** One model of the mix. */
+  record ModelResult(String model, long requests, long errors, long p50Us, long p99Us) {}
 
   RunResult {
-    requireNonNull(spec, "spec");
-    Map<Status.Code, Long> copy = new EnumMap<>(Status.Code.class);
-    copy.putAll(requireNonNull(errors, "errors"));
-    errors = Collections.unmodifiableMap(copy);
+    requireNonNull(setup, "setup");
+    errors = java.util.Collections.unmodifiableMap(new TreeMap<>(requireNonNull(errors, "errors")));
     latencyUs = requireNonNull(latencyUs, "latencyUs").copy();
+    serviceUs = requireNonNull(serviceUs, "serviceUs").copy();
+    versions = java.util.Collections.unmodifiableMap(new TreeMap<>(
+        requireNonNull(versions, "versions")));
+    models = List.copyOf(models);
+    timeline = List.copyOf(timeline);
   }
 
-  static RunResult measured(RunSpec spec, RunStats stats, long windowNanos, int unfinished) {
-    return new RunResult(spec, windowNanos, stats.ok(), stats.errorsByCode(), stats.latency(),
-        unfinished, null);
+  static RunResult aborted(RunSetup setup, Map<String, Long> errors, String reason) {
+    Histogram empty = new Histogram(1, PhaseStats.MAX_TRACKABLE_US, 3);
+    return new RunResult(setup, 0, 0, errors, empty, empty, Map.of(), List.of(), List.of(), null,
+        0, requireNonNull(reason, "reason"));
   }
 
-  static RunResult aborted(RunSpec spec, RunStats stats, String reason) {
-    return new RunResult(spec, 0, stats.ok(), stats.errorsByCode(), stats.latency(), 0,
-        requireNonNull(reason, "reason"));
-  }
-
-  /** A copy; the result's own histogram stays private. */
   @Override
   public Histogram latencyUs() {
     return latencyUs.copy();
   }
 
-  /** Completed requests in the window, successful or not. */
+  @Override
+  public Histogram serviceUs() {
+    return serviceUs.copy();
+  }
+
+  /** Requests of the window, successful or not. */
   long requests() {
     return ok + failed();
   }
@@ -82,9 +89,13 @@ record RunResult(
     return windowNanos > 0 ? ok / durationSeconds() : 0;
   }
 
-  /** Latency at {@code percentile} (0-100) in microseconds; 0 when no request succeeded. */
+  /** Latency (from intended send) at {@code percentile} (0-100), microseconds; 0 when none. */
   long percentileUs(double percentile) {
     return latencyUs.getTotalCount() == 0 ? 0 : latencyUs.getValueAtPercentile(percentile);
+  }
+
+  long servicePercentileUs(double percentile) {
+    return serviceUs.getTotalCount() == 0 ? 0 : serviceUs.getValueAtPercentile(percentile);
   }
 
   long maxUs() {
@@ -99,18 +110,7 @@ record RunResult(
     return abortReason != null;
   }
 
-  /**
-   * {@value #EXIT_UNREACHABLE} when the run aborted, {@value #EXIT_TOO_MANY_ERRORS} when nothing
-   * completed or more than 1% of requests failed, else {@value #EXIT_OK}.
-   */
-  int exitCode() {
-    if (aborted()) {
-      return EXIT_UNREACHABLE;
-    }
-    long requests = requests();
-    if (requests == 0 || failed() > requests * MAX_ERROR_RATIO) {
-      return EXIT_TOO_MANY_ERRORS;
-    }
-    return EXIT_OK;
+  boolean generatorBehind() {
+    return generator != null && generator.behind();
   }
 }

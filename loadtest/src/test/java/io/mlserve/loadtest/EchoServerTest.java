@@ -38,14 +38,15 @@ class EchoServerTest {
     server.stop();
   }
 
-  static RunSpec spec(boolean raw) {
-    return new RunSpec("127.0.0.1:1", "curve_forecaster", 1, 1, Duration.ofSeconds(1),
-        Duration.ZERO, 24, "curve", raw, Duration.ofSeconds(5));
+  static java.util.List<ModelInferRequest> pool(boolean raw) {
+    Workload w = new Workload(java.util.List.of(new ModelInput("curve_forecaster", 1, "curve", 24,
+        Inputs.generated(24, Workload.PER_MODEL))), 1);
+    return java.util.List.of(InferRequests.pool(w, raw));
   }
 
   @Test
   void echoesTypedInputAsForecast() {
-    ModelInferRequest request = InferRequests.pool(spec(false)).get(3);
+    ModelInferRequest request = pool(false).get(3);
     ModelInferResponse response = call(request);
     assertEquals("curve_forecaster", response.getModelName());
     assertEquals(EchoService.DEFAULT_VERSION, response.getModelVersion());
@@ -62,7 +63,7 @@ class EchoServerTest {
 
   @Test
   void echoesRawInputAsRawOutput() {
-    ModelInferRequest request = InferRequests.pool(spec(true)).get(0);
+    ModelInferRequest request = pool(true).get(0);
     ModelInferResponse response = call(request.toBuilder().setModelVersion("2.0.0").build());
     assertEquals("2.0.0", response.getModelVersion());
     assertEquals(List.of(1L, 24L), response.getOutputs(0).getShapeList());

@@ -7,23 +7,49 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mlserve.proto.inference.ModelInferRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InferRequestsTest {
-  private static RunSpec spec(int features, boolean raw) {
-    return new RunSpec("localhost:8500", "curve_forecaster", 4, 1, Duration.ofSeconds(1),
-        Duration.ZERO, features, "curve", raw, Duration.ofSeconds(1));
+  private static List<ModelInferRequest> pool(int features, boolean raw) {
+    Workload w = new Workload(List.of(new ModelInput("curve_forecaster", 1, "curve", features,
+        Inputs.generated(features, Workload.PER_MODEL))), 1);
+    return List.of(InferRequests.pool(w, raw));
+  }
+
+  @Test
+  void mixInterleavesModelsByWeightAndBatches() {
+    Workload w = new Workload(List.of(
+        new ModelInput("a", 3, "x", 2, Inputs.generated(2, 8)),
+        new ModelInput("b", 1, "y", 2, Inputs.generated(2, 8))), 2);
+    assertEquals(4 * Workload.PER_MODEL, w.size());
+    assertEquals(List.of(0, 0, 0, 1, 0, 0, 0, 1), java.util.stream.IntStream.range(0, 8)
+        .map(w::modelOf).boxed().toList());
+    ModelInferRequest r = InferRequests.pool(w, false)[3];
+    assertEquals("b", r.getModelName());
+    assertEquals(List.of(2L, 2L), r.getInputs(0).getShapeList());
+    assertEquals(4, r.getInputs(0).getContents().getFp32ContentsCount());
+  }
+
+  @Test
+  void jsonlInputsByModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path f = dir.resolve("in.jsonl");
+    java.nio.file.Files.writeString(f, "{\"model\": \"a\", \"input\": [1, 2.5, -3e1]}\n\n"
+        + "{\"input\": [[4, 5, 6]]}\n");
+    var byModel = Inputs.readJsonl(f, "d");
+    assertEquals(2, byModel.size());
+    assertEquals(-30f, byModel.get("a").get(0)[2]);
+    assertEquals(3, byModel.get("d").get(0).length);
   }
 
   @Test
   void typedPoolIsDeterministicAndShaped() {
-    List<ModelInferRequest> a = InferRequests.pool(spec(24, false));
-    List<ModelInferRequest> b = InferRequests.pool(spec(24, false));
+    List<ModelInferRequest> a = pool(24, false);
+    List<ModelInferRequest> b = pool(24, false);
     assertEquals(a, b);
-    assertEquals(InferRequests.POOL_SIZE, a.size());
+    assertEquals(Workload.PER_MODEL, a.size());
     for (int i = 0; i < a.size(); i++) {
       ModelInferRequest r = a.get(i);
       assertEquals("curve_forecaster", r.getModelName());
@@ -40,8 +66,8 @@ class InferRequestsTest {
 
   @Test
   void rawPoolCarriesTheSameValuesLittleEndian() {
-    List<ModelInferRequest> typed = InferRequests.pool(spec(7, false));
-    List<ModelInferRequest> raw = InferRequests.pool(spec(7, true));
+    List<ModelInferRequest> typed = pool(7, false);
+    List<ModelInferRequest> raw = pool(7, true);
     for (int i = 0; i < raw.size(); i++) {
       ModelInferRequest r = raw.get(i);
       assertEquals(List.of(1L, 7L), r.getInputs(0).getShapeList());
@@ -59,7 +85,7 @@ class InferRequestsTest {
   @Test
   void valuesLookLikeCurves() {
     HashSet<Float> seen = new HashSet<>();
-    for (ModelInferRequest r : InferRequests.pool(spec(24, false))) {
+    for (ModelInferRequest r : pool(24, false)) {
       for (float v : r.getInputs(0).getContents().getFp32ContentsList()) {
         assertTrue(v >= 45f && v < 75f, "value " + v);
         seen.add(v);

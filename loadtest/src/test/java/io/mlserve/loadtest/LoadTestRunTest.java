@@ -45,7 +45,7 @@ class LoadTestRunTest {
     Map<String, String> fields = new HashMap<>();
     Matcher m = FIELD.matcher(Files.readString(json));
     while (m.find()) {
-      fields.put(m.group(1), m.group(2).trim());
+      fields.putIfAbsent(m.group(1), m.group(2).trim()); // top level first
     }
     return fields;
   }
@@ -108,7 +108,7 @@ class LoadTestRunTest {
     int code = execute("run", "--target", "127.0.0.1:" + port, "--concurrency", "2",
         "--duration", "1s", "--warmup", "0s", "--json", json.toString());
     assertNotEquals(0, code);
-    assertEquals(RunResult.EXIT_UNREACHABLE, code);
+    assertEquals(Slo.EXIT_UNREACHABLE, code);
     Map<String, String> f = fields(json);
     assertTrue(f.get("errors").matches("\\{\"UNAVAILABLE\": [1-9]\\d*\\}"), f.get("errors"));
     assertEquals("0", f.get("ok"));
@@ -144,7 +144,7 @@ class LoadTestRunTest {
     try {
       int code = execute("run", "--target", "127.0.0.1:" + flaky.getPort(), "--concurrency", "2",
           "--duration", "1s", "--warmup", "0s", "--json", json.toString(), "--quiet");
-      assertEquals(RunResult.EXIT_TOO_MANY_ERRORS, code, out + "\n" + err);
+      assertEquals(Slo.EXIT_MISSED, code, out + "\n" + err);
     } finally {
       flaky.shutdownNow().awaitTermination();
     }
@@ -157,6 +157,67 @@ class LoadTestRunTest {
         .matcher(f.get("errors"));
     assertTrue(m.matches(), f.get("errors"));
     assertEquals(failed, Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)));
+  }
+
+  @Test
+  void openLoopAgainstEchoWritesEveryReport() throws Exception {
+    EchoServer echo = EchoServer.netty(new InetSocketAddress("127.0.0.1", 0)).start();
+    Path outDir = dir.resolve("open");
+    try {
+      int code = execute("run", "--target", "grpc://127.0.0.1:" + echo.port(), "--rate", "200",
+          "--duration", "1500ms", "--warmup", "300ms", "--out", outDir.toString());
+      assertEquals(0, code, out + "\n" + err);
+    } finally {
+      echo.stop();
+    }
+    Map<String, String> f = fields(outDir.resolve("result.json"));
+    assertEquals("\"open_loop\"", f.get("mode"));
+    assertEquals(300, Long.parseLong(f.get("requests")), 2);
+    assertEquals("false", f.get("generator_behind"));
+    assertTrue(out.toString().contains("verdict     met (p95=120.000ms@150rps)"), out.toString());
+    assertTrue(err.toString().contains("req/s  in flight"), err.toString());
+    String html = Files.readString(outDir.resolve("report.html"));
+    assertTrue(html.contains("<svg"), html);
+    org.HdrHistogram.HistogramLogReader reader = new org.HdrHistogram.HistogramLogReader(
+        outDir.resolve("latency.hlog").toFile());
+    long logged = 0;
+    org.HdrHistogram.EncodableHistogram h;
+    while ((h = reader.nextIntervalHistogram()) != null) {
+      logged += ((org.HdrHistogram.Histogram) h).getTotalCount();
+    }
+    assertTrue(logged > 250 && logged <= 300, "hlog holds the window's requests: " + logged);
+  }
+
+  @Test
+  void restPredictOpenLoopCountsVersionsAndStatusCodes() throws Exception {
+    com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+        new InetSocketAddress("127.0.0.1", 0), 0);
+    AtomicLong n = new AtomicLong();
+    http.createContext("/api/v1/predict", ex -> {
+      byte[] in = ex.getRequestBody().readAllBytes();
+      boolean full = n.incrementAndGet() % 10 == 0;
+      byte[] body = (full ? "{\"error\":\"queue full\"}"
+          : "{\"model\":\"curve_forecaster\",\"version\":\"2.0.0\",\"output\":["
+              + in.length + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(full ? 503 : 200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    http.start();
+    Path json = dir.resolve("rest.json");
+    try {
+      int code = execute("run", "--target", "http://127.0.0.1:" + http.getAddress().getPort(),
+          "--rate", "100", "--duration", "1s", "--warmup", "0s", "--quiet", "--json",
+          json.toString());
+      assertEquals(Slo.EXIT_MISSED, code, out + "\n" + err);
+    } finally {
+      http.stop(0);
+    }
+    Map<String, String> f = fields(json);
+    assertEquals(100, Long.parseLong(f.get("requests")));
+    assertTrue(f.get("errors").matches("\\{\"HTTP 503\": (9|10|11)\\}"), f.get("errors"));
+    assertTrue(f.get("versions").matches("\\{\"2.0.0\": (89|90|91)\\}"), f.get("versions"));
+    assertTrue(out.toString().contains("requests failed"), out.toString());
   }
 
   @Test

@@ -5,40 +5,51 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 class RunResultTest {
-  private static final RunSpec SPEC = new RunSpec("host:1", "m\"odel", 8, 2,
-      Duration.ofSeconds(2), Duration.ofSeconds(1), 24, "curve", false, Duration.ofSeconds(1));
+  private static final RunSetup SPEC = new RunSetup("host:1", "load", "m\"odel", false, 0, 8, 2,
+      24, false, Duration.ofSeconds(1), Duration.ofSeconds(2));
 
   private static RunResult result(long ok, Map<Status.Code, Long> errors, String abort) {
-    Histogram h = new Histogram(1, RunStats.MAX_TRACKABLE_US, 3);
+    Histogram h = new Histogram(1, PhaseStats.MAX_TRACKABLE_US, 3);
     for (long i = 1; i <= ok; i++) {
       h.recordValue(i * 10);
     }
-    return new RunResult(SPEC, 2_000_000_000L, ok, errors, h, 0, abort);
+    Map<String, Long> labels = new java.util.TreeMap<>();
+    errors.forEach((c, n) -> labels.put(c.name(), n));
+    if (abort != null) {
+      return RunResult.aborted(SPEC, labels, abort);
+    }
+    return new RunResult(SPEC, 2_000_000_000L, ok, labels, h, h, Map.of("1", ok), List.of(),
+        List.of(), null, 0, null);
+  }
+
+  private static int exit(RunResult r) {
+    return Slo.check(r, null).exitCode();
   }
 
   @Test
   void passesAtOnePercentFailsAbove() {
-    assertEquals(RunResult.EXIT_OK, result(1000, Map.of(), null).exitCode());
-    assertEquals(RunResult.EXIT_OK,
-        result(990, Map.of(Status.Code.UNAVAILABLE, 10L), null).exitCode());
-    assertEquals(RunResult.EXIT_TOO_MANY_ERRORS,
-        result(989, Map.of(Status.Code.UNAVAILABLE, 11L), null).exitCode());
+    assertEquals(Slo.EXIT_MET, exit(result(1000, Map.of(), null)));
+    assertEquals(Slo.EXIT_MET,
+        exit(result(990, Map.of(Status.Code.UNAVAILABLE, 10L), null)));
+    assertEquals(Slo.EXIT_MISSED,
+        exit(result(989, Map.of(Status.Code.UNAVAILABLE, 11L), null)));
   }
 
   @Test
   void nothingCompletedFails() {
-    assertEquals(RunResult.EXIT_TOO_MANY_ERRORS, result(0, Map.of(), null).exitCode());
+    assertEquals(Slo.EXIT_MISSED, exit(result(0, Map.of(), null)));
   }
 
   @Test
   void abortedIsUnreachable() {
     RunResult r = result(0, Map.of(Status.Code.UNAVAILABLE, 1L), "target unreachable");
-    assertEquals(RunResult.EXIT_UNREACHABLE, r.exitCode());
+    assertEquals(Slo.EXIT_UNREACHABLE, exit(r));
     assertEquals(1, r.requests());
     assertEquals(0, r.percentileUs(99));
     assertEquals(0, r.maxUs());
