@@ -21,6 +21,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -107,7 +109,10 @@ final class ServerLauncher {
             .port(options.httpPort)
             .maxBodyBytes(options.maxMessageBytes)
             .build())
-        .metrics(new PrometheusText(metrics, server.state()::ready)::render)
+        .metrics(new PrometheusText(metrics, server.state()::ready, () -> modelStates(server))
+            ::render)
+        .admin(registry, server.coordinator()::statuses,
+            adminToken == null || adminToken.isBlank() ? null : adminToken)
         .stageResolver(model -> {
           var staging = server.router().staging(model);
           return staging == null ? null : staging.version();
@@ -123,7 +128,7 @@ final class ServerLauncher {
     failures.forEach(f -> System.out.println("mlserve: NOT serving: " + f));
     System.out.println("mlserve: gRPC listening on " + options.bind + ":" + server.grpcPort());
     System.out.println("mlserve: HTTP listening on " + options.bind + ":" + httpPort
-        + " (/api/v1/predict, /v2/..., /metrics, /healthz, /readyz)");
+        + " (/api/v1/predict, /api/v1/models, /v2/..., /metrics, /healthz, /readyz)");
     if (exampleCall != null) {
       System.out.println(exampleCall.replace("{grpc_port}", String.valueOf(server.grpcPort()))
           .replace("{http_port}", String.valueOf(httpPort)));
@@ -133,6 +138,12 @@ final class ServerLauncher {
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  private static Map<String, String> modelStates(MlServer server) {
+    Map<String, String> states = new TreeMap<>();
+    server.coordinator().statuses().forEach((model, s) -> states.put(model, s.state()));
+    return states;
   }
 
   private GuardPolicy guardPolicy() {

@@ -98,7 +98,8 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     var content = req.content();
     HttpCall call = new HttpCall(method, path, match.params(), contentType,
-        content.readableBytes(), () -> new ByteBufInputStream(content.duplicate()));
+        content.readableBytes(), () -> new ByteBufInputStream(content.duplicate()),
+        uri.parameters(), req.headers()::get);
     return match.endpoint().handle(call);
   }
 

@@ -3,14 +3,17 @@ package io.mlserve.server.http;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
-import java.util.List;
+import io.mlserve.server.reload.ModelStatus;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
  * Operator endpoints: {@code /healthz} (live), {@code /readyz} (ready, with each served model's
- * status) and {@code /metrics} (Prometheus text from the supplier the server wires in).
+ * status and, where the reload coordinator knows the model, its reload state and reason) and {@code /metrics} (Prometheus text from the supplier the server wires in).
  *
  * <p>This class is thread-safe.
  */
@@ -18,11 +21,14 @@ final class HealthApi {
   private final ServerState state;
   private final ModelRouter router;
   private final Supplier<String> metrics;
+  private final Supplier<Map<String, ModelStatus>> statuses;
 
-  HealthApi(ServerState state, ModelRouter router, Supplier<String> metrics) {
+  HealthApi(ServerState state, ModelRouter router, Supplier<String> metrics,
+      Supplier<Map<String, ModelStatus>> statuses) {
     this.state = Objects.requireNonNull(state, "state");
     this.router = Objects.requireNonNull(router, "router");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.statuses = Objects.requireNonNull(statuses, "statuses");
   }
 
   void register(Routes routes) {
@@ -44,7 +50,9 @@ final class HealthApi {
 
   private HttpReply readyz() {
     boolean ready = state.ready();
-    List<String> names = router.modelNames();
+    Map<String, ModelStatus> reload = statuses.get();
+    SortedSet<String> names = new TreeSet<>(router.modelNames());
+    names.addAll(reload.keySet()); // a model that failed to load is not in the router
     return HttpReply.json(ready ? 200 : 503, Json.write(g -> {
       g.writeStartObject();
       g.writeBooleanField("ready", ready);
@@ -69,6 +77,15 @@ final class HealthApi {
           g.writeString(v);
         }
         g.writeEndArray();
+        ModelStatus s = reload.get(name);
+        if (s != null) {
+          g.writeObjectFieldStart("reload");
+          g.writeStringField("state", s.state());
+          g.writeStringField("reason", s.reason());
+          g.writeStringField("staging", s.staging());
+          g.writeNumberField("since", s.sinceMillis());
+          g.writeEndObject();
+        }
         g.writeEndObject();
       }
       g.writeEndArray();

@@ -1,7 +1,9 @@
 package io.mlserve.server.http;
 
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +19,9 @@ import java.util.function.Supplier;
  * @param contentType the Content-Type header or null
  * @param bodyLength bytes in the body
  * @param body opens the body (a fresh stream over the same bytes each time)
+ * @param query the decoded query parameters (empty when none)
+ * @param headers a header's value by case-insensitive name, or null; valid, like the body,
+ *     only while {@link Endpoint#handle} runs
  */
 record HttpCall(
     String method,
@@ -24,9 +29,22 @@ record HttpCall(
     Map<String, String> pathParams,
     String contentType,
     int bodyLength,
-    Supplier<InputStream> body) {
+    Supplier<InputStream> body,
+    Map<String, List<String>> query,
+    Function<String, String> headers) {
 
   String param(String name) {
     return pathParams.get(name);
+  }
+
+  /** The first value of a query parameter, or null. */
+  String queryParam(String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** A header's value, or null. */
+  String header(String name) {
+    return headers.apply(name);
   }
 }

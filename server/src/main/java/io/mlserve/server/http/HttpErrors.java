@@ -2,7 +2,11 @@ package io.mlserve.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.mlserve.registry.IllegalTransitionException;
+import io.mlserve.registry.UnauthenticatedException;
 import io.mlserve.server.core.InferenceException;
+import io.mlserve.store.NotFoundException;
+import io.mlserve.store.StoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,13 +14,17 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become HTTP statuses: the twin of the gRPC transport's
- * {@code GrpcErrors}. Every error answer is {@code {"error": "<message>"}}; a full queue or a
- * full job table adds {@code Retry-After}. Stateless; thread-safe.
+ * {@code GrpcErrors} (and of the admin service's {@code AdminErrors}). Every error answer is
+ * {@code {"error": "<message>"}}; a full queue or a full job table adds {@code Retry-After}.
+ * Registry failures: a missing model or version is 404, an illegal stage transition 409 (the
+ * message names the allowed ones), any other refused request 400, a missing or wrong admin
+ * token 401, a store I/O failure 500 with its message. Stateless; thread-safe.
  */
 final class HttpErrors {
   private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
@@ -49,6 +57,23 @@ final class HttpErrors {
       return ie.kind() == InferenceException.Kind.RESOURCE_EXHAUSTED
           ? r.withHeader("Retry-After", RETRY_AFTER_SECONDS)
           : r;
+    }
+    if (e instanceof UnauthenticatedException) {
+      return HttpReply.json(401, body(e.getMessage())).withHeader("WWW-Authenticate", "Bearer");
+    }
+    if (e instanceof NotFoundException) {
+      return HttpReply.json(404, body(e.getMessage()));
+    }
+    if (e instanceof IllegalTransitionException) {
+      return HttpReply.json(409, body(e.getMessage()));
+    }
+    if (e instanceof StoreException) {
+      log.warn("store failure answering an HTTP request", e);
+      return HttpReply.json(500, body("store failure: " + e.getMessage()));
+    }
+    if (e instanceof RejectedExecutionException) {
+      return HttpReply.json(503, body("server busy: " + e.getMessage()))
+          .withHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
     if (e instanceof JsonProcessingException jpe) {
       return HttpReply.json(400, body("malformed JSON: " + jpe.getOriginalMessage()

@@ -1,8 +1,10 @@
 package io.mlserve.server.http;
 
+import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ModelRouter;
+import io.mlserve.server.reload.ModelStatus;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -13,6 +15,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -23,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The REST gateway: a Netty HTTP/1.1 server (keep-alive, pipelining, and cleartext HTTP/2 by
  * upgrade or prior knowledge) serving the seed's {@code /api/v1} JSON API with bulk jobs, the
- * Open Inference Protocol's {@code /v2} REST paths, {@code /healthz}, {@code /readyz} and
- * {@code /metrics}. Requests are decoded on the event loop, queued on the model's batcher, and
+ * Open Inference Protocol's {@code /v2} REST paths, {@code /healthz}, {@code /readyz},
+ * {@code /metrics} and, when given a registry, the admin routes under {@code /api/v1/models}
+ * and {@code /api/v1/events} ({@link AdminApi}). Requests are decoded on the event loop, queued on the model's batcher, and
  * answered from the batcher's completion; nothing blocks an event loop.
  *
  * <p>Build with {@link #builder}, then {@link #start()}; {@link #close()} stops accepting,
@@ -37,6 +41,7 @@ public final class HttpGateway implements AutoCloseable {
   private final HttpOptions options;
   private final Routes routes = new Routes();
   private final BulkJobs jobs;
+  private final AdminApi admin;
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Object lifecycle = new Object();
@@ -57,7 +62,9 @@ public final class HttpGateway implements AutoCloseable {
     new PredictApi(targets, b.ticker, options, jobs, this::schedule).register(routes);
     new OipRestApi(targets, b.state, b.ticker, b.serverVersion, options.requestTimeout())
         .register(routes);
-    new HealthApi(b.state, b.router, b.metrics).register(routes);
+    new HealthApi(b.state, b.router, b.metrics, b.statuses).register(routes);
+    this.admin = new AdminApi(b.registry, b.statuses, b.adminToken);
+    admin.register(routes);
   }
 
   /**
@@ -143,6 +150,7 @@ public final class HttpGateway implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     jobs.cancelAll();
+    admin.close();
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     if (b != null) {
       b.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -213,6 +221,9 @@ public final class HttpGateway implements AutoCloseable {
     private Supplier<String> metrics = () -> "";
     private Function<String, String> stagingVersion = model -> null;
     private String serverVersion = "unknown";
+    private ModelRegistry registry;
+    private Supplier<Map<String, ModelStatus>> statuses = Map::of;
+    private String adminToken;
 
     private Builder(ModelRouter router, ServerState state, Ticker ticker) {
       this.router = Objects.requireNonNull(router, "router");
@@ -244,6 +255,29 @@ public final class HttpGateway implements AutoCloseable {
     public Builder serverVersion(String serverVersion) {
       this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
       return this;
+    }
+
+    /**
+     * The per-model reload status shown by {@code /readyz} and the admin routes (normally
+     * {@code ReloadCoordinator::statuses}); default none.
+     */
+    public Builder statuses(Supplier<Map<String, ModelStatus>> statuses) {
+      this.statuses = Objects.requireNonNull(statuses, "statuses");
+      return this;
+    }
+
+    /**
+     * Serves the registry admin routes under {@code /api/v1/models} over {@code registry},
+     * showing {@code statuses} as each model's live state. Without this they answer 404.
+     *
+     * @param adminTokenOrNull the token mutating routes need as {@code Authorization: Bearer};
+     *     null or blank: none (the same rule as the admin gRPC service)
+     */
+    public Builder admin(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
+        String adminTokenOrNull) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      this.adminToken = adminTokenOrNull;
+      return statuses(statuses);
     }
 
     public HttpGateway build() {

@@ -8,15 +8,19 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
  * Renders the metrics in the Prometheus text exposition format (version 0.0.4): per model
  * version, request counts by outcome, latency histograms and quantiles for the total, queue and
- * compute phases (from HdrHistogram), batch sizes, queue depth and in-flight requests; and the
- * process (CPU, resident memory) and JVM (memory, GC, threads).
+ * compute phases (from HdrHistogram), batch sizes, queue depth and in-flight requests; each
+ * model's reload state ({@code mlserve_model_state}, when a supplier of states is given); and
+ * the process (CPU, resident memory) and JVM (memory, GC, threads).
  *
  * <p>This class is thread-safe; each call renders a fresh snapshot.
  */
@@ -32,11 +36,22 @@ public final class PrometheusText {
 
   private final MetricsRegistry registry;
   private final BooleanSupplier ready;
+  private final Supplier<Map<String, String>> modelStates;
   private final long startMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
 
   public PrometheusText(MetricsRegistry registry, BooleanSupplier ready) {
+    this(registry, ready, Map::of);
+  }
+
+  /**
+   * @param modelStates each model's current reload state (model name to a state such as
+   *     {@code SERVING} or {@code RELOAD_FAILED}), rendered as {@code mlserve_model_state}
+   */
+  public PrometheusText(MetricsRegistry registry, BooleanSupplier ready,
+      Supplier<Map<String, String>> modelStates) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.ready = Objects.requireNonNull(ready, "ready");
+    this.modelStates = Objects.requireNonNull(modelStates, "modelStates");
   }
 
   /** One complete exposition. */
@@ -57,6 +72,13 @@ public final class PrometheusText {
 
     header(out, "mlserve_up", "gauge", "1 when the server is ready to serve.");
     out.append("mlserve_up ").append(ready.getAsBoolean() ? 1 : 0).append('\n');
+
+    header(out, "mlserve_model_state", "gauge",
+        "1 for each model's current reload state (LOADING, SERVING, RELOAD_FAILED, ROLLED_BACK,"
+            + " STAGING_FAILED, NOT_SERVING).");
+    new TreeMap<>(modelStates.get()).forEach((model, state) ->
+        out.append("mlserve_model_state{model=\"").append(escape(model)).append("\",state=\"")
+            .append(escape(state)).append("\"} 1\n"));
 
     header(out, "mlserve_requests_total", "counter",
         "Inference requests that reached a model version, by outcome.");

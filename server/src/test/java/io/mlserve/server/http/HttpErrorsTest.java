@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlserve.registry.IllegalTransitionException;
+import io.mlserve.registry.InvalidRequestException;
+import io.mlserve.registry.UnauthenticatedException;
 import io.mlserve.server.core.InferenceException;
+import io.mlserve.store.NotFoundException;
+import io.mlserve.store.StoreException;
 import io.mlserve.server.core.InferenceException.Kind;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 class HttpErrorsTest {
@@ -39,5 +45,22 @@ class HttpErrorsTest {
     assertEquals(500, internal.status());
     assertTrue(new String(internal.body()).contains("boom"));
     assertFalse(internal.headers().containsKey("Retry-After"));
+  }
+
+  @Test
+  void registryFailuresMapAsTheAdminGrpcServiceDoes() {
+    assertEquals(404, HttpErrors.toReply(NotFoundException.model("m")).status());
+    assertEquals(409, HttpErrors.toReply(new CompletionException(
+        new IllegalTransitionException("allowed from Production: Deprecated"))).status());
+    assertEquals(400, HttpErrors.toReply(new InvalidRequestException("bad version")).status());
+    HttpReply unauth = HttpErrors.toReply(new UnauthenticatedException("invalid admin token"));
+    assertEquals(401, unauth.status());
+    assertEquals("Bearer", unauth.headers().get("WWW-Authenticate"));
+    HttpReply store = HttpErrors.toReply(new StoreException("disk full"));
+    assertEquals(500, store.status());
+    assertTrue(new String(store.body()).contains("disk full"));
+    HttpReply busy = HttpErrors.toReply(new RejectedExecutionException("queue full"));
+    assertEquals(503, busy.status());
+    assertEquals(HttpErrors.RETRY_AFTER_SECONDS, busy.headers().get("Retry-After"));
   }
 }

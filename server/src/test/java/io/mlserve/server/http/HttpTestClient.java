@@ -46,6 +46,19 @@ final class HttpTestClient {
     return client.send(request(path, body, contentType), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A JSON POST with extra headers (name, value, name, value...). */
+  HttpResponse<String> post(String path, String json, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   CompletableFuture<HttpResponse<String>> postAsync(String path, String json) {
     return client.sendAsync(request(path, json, "application/json"),
         HttpResponse.BodyHandlers.ofString());
