@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# REST vs gRPC on the same server in the same run, and /api/v1/batch items per second.
-# One `bin/mlserve demo` on 127.0.0.1 (free ports); closed loop:
-#   1. gRPC ModelInfer, one row [1,24], CONCURRENCY in flight
-#   2. REST POST /api/v1/predict, one row, CONCURRENCY in flight
-#   3. REST POST /api/v1/batch, BATCH_ROWS rows per request, BATCH_CONCURRENCY in flight
-# Generator and server share the machine's cores. Writes $OUT_DIR/rest.md.
-# Settings: CONCURRENCY=64 BATCH_ROWS=1000 BATCH_CONCURRENCY=4 DURATION=20s WARMUP=15s OUT_DIR=bench/out
+# REST vs gRPC on the same server in the same run, and /api/v1/batch items per second, measured
+# with lean C load generators (the JVM's HTTP client saturates long before the server does):
+#   gRPC  ModelInfer, one row [1,24]: h2load, 1 connection, CONCURRENCY streams
+#   REST  POST /api/v1/predict, one row: wrk, CONCURRENCY connections
+#   REST  POST /api/v1/batch, BATCH_ROWS rows per request: wrk, BATCH_CONCURRENCY connections
+# One `bin/mlserve demo` on 127.0.0.1; each row gets a WARMUP run first (discarded), then DURATION
+# measured. Generator and server share the machine's cores. Writes $OUT_DIR/rest.md.
+# Needs: apt-get install wrk nghttp2-client (h2load), python3 (to build the request bodies).
+# Settings: CONCURRENCY=64 BATCH_ROWS=1000 BATCH_CONCURRENCY=8 DURATION=20 WARMUP=15 OUT_DIR=bench/out
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 CONCURRENCY="${CONCURRENCY:-64}"; BATCH_ROWS="${BATCH_ROWS:-1000}"
-BATCH_CONCURRENCY="${BATCH_CONCURRENCY:-4}"; DURATION="${DURATION:-20s}"; WARMUP="${WARMUP:-15s}"
+BATCH_CONCURRENCY="${BATCH_CONCURRENCY:-8}"; DURATION="${DURATION:-20}"; WARMUP="${WARMUP:-15}"
 OUT_DIR="${OUT_DIR:-$root/bench/out}"
-mkdir -p "$OUT_DIR/rest"
+out="$OUT_DIR/rest"
+mkdir -p "$out"
+for tool in wrk h2load python3; do
+  command -v "$tool" >/dev/null || { echo "bench/rest.sh needs $tool (apt-get install wrk nghttp2-client python3)" >&2; exit 1; }
+done
 store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-rest-bench.XXXXXX")"
-log="$OUT_DIR/rest/server.log"
+log="$out/server.log"
 bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 --store "$store/s" > "$log" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$store"' EXIT
@@ -23,32 +29,81 @@ gport="$(sed -n 's/^mlserve: ready grpc_port=\([0-9]*\).*/\1/p' "$log")"
 hport="$(sed -n 's/^mlserve: ready .*http_port=\([0-9]*\).*/\1/p' "$log")"
 [ -n "$gport" ] && [ -n "$hport" ] || { echo "server did not start; see $log" >&2; exit 1; }
 
-run() { # name, loadtest args...
-  local name="$1"; shift
-  bin/loadtest run --quiet --slo none --duration "$DURATION" --warmup "$WARMUP" \
-    --json "$OUT_DIR/rest/$name.json" "$@" > "$OUT_DIR/rest/$name.txt" 2>&1 || true
-}
-field() { sed -n "s/^ *\"$2\" *: *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$OUT_DIR/rest/$1.json" | head -n 1; }
-run grpc --target "grpc://127.0.0.1:$gport" --concurrency "$CONCURRENCY"
-run rest-predict --target "http://127.0.0.1:$hport" --concurrency "$CONCURRENCY"
-run rest-batch --target "http://127.0.0.1:$hport" --http-api batch --batch-size "$BATCH_ROWS" \
-  --concurrency "$BATCH_CONCURRENCY"
+# Request bodies: a gRPC-framed ModelInferRequest (typed FP32 contents) and two wrk scripts.
+python3 - "$store" "$BATCH_ROWS" <<'PY'
+import json, random, struct, sys
+d, rows = sys.argv[1], int(sys.argv[2])
+def varint(n):
+    out = b''
+    while True:
+        b, n = n & 0x7f, n >> 7
+        out += bytes([b | 0x80]) if n else bytes([b])
+        if not n:
+            return out
+def ld(num, b):
+    return varint((num << 3) | 2) + varint(len(b)) + b
+curve = [60, 59, 58, 57, 58, 60, 62, 64, 66, 68, 70, 71, 70, 68, 66, 64, 62, 61, 60, 61, 62, 64, 66, 67]
+tensor = (ld(1, b'curve') + ld(2, b'FP32') + ld(3, varint(1) + varint(24))
+          + ld(5, ld(6, b''.join(struct.pack('<f', v) for v in curve))))
+req = ld(1, b'curve_forecaster') + ld(5, tensor)
+open(d + '/grpc.bin', 'wb').write(b'\x00' + struct.pack('>I', len(req)) + req)
+def lua(body):
+    return ('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            'wrk.body = [==[' + body + ']==]\n')
+open(d + '/predict.lua', 'w').write(lua(json.dumps({"model": "curve_forecaster", "input": curve})))
+random.seed(1)
+inst = [[round(45 + random.random() * 30, 3) for _ in range(24)] for _ in range(rows)]
+open(d + '/batch.lua', 'w').write(lua(json.dumps({"model": "curve_forecaster", "instances": inst})))
+PY
 
-g="$(field grpc throughput_rps)"; r="$(field rest-predict throughput_rps)"; b="$(field rest-batch throughput_rps)"
+h2() { # seconds, logfile
+  h2load -D "$1" -c 1 -m "$CONCURRENCY" -d "$store/grpc.bin" -H 'content-type: application/grpc' \
+    -H 'te: trailers' ${2:+--log-file "$2"} \
+    "http://127.0.0.1:$gport/inference.GRPCInferenceService/ModelInfer"
+}
+h2 "$WARMUP" > /dev/null
+h2 "$DURATION" "$out/grpc.log" > "$out/grpc.txt"
+wrk -t1 -c"$CONCURRENCY" -d"${WARMUP}s" -s "$store/predict.lua" "http://127.0.0.1:$hport/api/v1/predict" > /dev/null
+wrk -t1 -c"$CONCURRENCY" -d"${DURATION}s" --latency -s "$store/predict.lua" \
+  "http://127.0.0.1:$hport/api/v1/predict" > "$out/rest-predict.txt"
+wrk -t1 -c"$BATCH_CONCURRENCY" -d"${WARMUP}s" -s "$store/batch.lua" "http://127.0.0.1:$hport/api/v1/batch" > /dev/null
+wrk -t1 -c"$BATCH_CONCURRENCY" -d"${DURATION}s" --latency -s "$store/batch.lua" \
+  "http://127.0.0.1:$hport/api/v1/batch" > "$out/rest-batch.txt"
+
+python3 - "$out" "$CONCURRENCY" "$BATCH_CONCURRENCY" "$BATCH_ROWS" <<'PY' | tee "$OUT_DIR/rest.md"
+import re, sys
+out, conc, bconc, rows = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+g = open(out + '/grpc.txt').read()
+grps = float(re.search(r'finished in [\d.]+s, ([\d.]+) req/s', g).group(1))
+m = re.search(r'requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored', g)
+gfail = int(m.group(4)) + int(m.group(5))
+lat = sorted(int(l.split('\t')[2]) for l in open(out + '/grpc.log') if l.strip())
+pct = lambda p: lat[min(len(lat) - 1, int(p / 100 * len(lat)))] / 1000.0
+def wrk(name):
+    t = open(out + '/' + name + '.txt').read()
+    rps = float(re.search(r'Requests/sec:\s+([\d.]+)', t).group(1))
+    def ms(p):
+        v = re.search(r'\s' + p + r'%\s+([\d.]+)(us|ms|s)', t)
+        return float(v.group(1)) * {'us': 0.001, 'ms': 1, 's': 1000}[v.group(2)]
+    bad = re.search(r'Non-2xx or 3xx responses: (\d+)', t)
+    errs = re.search(r'Socket errors: .*', t)
+    return rps, ms('50'), ms('99'), (int(bad.group(1)) if bad else 0), errs.group(0) if errs else ''
+print('| endpoint | generator | in flight | requests/s | items/s | p50 | p99 | failed |')
+print('|---|---|---:|---:|---:|---:|---:|---:|')
+print(f'| gRPC ModelInfer | h2load | {conc} | {grps:,.0f} | {grps:,.0f} | {pct(50):.2f} ms | {pct(99):.2f} ms | {gfail} |')
+p = wrk('rest-predict')
+print(f'| REST /api/v1/predict | wrk | {conc} | {p[0]:,.0f} | {p[0]:,.0f} | {p[1]:.2f} ms | {p[2]:.2f} ms | {p[3]} |')
+b = wrk('rest-batch')
+print(f'| REST /api/v1/batch ({rows} rows) | wrk | {bconc} | {b[0]:,.0f} | {b[0] * rows:,.0f} | {b[1]:.2f} ms | {b[2]:.2f} ms | {b[3]} |')
+print()
+print(f'- REST predict throughput = {100 * p[0] / grps:.0f}% of gRPC (target: at least 50%)')
+print(f'- /api/v1/batch: {b[0] * rows:,.0f} items/s (target: 500,000)')
+for e in (p[4], b[4]):
+    if e:
+        print('- wrk: ' + e)
+PY
 {
-  echo "| endpoint | in flight | requests/s | items/s | p50 | p99 | errors |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
-  for n in grpc rest-predict rest-batch; do
-    rows=1; c="$CONCURRENCY"
-    [ "$n" = rest-batch ] && rows="$BATCH_ROWS" && c="$BATCH_CONCURRENCY"
-    t="$(field $n throughput_rps)"
-    awk -v n="$n" -v c="$c" -v t="$t" -v rows="$rows" -v p50="$(field $n p50_us)" \
-      -v p99="$(field $n p99_us)" -v f="$(field $n failed)" \
-      'BEGIN { printf "| %s | %s | %.0f | %.0f | %.2f ms | %.2f ms | %s |\n", n, c, t, t * rows, p50 / 1000, p99 / 1000, f }'
-  done
-  echo
-  awk -v r="$r" -v g="$g" 'BEGIN { printf "- REST predict / gRPC throughput: %.0f%%\n", r * 100 / g }'
   echo "- Machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); $(java -version 2>&1 | head -n 1)"
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  echo "- Closed loop, ${WARMUP} warm-up then ${DURATION} measured per row; generator and server share the cores."
-} | tee "$OUT_DIR/rest.md"
+  echo "- ${WARMUP} s warm-up per row (discarded), then ${DURATION} s measured; generator and server share the cores."
+} | tee -a "$OUT_DIR/rest.md"

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +13,13 @@ import java.io.UncheckedIOException;
 
 /** Shared Jackson objects and small streaming helpers. Stateless; thread-safe. */
 final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  // Schubfach / FastDoubleParser instead of the JDK's float formatting and parsing: a 1,000-row
+  // batch is 24,000 numbers each way.
+  static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      .enable(StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER)
+      .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+      .build());
   static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private Json() {}
