@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Hot reload under load: one `bin/mlserve demo` on 127.0.0.1, a second version (1.1.0, the same
-# artifact) registered through the admin API, then
-#   1. steady state: open-loop gRPC load at GRPC_RATE and REST /api/v1/predict at REST_RATE
-#      together, STEADY seconds (after WARMUP);
-#   2. reloads: the same two loads while `loadtest reload` promotes 1.1.0 and rolls it back
-#      CYCLES times (2 x CYCLES swaps), one admin call every INTERVAL.
-# Reports failed requests (the target is zero), which versions answered, and p99 while reloading
-# against steady state (target: at most 2x). Generator and server share the machine's cores.
-# Settings: GRPC_RATE=2000 REST_RATE=500 CYCLES=25 INTERVAL=500ms STEADY=20s WARMUP=15s OUT_DIR=bench/out
+# Hot reload under load. One `bin/mlserve demo` on 127.0.0.1 (guard off), a second version
+# 1.1.0 (the same artifact) registered through the admin API, then, with lean C generators
+# (h2load) at a constant rate over gRPC and REST together:
+#   1. steady state, STEADY seconds (after WARMUP seconds discarded);
+#   2. the same load while `loadtest reload` (1 req/s of its own) promotes 1.1.0 and rolls it back
+#      CYCLES times through the admin gRPC API, one call every INTERVAL.
+# Failed requests come from the server's own counters (every outcome but ok, before vs after):
+# h2load cannot see a gRPC status. Reports p99 while reloading against steady state (target at
+# most 2x). Generator and server share the machine's cores.
+# Needs: apt-get install nghttp2-client (h2load), python3.
+# Settings: GRPC_RATE=2000 REST_RATE=500 CYCLES=25 INTERVAL=500ms STEADY=20 WARMUP=15 OUT_DIR=bench/out
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 GRPC_RATE="${GRPC_RATE:-2000}"; REST_RATE="${REST_RATE:-500}"; CYCLES="${CYCLES:-25}"
-INTERVAL="${INTERVAL:-500ms}"; STEADY="${STEADY:-20s}"; WARMUP="${WARMUP:-15s}"
+INTERVAL="${INTERVAL:-500ms}"; STEADY="${STEADY:-20}"; WARMUP="${WARMUP:-15}"
 OUT_DIR="${OUT_DIR:-$root/bench/out}"
 out="$OUT_DIR/reload"
 mkdir -p "$out"
+for tool in h2load python3 curl; do
+  command -v "$tool" >/dev/null || { echo "bench/reload.sh needs $tool" >&2; exit 1; }
+done
 store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-reload-bench.XXXXXX")"
 log="$out/server.log"
 bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 --store "$store/s" \
@@ -29,48 +34,81 @@ hport="$(sed -n 's/^mlserve: ready .*http_port=\([0-9]*\).*/\1/p' "$log")"
 bin/mlctl --server "127.0.0.1:$gport" register --model curve_forecaster --version 1.1.0 \
   --artifact examples/curve_forecaster/model.pt > "$out/register.txt"
 
-field() { sed -n "s/^ *\"$2\" *: *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$out/$1.json" | head -n 1; }
-secs() { echo "$1" | awk '{ v = $1; if (v ~ /ms$/) { sub(/ms$/, "", v); v /= 1000 } else sub(/s$/, "", v); print v }'; }
+python3 - "$store" <<'PY'
+import json, struct, sys
+d = sys.argv[1]
+def varint(n):
+    out = b''
+    while True:
+        b, n = n & 0x7f, n >> 7
+        out += bytes([b | 0x80]) if n else bytes([b])
+        if not n:
+            return out
+def ld(num, b):
+    return varint((num << 3) | 2) + varint(len(b)) + b
+curve = [60, 59, 58, 57, 58, 60, 62, 64, 66, 68, 70, 71, 70, 68, 66, 64, 62, 61, 60, 61, 62, 64, 66, 67]
+tensor = (ld(1, b'curve') + ld(2, b'FP32') + ld(3, varint(1) + varint(24))
+          + ld(5, ld(6, b''.join(struct.pack('<f', v) for v in curve))))
+req = ld(1, b'curve_forecaster') + ld(5, tensor)
+open(d + '/grpc.bin', 'wb').write(b'\x00' + struct.pack('>I', len(req)) + req)
+open(d + '/predict.json', 'w').write(json.dumps({"model": "curve_forecaster", "input": curve}))
+PY
 
-# 1. steady state
-bin/loadtest run --quiet --slo none --target "grpc://127.0.0.1:$gport" --rate "$GRPC_RATE" \
-  --duration "$STEADY" --warmup "$WARMUP" --json "$out/steady-grpc.json" > "$out/steady-grpc.txt" 2>&1 &
-a=$!
-bin/loadtest run --quiet --slo none --target "http://127.0.0.1:$hport" --rate "$REST_RATE" \
-  --duration "$STEADY" --warmup "$WARMUP" --json "$out/steady-rest.json" > "$out/steady-rest.txt" 2>&1 &
-b=$!
-wait $a || true; wait $b || true
+load() { # seconds, log prefix ("" = discard): gRPC and REST at their rates, together
+  local g=() r=()
+  [ -n "$2" ] && g=(--log-file "$2-grpc.log") && r=(--log-file "$2-rest.log")
+  h2load -D "$1" -c 4 -m 16 --rps "$(( GRPC_RATE / 4 ))" -d "$store/grpc.bin" \
+    -H 'content-type: application/grpc' -H 'te: trailers' "${g[@]}" \
+    "http://127.0.0.1:$gport/inference.GRPCInferenceService/ModelInfer" > "${2:-/dev/null}${2:+-grpc.txt}" &
+  local a=$!
+  h2load --h1 -D "$1" -c 8 --rps "$(( REST_RATE / 8 ))" -d "$store/predict.json" \
+    -H 'content-type: application/json' "${r[@]}" \
+    "http://127.0.0.1:$hport/api/v1/predict" > "${2:-/dev/null}${2:+-rest.txt}"
+  wait $a
+}
+failures() { curl -s "http://127.0.0.1:$hport/metrics" \
+  | awk '/^mlserve_requests_total\{/ && !/outcome="ok"/ { s += $2 } END { print s + 0 }'; }
 
-# 2. the same load while Production flips 2 x CYCLES times
-window="$(awk -v i="$(secs "$INTERVAL")" -v c="$CYCLES" 'BEGIN { printf "%ds", i * (2 * c + 1) + 1 }')"
-bin/loadtest run --quiet --slo none --target "http://127.0.0.1:$hport" --rate "$REST_RATE" \
-  --duration "$window" --warmup 0s --json "$out/reload-rest.json" > "$out/reload-rest.txt" 2>&1 &
-b=$!
-rc=0
-bin/loadtest reload --quiet --target "grpc://127.0.0.1:$gport" --rate "$GRPC_RATE" \
-  --promote-version 1.1.0 --cycles "$CYCLES" --interval "$INTERVAL" \
-  --json "$out/reload-grpc.json" > "$out/reload-grpc.txt" 2>&1 || rc=$?
-wait $b || true
+load "$WARMUP" ""
+f0="$(failures)"
+load "$STEADY" "$out/steady"
+f1="$(failures)"
+secs="$(python3 -c "
+import re,sys; v='$INTERVAL'; n=float(re.sub('[a-z]+','',v)); n=n/1000 if v.endswith('ms') else n
+print(int(n*(2*$CYCLES+1))+2)")"
+bin/loadtest reload --quiet --target "grpc://127.0.0.1:$gport" --rate 1 --promote-version 1.1.0 \
+  --cycles "$CYCLES" --interval "$INTERVAL" --json "$out/reload-admin.json" \
+  > "$out/reload-admin.txt" 2>&1 &
+flipper=$!
+load "$secs" "$out/reload"
+rc=0; wait $flipper || rc=$?
+f2="$(failures)"
 swaps="$(grep -c 'now serving' "$log" || true)"
 
+python3 - "$out" "$((f1 - f0))" "$((f2 - f1))" "$swaps" "$rc" "$GRPC_RATE" "$REST_RATE" <<'PY' | tee "$OUT_DIR/reload.md"
+import sys
+out, fs, fr, swaps, rc, grate, rrate = sys.argv[1:8]
+def lat(name):
+    v = sorted(int(l.split('\t')[2]) for l in open(f'{out}/{name}.log') if l.strip())
+    bad = sum(1 for l in open(f'{out}/{name}.log') if l.strip() and l.split('\t')[1] != '200')
+    p = lambda q: v[min(len(v) - 1, int(q / 100 * len(v)))] / 1000.0
+    return len(v), bad, p(50), p(99), v[-1] / 1000.0
+print('| phase | transport | rate req/s | requests | non-200 | p50 | p99 | max |')
+print('|---|---|---:|---:|---:|---:|---:|---:|')
+res = {}
+for phase in ('steady', 'reload'):
+    for t, rate in (('grpc', grate), ('rest', rrate)):
+        n, bad, p50, p99, mx = res[(phase, t)] = lat(f'{phase}-{t}')
+        print(f'| {phase} | {t} | {rate} | {n} | {bad} | {p50:.2f} ms | {p99:.2f} ms | {mx:.2f} ms |')
+print()
+for t in ('grpc', 'rest'):
+    print(f'- {t}: p99 while reloading / steady = {res[("reload", t)][3] / res[("steady", t)][3]:.2f}x (target: at most 2x)')
+print(f'- Failed requests by the server\'s counters: {fs} in steady state, {fr} while reloading (target: 0)')
+print(f'- Swaps the server made: {swaps} (the initial load included); admin driver exit code {rc}')
+PY
+grep -E "versions|admin .*(failed|error)" "$out/reload-admin.txt" | sed 's/^ */- loadtest reload: /' | tee -a "$OUT_DIR/reload.md"
 {
-  echo "| phase | transport | rate req/s | requests | failed | p50 | p99 | max |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
-  for n in steady-grpc steady-rest reload-grpc reload-rest; do
-    awk -v n="$n" -v r="$(field $n throughput_rps)" -v q="$(field $n requests)" \
-      -v f="$(field $n failed)" -v p50="$(field $n p50_us)" -v p99="$(field $n p99_us)" \
-      -v mx="$(field $n max_us)" 'BEGIN { split(n, a, "-");
-        printf "| %s | %s | %.0f | %s | %s | %.2f ms | %.2f ms | %.2f ms |\n", a[1], a[2], r, q, f,
-          p50 / 1000, p99 / 1000, mx / 1000 }'
-  done
-  echo
-  for t in grpc rest; do
-    awk -v t="$t" -v s="$(field steady-$t p99_us)" -v r="$(field reload-$t p99_us)" \
-      'BEGIN { printf "- %s p99 while reloading / steady: %.2fx\n", t, r / s }'
-  done
-  echo "- Swaps done by the server: $swaps (initial load included); loadtest reload exit code: $rc"
-  echo "- Versions that answered (gRPC): $(grep -i -A3 'answer' "$out/reload-grpc.txt" | tr -s ' ' | tr '\n' ' ' | cut -c1-200)"
   echo "- Machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); $(java -version 2>&1 | head -n 1)"
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  echo "- Open loop; $CYCLES promote+rollback cycles, one admin call every $INTERVAL; generator and server share the cores."
-} | tee "$OUT_DIR/reload.md"
+  echo "- h2load at constant rate (gRPC: 4 connections x 16 streams; REST: 8 HTTP/1.1 connections); $CYCLES promote+rollback cycles, one admin call every $INTERVAL; generator and server share the cores."
+} | tee -a "$OUT_DIR/reload.md"

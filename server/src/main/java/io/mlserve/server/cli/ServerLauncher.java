@@ -24,7 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
+import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import java.util.concurrent.atomic.AtomicReference;
 import io.mlserve.server.Version;
 import io.mlserve.server.http.HttpGateway;
@@ -63,9 +70,25 @@ final class ServerLauncher {
     ModelLoader loader =
         new ModelLoader(List.of(new DjlEngine()), Ticker.system(), servingOverride(), metrics,
             telemetry);
+    // Inference handlers never block, so they run on the transport threads (direct executor).
+    // Admin calls write files and may load a model to validate it: they get threads of their
+    // own, so a registration never stalls inference on the same event loop.
+    ExecutorService adminExecutor = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "mlserve-admin");
+      t.setDaemon(true);
+      return t;
+    });
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(options.bind, options.grpcPort))
             .directExecutor()
+            .callExecutor(new ServerCallExecutorSupplier() {
+              @Override
+              public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call,
+                  Metadata headers) {
+                return call.getMethodDescriptor().getServiceName()
+                    .equals(ModelRegistryGrpc.SERVICE_NAME) ? adminExecutor : null;
+              }
+            })
             .maxInboundMessageSize(options.maxMessageBytes);
     EventLog events = EventLog.open(store.root());
     ModelLoader validationLoader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),

@@ -51,12 +51,9 @@ final class HealthCheck {
   }
 
   private List<Integer> batchSizes() {
-    List<Integer> sizes = new ArrayList<>();
-    for (int s = 1; s < maxBatch; s *= 2) {
-      sizes.add(s);
-    }
-    sizes.add(maxBatch);
-    return sizes;
+    // The sizes batches run at (BucketedRunner): warming each means the engine meets no new
+    // input shape while serving.
+    return java.util.Arrays.stream(BucketedRunner.buckets(maxBatch)).boxed().toList();
   }
 
   private Tensor[] predict(ModelRunner runner, Tensor[] inputs, String what)

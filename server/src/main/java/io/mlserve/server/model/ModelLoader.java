@@ -84,10 +84,11 @@ public final class ModelLoader {
     }
     List<ModelRunner> runners = new ArrayList<>();
     try {
-      for (int i = 0; i < serving.instances(); i++) {
-        runners.add(loaded.newRunner());
-      }
       int maxBatch = validator.batchable() ? serving.maxBatchSize() : 1;
+      for (int i = 0; i < serving.instances(); i++) {
+        ModelRunner r = loaded.newRunner();
+        runners.add(maxBatch > 1 ? new BucketedRunner(r, maxBatch) : r);
+      }
       HealthCheck check = new HealthCheck(label, manifest, versionDir, maxBatch);
       for (ModelRunner r : runners) {
         check.run(r);
