@@ -68,6 +68,8 @@ load() { # seconds, log prefix ("" = discard): gRPC and REST at their rates, tog
 }
 failures() { curl -s "http://127.0.0.1:$hport/metrics" \
   | awk '/^mlserve_requests_total\{/ && !/outcome="ok"/ { s += $2 } END { print s + 0 }'; }
+outcomes() { curl -s "http://127.0.0.1:$hport/metrics" | grep '^mlserve_requests_total{' \
+  | grep -v ' 0$' || true; }
 
 load "$WARMUP" ""
 f0="$(failures)"
@@ -83,6 +85,7 @@ flipper=$!
 load "$secs" "$out/reload"
 rc=0; wait $flipper || rc=$?
 f2="$(failures)"
+outcomes > "$out/outcomes.txt"
 swaps="$(grep -c 'now serving' "$log" || true)"
 
 python3 - "$out" "$((f1 - f0))" "$((f2 - f1))" "$swaps" "$rc" "$GRPC_RATE" "$REST_RATE" <<'PY' | tee "$OUT_DIR/reload.md"
@@ -106,6 +109,7 @@ for t in ('grpc', 'rest'):
 print(f'- Failed requests by the server\'s counters: {fs} in steady state, {fr} while reloading (target: 0)')
 print(f'- Swaps the server made: {swaps} (the initial load included); admin driver exit code {rc}')
 PY
+sed 's/^/- server counter: /' "$out/outcomes.txt" | tee -a "$OUT_DIR/reload.md"
 grep -E "versions|admin .*(failed|error)" "$out/reload-admin.txt" | sed 's/^ */- loadtest reload: /' | tee -a "$OUT_DIR/reload.md"
 {
   echo "- Machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); $(java -version 2>&1 | head -n 1)"

@@ -84,6 +84,19 @@ public final class ModelMetrics implements BatchListener {
     outcomes[failure == null ? 0 : failure.ordinal() + 1].increment();
   }
 
+  /**
+   * A request left before it was queued because this version was being unloaded; the router
+   * retries it on the successor, so it is neither a success nor a failure here.
+   */
+  public void requestHandedOver() {
+    inFlight.decrementAndGet();
+  }
+
+  /** Counts an outcome for a request that is not in flight here (a retry that found no home). */
+  public void recordOutcome(InferenceException.Kind failure) {
+    outcomes[failure == null ? 0 : failure.ordinal() + 1].increment();
+  }
+
   @Override
   public void onRequestDone(long queueNanos, long computeNanos, boolean ok) {
     queue.record(queueNanos);

@@ -97,11 +97,12 @@ public final class ModelRouter {
       try {
         return new Routed(target, target.infer(inputs, deadlineNanos, transport));
       } catch (InferenceException e) {
-        if (e.kind() != InferenceException.Kind.UNAVAILABLE || !target.closed() || attempt >= 3) {
+        if (e.kind() != InferenceException.Kind.UNAVAILABLE || !target.closed()) {
           throw e;
         }
-        ServedModel next = resolve(name, version);
-        if (next == target) {
+        ServedModel next = attempt >= 3 ? target : resolveOrNull(name, version);
+        if (next == null || next == target) {
+          target.metrics().recordOutcome(InferenceException.Kind.UNAVAILABLE);
           throw e;
         }
         target = next;
@@ -136,6 +137,14 @@ public final class ModelRouter {
 
   /** A request queued on a version: which one, and the outputs to come. */
   public record Routed(ServedModel model, CompletableFuture<Tensor[]> result) {}
+
+  private ServedModel resolveOrNull(String name, String version) {
+    try {
+      return resolve(name, version);
+    } catch (InferenceException e) {
+      return null;
+    }
+  }
 
   /** The default version of a model, or null. */
   public ServedModel defaultVersion(String name) {

@@ -113,6 +113,13 @@ public final class ServedModel implements AutoCloseable {
       Tensor[] ordered = validator.validate(inputs);
       int rows = batchable ? (int) Math.min(Integer.MAX_VALUE, ordered[0].dim(0)) : 1;
       queued = batcher.submit(ordered, rows, deadlineNanos);
+    } catch (InferenceException e) {
+      if (e.kind() == InferenceException.Kind.UNAVAILABLE && batcher.closed()) {
+        metrics.requestHandedOver(); // the router retries it on the version that replaced this
+      } else {
+        finish(submitted, null, e, transport);
+      }
+      throw e;
     } catch (RuntimeException e) {
       finish(submitted, null, e, transport);
       throw e;
