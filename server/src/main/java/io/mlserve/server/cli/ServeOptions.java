@@ -33,6 +33,11 @@ final class ServeOptions {
       description = "Override every manifest's instances (batcher workers per version).")
   Integer instances;
 
+  @Option(names = "--grpc-threads", defaultValue = "0",
+      description = "Threads that decode and dispatch gRPC calls; 0 runs them on the transport's"
+          + " event loops (direct executor). Default: ${DEFAULT-VALUE}")
+  int grpcThreads;
+
   @Option(names = "--max-message-bytes", defaultValue = "16777216",
       description = "Largest request accepted, in bytes. Default: ${DEFAULT-VALUE}")
   int maxMessageBytes;

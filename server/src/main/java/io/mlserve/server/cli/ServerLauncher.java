@@ -80,7 +80,6 @@ final class ServerLauncher {
     });
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(options.bind, options.grpcPort))
-            .directExecutor()
             .callExecutor(new ServerCallExecutorSupplier() {
               @Override
               public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call,
@@ -90,6 +89,15 @@ final class ServerLauncher {
               }
             })
             .maxInboundMessageSize(options.maxMessageBytes);
+    if (options.grpcThreads > 0) {
+      builder.executor(Executors.newFixedThreadPool(options.grpcThreads, r -> {
+        Thread t = new Thread(r, "mlserve-grpc");
+        t.setDaemon(true);
+        return t;
+      }));
+    } else {
+      builder.directExecutor();
+    }
     EventLog events = EventLog.open(store.root());
     ModelLoader validationLoader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
