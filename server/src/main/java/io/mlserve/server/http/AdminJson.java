@@ -88,9 +88,14 @@ final class AdminJson {
 
   /** One version's stage and its full manifest. */
   static HttpReply manifest(ModelRegistry registry, String model, String version) {
+    return manifest(registry, model, version, 200);
+  }
+
+  /** As {@link #manifest(ModelRegistry, String, String)}, answered with {@code status}. */
+  static HttpReply manifest(ModelRegistry registry, String model, String version, int status) {
     Manifest m = registry.store().manifest(model, version);
     Stage stage = registry.stageOf(model, version);
-    return ok(g -> {
+    return HttpReply.json(status, Json.write(1024, g -> {
       g.writeStartObject();
       g.writeStringField("model", model);
       g.writeStringField("version", version);
@@ -98,7 +103,7 @@ final class AdminJson {
       g.writeFieldName("manifest");
       g.writeTree(Json.MAPPER.readTree(ManifestCodec.toJson(m)));
       g.writeEndObject();
-    });
+    }));
   }
 
   /** {@code {"model": m, "history": [entry...]}}, oldest first. */

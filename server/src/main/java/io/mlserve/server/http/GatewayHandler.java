@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
  */
 class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final int MAX_PIPELINED = 16;
+  static final String OCTET_STREAM = "application/octet-stream";
 
   private final Routes routes;
   private final HttpGateway.InFlight inFlight;
@@ -94,7 +95,7 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     Routes.Match match = routes.match(method, path);
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
     if (method.equals("POST")) {
-      checkJson(contentType);
+      checkJson(contentType, match.binary());
     }
     var content = req.content();
     HttpCall call = new HttpCall(method, path, match.params(), contentType,
@@ -103,15 +104,21 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return match.endpoint().handle(call);
   }
 
-  /** POST bodies must be JSON; a missing Content-Type is taken as JSON. */
-  private static void checkJson(String contentType) {
+  /**
+   * POST bodies must be JSON (or, where the route takes it, application/octet-stream); a
+   * missing Content-Type is taken as JSON.
+   */
+  private static void checkJson(String contentType, boolean binaryAllowed) {
     if (contentType == null) {
       return;
     }
     String mime = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (binaryAllowed && mime.equals(OCTET_STREAM)) {
+      return;
+    }
     if (!mime.equals("application/json") && !mime.endsWith("+json")) {
-      throw new HttpStatusException(415,
-          "unsupported Content-Type '" + contentType + "'; send application/json");
+      throw new HttpStatusException(415, "unsupported Content-Type '" + contentType
+          + "'; send application/json" + (binaryAllowed ? " or " + OCTET_STREAM : ""));
     }
   }
 

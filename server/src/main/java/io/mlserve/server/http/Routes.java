@@ -15,15 +15,24 @@ import java.util.Set;
  * <p>Immutable once built; thread-safe.
  */
 final class Routes {
-  private record Route(String method, String[] segments, Endpoint endpoint) {}
+  private record Route(String method, String[] segments, Endpoint endpoint, boolean binary) {}
 
-  /** A matched endpoint and the values of its path parameters. */
-  record Match(Endpoint endpoint, Map<String, String> params) {}
+  /**
+   * A matched endpoint and the values of its path parameters; {@code binary}: the route also
+   * takes an {@code application/octet-stream} body (others take JSON only).
+   */
+  record Match(Endpoint endpoint, Map<String, String> params, boolean binary) {}
 
   private final List<Route> routes = new ArrayList<>();
 
   Routes add(String method, String pattern, Endpoint endpoint) {
-    routes.add(new Route(method, split(pattern), endpoint));
+    routes.add(new Route(method, split(pattern), endpoint, false));
+    return this;
+  }
+
+  /** As {@link #add}, for a route that takes JSON or an {@code application/octet-stream} body. */
+  Routes addBinary(String method, String pattern, Endpoint endpoint) {
+    routes.add(new Route(method, split(pattern), endpoint, true));
     return this;
   }
 
@@ -39,7 +48,7 @@ final class Routes {
         continue;
       }
       if (r.method.equals(method)) {
-        return new Match(r.endpoint, params);
+        return new Match(r.endpoint, params, r.binary);
       }
       allowed.add(r.method);
     }
