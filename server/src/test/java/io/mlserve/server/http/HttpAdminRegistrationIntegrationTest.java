@@ -292,6 +292,20 @@ class HttpAdminRegistrationIntegrationTest {
     assertEquals(415, other.statusCode(), other.body());
   }
 
+  @Test
+  void aBodyOverTheGatewaysLimitIs413AndRegistersNothing() throws Exception {
+    try (HttpGateway small = HttpGateway.builder(fx.server.router(), fx.server.state(),
+        Ticker.system()).options(HttpOptions.builder().bind("127.0.0.1").port(0)
+            .maxBodyBytes(4096).build())
+        .admin(fx.registry, fx.server.coordinator()::statuses, TOKEN).build()) {
+      HttpTestClient c = new HttpTestClient(small.start());
+      HttpResponse<String> r = c.post("/api/v1/models/" + MODEL + "/versions",
+          "{\"version\":\"7.0.0\",\"artifact_base64\":\"" + artifactB64 + "\"}", AUTH);
+      assertEquals(413, r.statusCode(), r.body());
+      assertEquals(404, http.get("/api/v1/models/" + MODEL + "/versions/7.0.0").statusCode());
+    }
+  }
+
   private static HttpResponse<String> raw(String path, String contentType, byte[] body)
       throws Exception {
     HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
