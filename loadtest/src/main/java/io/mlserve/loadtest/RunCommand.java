@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     RunResult result;
-    try (Target t = target.open(err)) {
+    try (Target t = target.open(err, concurrency == null ? 0 : concurrency)) {
       HistogramLogWriter hlog = output.openHlog();
       try {
         result = LoadOptions.load(t, target, load, r, concurrency == null ? 0 : concurrency,

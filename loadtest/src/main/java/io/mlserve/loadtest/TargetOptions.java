@@ -52,6 +52,16 @@ final class TargetOptions {
       description = "gRPC connections the calls are spread over. Default: ${DEFAULT-VALUE}")
   int channels;
 
+  @Option(names = "--connections", defaultValue = "0",
+      description = "REST: keep-alive connections, one request in flight on each; more wait for"
+          + " a free one. Default: the concurrency (closed loop), else "
+          + HttpTarget.DEFAULT_CONNECTIONS + ".")
+  int connections;
+
+  @Option(names = "--io-threads", defaultValue = "1",
+      description = "REST: event loop threads of the client. Default: ${DEFAULT-VALUE}")
+  int ioThreads;
+
   @Option(names = "--raw", description = "gRPC: send raw_input_contents instead of typed contents.")
   boolean raw;
 
@@ -68,8 +78,17 @@ final class TargetOptions {
     return target.startsWith("grpc://") ? target.substring("grpc://".length()) : target;
   }
 
-  /** Opens the target: channels, signatures, request pool. Notes go to {@code err}. */
+  /** Opens the target for an open loop (or a closed one of unknown concurrency). */
   Target open(PrintWriter err) throws Exception {
+    return open(err, 0);
+  }
+
+  /**
+   * Opens the target: channels, signatures, request pool. Notes go to {@code err}.
+   *
+   * @param concurrency closed loop's requests in flight (the REST pool's default size), or 0
+   */
+  Target open(PrintWriter err, int concurrency) throws Exception {
     if (target.startsWith("https://")) {
       throw new IllegalArgumentException("https is not supported; use http:// on loopback");
     }
@@ -85,8 +104,17 @@ final class TargetOptions {
         case "batch" -> true;
         default -> throw new IllegalArgumentException("--http-api is predict or batch");
       };
+      if (connections < 0) {
+        throw new IllegalArgumentException("connections must be >= 0, got " + connections);
+      }
+      int pool = connections > 0 ? connections
+          : concurrency > 0 ? concurrency : HttpTarget.DEFAULT_CONNECTIONS;
+      if (ioThreads < 1 || ioThreads > pool) {
+        throw new IllegalArgumentException("--io-threads must be between 1 and the connections ("
+            + pool + "), got " + ioThreads);
+      }
       return new HttpTarget(target.replaceAll("/+$", ""), workload(null, err), batch,
-          connectTimeout);
+          connectTimeout, pool, ioThreads);
     }
     List<ManagedChannel> opened = GrpcTarget.open(grpcAddress(), channels);
     try {
