@@ -23,36 +23,14 @@ for tool in h2load python3 curl; do
 done
 store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-reload-bench.XXXXXX")"
 log="$out/server.log"
-bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 --store "$store/s" \
-  --guard-window-seconds 0 > "$log" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$store"' EXIT
-for _ in $(seq 300); do grep -q "ready grpc_port" "$log" && break; sleep 1; done
-gport="$(sed -n 's/^mlserve: ready grpc_port=\([0-9]*\).*/\1/p' "$log")"
-hport="$(sed -n 's/^mlserve: ready .*http_port=\([0-9]*\).*/\1/p' "$log")"
-[ -n "$gport" ] && [ -n "$hport" ] || { echo "server did not start; see $log" >&2; exit 1; }
+. "$root/bench/lib.sh"
+trap 'kill -TERM $DEMO_PID 2>/dev/null; wait $DEMO_PID 2>/dev/null; rm -rf "$store"' EXIT
+start_demo "$log" "$store/s" --guard-window-seconds 0
+gport="$GPORT"; hport="$HPORT"
 bin/mlctl --server "127.0.0.1:$gport" register --model curve_forecaster --version 1.1.0 \
   --artifact examples/curve_forecaster/model.pt > "$out/register.txt"
 
-python3 - "$store" <<'PY'
-import json, struct, sys
-d = sys.argv[1]
-def varint(n):
-    out = b''
-    while True:
-        b, n = n & 0x7f, n >> 7
-        out += bytes([b | 0x80]) if n else bytes([b])
-        if not n:
-            return out
-def ld(num, b):
-    return varint((num << 3) | 2) + varint(len(b)) + b
-curve = [60, 59, 58, 57, 58, 60, 62, 64, 66, 68, 70, 71, 70, 68, 66, 64, 62, 61, 60, 61, 62, 64, 66, 67]
-tensor = (ld(1, b'curve') + ld(2, b'FP32') + ld(3, varint(1) + varint(24))
-          + ld(5, ld(6, b''.join(struct.pack('<f', v) for v in curve))))
-req = ld(1, b'curve_forecaster') + ld(5, tensor)
-open(d + '/grpc.bin', 'wb').write(b'\x00' + struct.pack('>I', len(req)) + req)
-open(d + '/predict.json', 'w').write(json.dumps({"model": "curve_forecaster", "input": curve}))
-PY
+write_bodies "$store"
 
 load() { # seconds, log prefix ("" = discard): gRPC and REST at their rates, together
   local g=() r=()

@@ -21,40 +21,12 @@ for tool in wrk h2load python3; do
 done
 store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-rest-bench.XXXXXX")"
 log="$out/server.log"
-bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 --store "$store/s" > "$log" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$store"' EXIT
-for _ in $(seq 300); do grep -q "ready grpc_port" "$log" && break; sleep 1; done
-gport="$(sed -n 's/^mlserve: ready grpc_port=\([0-9]*\).*/\1/p' "$log")"
-hport="$(sed -n 's/^mlserve: ready .*http_port=\([0-9]*\).*/\1/p' "$log")"
-[ -n "$gport" ] && [ -n "$hport" ] || { echo "server did not start; see $log" >&2; exit 1; }
+. "$root/bench/lib.sh"
+trap 'kill -TERM $DEMO_PID 2>/dev/null; wait $DEMO_PID 2>/dev/null; rm -rf "$store"' EXIT
+start_demo "$log" "$store/s"
+gport="$GPORT"; hport="$HPORT"
 
-# Request bodies: a gRPC-framed ModelInferRequest (typed FP32 contents) and two wrk scripts.
-python3 - "$store" "$BATCH_ROWS" <<'PY'
-import json, random, struct, sys
-d, rows = sys.argv[1], int(sys.argv[2])
-def varint(n):
-    out = b''
-    while True:
-        b, n = n & 0x7f, n >> 7
-        out += bytes([b | 0x80]) if n else bytes([b])
-        if not n:
-            return out
-def ld(num, b):
-    return varint((num << 3) | 2) + varint(len(b)) + b
-curve = [60, 59, 58, 57, 58, 60, 62, 64, 66, 68, 70, 71, 70, 68, 66, 64, 62, 61, 60, 61, 62, 64, 66, 67]
-tensor = (ld(1, b'curve') + ld(2, b'FP32') + ld(3, varint(1) + varint(24))
-          + ld(5, ld(6, b''.join(struct.pack('<f', v) for v in curve))))
-req = ld(1, b'curve_forecaster') + ld(5, tensor)
-open(d + '/grpc.bin', 'wb').write(b'\x00' + struct.pack('>I', len(req)) + req)
-def lua(body):
-    return ('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-            'wrk.body = [==[' + body + ']==]\n')
-open(d + '/predict.lua', 'w').write(lua(json.dumps({"model": "curve_forecaster", "input": curve})))
-random.seed(1)
-inst = [[round(45 + random.random() * 30, 3) for _ in range(24)] for _ in range(rows)]
-open(d + '/batch.lua', 'w').write(lua(json.dumps({"model": "curve_forecaster", "instances": inst})))
-PY
+write_bodies "$store" "$BATCH_ROWS"
 
 h2() { # seconds, logfile
   h2load -D "$1" -c 1 -m "$CONCURRENCY" -d "$store/grpc.bin" -H 'content-type: application/grpc' \
