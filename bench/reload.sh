@@ -45,7 +45,7 @@ load() { # seconds, log prefix ("" = discard): gRPC and REST at their rates, tog
   wait $a
 }
 failures() { curl -s "http://127.0.0.1:$hport/metrics" \
-  | awk '/^mlserve_requests_total\{/ && !/outcome="ok"/ { s += $2 } END { print s + 0 }'; }
+  | awk '/^mlserve_requests_total\{/ && !/outcome="(ok|cancelled)"/ { s += $2 } END { print s + 0 }'; }
 outcomes() { curl -s "http://127.0.0.1:$hport/metrics" | grep '^mlserve_requests_total{' \
   | grep -v ' 0$' || true; }
 

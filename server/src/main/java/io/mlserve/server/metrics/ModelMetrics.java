@@ -47,11 +47,12 @@ public final class ModelMetrics implements BatchListener {
 
   private static String[] outcomeNames() {
     InferenceException.Kind[] kinds = InferenceException.Kind.values();
-    String[] names = new String[kinds.length + 1];
+    String[] names = new String[kinds.length + 2];
     names[0] = "ok";
     for (int i = 0; i < kinds.length; i++) {
       names[i + 1] = kinds[i].name().toLowerCase(java.util.Locale.ROOT);
     }
+    names[kinds.length + 1] = "cancelled"; // by the client: neither a success nor a failure
     return names;
   }
 
@@ -62,6 +63,8 @@ public final class ModelMetrics implements BatchListener {
   public String version() {
     return version;
   }
+
+  private static final int CANCELLED = OUTCOMES.length - 1;
 
   /** Where the queue depth gauge reads from (the version's batcher). */
   public void queueDepthFrom(IntSupplier supplier) {
@@ -82,6 +85,13 @@ public final class ModelMetrics implements BatchListener {
     inFlight.decrementAndGet();
     total.record(totalNanos);
     outcomes[failure == null ? 0 : failure.ordinal() + 1].increment();
+  }
+
+  /** A request ended because its caller cancelled it (went away or gave up). */
+  public void requestCancelled(long totalNanos) {
+    inFlight.decrementAndGet();
+    total.record(totalNanos);
+    outcomes[CANCELLED].increment();
   }
 
   /**
@@ -164,10 +174,10 @@ public final class ModelMetrics implements BatchListener {
     return queueDepth.getAsInt();
   }
 
-  /** Requests that failed, of any kind. */
+  /** Requests that failed, of any kind (cancelled ones are not failures). */
   public long failures() {
     long n = 0;
-    for (int i = 1; i < outcomes.length; i++) {
+    for (int i = 1; i < CANCELLED; i++) {
       n += outcomes[i].sum();
     }
     return n;

@@ -145,11 +145,15 @@ public final class ServedModel implements AutoCloseable {
   private void finish(long submitted, BatchResult r, Throwable e, String transport) {
     long now = ticker.nanoTime();
     InferenceException.Kind kind = null;
-    if (e != null) {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null
-          ? e.getCause() : e;
+    Throwable cause = e instanceof CompletionException && e.getCause() != null
+        ? e.getCause() : e;
+    if (cause instanceof CancellationException) {
+      metrics.requestCancelled(now - submitted);
+      telemetry.recordRequest(name(), version(), transport, now, submitted, r, e);
+      return;
+    }
+    if (cause != null) {
       kind = cause instanceof InferenceException ie ? ie.kind()
-          : cause instanceof CancellationException ? InferenceException.Kind.UNAVAILABLE
           : cause instanceof IllegalArgumentException ? InferenceException.Kind.INVALID_ARGUMENT
           : InferenceException.Kind.INTERNAL;
     }

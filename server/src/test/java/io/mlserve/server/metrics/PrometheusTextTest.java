@@ -29,6 +29,8 @@ class PrometheusTextTest {
     }
     m.requestStarted();
     m.requestFinished(1000, InferenceException.Kind.INVALID_ARGUMENT);
+    m.requestStarted();
+    m.requestCancelled(1000); // the client went away: counted apart, not a failure
     m.requestStarted(); // still in flight
     m.onBatch(3, 8, 1000);
     m.onBatch(1, 1, 1000);
@@ -40,15 +42,17 @@ class PrometheusTextTest {
     assertEquals(1, value(text, "mlserve_up"));
     assertEquals(100, value(text, "mlserve_requests_total{" + l + ",outcome=\"ok\"}"));
     assertEquals(1, value(text, "mlserve_requests_total{" + l + ",outcome=\"invalid_argument\"}"));
+    assertEquals(1, value(text, "mlserve_requests_total{" + l + ",outcome=\"cancelled\"}"));
+    assertEquals(1, m.failures());
     assertEquals(1, value(text, "mlserve_requests_in_flight{" + l + "}"));
     assertEquals(1, value(text, "mlserve_requests_unrouted_total"));
     assertEquals(1, value(text, "mlserve_requests_rejected_total{" + l + "}"));
     String total = l + ",phase=\"total\"";
-    assertEquals(101, value(text, "mlserve_request_duration_seconds_count{" + total + "}"));
-    assertEquals(101,
+    assertEquals(102, value(text, "mlserve_request_duration_seconds_count{" + total + "}"));
+    assertEquals(102,
         value(text, "mlserve_request_duration_seconds_bucket{" + total + ",le=\"+Inf\"}"));
-    // 0.1 ms .. 1 ms: 10 of the ok requests, plus the 1 us failure
-    assertEquals(11,
+    // 0.1 ms .. 1 ms: 10 of the ok requests, plus the 1 us failure and the 1 us cancellation
+    assertEquals(12,
         value(text, "mlserve_request_duration_seconds_bucket{" + total + ",le=\"0.001\"}"));
     double p50 = value(text, "mlserve_request_latency_seconds{" + total + ",quantile=\"0.5\"}");
     assertTrue(p50 > 0.0045 && p50 < 0.0055, "p50 " + p50);
@@ -61,7 +65,7 @@ class PrometheusTextTest {
     assertTrue(text.contains("jvm_memory_used_bytes{area=\"heap\"}"));
     // A second scrape keeps cumulative counts.
     String again = new PrometheusText(registry, () -> true).render();
-    assertEquals(101, value(again, "mlserve_request_duration_seconds_count{" + total + "}"));
+    assertEquals(102, value(again, "mlserve_request_duration_seconds_count{" + total + "}"));
   }
 
   @Test
