@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.JsonTensors;
@@ -150,12 +151,16 @@ final class OipRestApi {
     int[] selected = selectOutputs(body.get("outputs"), outSpecs);
     long t = timeout.toNanos();
     long deadline = t == 0 ? Long.MAX_VALUE : ticker.nanoTime() + t;
-    CompletableFuture<Tensor[]> result = model.infer(inputs, deadline, "http");
+    // Through the router, so a request that races a reload is retried on the new version.
+    ModelRouter.Routed routed = targets.router().infer(
+        model, call.param("model"), call.param("version"), inputs, deadline, "http");
+    ServedModel served = routed.model();
+    CompletableFuture<Tensor[]> result = routed.result();
     return Endpoint.then(result, out -> HttpReply.json(200,
         Json.write(g -> {
           g.writeStartObject();
-          g.writeStringField("model_name", model.name());
-          g.writeStringField("model_version", model.version());
+          g.writeStringField("model_name", served.name());
+          g.writeStringField("model_version", served.version());
           if (id != null) {
             g.writeStringField("id", id);
           }

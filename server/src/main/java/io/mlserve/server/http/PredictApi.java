@@ -2,6 +2,7 @@ package io.mlserve.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensor;
@@ -87,12 +88,18 @@ final class PredictApi {
     boolean named = req.inputs != null;
     boolean squeezeOut = squeeze;
     List<TensorSpec> outSpecs = model.manifest().signature().outputs();
-    CompletableFuture<Tensor[]> result = model.infer(tensors, deadline(), "http");
+    // Through the router, so a request that races a reload is retried on the new version (the
+    // stage, when given, is a version alias the router understands).
+    ModelRouter.Routed routed = targets.router().infer(model, req.model,
+        req.stage != null && !req.stage.isEmpty() ? req.stage : req.version, tensors, deadline(),
+        "http");
+    ServedModel served = routed.model();
+    CompletableFuture<Tensor[]> result = routed.result();
     return Endpoint.then(result, out -> HttpReply.json(200,
         Json.write(256 + 16 * totalElements(out), g -> {
           g.writeStartObject();
-          g.writeStringField("model", model.name());
-          g.writeStringField("version", model.version());
+          g.writeStringField("model", served.name());
+          g.writeStringField("version", served.version());
           if (named || out.length != 1) {
             g.writeObjectFieldStart("outputs");
             for (int i = 0; i < out.length; i++) {
