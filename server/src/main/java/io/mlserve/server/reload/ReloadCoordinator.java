@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -60,6 +61,7 @@ public final class ReloadCoordinator implements AutoCloseable {
   private final Map<String, ModelStatus> statuses = new ConcurrentHashMap<>();
   // Reload thread only: why the next swap of a model is a rollback.
   private final Map<String, String> rollbackReasons = new ConcurrentHashMap<>();
+  private final Map<String, FutureTask<Void>> pending = new ConcurrentHashMap<>();
   // Reload thread only: Deprecated versions loaded on demand, least recent first.
   private final Map<String, java.util.Deque<String>> onDemand = new ConcurrentHashMap<>();
 
@@ -127,13 +129,24 @@ public final class ReloadCoordinator implements AutoCloseable {
   }
 
   private Future<?> submit(String model) {
-    return worker.submit(() -> {
+    // At most one pending reconciliation per model: it reads the pointers when it runs, so
+    // events that arrive meanwhile are covered by it. This keeps the work queue bounded by the
+    // number of models however fast events come.
+    FutureTask<Void> task = new FutureTask<>(() -> {
+      pending.remove(model);
       try {
         reconcile(model);
       } catch (RuntimeException e) {
         log.error("{}: reconcile failed", model, e);
       }
+      return null;
     });
+    FutureTask<Void> earlier = pending.putIfAbsent(model, task);
+    if (earlier != null) {
+      return earlier;
+    }
+    worker.execute(task);
+    return task;
   }
 
   /**
