@@ -18,11 +18,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
@@ -44,9 +39,12 @@ import java.util.concurrent.TimeUnit;
  * driver's own accounting (intended send times, lateness) stays as it was. Connections are
  * opened on demand, up to the pool's size, and reopened after a loss; a request on a connection
  * that dies, or that cannot get one because no connection can be made, ends as
- * {@link Outcome#CONNECTION_ERROR}. Answers are parsed minimally: the status code, and the first
- * {@code "version":"..."} of the body found by a byte scan (no JSON tree; the version strings
- * seen are cached, so a steady run allocates none).
+ * {@link Outcome#CONNECTION_ERROR}. Answers are parsed minimally, in place from the socket's
+ * buffers by a small HTTP/1.x response parser of our own (status line; Content-Length, chunked
+ * or read-to-close bodies; {@code Connection} for keep-alive), and only the status code and the
+ * first {@code "version":"..."} of the body (a byte scan of its first {@value #SCAN_BYTES} bytes,
+ * no JSON tree) are kept. The version strings seen are cached, so a steady run allocates nothing
+ * per request here (Netty's pooled buffers and recycled duplicates aside).
  *
  * <p>Connections are partitioned into shards, one per I/O thread; a call always goes to the shard
  * its id picks, and all of a shard's state is touched only on its event loop, so nothing here
@@ -376,6 +374,37 @@ final class HttpTarget implements Target {
     }
   }
 
+  private static final int MAX_LINE = 8192;
+  private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TRANSFER_ENCODING =
+      "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONNECTION = "connection".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CHUNKED = "chunked".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CLOSE_TOKEN = "close".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEEP_ALIVE = "keep-alive".getBytes(StandardCharsets.US_ASCII);
+
+  private static final int P_STATUS = 0;
+  private static final int P_HEADER = 1;
+  private static final int P_FIXED = 2;
+  private static final int P_CHUNK_SIZE = 3;
+  private static final int P_CHUNK_DATA = 4;
+  private static final int P_CHUNK_END = 5;
+  private static final int P_TRAILER = 6;
+  private static final int P_UNTIL_CLOSE = 7;
+
+  private static boolean startsWith(byte[] b, int len, byte[] prefix) {
+    if (len < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (b[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static final int DOWN = 0;
   private static final int CONNECTING = 1;
   private static final int IDLE = 2;
@@ -393,6 +422,16 @@ final class HttpTarget implements Target {
     int status;
     boolean keepAlive;
     int scanned;
+    /** Response parser: where it is, the line so far, what the head said. */
+    int parse = P_STATUS;
+    final byte[] line = new byte[MAX_LINE];
+    int lineLen;
+    boolean http10;
+    long contentLength;
+    boolean chunked;
+    boolean connectionClose;
+    boolean connectionKeepAlive;
+    long remaining;
 
     Conn(Shard shard) {
       this.shard = shard;
@@ -412,11 +451,13 @@ final class HttpTarget implements Target {
         return;
       }
       Channel ch = f.channel();
-      ch.pipeline().addLast(new HttpResponseDecoder(), new Handler(this, ch));
+      ch.pipeline().addLast(new Handler(this, ch));
       shard.connecting--;
       shard.live++;
       channel = ch;
       broken = false;
+      parse = P_STATUS;
+      lineLen = 0;
       state = IDLE;
       if (!ch.isActive()) {
         detach(false);
@@ -434,41 +475,196 @@ final class HttpTarget implements Target {
       channel.writeAndFlush(requests[req.call.request].retainedDuplicate(), channel.voidPromise());
     }
 
-    void read(Object msg) {
-      try {
-        if (broken) {
-          return;
-        }
-        if (state != BUSY) {
-          breakOff(); // an answer nobody asked for: the stream is out of step
-          return;
-        }
-        if (msg instanceof HttpResponse res) {
-          if (res.decoderResult().isFailure()) {
+    /** Bytes from the socket: parsed in place, as far as they go. */
+    void read(ByteBuf in) {
+      Channel ch = channel;
+      while (in.isReadable() && channel == ch && !broken) {
+        if (parse == P_FIXED || parse == P_CHUNK_DATA) {
+          int n = (int) Math.min(remaining, in.readableBytes());
+          body(in, n);
+          remaining -= n;
+          if (remaining == 0) {
+            if (parse == P_FIXED) {
+              finish();
+            } else {
+              parse = P_CHUNK_END;
+            }
+          }
+        } else if (parse == P_UNTIL_CLOSE) {
+          body(in, in.readableBytes());
+        } else {
+          int from = in.readerIndex();
+          int lf = in.indexOf(from, in.writerIndex(), (byte) '\n');
+          int n = (lf < 0 ? in.writerIndex() : lf) - from;
+          if (lineLen + n > line.length) {
+            breakOff(); // a line longer than any sane head
+            return;
+          }
+          in.readBytes(line, lineLen, n);
+          lineLen += n;
+          if (lf < 0) {
+            return; // the rest of the line comes later
+          }
+          in.skipBytes(1);
+          int len = lineLen > 0 && line[lineLen - 1] == '\r' ? lineLen - 1 : lineLen;
+          lineLen = 0;
+          if (!line(len)) {
             breakOff();
             return;
           }
-          status = res.status().code();
-          keepAlive = HttpUtil.isKeepAlive(res);
         }
-        if (msg instanceof HttpContent content) {
-          if (content.decoderResult().isFailure()) {
-            breakOff();
-            return;
+      }
+    }
+
+    /** One line of the head, a chunk size or a trailer; false when it makes no sense. */
+    private boolean line(int len) {
+      switch (parse) {
+        case P_STATUS -> {
+          if (state != BUSY) {
+            return false; // an answer nobody asked for: the stream is out of step
           }
-          ByteBuf b = content.content();
-          int n = Math.min(b.readableBytes(), SCAN_BYTES - scanned);
-          if (n > 0) {
-            b.getBytes(b.readerIndex(), scan, scanned, n);
-            scanned += n;
+          if (len < 12 || !startsWith(line, len, HTTP_1) || line[8] != ' ') {
+            return false;
           }
-          if (msg instanceof LastHttpContent) {
+          int code = 0;
+          for (int i = 9; i < 12; i++) {
+            if (line[i] < '0' || line[i] > '9') {
+              return false;
+            }
+            code = code * 10 + line[i] - '0';
+          }
+          status = code;
+          http10 = line[7] == '0';
+          contentLength = -1;
+          chunked = false;
+          connectionClose = false;
+          connectionKeepAlive = false;
+          parse = P_HEADER;
+        }
+        case P_HEADER -> {
+          if (len > 0) {
+            header(len);
+          } else if (status >= 100 && status < 200) {
+            parse = P_STATUS; // interim answer; the real one follows
+          } else {
+            keepAlive = http10 ? connectionKeepAlive && !connectionClose : !connectionClose;
+            if (status == 204 || status == 304 || (!chunked && contentLength == 0)) {
+              finish();
+            } else if (chunked) {
+              parse = P_CHUNK_SIZE;
+            } else if (contentLength > 0) {
+              remaining = contentLength;
+              parse = P_FIXED;
+            } else {
+              keepAlive = false; // the body runs to the end of the connection
+              parse = P_UNTIL_CLOSE;
+            }
+          }
+        }
+        case P_CHUNK_SIZE -> {
+          long size = 0;
+          int i = 0;
+          for (; i < len && line[i] != ';' && line[i] != ' '; i++) {
+            int d = Character.digit(line[i], 16);
+            if (d < 0 || size > (Long.MAX_VALUE >> 4)) {
+              return false;
+            }
+            size = size * 16 + d;
+          }
+          if (i == 0) {
+            return false;
+          }
+          if (size == 0) {
+            parse = P_TRAILER;
+          } else {
+            remaining = size;
+            parse = P_CHUNK_DATA;
+          }
+        }
+        case P_CHUNK_END -> {
+          if (len != 0) {
+            return false;
+          }
+          parse = P_CHUNK_SIZE;
+        }
+        case P_TRAILER -> {
+          if (len == 0) {
             finish();
           }
         }
-      } finally {
-        ReferenceCountUtil.release(msg);
+        default -> {
+          return false;
+        }
       }
+      return true;
+    }
+
+    private void header(int len) {
+      int colon = 0;
+      while (colon < len && line[colon] != ':') {
+        colon++;
+      }
+      int v = colon + 1;
+      while (v < len && (line[v] == ' ' || line[v] == '\t')) {
+        v++;
+      }
+      int end = len;
+      while (end > v && (line[end - 1] == ' ' || line[end - 1] == '\t')) {
+        end--;
+      }
+      if (nameIs(colon, CONTENT_LENGTH)) {
+        long n = 0;
+        for (int i = v; i < end; i++) {
+          if (line[i] < '0' || line[i] > '9' || n > Long.MAX_VALUE / 10) {
+            n = -1;
+            break;
+          }
+          n = n * 10 + line[i] - '0';
+        }
+        contentLength = end > v ? n : -1;
+      } else if (nameIs(colon, TRANSFER_ENCODING)) {
+        chunked = contains(v, end, CHUNKED);
+      } else if (nameIs(colon, CONNECTION)) {
+        connectionClose |= contains(v, end, CLOSE_TOKEN);
+        connectionKeepAlive |= contains(v, end, KEEP_ALIVE);
+      }
+    }
+
+    /** Whether {@code line[0, len)} is {@code lower}, ignoring ASCII case. */
+    private boolean nameIs(int len, byte[] lower) {
+      if (len != lower.length) {
+        return false;
+      }
+      for (int i = 0; i < len; i++) {
+        if ((line[i] | 0x20) != lower[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Whether {@code line[from, to)} contains {@code lower}, ignoring ASCII case. */
+    private boolean contains(int from, int to, byte[] lower) {
+      outer:
+      for (int i = from; i + lower.length <= to; i++) {
+        for (int j = 0; j < lower.length; j++) {
+          if ((line[i + j] | 0x20) != lower[j]) {
+            continue outer;
+          }
+        }
+        return true;
+      }
+      return false;
+    }
+
+    /** {@code n} bytes of body: the first {@link #SCAN_BYTES} kept for the version scan. */
+    private void body(ByteBuf in, int n) {
+      int keep = Math.min(n, SCAN_BYTES - scanned);
+      if (keep > 0) {
+        in.readBytes(scan, scanned, keep);
+        scanned += keep;
+      }
+      in.skipBytes(n - keep);
     }
 
     /** Closes the channel; its end (see {@link #inactive}) fails the request on it. */
@@ -480,6 +676,7 @@ final class HttpTarget implements Target {
     private void finish() {
       Req req = current;
       current = null;
+      parse = P_STATUS;
       int outcome = Outcome.http(status);
       String version = null;
       if (outcome == Outcome.OK) {
@@ -500,6 +697,10 @@ final class HttpTarget implements Target {
     void inactive(Channel ch) {
       if (ch != channel) {
         return; // an earlier connection, already given up
+      }
+      if (current != null && parse == P_UNTIL_CLOSE && !broken) {
+        finish(); // the body ran to the end of the connection, as its head said it would
+        return;
       }
       Req req = current;
       current = null;
@@ -534,11 +735,13 @@ final class HttpTarget implements Target {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (conn.channel != channel) {
+      try {
+        if (conn.channel == channel && msg instanceof ByteBuf in) {
+          conn.read(in);
+        }
+      } finally {
         ReferenceCountUtil.release(msg);
-        return;
       }
-      conn.read(msg);
     }
 
     @Override

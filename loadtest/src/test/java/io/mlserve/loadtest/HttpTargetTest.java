@@ -143,6 +143,47 @@ class HttpTargetTest {
   }
 
   @Test
+  void parsesChunkedInterimNoContentAndReadToCloseAnswers() throws Exception {
+    // By request number (the probe is 1): chunked with the version split over chunks; odd header
+    // case; 100 Continue before the answer; HTTP/1.0 with the body up to the close; 204.
+    ClosingServer.Answer answer = (n, o) -> {
+      String a;
+      boolean keep = true;
+      switch ((int) (n % 5)) {
+        case 1 -> a = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "6;ext=1\r\n{\"vers\r\n" + "F\r\nion\":\"4.0.0\",\"o\r\n"
+            + "8\r\nut\":[1]}\r\n0\r\nX-Trailer: t\r\n\r\n";
+        case 2 -> a = "HTTP/1.1 200 OK\r\ncONTENT-lENGTH:  19 \r\nX-Other: 1\r\n\r\n"
+            + "{\"version\":\"4.0.0\"}";
+        case 3 -> a = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 19\r\n"
+            + "\r\n{\"version\":\"4.0.0\"}";
+        case 4 -> {
+          a = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"version\":\"4.0.0\"}";
+          keep = false;
+        }
+        default -> a = "HTTP/1.1 204 No Content\r\n\r\n";
+      }
+      byte[] bytes = a.getBytes(StandardCharsets.US_ASCII);
+      for (int i = 0; i < bytes.length; i += 7) { // in pieces, to split lines and chunks
+        o.write(bytes, i, Math.min(7, bytes.length - i));
+        o.flush();
+      }
+      return keep;
+    };
+    try (ClosingServer server = new ClosingServer(answer)) {
+      Path json = dir.resolve("parse.json");
+      int code = execute("run", "--target", "http://127.0.0.1:" + server.port(), "--rate", "100",
+          "--duration", "1s", "--warmup", "0s", "--connections", "2", "--quiet", "--slo", "none",
+          "--json", json.toString());
+      assertEquals(0, code, out + "\n" + err);
+      Map<String, String> f = fields(json);
+      assertEquals("100", f.get("requests"), f.toString());
+      assertEquals("{}", f.get("errors"), f.toString());
+      assertEquals("{\"4.0.0\": 80}", f.get("versions"), f.toString()); // 20 were 204s
+    }
+  }
+
+  @Test
   void closedPortIsUnreachable() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -166,8 +207,19 @@ class HttpTargetTest {
     final AtomicLong answeredAfterDrop = new AtomicLong();
     volatile boolean dropped;
     final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    final Answer answer;
+
+    /** Answers request {@code n} on {@code out}; false: close the connection after it. */
+    interface Answer {
+      boolean answer(long n, OutputStream out) throws IOException;
+    }
 
     ClosingServer() throws IOException {
+      this(null);
+    }
+
+    ClosingServer(Answer answer) throws IOException {
+      this.answer = answer;
       Thread t = new Thread(this::accept, "closing-server");
       t.setDaemon(true);
       t.start();
@@ -203,6 +255,12 @@ class HttpTargetTest {
           }
           in.readNBytes(length);
           long n = requests.incrementAndGet();
+          if (answer != null) {
+            if (!answer.answer(n, o)) {
+              return;
+            }
+            continue;
+          }
           if (n % 7 == 0) {
             dropped = true;
             return;
