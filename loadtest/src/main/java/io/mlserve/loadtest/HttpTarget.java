@@ -723,7 +723,7 @@ final class HttpTarget implements Target {
     }
   }
 
-  /** Per channel: passes decoded answers and the channel's end to its connection. */
+  /** Per channel: hands the socket's bytes and the channel's end to its connection. */
   private static final class Handler extends ChannelInboundHandlerAdapter {
     private final Conn conn;
     private final Channel channel;
