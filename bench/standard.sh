@@ -9,7 +9,7 @@
 #   REST batching on/off  same servers, POST /api/v1/predict
 # For each: `loadtest sweep` (highest rate with p99 <= P99, default 10 ms) and `loadtest run`
 # at the seed SLO (p95=120ms@150rps).
-# Usage: bench/standard.sh   Settings: P99=10ms START_RATE=500 FACTOR=1.4 STEP=8s STEP_WARMUP=4s
+# Usage: bench/standard.sh   Settings: P99=10ms START_RATE=500 FACTOR=1.4 STEP=8s STEP_WARMUP=6s PREWARM=15s
 #   SLO_DURATION=20s SLO_WARMUP=10s OUT_DIR=bench/out READY_TIMEOUT=300 MVN=mvn
 #   ROWS="echo-grpc grpc-on grpc-off rest-on rest-off"
 set -euo pipefail
@@ -17,7 +17,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 P99="${P99:-10ms}"; START_RATE="${START_RATE:-500}"; FACTOR="${FACTOR:-1.4}"
-STEP="${STEP:-8s}"; STEP_WARMUP="${STEP_WARMUP:-4s}"
+STEP="${STEP:-8s}"; STEP_WARMUP="${STEP_WARMUP:-6s}"; PREWARM="${PREWARM:-15s}"
 SLO="${SLO:-p95=120ms@150rps}"; SLO_DURATION="${SLO_DURATION:-20s}"; SLO_WARMUP="${SLO_WARMUP:-10s}"
 OUT_DIR="${OUT_DIR:-$root/bench/out}"; READY_TIMEOUT="${READY_TIMEOUT:-300}"; MVN="${MVN:-mvn}"
 ROWS="${ROWS:-echo-grpc grpc-on grpc-off rest-on rest-off}"
@@ -79,6 +79,10 @@ for row in $ROWS; do
       target="http://127.0.0.1:$http_port" ;;
     *) target="grpc://127.0.0.1:$grpc_port" ;;
   esac
+  # Warm the server (JIT, batch shapes) before the first step counts: on two shared cores a cold
+  # server fails even the first step.
+  bin/loadtest run --target "$target" --concurrency 16 --duration "$PREWARM" --warmup 0s \
+    --slo none --quiet >/dev/null 2>&1 || true
   rc=0
   bin/loadtest sweep --target "$target" --p99 "$P99" --start-rate "$START_RATE" \
     --factor "$FACTOR" --step-duration "$STEP" --step-warmup "$STEP_WARMUP" --quiet \
