@@ -47,7 +47,7 @@ public final class EventFollower implements AutoCloseable {
   private volatile boolean closed;
   // Owned by the follower thread.
   private long offset;
-  private long lastSeq;
+  private volatile long lastSeq; // written by the follower thread only
 
   private EventFollower(Path root, long afterSeq, Consumer<Event> sink, Duration poll)
       throws IOException {
