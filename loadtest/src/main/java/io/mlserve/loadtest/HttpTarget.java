@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * opened on demand, up to the pool's size, and reopened after a loss; a request on a connection
  * that dies, or that cannot get one because no connection can be made, ends as
  * {@link Outcome#CONNECTION_ERROR}. Answers are parsed minimally, in place from the socket's
- * buffers by a small HTTP/1.x response parser of our own (status line; Content-Length, chunked
+ * buffers by a small HTTP/1.x response parser of our own ({@link HttpResponseParser}: status line; Content-Length, chunked
  * or read-to-close bodies; {@code Connection} for keep-alive), and only the status code and the
  * first {@code "version":"..."} of the body (a byte scan of its first {@value #SCAN_BYTES} bytes,
  * no JSON tree) are kept. The version strings seen are cached, so a steady run allocates nothing
@@ -59,7 +59,6 @@ final class HttpTarget implements Target {
   /** How much of a body the version scan looks at. */
   private static final int SCAN_BYTES = 4096;
   private static final int VERSION_CACHE = 16;
-  private static final byte[] VERSION_KEY = "\"version\"".getBytes(StandardCharsets.US_ASCII);
 
   private final String base;
   private final String path;
@@ -103,7 +102,8 @@ final class HttpTarget implements Target {
     this.requests = new ByteBuf[workload.size()];
     String authority = uri.getRawAuthority();
     for (int k = 0; k < requests.length; k++) {
-      requests[k] = request(path, authority, body(workload, k, batch));
+      requests[k] =
+          RestMessages.request(path, authority, RestMessages.body(workload, k, batch));
     }
 
     IoHandlerFactory factory = NioIoHandler.newFactory();
@@ -141,77 +141,6 @@ final class HttpTarget implements Target {
       int n = connections / ioThreads + (s < connections % ioThreads ? 1 : 0);
       shards[s] = new Shard(loop, bootstrap, n);
     }
-  }
-
-  /** The whole request, headers and body, in a pooled direct buffer. */
-  private static ByteBuf request(String path, String authority, byte[] body) {
-    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + authority
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
-    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(head.length + body.length);
-    return buf.writeBytes(head).writeBytes(body);
-  }
-
-  static byte[] body(Workload workload, int k, boolean batch) {
-    StringBuilder sb = new StringBuilder(256).append("{\"model\":")
-        .append(JsonReport.quote(workload.input(k).model()));
-    float[][] rows = workload.batch(k);
-    if (batch) {
-      sb.append(",\"instances\":[");
-      for (int r = 0; r < rows.length; r++) {
-        appendRow(sb.append(r == 0 ? "" : ","), rows[r]);
-      }
-      sb.append(']');
-    } else {
-      appendRow(sb.append(",\"input\":"), rows[0]);
-    }
-    return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void appendRow(StringBuilder sb, float[] row) {
-    sb.append('[');
-    for (int i = 0; i < row.length; i++) {
-      sb.append(i == 0 ? "" : ",").append(row[i]);
-    }
-    sb.append(']');
-  }
-
-  /** The value of the first {@code "version": "..."} in a JSON body, or null. */
-  static String version(byte[] body) {
-    long span = versionSpan(body, body.length);
-    return span < 0 ? null
-        : new String(body, (int) (span >>> 32), (int) span, StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Where the value of the first {@code "version": "..."} in {@code body[0, len)} lies: start in
-   * the high 32 bits, length in the low; -1 when there is none.
-   */
-  static long versionSpan(byte[] body, int len) {
-    outer:
-    for (int i = 0; i + VERSION_KEY.length < len; i++) {
-      for (int j = 0; j < VERSION_KEY.length; j++) {
-        if (body[i + j] != VERSION_KEY[j]) {
-          continue outer;
-        }
-      }
-      int p = i + VERSION_KEY.length;
-      while (p < len && (body[p] == ' ' || body[p] == ':')) {
-        p++;
-      }
-      if (p >= len || body[p] != '"') {
-        return -1;
-      }
-      int end = p + 1;
-      while (end < len && body[end] != '"') {
-        end++;
-      }
-      if (end >= len) {
-        return -1; // cut off by the scan limit
-      }
-      return ((long) (p + 1) << 32) | (end - p - 1);
-    }
-    return -1;
   }
 
   @Override
@@ -374,64 +303,22 @@ final class HttpTarget implements Target {
     }
   }
 
-  private static final int MAX_LINE = 8192;
-  private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] TRANSFER_ENCODING =
-      "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CONNECTION = "connection".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CHUNKED = "chunked".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CLOSE_TOKEN = "close".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] KEEP_ALIVE = "keep-alive".getBytes(StandardCharsets.US_ASCII);
-
-  private static final int P_STATUS = 0;
-  private static final int P_HEADER = 1;
-  private static final int P_FIXED = 2;
-  private static final int P_CHUNK_SIZE = 3;
-  private static final int P_CHUNK_DATA = 4;
-  private static final int P_CHUNK_END = 5;
-  private static final int P_TRAILER = 6;
-  private static final int P_UNTIL_CLOSE = 7;
-
-  private static boolean startsWith(byte[] b, int len, byte[] prefix) {
-    if (len < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (b[i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static final int DOWN = 0;
   private static final int CONNECTING = 1;
   private static final int IDLE = 2;
   private static final int BUSY = 3;
 
   /** One keep-alive connection, reopened when lost. Loop-confined. */
-  private final class Conn implements ChannelFutureListener {
+  private final class Conn implements ChannelFutureListener, HttpResponseParser.Sink {
     final Shard shard;
-    final byte[] scan = new byte[SCAN_BYTES];
+    final HttpResponseParser parser = new HttpResponseParser(this, SCAN_BYTES);
     Channel channel;
+    /** The channel whose bytes are being parsed right now. */
+    private Channel readingFrom;
     int state = DOWN;
     /** The channel is being closed for a bad answer: what else it delivers is ignored. */
     boolean broken;
     Req current;
-    int status;
-    boolean keepAlive;
-    int scanned;
-    /** Response parser: where it is, the line so far, what the head said. */
-    int parse = P_STATUS;
-    final byte[] line = new byte[MAX_LINE];
-    int lineLen;
-    boolean http10;
-    long contentLength;
-    boolean chunked;
-    boolean connectionClose;
-    boolean connectionKeepAlive;
-    long remaining;
 
     Conn(Shard shard) {
       this.shard = shard;
@@ -456,8 +343,7 @@ final class HttpTarget implements Target {
       shard.live++;
       channel = ch;
       broken = false;
-      parse = P_STATUS;
-      lineLen = 0;
+      parser.reset();
       state = IDLE;
       if (!ch.isActive()) {
         detach(false);
@@ -469,202 +355,29 @@ final class HttpTarget implements Target {
     void start(Req req) {
       state = BUSY;
       current = req;
-      status = 0;
-      keepAlive = true;
-      scanned = 0;
+      parser.expect();
       channel.writeAndFlush(requests[req.call.request].retainedDuplicate(), channel.voidPromise());
     }
 
     /** Bytes from the socket: parsed in place, as far as they go. */
     void read(ByteBuf in) {
-      Channel ch = channel;
-      while (in.isReadable() && channel == ch && !broken) {
-        if (parse == P_FIXED || parse == P_CHUNK_DATA) {
-          int n = (int) Math.min(remaining, in.readableBytes());
-          body(in, n);
-          remaining -= n;
-          if (remaining == 0) {
-            if (parse == P_FIXED) {
-              finish();
-            } else {
-              parse = P_CHUNK_END;
-            }
-          }
-        } else if (parse == P_UNTIL_CLOSE) {
-          body(in, in.readableBytes());
-        } else {
-          int from = in.readerIndex();
-          int lf = in.indexOf(from, in.writerIndex(), (byte) '\n');
-          int n = (lf < 0 ? in.writerIndex() : lf) - from;
-          if (lineLen + n > line.length) {
-            breakOff(); // a line longer than any sane head
-            return;
-          }
-          in.readBytes(line, lineLen, n);
-          lineLen += n;
-          if (lf < 0) {
-            return; // the rest of the line comes later
-          }
-          in.skipBytes(1);
-          int len = lineLen > 0 && line[lineLen - 1] == '\r' ? lineLen - 1 : lineLen;
-          lineLen = 0;
-          if (!line(len)) {
-            breakOff();
-            return;
-          }
-        }
-      }
+      readingFrom = channel;
+      parser.feed(in);
     }
 
-    /** One line of the head, a chunk size or a trailer; false when it makes no sense. */
-    private boolean line(int len) {
-      switch (parse) {
-        case P_STATUS -> {
-          if (state != BUSY) {
-            return false; // an answer nobody asked for: the stream is out of step
-          }
-          if (len < 12 || !startsWith(line, len, HTTP_1) || line[8] != ' ') {
-            return false;
-          }
-          int code = 0;
-          for (int i = 9; i < 12; i++) {
-            if (line[i] < '0' || line[i] > '9') {
-              return false;
-            }
-            code = code * 10 + line[i] - '0';
-          }
-          status = code;
-          http10 = line[7] == '0';
-          contentLength = -1;
-          chunked = false;
-          connectionClose = false;
-          connectionKeepAlive = false;
-          parse = P_HEADER;
-        }
-        case P_HEADER -> {
-          if (len > 0) {
-            header(len);
-          } else if (status >= 100 && status < 200) {
-            parse = P_STATUS; // interim answer; the real one follows
-          } else {
-            keepAlive = http10 ? connectionKeepAlive && !connectionClose : !connectionClose;
-            if (status == 204 || status == 304 || (!chunked && contentLength == 0)) {
-              finish();
-            } else if (chunked) {
-              parse = P_CHUNK_SIZE;
-            } else if (contentLength > 0) {
-              remaining = contentLength;
-              parse = P_FIXED;
-            } else {
-              keepAlive = false; // the body runs to the end of the connection
-              parse = P_UNTIL_CLOSE;
-            }
-          }
-        }
-        case P_CHUNK_SIZE -> {
-          long size = 0;
-          int i = 0;
-          for (; i < len && line[i] != ';' && line[i] != ' '; i++) {
-            int d = Character.digit(line[i], 16);
-            if (d < 0 || size > (Long.MAX_VALUE >> 4)) {
-              return false;
-            }
-            size = size * 16 + d;
-          }
-          if (i == 0) {
-            return false;
-          }
-          if (size == 0) {
-            parse = P_TRAILER;
-          } else {
-            remaining = size;
-            parse = P_CHUNK_DATA;
-          }
-        }
-        case P_CHUNK_END -> {
-          if (len != 0) {
-            return false;
-          }
-          parse = P_CHUNK_SIZE;
-        }
-        case P_TRAILER -> {
-          if (len == 0) {
-            finish();
-          }
-        }
-        default -> {
-          return false;
-        }
-      }
-      return true;
+    @Override
+    public boolean reading() {
+      return channel == readingFrom && !broken;
     }
 
-    private void header(int len) {
-      int colon = 0;
-      while (colon < len && line[colon] != ':') {
-        colon++;
-      }
-      int v = colon + 1;
-      while (v < len && (line[v] == ' ' || line[v] == '\t')) {
-        v++;
-      }
-      int end = len;
-      while (end > v && (line[end - 1] == ' ' || line[end - 1] == '\t')) {
-        end--;
-      }
-      if (nameIs(colon, CONTENT_LENGTH)) {
-        long n = 0;
-        for (int i = v; i < end; i++) {
-          if (line[i] < '0' || line[i] > '9' || n > Long.MAX_VALUE / 10) {
-            n = -1;
-            break;
-          }
-          n = n * 10 + line[i] - '0';
-        }
-        contentLength = end > v ? n : -1;
-      } else if (nameIs(colon, TRANSFER_ENCODING)) {
-        chunked = contains(v, end, CHUNKED);
-      } else if (nameIs(colon, CONNECTION)) {
-        connectionClose |= contains(v, end, CLOSE_TOKEN);
-        connectionKeepAlive |= contains(v, end, KEEP_ALIVE);
-      }
+    @Override
+    public boolean awaiting() {
+      return state == BUSY;
     }
 
-    /** Whether {@code line[0, len)} is {@code lower}, ignoring ASCII case. */
-    private boolean nameIs(int len, byte[] lower) {
-      if (len != lower.length) {
-        return false;
-      }
-      for (int i = 0; i < len; i++) {
-        if ((line[i] | 0x20) != lower[i]) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** Whether {@code line[from, to)} contains {@code lower}, ignoring ASCII case. */
-    private boolean contains(int from, int to, byte[] lower) {
-      outer:
-      for (int i = from; i + lower.length <= to; i++) {
-        for (int j = 0; j < lower.length; j++) {
-          if ((line[i + j] | 0x20) != lower[j]) {
-            continue outer;
-          }
-        }
-        return true;
-      }
-      return false;
-    }
-
-    /** {@code n} bytes of body: the first {@link #SCAN_BYTES} kept for the version scan. */
-    private void body(ByteBuf in, int n) {
-      int keep = Math.min(n, SCAN_BYTES - scanned);
-      if (keep > 0) {
-        in.readBytes(scan, scanned, keep);
-        scanned += keep;
-      }
-      in.skipBytes(n - keep);
+    @Override
+    public void malformed() {
+      breakOff();
     }
 
     /** Closes the channel; its end (see {@link #inactive}) fails the request on it. */
@@ -673,16 +386,16 @@ final class HttpTarget implements Target {
       channel.close();
     }
 
-    private void finish() {
+    @Override
+    public void complete(int status, boolean keepAlive, byte[] bodyStart, int bodyStartLength) {
       Req req = current;
       current = null;
-      parse = P_STATUS;
       int outcome = Outcome.http(status);
       String version = null;
       if (outcome == Outcome.OK) {
-        long span = versionSpan(scan, scanned);
+        long span = RestMessages.versionSpan(bodyStart, bodyStartLength);
         if (span >= 0) {
-          version = shard.version(scan, (int) (span >>> 32), (int) span);
+          version = shard.version(bodyStart, (int) (span >>> 32), (int) span);
         }
       }
       if (keepAlive) {
@@ -698,8 +411,8 @@ final class HttpTarget implements Target {
       if (ch != channel) {
         return; // an earlier connection, already given up
       }
-      if (current != null && parse == P_UNTIL_CLOSE && !broken) {
-        finish(); // the body ran to the end of the connection, as its head said it would
+      if (current != null && parser.readsUntilClose() && !broken) {
+        parser.endOfStream(); // the body ran to the end of the connection, as its head said
         return;
       }
       Req req = current;

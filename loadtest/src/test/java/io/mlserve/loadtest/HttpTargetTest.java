@@ -59,10 +59,10 @@ class HttpTargetTest {
   void versionScanFindsTheFirstVersion() {
     byte[] body = "{\"model\":\"m\",\"version\" : \"1.2.3\",\"output\":[1],\"version\":\"x\"}"
         .getBytes(StandardCharsets.UTF_8);
-    assertEquals("1.2.3", HttpTarget.version(body));
-    assertNull(HttpTarget.version("{\"output\":[1]}".getBytes(StandardCharsets.UTF_8)));
-    assertNull(HttpTarget.version("{\"version\":\"1.2".getBytes(StandardCharsets.UTF_8)));
-    assertEquals(-1, HttpTarget.versionSpan(body, 20)); // cut off before the value ends
+    assertEquals("1.2.3", RestMessages.version(body));
+    assertNull(RestMessages.version("{\"output\":[1]}".getBytes(StandardCharsets.UTF_8)));
+    assertNull(RestMessages.version("{\"version\":\"1.2".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(-1, RestMessages.versionSpan(body, 20)); // cut off before the value ends
   }
 
   @Test
