@@ -2,21 +2,26 @@
 # Reproducible gRPC benchmark behind docs/benchmarks.md: how close mlserve's ModelInfer path
 # gets to a bare grpc-java echo server, with dynamic batching on and off.
 #
-# For each server it starts it on a free port on 127.0.0.1, waits for its ready line, runs a
-# closed-loop load test (loadtest `run`), stops the server, then prints a markdown table.
+# It starts every server on a free port on 127.0.0.1 and waits for their ready lines, warms each
+# with WARMUP of load (the JIT of a server keeps improving for tens of seconds), then runs ROUNDS
+# rounds; a round measures each server in turn with a closed-loop load test (loadtest `run`, a
+# fresh client JVM warmed for CLIENT_WARMUP). Measuring the servers in alternation, round after
+# round, keeps slow drift of the shared machine out of the ratios: the table gives each server's
+# median throughput and the median of its per-round ratios to the echo server.
 #   echo                 bare grpc-java server answering ModelInfer with its input (the ceiling)
 #   mlserve-batching     bin/mlserve demo, batching as the manifest says (max batch 64, delay 0)
 #   mlserve-no-batching  bin/mlserve demo --batching off (max batch 1)
 #
 # Usage: bench/grpc-batching.sh            (from anywhere; needs java 17 and, if unbuilt, mvn)
 # Settings (environment):
-#   CONCURRENCY=64 CHANNELS=1 DURATION=20s WARMUP=15s FEATURES=24 MODEL=curve_forecaster
+#   CONCURRENCY=64 CHANNELS=1 DURATION=15s WARMUP=30s CLIENT_WARMUP=5s ROUNDS=3
+#   FEATURES=24 MODEL=curve_forecaster
 #   SERVERS="echo mlserve-batching mlserve-no-batching"   (a subset runs only those)
 #   OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
 #   LOADTEST_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"  ECHO_JAVA_OPTS=""
 #   MLSERVE_ARGS (extra server flags, e.g. "--instances 2")  MLSERVE_JAVA_OPTS (read by bin/mlserve)  MVN=mvn (build command, e.g. "flock /tmp/mvn.lock mvn")
-# Results: $OUT_DIR/<server>.json (loadtest JSON), <server>.txt (summary), <server>.server.log,
-# and grpc-batching.md (the table printed at the end).
+# Results: $OUT_DIR/<server>.<round>.json (loadtest JSON), <server>.<round>.txt (summary),
+# <server>.server.log, and grpc-batching.md (the table printed at the end).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,8 +29,10 @@ cd "$root"
 
 CONCURRENCY="${CONCURRENCY:-64}"
 CHANNELS="${CHANNELS:-1}"
-DURATION="${DURATION:-20s}"
-WARMUP="${WARMUP:-15s}"
+DURATION="${DURATION:-15s}"
+WARMUP="${WARMUP:-30s}"
+CLIENT_WARMUP="${CLIENT_WARMUP:-5s}"
+ROUNDS="${ROUNDS:-3}"
 FEATURES="${FEATURES:-24}"
 MODEL="${MODEL:-curve_forecaster}"
 SERVERS="${SERVERS:-echo mlserve-batching mlserve-no-batching}"
@@ -35,24 +42,28 @@ LOADTEST_JAVA_OPTS="${LOADTEST_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
 ECHO_JAVA_OPTS="${ECHO_JAVA_OPTS:-}"
 MVN="${MVN:-mvn}"
 
-server_pid=""
-store_dir=""
+pids=()
+stores=()
 
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
+  local pid
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
     for _ in $(seq 50); do
-      kill -0 "$server_pid" 2>/dev/null || break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
     done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-  if [ -n "$store_dir" ]; then
-    rm -rf "$store_dir"
-    store_dir=""
-  fi
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
+  local d
+  for d in "${stores[@]}"; do
+    rm -rf "$d"
+  done
+  stores=()
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT
@@ -83,63 +94,78 @@ loadtest_cp="$loadtest_jar:loadtest/target/lib/*"
 
 mkdir -p "$OUT_DIR"
 
-# --- one server: start, wait for "<who>: ready grpc_port=N", load, stop -------------------
-# start_server LOG COMMAND...  sets server_pid and port.
+# --- servers: start each, wait for "<who>: ready grpc_port=N" --------------------------------
+# start_server NAME LOG COMMAND...  records the pid and sets port_of[NAME].
+declare -A port_of
 start_server() {
-  local log="$1"
-  shift
+  local name="$1" log="$2"
+  shift 2
   "$@" >"$log" 2>&1 &
-  server_pid=$!
+  local pid=$!
+  pids+=("$pid")
   local deadline=$((SECONDS + READY_TIMEOUT))
-  port=""
+  local port=""
   while [ -z "$port" ]; do
     port="$(sed -n 's/^[a-z]*: ready grpc_port=\([0-9][0-9]*\).*$/\1/p' "$log" | head -n 1)"
     [ -n "$port" ] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
+    if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 40 "$log" >&2
-      die "server exited before its ready line (log: $log)"
+      die "$name exited before its ready line (log: $log)"
     fi
-    [ "$SECONDS" -lt "$deadline" ] || die "no ready line within ${READY_TIMEOUT}s (log: $log)"
+    [ "$SECONDS" -lt "$deadline" ] || die "no ready line from $name within ${READY_TIMEOUT}s (log: $log)"
     sleep 0.2
   done
-}
-
-declare -A rc_of
-run_one() {
-  local name="$1"
-  local log="$OUT_DIR/$name.server.log"
-  echo "bench: == $name ==" >&2
-  case "$name" in
-    echo)
-      # shellcheck disable=SC2086  # word splitting of the opts is intended
-      start_server "$log" java $ECHO_JAVA_OPTS -cp "$loadtest_cp" \
-        io.mlserve.loadtest.EchoServer --port 0 --bind 127.0.0.1
-      ;;
-    mlserve-batching|mlserve-no-batching)
-      store_dir="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-bench-store.XXXXXX")"
-      local batching=on
-      [ "$name" = mlserve-no-batching ] && batching=off
-      start_server "$log" bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
-        --store "$store_dir" --batching "$batching" ${MLSERVE_ARGS:-}
-      ;;
-  esac
+  port_of[$name]="$port"
   echo "bench: $name ready on 127.0.0.1:$port" >&2
-  local rc=0
-  # shellcheck disable=SC2086
-  java $LOADTEST_JAVA_OPTS -cp "$loadtest_cp" io.mlserve.loadtest.LoadTest run \
-    --target "127.0.0.1:$port" --model "$MODEL" --features "$FEATURES" \
-    --concurrency "$CONCURRENCY" --channels "$CHANNELS" \
-    --duration "$DURATION" --warmup "$WARMUP" \
-    --json "$OUT_DIR/$name.json" >"$OUT_DIR/$name.txt" || rc=$?
-  cat "$OUT_DIR/$name.txt" >&2
-  rc_of[$name]=$rc
-  cleanup
 }
 
 for s in $SERVERS; do
-  rm -f "$OUT_DIR/$s.json"
-  run_one "$s"
+  log="$OUT_DIR/$s.server.log"
+  case "$s" in
+    echo)
+      # shellcheck disable=SC2086  # word splitting of the opts is intended
+      start_server "$s" "$log" java $ECHO_JAVA_OPTS -cp "$loadtest_cp" \
+        io.mlserve.loadtest.EchoServer --port 0 --bind 127.0.0.1
+      ;;
+    mlserve-batching|mlserve-no-batching)
+      store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-bench-store.XXXXXX")"
+      stores+=("$store")
+      batching=on
+      [ "$s" = mlserve-no-batching ] && batching=off
+      # shellcheck disable=SC2086
+      start_server "$s" "$log" bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
+        --store "$store" --batching "$batching" ${MLSERVE_ARGS:-}
+      ;;
+  esac
 done
+
+# load NAME DURATION WARMUP JSON TXT: one closed-loop run against a server; returns its exit code.
+load() {
+  # shellcheck disable=SC2086
+  java $LOADTEST_JAVA_OPTS -cp "$loadtest_cp" io.mlserve.loadtest.LoadTest run \
+    --target "127.0.0.1:${port_of[$1]}" --model "$MODEL" --features "$FEATURES" \
+    --concurrency "$CONCURRENCY" --channels "$CHANNELS" \
+    --duration "$2" --warmup "$3" --slo none --json "$4" >"$5"
+}
+
+for s in $SERVERS; do
+  echo "bench: warming $s for $WARMUP" >&2
+  load "$s" "$WARMUP" 0s "$OUT_DIR/$s.warmup.json" "$OUT_DIR/$s.warmup.txt" \
+    || die "warm-up of $s failed (see $OUT_DIR/$s.warmup.txt)"
+done
+
+declare -A rc_of
+for r in $(seq "$ROUNDS"); do
+  for s in $SERVERS; do
+    rm -f "$OUT_DIR/$s.$r.json"
+    rc=0
+    load "$s" "$DURATION" "$CLIENT_WARMUP" "$OUT_DIR/$s.$r.json" "$OUT_DIR/$s.$r.txt" || rc=$?
+    [ "$rc" -eq 0 ] || rc_of[$s]=$rc
+    echo "bench: round $r/$ROUNDS $s: $(grep -m 1 'throughput' "$OUT_DIR/$s.$r.txt" \
+      | sed 's/^ *//')" >&2
+  done
+done
+cleanup
 
 # --- report -------------------------------------------------------------------------------
 json_field() { # FILE FIELD -> the value of a numeric field of our one-field-per-line JSON
@@ -155,26 +181,44 @@ label() {
   esac
 }
 
-echo_rps=""
-[ -f "$OUT_DIR/echo.json" ] && echo_rps="$(json_field "$OUT_DIR/echo.json" throughput_rps)"
+# median of the numbers on stdin (one per line)
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# rps_of NAME ROUND -> that round's throughput (empty when the run failed)
+rps_of() {
+  [ -f "$OUT_DIR/$1.$2.json" ] && json_field "$OUT_DIR/$1.$2.json" throughput_rps
+}
 
 cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
 {
   echo "### gRPC ModelInfer, closed loop, $CONCURRENCY in flight over $CHANNELS channel(s)"
   echo
-  echo "| server | throughput req/s | % of echo | p50 | p99 |"
+  echo "| server | throughput req/s (median of $ROUNDS) | % of echo: median (each round) | p50 | p99 |"
   echo "|---|---:|---:|---:|---:|"
   for s in $SERVERS; do
-    f="$OUT_DIR/$s.json"
-    if [ ! -f "$f" ] || [ "${rc_of[$s]:-1}" -ne 0 ]; then
-      echo "| $(label "$s") | FAILED (exit ${rc_of[$s]:-?}, see $OUT_DIR/$s.txt) | | | |"
+    if [ -n "${rc_of[$s]:-}" ]; then
+      echo "| $(label "$s") | FAILED (exit ${rc_of[$s]}, see $OUT_DIR/$s.*.txt) | | | |"
       continue
     fi
-    rps="$(json_field "$f" throughput_rps)"
+    rps="$(for r in $(seq "$ROUNDS"); do rps_of "$s" "$r"; done | median)"
+    # the round whose throughput is closest to the median gives the latencies
+    best=1
+    for r in $(seq "$ROUNDS"); do
+      if awk -v a="$(rps_of "$s" "$r")" -v b="$(rps_of "$s" "$best")" -v m="$rps" \
+          'BEGIN { d1 = a - m; d2 = b - m; exit !((d1 < 0 ? -d1 : d1) < (d2 < 0 ? -d2 : d2)) }'; then
+        best=$r
+      fi
+    done
     pct="n/a"
-    if [ -n "$echo_rps" ]; then
-      pct="$(awk -v a="$rps" -v b="$echo_rps" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
+    ratios=""
+    if [[ " $SERVERS " == *" echo "* ]] && [ -z "${rc_of[echo]:-}" ]; then
+      ratios="$(for r in $(seq "$ROUNDS"); do
+        awk -v a="$(rps_of "$s" "$r")" -v b="$(rps_of echo "$r")" 'BEGIN { printf "%.0f\n", 100 * a / b }'
+      done)"
+      pct="$(echo "$ratios" | median)%"
+      [ "$ROUNDS" -gt 1 ] && pct="$pct ($(echo "$ratios" | paste -sd ' ' | sed 's/ /, /g'))"
     fi
+    f="$OUT_DIR/$s.$best.json"
     echo "| $(label "$s") | $(awk -v r="$rps" 'BEGIN { printf "%.0f", r }') | $pct" \
       "| $(ms "$(json_field "$f" p50_us)") | $(ms "$(json_field "$f" p99_us)") |"
   done
@@ -184,13 +228,14 @@ cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | 
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git rev-parse --short HEAD 2>/dev/null \
     || echo unknown)"
   echo "- Load: model $MODEL, one FP32 row [1,$FEATURES] per request (typed contents)," \
-    "$CONCURRENCY requests in flight, $CHANNELS channel(s), $WARMUP warm-up then $DURATION" \
-    "measured; loadtest JVM: $LOADTEST_JAVA_OPTS"
+    "$CONCURRENCY requests in flight, $CHANNELS channel(s); each server warmed with $WARMUP of" \
+    "load, then $ROUNDS rounds of $DURATION measured per server (client warm-up $CLIENT_WARMUP)," \
+    "servers in alternation; loadtest JVM: $LOADTEST_JAVA_OPTS"
   echo "- Client and server run on the same machine and share its $(nproc) cores, so each" \
     "number is a ratio against the echo server under the same conditions, not a capacity claim."
-  echo "- Reproduce: bench/grpc-batching.sh (JSON per server in bench/out/)"
+  echo "- Reproduce: bench/grpc-batching.sh (JSON per server and round in bench/out/)"
 } | tee "$OUT_DIR/grpc-batching.md"
 
 for s in $SERVERS; do
-  [ "${rc_of[$s]:-1}" -eq 0 ] || exit 1
+  [ -z "${rc_of[$s]:-}" ] || exit 1
 done

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,9 +36,13 @@ public final class DynamicBatcher implements AutoCloseable {
   private final List<ModelRunner> runners;
   private final Ticker ticker;
   private final BatchListener listener;
+  private final WakeDeferral wakeDeferral;
+  private final Runnable deferredWake = this::deferredWake;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
+  // Idle workers (empty queue) wait on workQueued; workers waiting out the queue delay on batchFull.
+  private final Condition workQueued = lock.newCondition();
+  private final Condition batchFull = lock.newCondition();
   private final Condition drained = lock.newCondition();
 
   // @GuardedBy("lock")
@@ -48,6 +53,13 @@ public final class DynamicBatcher implements AutoCloseable {
   private int batchesInFlight;
   // @GuardedBy("lock")
   private boolean closed;
+  // @GuardedBy("lock"): workers parked on an empty queue
+  private int idleWorkers;
+  // @GuardedBy("lock"): idle workers signalled and not yet awake. A submit wakes a worker only
+  // when none is already on its way, so a burst of requests costs one wake-up, not one each.
+  private int wakeupsPending;
+  // @GuardedBy("lock"): the event loop that will run deferredWake, or null when none is due
+  private Executor wakeDueOn;
 
   private final List<Thread> workers = new ArrayList<>();
 
@@ -61,6 +73,22 @@ public final class DynamicBatcher implements AutoCloseable {
       List<ModelRunner> runners,
       Ticker ticker,
       BatchListener listener) {
+    this(modelLabel, settings, runners, ticker, listener, WakeDeferral.NONE);
+  }
+
+  /**
+   * @param modelLabel names the model version in error messages, e.g. {@code curve_forecaster:1.0.0}
+   * @param runners one per worker; the batcher does not close them
+   * @param wakeDeferral how a submit from an event loop defers waking a worker
+   */
+  public DynamicBatcher(
+      String modelLabel,
+      BatchSettings settings,
+      List<ModelRunner> runners,
+      Ticker ticker,
+      BatchListener listener,
+      WakeDeferral wakeDeferral) {
+    this.wakeDeferral = Objects.requireNonNull(wakeDeferral, "wakeDeferral");
     this.modelLabel = Objects.requireNonNull(modelLabel, "modelLabel");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.runners = List.copyOf(Objects.requireNonNull(runners, "runners"));
@@ -101,6 +129,16 @@ public final class DynamicBatcher implements AutoCloseable {
     }
   }
 
+  /** Workers parked on an empty queue now. For tests and diagnostics. */
+  int idleWorkers() {
+    lock.lock();
+    try {
+      return idleWorkers;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Requests waiting in the queue now. */
   public int queueDepth() {
     lock.lock();
@@ -131,6 +169,8 @@ public final class DynamicBatcher implements AutoCloseable {
               + settings.maxBatchSize() + " rows per request (max_batch_size)");
     }
     BatchRequest request = new BatchRequest(inputs, rows, ticker.nanoTime(), deadlineNanos);
+    Executor later = wakeDeferral.current();
+    boolean scheduleWake = false;
     lock.lock();
     try {
       if (closed) {
@@ -145,9 +185,25 @@ public final class DynamicBatcher implements AutoCloseable {
       }
       queue.addLast(request);
       queuedRows += rows;
-      notEmpty.signal();
+      if (settings.maxQueueDelayNanos() > 0 && queuedRows >= settings.maxBatchSize()) {
+        batchFull.signal(); // a worker waiting out the queue delay may go now
+      }
+      if (later == null || queuedRows >= settings.maxBatchSize()
+          || (wakeDueOn != null && wakeDueOn != later)) {
+        wakeIdleWorker();
+      } else if (wakeDueOn == null && wakeupsPending < idleWorkers) {
+        wakeDueOn = later;
+        scheduleWake = true;
+      }
     } finally {
       lock.unlock();
+    }
+    if (scheduleWake) {
+      try {
+        later.execute(deferredWake);
+      } catch (RuntimeException rejected) { // the loop is shutting down
+        deferredWake();
+      }
     }
     return request.result;
   }
@@ -200,7 +256,8 @@ public final class DynamicBatcher implements AutoCloseable {
     lock.lock();
     try {
       closed = true;
-      notEmpty.signalAll();
+      workQueued.signalAll();
+      batchFull.signalAll();
       boolean hasWorkers;
       synchronized (workers) {
         hasWorkers = !workers.isEmpty();
@@ -216,7 +273,8 @@ public final class DynamicBatcher implements AutoCloseable {
       abandoned.addAll(queue);
       queue.clear();
       queuedRows = 0;
-      notEmpty.signalAll();
+      workQueued.signalAll();
+      batchFull.signalAll();
     } finally {
       lock.unlock();
     }
@@ -254,13 +312,24 @@ public final class DynamicBatcher implements AutoCloseable {
           long now = ticker.nanoTime();
           batch = takeBatch(now);
           if (batch != null) {
+            if (!queue.isEmpty()) {
+              wakeIdleWorker(); // more than one batch was queued: let another worker take it
+            }
             break;
           }
           long wait = waitNanos(now);
           if (wait < 0) {
-            notEmpty.await();
+            idleWorkers++;
+            try {
+              workQueued.await();
+            } finally {
+              idleWorkers--;
+              if (wakeupsPending > 0) {
+                wakeupsPending--;
+              }
+            }
           } else {
-            notEmpty.awaitNanos(wait);
+            batchFull.awaitNanos(wait);
           }
         }
       } catch (InterruptedException e) {
@@ -270,6 +339,26 @@ public final class DynamicBatcher implements AutoCloseable {
         lock.unlock();
       }
       execute(batch, runner);
+    }
+  }
+
+  private void deferredWake() {
+    lock.lock();
+    try {
+      wakeDueOn = null;
+      if (!queue.isEmpty()) {
+        wakeIdleWorker();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // @GuardedBy("lock")
+  private void wakeIdleWorker() {
+    if (wakeupsPending < idleWorkers) {
+      wakeupsPending++;
+      workQueued.signal();
     }
   }
 

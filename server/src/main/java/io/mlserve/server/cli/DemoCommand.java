@@ -62,7 +62,8 @@ final class DemoCommand implements Callable<Integer> {
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     System.setProperty("OPT_OUT_TRACKING", System.getProperty("OPT_OUT_TRACKING", "true"));
     System.setProperty("ai.djl.pytorch.num_threads",
-        System.getProperty("ai.djl.pytorch.num_threads", String.valueOf(options.torchThreads)));
+        System.getProperty("ai.djl.pytorch.num_threads",
+            String.valueOf(options.torchThreads != null ? options.torchThreads : 1)));
     System.setProperty("ai.djl.pytorch.num_interop_threads",
         System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
     ModelStore modelStore = ModelStore.open(dir);

@@ -42,9 +42,10 @@ final class ServeOptions {
       description = "Largest request accepted, in bytes. Default: ${DEFAULT-VALUE}")
   int maxMessageBytes;
 
-  @Option(names = "--torch-threads", defaultValue = "1",
-      description = "Intra-op threads of each torch instance. Default: ${DEFAULT-VALUE}")
-  int torchThreads;
+  @Option(names = "--torch-threads",
+      description = "Intra-op threads of each batcher instance, for every model (overrides the"
+          + " manifests' serving.threads_per_instance, whose default is 1)")
+  Integer torchThreads;
 
   @Option(names = "--guard-window-seconds", defaultValue = "300",
       description = "After a reload, how long the post-promotion guard watches the new version"

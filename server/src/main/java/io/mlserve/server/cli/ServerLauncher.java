@@ -210,12 +210,14 @@ final class ServerLauncher {
       } else if (options.maxBatchSize != null) {
         s = s.withMaxBatchSize(options.maxBatchSize);
       }
-      if (options.maxQueueDelayUs != null || options.instances != null) {
+      if (options.maxQueueDelayUs != null || options.instances != null
+          || options.torchThreads != null) {
         s = new ServingConfig(s.maxBatchSize(),
             options.maxQueueDelayUs != null ? options.maxQueueDelayUs : s.maxQueueDelayUs(),
             s.queueCapacity(),
             options.instances != null ? options.instances : s.instances(),
-            s.device(), s.threadsPerInstance());
+            s.device(),
+            options.torchThreads != null ? options.torchThreads : s.threadsPerInstance());
       }
       return s;
     };
@@ -224,7 +226,9 @@ final class ServerLauncher {
   private void configureTorch() {
     setIfAbsent("ai.djl.offline", "true");
     setIfAbsent("OPT_OUT_TRACKING", "true");
-    setIfAbsent("ai.djl.pytorch.num_threads", String.valueOf(options.torchThreads));
+    // The engine-wide default; each batcher worker sets its own count (threads_per_instance).
+    setIfAbsent("ai.djl.pytorch.num_threads",
+        String.valueOf(options.torchThreads != null ? options.torchThreads : 1));
     setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
   }
 

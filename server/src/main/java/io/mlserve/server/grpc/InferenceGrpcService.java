@@ -23,12 +23,15 @@ import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.netty.EventLoops;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -156,31 +159,45 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         call.setOnCancelHandler(() -> result.cancel(false));
       }
       String id = req.getId();
+      Executor loop = EventLoops.current();
       result.whenComplete(
           (outputs, error) -> {
-            if (error != null) {
-              obs.onError(GrpcErrors.toStatus(error));
-              return;
+            if (loop == null || EventLoops.inLoop(loop)) {
+              respond(obs, served, id, outputs, error, selected, raw, inHandler);
+            } else {
+              try {
+                loop.execute(
+                    () -> respond(obs, served, id, outputs, error, selected, raw, inHandler));
+              } catch (RejectedExecutionException shuttingDown) {
+                respond(obs, served, id, outputs, error, selected, raw, inHandler);
+              }
             }
-            ModelInferResponse resp;
-            try {
-              resp =
-                  GrpcTensorCodec.encode(
-                      served.name(), served.version(), id, outputs, selected, raw);
-            } catch (RuntimeException e) {
-              obs.onError(GrpcErrors.toStatus(e));
-              return;
-            }
-            if (!inHandler && obs instanceof ServerCallStreamObserver<ModelInferResponse> call
-                && call.isCancelled()) {
-              return;
-            }
-            obs.onNext(resp);
-            obs.onCompleted();
           });
     } catch (RuntimeException e) {
       obs.onError(GrpcErrors.toStatus(e));
     }
+  }
+
+  private static void respond(
+      StreamObserver<ModelInferResponse> obs, ServedModel served, String id, Tensor[] outputs,
+      Throwable error, int[] selected, boolean raw, boolean inHandler) {
+    if (error != null) {
+      obs.onError(GrpcErrors.toStatus(error));
+      return;
+    }
+    ModelInferResponse resp;
+    try {
+      resp = GrpcTensorCodec.encode(served.name(), served.version(), id, outputs, selected, raw);
+    } catch (RuntimeException e) {
+      obs.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    if (!inHandler && obs instanceof ServerCallStreamObserver<ModelInferResponse> call
+        && call.isCancelled()) {
+      return;
+    }
+    obs.onNext(resp);
+    obs.onCompleted();
   }
 
   private long deadlineNanos() {

@@ -9,6 +9,7 @@ import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.Telemetry;
+import io.mlserve.server.netty.EventLoops;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ServingConfig;
 import java.nio.file.Path;
@@ -86,7 +87,7 @@ public final class ModelLoader {
     try {
       int maxBatch = validator.batchable() ? serving.maxBatchSize() : 1;
       for (int i = 0; i < serving.instances(); i++) {
-        ModelRunner r = loaded.newRunner();
+        ModelRunner r = loaded.newRunner(serving.threadsPerInstance());
         runners.add(maxBatch > 1 ? new BucketedRunner(r, maxBatch) : r);
       }
       HealthCheck check = new HealthCheck(label, manifest, versionDir, maxBatch);
@@ -99,7 +100,7 @@ public final class ModelLoader {
               serving.queueCapacity());
       ModelMetrics modelMetrics = metrics.forVersion(manifest.name(), manifest.version());
       DynamicBatcher batcher =
-          new DynamicBatcher(label, settings, runners, ticker, modelMetrics);
+          new DynamicBatcher(label, settings, runners, ticker, modelMetrics, EventLoops::current);
       batcher.start();
       log.info(
           "{}: loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us)",

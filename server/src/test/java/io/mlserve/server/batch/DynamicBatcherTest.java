@@ -15,6 +15,7 @@ import io.mlserve.server.testing.FakeTicker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -197,5 +198,161 @@ class DynamicBatcherTest {
     }
     InferenceException e = assertThrows(InferenceException.class, () -> submit(b, 1, 0));
     assertEquals(Kind.UNAVAILABLE, e.kind());
+  }
+
+  /** A runner that signals when a batch enters it and holds the batch until released. */
+  private static final class GateRunner implements io.mlserve.server.engine.ModelRunner {
+    private final CountDownLatch entered;
+    private final CountDownLatch release;
+    private final FakeRunner inner = new FakeRunner();
+
+    GateRunner(CountDownLatch entered, CountDownLatch release) {
+      this.entered = entered;
+      this.release = release;
+    }
+
+    @Override
+    public Tensor[] predict(Tensor[] inputs) throws Exception {
+      entered.countDown();
+      if (!release.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("never released");
+      }
+      return inner.predict(inputs);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void queuedBatchesReachEveryIdleWorker() throws Exception {
+    CountDownLatch entered = new CountDownLatch(3);
+    CountDownLatch release = new CountDownLatch(1);
+    List<io.mlserve.server.engine.ModelRunner> runners = List.of(
+        new GateRunner(entered, release), new GateRunner(entered, release),
+        new GateRunner(entered, release));
+    DynamicBatcher b = new DynamicBatcher(
+        "m:1", new BatchSettings(1, 0, 100), runners, Ticker.system(), BatchListener.NONE);
+    b.start();
+    List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      futures.add(submit(b, 1, i));
+    }
+    // Three one-row batches must run at once on the three workers: a burst of submits may not
+    // leave a worker asleep while batches wait.
+    assertTrue(entered.await(30, TimeUnit.SECONDS), "every worker got a batch");
+    release.countDown();
+    for (int i = 0; i < futures.size(); i++) {
+      assertEquals(2f * i, FakeRunner.floats(futures.get(i).get(30, TimeUnit.SECONDS).outputs()[0])[0]);
+    }
+    assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void manyWorkersAndProducersLoseNoRequest() throws Exception {
+    List<io.mlserve.server.engine.ModelRunner> runners =
+        List.of(new FakeRunner(), new FakeRunner(), new FakeRunner());
+    DynamicBatcher b = new DynamicBatcher(
+        "m:1", new BatchSettings(8, 0, 100_000), runners, Ticker.system(), BatchListener.NONE);
+    b.start();
+    int perProducer = 5_000;
+    List<List<CompletableFuture<BatchResult>>> all = new ArrayList<>();
+    List<Thread> producers = new ArrayList<>();
+    for (int p = 0; p < 2; p++) {
+      List<CompletableFuture<BatchResult>> mine = new ArrayList<>();
+      all.add(mine);
+      producers.add(new Thread(() -> {
+        for (int i = 0; i < perProducer; i++) {
+          mine.add(submit(b, 1 + i % 4, i));
+          if (i % 64 == 0) {
+            Thread.yield(); // let workers go idle now and then, so wake-ups are exercised
+          }
+        }
+      }));
+    }
+    producers.forEach(Thread::start);
+    for (Thread t : producers) {
+      t.join();
+    }
+    for (List<CompletableFuture<BatchResult>> mine : all) {
+      for (int i = 0; i < perProducer; i++) {
+        Tensor out = mine.get(i).get(30, TimeUnit.SECONDS).outputs()[0];
+        assertEquals(1 + i % 4, out.dim(0));
+        assertEquals(2f * i, FakeRunner.floats(out)[0]);
+      }
+    }
+    assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
+  }
+
+  /** An event loop stand-in: keeps the tasks it is given until the test runs them. */
+  private static final class ManualLoop implements java.util.concurrent.Executor {
+    final List<Runnable> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      List<Runnable> now = new ArrayList<>(tasks);
+      tasks.clear();
+      now.forEach(Runnable::run);
+    }
+  }
+
+  private DynamicBatcher startedWithDeferral(FakeRunner one, WakeDeferral deferral)
+      throws InterruptedException {
+    DynamicBatcher b = new DynamicBatcher("m:1", new BatchSettings(8, 0, 100), List.of(one),
+        Ticker.system(), BatchListener.NONE, deferral);
+    b.start();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (b.idleWorkers() == 0 && System.nanoTime() < until) {
+      Thread.sleep(1);
+    }
+    assertEquals(1, b.idleWorkers(), "the worker parked on the empty queue");
+    return b;
+  }
+
+  @Test
+  void submitsFromAnEventLoopWakeTheWorkerOnceTheLoopsTurnEnds() throws Exception {
+    FakeRunner one = new FakeRunner();
+    ManualLoop loop = new ManualLoop();
+    DynamicBatcher b = startedWithDeferral(one, () -> loop);
+    List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      futures.add(submit(b, 1, i));
+    }
+    assertEquals(1, loop.tasks.size(), "one wake-up scheduled for the three requests");
+    assertEquals(3, b.queueDepth(), "nothing taken before the loop's turn ends");
+    loop.runAll();
+    for (CompletableFuture<BatchResult> f : futures) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    assertEquals(List.of(3L), one.batchRows(), "the three requests ran as one batch");
+    assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFullBatchWakesTheWorkerWithoutWaitingForTheLoop() throws Exception {
+    FakeRunner one = new FakeRunner();
+    ManualLoop loop = new ManualLoop();
+    DynamicBatcher b = startedWithDeferral(one, () -> loop);
+    CompletableFuture<BatchResult> first = submit(b, 4, 0);
+    CompletableFuture<BatchResult> second = submit(b, 4, 1);
+    first.get(30, TimeUnit.SECONDS);
+    second.get(30, TimeUnit.SECONDS);
+    assertEquals(List.of(8L), one.batchRows());
+    assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aLoopThatRefusesTasksGetsAnImmediateWakeUp() throws Exception {
+    FakeRunner one = new FakeRunner();
+    java.util.concurrent.Executor shutDown = task -> {
+      throw new java.util.concurrent.RejectedExecutionException("loop stopped");
+    };
+    DynamicBatcher b = startedWithDeferral(one, () -> shutDown);
+    assertEquals(2f, FakeRunner.floats(submit(b, 1, 1).get(30, TimeUnit.SECONDS).outputs()[0])[0]);
+    assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
   }
 }

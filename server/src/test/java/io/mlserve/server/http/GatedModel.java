@@ -74,7 +74,7 @@ final class GatedModel {
     public LoadedModel load(Path versionDir, Manifest manifest) {
       return new LoadedModel() {
         @Override
-        public ModelRunner newRunner() {
+        public ModelRunner newRunner(int intraOpThreads) {
           return new Runner();
         }
 

@@ -3,6 +3,7 @@ package io.mlserve.server.engine.djl;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import io.mlserve.server.engine.InferenceEngine;
@@ -80,12 +81,25 @@ public final class DjlEngine implements InferenceEngine {
     }
 
     @Override
-    public ModelRunner newRunner() {
+    public ModelRunner newRunner(int intraOpThreads) {
+      if (intraOpThreads < 1) {
+        throw new IllegalArgumentException("intraOpThreads must be >= 1, got " + intraOpThreads);
+      }
       Predictor<Tensor[], Tensor[]> predictor =
           model.newPredictor(new TensorTranslator(outputNames));
       return new ModelRunner() {
+        // The thread whose OpenMP/MKL thread count was last set. libtorch keeps that count per
+        // native thread, and a thread that never set it gets one OpenMP thread per core: two
+        // batcher workers on two cores then ran four spinning threads.
+        private Thread configured;
+
         @Override
         public Tensor[] predict(Tensor[] inputs) throws Exception {
+          Thread current = Thread.currentThread();
+          if (current != configured) {
+            JniUtils.setNumThreads(intraOpThreads);
+            configured = current;
+          }
           return predictor.predict(inputs);
         }
 
