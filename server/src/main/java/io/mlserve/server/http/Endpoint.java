@@ -1,7 +1,10 @@
 package io.mlserve.server.http;
 
 import java.util.concurrent.CancellationException;
+import io.mlserve.server.netty.EventLoops;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -17,12 +20,24 @@ interface Endpoint {
   CompletableFuture<HttpReply> handle(HttpCall call) throws Exception;
 
   /**
-   * {@code upstream.thenApply(fn)}, except that cancelling the result (the client went away)
-   * also runs {@code onCancel}, e.g. cancels the queued inference.
+   * {@code upstream.thenApply(fn)}, except that {@code fn} (which renders the reply, e.g. 24,000
+   * floats of a batch as JSON) runs on the calling event loop rather than on the batcher worker
+   * that completes {@code upstream}, so a worker goes back to inference at once; and cancelling
+   * the result (the client went away) also runs {@code onCancel}, e.g. cancels the queued
+   * inference.
    */
   static <T> CompletableFuture<HttpReply> then(
       CompletableFuture<T> upstream, Function<T, HttpReply> fn, Runnable onCancel) {
-    CompletableFuture<HttpReply> out = upstream.thenApply(fn);
+    Executor loop = EventLoops.current();
+    CompletableFuture<HttpReply> out = loop == null
+        ? upstream.thenApply(fn)
+        : upstream.thenApplyAsync(fn, task -> {
+          try {
+            loop.execute(task);
+          } catch (RejectedExecutionException shuttingDown) {
+            task.run();
+          }
+        });
     out.whenComplete((r, e) -> {
       if (e instanceof CancellationException) {
         onCancel.run();

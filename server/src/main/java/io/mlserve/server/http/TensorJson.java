@@ -1,6 +1,7 @@
 package io.mlserve.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.JsonTensors;
 import io.mlserve.server.tensor.Tensor;
@@ -76,6 +77,9 @@ final class TensorJson {
   static void writeFlat(JsonGenerator g, Tensor t) throws IOException {
     ByteBuffer b = t.buffer();
     int n = (int) Tensor.elementCount(t.shape());
+    if (t.dataType() == DataType.FP32 && writeFloats(g, b, 0, n)) {
+      return;
+    }
     g.writeStartArray();
     for (int i = 0; i < n; i++) {
       writeElement(g, t, b, i);
@@ -86,6 +90,11 @@ final class TensorJson {
   private static void writeLevel(
       JsonGenerator g, Tensor t, ByteBuffer b, long[] shape, int dim, int[] next)
       throws IOException {
+    if (dim == shape.length - 1 && t.dataType() == DataType.FP32
+        && writeFloats(g, b, next[0], (int) shape[dim])) {
+      next[0] += (int) shape[dim];
+      return;
+    }
     g.writeStartArray();
     if (dim == shape.length - 1) {
       for (long i = 0; i < shape[dim]; i++) {
@@ -97,6 +106,42 @@ final class TensorJson {
       }
     }
     g.writeEndArray();
+  }
+
+  /**
+   * Writes {@code n} FP32 elements from element {@code from} as one JSON array, formatted here
+   * rather than number by number through the generator (see {@link FloatText}).
+   *
+   * @return false, having written nothing, when an element is NaN or infinite: the caller then
+   *     writes the array element by element with the generator's rules for those
+   */
+  private static boolean writeFloats(JsonGenerator g, ByteBuffer b, int from, int n)
+      throws IOException {
+    char[] text = new char[2 + n * (FloatText.MAX_CHARS + 1)];
+    int pos = 0;
+    text[pos++] = '[';
+    for (int i = 0; i < n; i++) {
+      float v = b.getFloat((from + i) * 4);
+      if (i > 0) {
+        text[pos++] = ',';
+      }
+      int end = FloatText.append(v, text, pos);
+      if (end < 0) {
+        if (!Float.isFinite(v)) {
+          return false;
+        }
+        String general = NumberOutput.toString(v, true); // Jackson's shortest (Schubfach)
+        if (pos + general.length() + 1 >= text.length) {
+          text = java.util.Arrays.copyOf(text, text.length + general.length() + n + 16);
+        }
+        general.getChars(0, general.length(), text, pos);
+        end = pos + general.length();
+      }
+      pos = end;
+    }
+    text[pos++] = ']';
+    g.writeRawValue(text, 0, pos);
+    return true;
   }
 
   private static void writeElement(JsonGenerator g, Tensor t, ByteBuffer b, int i)
