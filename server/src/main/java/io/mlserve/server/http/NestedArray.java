@@ -113,11 +113,11 @@ final class NestedArray {
     double v;
     switch (t) {
       case VALUE_NUMBER_INT -> {
-        v = p.getDoubleValue();
+        v = number(p);
         sawNumber = true;
       }
       case VALUE_NUMBER_FLOAT -> {
-        v = p.getDoubleValue();
+        v = number(p);
         sawNumber = true;
         sawFraction = true;
       }
@@ -133,6 +133,12 @@ final class NestedArray {
       values = Arrays.copyOf(values, values.length * 2);
     }
     values[count++] = v;
+  }
+
+  /** The current number token's value: the fast path where it applies, else Jackson's parser. */
+  private static double number(JsonParser p) throws IOException {
+    double v = DecimalText.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    return Double.isNaN(v) ? p.getDoubleValue() : v;
   }
 
   private static String abbreviate(String s) {
