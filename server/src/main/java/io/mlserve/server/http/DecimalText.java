@@ -13,7 +13,8 @@ package io.mlserve.server.http;
  * <p>Stateless; thread-safe.
  */
 final class DecimalText {
-  private static final double[] POW10 = new double[23];
+  /** 10^0 to 10^22: the powers of ten that are exact doubles. */
+  static final double[] POW10 = new double[23];
 
   static {
     double p = 1;

@@ -20,17 +20,11 @@ final class FloatText {
   /** Most chars {@link #append} writes: sign, 9 digits, point, and up to 3 padding zeros. */
   static final int MAX_CHARS = 16;
 
-  private static final double[] POW10 = new double[23];
   private static final int[] INT_POW10 = new int[10];
   private static final char[] PAIRS = new char[200];
   private static final double[] INV_POW10 = new double[10];
 
   static {
-    double p = 1;
-    for (int i = 0; i < POW10.length; i++) {
-      POW10[i] = p;
-      p *= 10;
-    }
     for (int i = 0; i < 100; i++) {
       PAIRS[2 * i] = (char) ('0' + i / 10);
       PAIRS[2 * i + 1] = (char) ('0' + i % 10);
@@ -65,13 +59,13 @@ final class FloatText {
     // Scale to 9 significant digits, 1e8 <= m9 < 1e9, with p from the binary exponent and
     // corrected by one where the estimate is off (p stays within 1..13 here).
     int p = 8 - ((Math.getExponent(abs) * 1233) >> 12); // floor(e2 * log10(2)) for |e2| < 128
-    double scale = POW10[p];
+    double scale = DecimalText.POW10[p];
     double scaled = d * scale;
     if (scaled >= 999_999_999.5) {
-      scale = POW10[--p];
+      scale = DecimalText.POW10[--p];
       scaled = d * scale;
     } else if (scaled < 99_999_999.5) {
-      scale = POW10[++p];
+      scale = DecimalText.POW10[++p];
       scaled = d * scale;
     }
     // The float's rounding interval, in the same units: half the spacing to each neighbour
