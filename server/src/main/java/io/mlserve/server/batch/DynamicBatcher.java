@@ -55,8 +55,9 @@ public final class DynamicBatcher implements AutoCloseable {
   private boolean closed;
   // @GuardedBy("lock"): workers parked on an empty queue
   private int idleWorkers;
-  // @GuardedBy("lock"): idle workers signalled and not yet awake. A submit wakes a worker only
-  // when none is already on its way, so a burst of requests costs one wake-up, not one each.
+  // @GuardedBy("lock"): idle workers signalled and not yet awake. A submit wakes an idle worker
+  // only when more workers are idle than already on their way, so a burst of requests into an
+  // idle batcher costs one wake-up per idle worker at most, not one per request.
   private int wakeupsPending;
   // @GuardedBy("lock"): the event loop that will run deferredWake, or null when none is due
   private Executor wakeDueOn;
@@ -201,8 +202,11 @@ public final class DynamicBatcher implements AutoCloseable {
     if (scheduleWake) {
       try {
         later.execute(deferredWake);
-      } catch (RuntimeException rejected) { // the loop is shutting down
+      } catch (RuntimeException rejected) { // the loop is shutting down: wake now
         deferredWake();
+      } catch (Error e) { // never leave the wake-up due on a loop that did not take it
+        deferredWake();
+        throw e;
       }
     }
     return request.result;
@@ -313,7 +317,11 @@ public final class DynamicBatcher implements AutoCloseable {
           batch = takeBatch(now);
           if (batch != null) {
             if (!queue.isEmpty()) {
-              wakeIdleWorker(); // more than one batch was queued: let another worker take it
+              // more than one batch was queued: let another worker take the rest
+              if (settings.maxQueueDelayNanos() > 0 && waitNanos(now) == 0) {
+                batchFull.signal();
+              }
+              wakeIdleWorker();
             }
             break;
           }

@@ -9,6 +9,7 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
+import io.mlserve.server.netty.EventLoops;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.registry.ModelRegistry;
@@ -69,7 +70,7 @@ final class ServerLauncher {
     ModelRouter router = new ModelRouter(metrics);
     ModelLoader loader =
         new ModelLoader(List.of(new DjlEngine()), Ticker.system(), servingOverride(), metrics,
-            telemetry);
+            telemetry, EventLoops::current);
     // Inference handlers never block, so they run on the transport threads (direct executor).
     // Admin calls write files and may load a model to validate it: they get threads of their
     // own, so a registration never stalls inference on the same event loop.

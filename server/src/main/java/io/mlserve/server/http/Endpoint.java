@@ -1,7 +1,7 @@
 package io.mlserve.server.http;
 
-import java.util.concurrent.CancellationException;
 import io.mlserve.server.netty.EventLoops;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;

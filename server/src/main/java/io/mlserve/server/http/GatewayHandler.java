@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Per connection (or per HTTP/2 stream): routes each aggregated request to its endpoint and
@@ -77,12 +78,23 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ctx.channel().config().setAutoRead(false);
     }
     CompletableFuture<HttpReply> f = reply;
-    f.whenComplete((r, e) -> ctx.executor().execute(() -> {
+    Runnable finish = () -> {
       inFlight.end();
       if (waiting.remove(seq) != null) {
         complete(ctx, seq, version, keepAlive, outcome(f));
       }
-    }));
+    };
+    f.whenComplete((r, e) -> {
+      if (ctx.executor().inEventLoop()) {
+        finish.run(); // the reply was rendered on this loop already (Endpoint.then)
+        return;
+      }
+      try {
+        ctx.executor().execute(finish);
+      } catch (RejectedExecutionException closing) {
+        finish.run(); // the loop is shutting down: still end the in-flight count
+      }
+    });
   }
 
   private CompletableFuture<HttpReply> dispatch(FullHttpRequest req) throws Exception {

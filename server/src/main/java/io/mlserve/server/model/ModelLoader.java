@@ -3,13 +3,13 @@ package io.mlserve.server.model;
 import io.mlserve.server.batch.BatchSettings;
 import io.mlserve.server.batch.DynamicBatcher;
 import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.batch.WakeDeferral;
 import io.mlserve.server.engine.InferenceEngine;
 import io.mlserve.server.engine.LoadedModel;
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.Telemetry;
-import io.mlserve.server.netty.EventLoops;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ServingConfig;
 import java.nio.file.Path;
@@ -35,6 +35,7 @@ public final class ModelLoader {
   private final Function<ServingConfig, ServingConfig> servingOverride;
   private final MetricsRegistry metrics;
   private final Telemetry telemetry;
+  private final WakeDeferral wakeDeferral;
 
   /**
    * @param servingOverride applied to each manifest's serving config (operator flags such as
@@ -48,6 +49,21 @@ public final class ModelLoader {
       Function<ServingConfig, ServingConfig> servingOverride,
       MetricsRegistry metrics,
       Telemetry telemetry) {
+    this(engines, ticker, servingOverride, metrics, telemetry, WakeDeferral.NONE);
+  }
+
+  /**
+   * @param wakeDeferral given to every batcher: how a submit from a transport's event loop defers
+   *     waking a worker to the end of the loop's turn (the server passes its event-loop lookup)
+   */
+  public ModelLoader(
+      List<InferenceEngine> engines,
+      Ticker ticker,
+      Function<ServingConfig, ServingConfig> servingOverride,
+      MetricsRegistry metrics,
+      Telemetry telemetry,
+      WakeDeferral wakeDeferral) {
+    this.wakeDeferral = Objects.requireNonNull(wakeDeferral, "wakeDeferral");
     this.engines = List.copyOf(engines);
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.servingOverride = Objects.requireNonNull(servingOverride, "servingOverride");
@@ -100,7 +116,7 @@ public final class ModelLoader {
               serving.queueCapacity());
       ModelMetrics modelMetrics = metrics.forVersion(manifest.name(), manifest.version());
       DynamicBatcher batcher =
-          new DynamicBatcher(label, settings, runners, ticker, modelMetrics, EventLoops::current);
+          new DynamicBatcher(label, settings, runners, ticker, modelMetrics, wakeDeferral);
       batcher.start();
       log.info(
           "{}: loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us)",

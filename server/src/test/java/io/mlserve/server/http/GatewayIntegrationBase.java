@@ -80,8 +80,10 @@ abstract class GatewayIntegrationBase {
           RegisterRequest.fromManifestFile(DemoModel.dir().resolve("model.json"), "test"));
       registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "http integration test");
     }
+    // The HTTP side runs on real Netty event loops: batchers defer their wake-ups as in the server.
     ModelLoader loader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
-        Function.identity(), new MetricsRegistry(), Telemetry.disabled());
+        Function.identity(), new MetricsRegistry(), Telemetry.disabled(),
+        io.mlserve.server.netty.EventLoops::current);
     String grpcName = InProcessServerBuilder.generateName();
     server = MlServer.builder(InProcessServerBuilder.forName(grpcName).directExecutor(), store,
         loader).build();

@@ -70,6 +70,25 @@ public final class DjlEngine implements InferenceEngine {
     return new DjlLoadedModel(model, outputNames);
   }
 
+  /** The intra-op thread count last applied on each thread, by {@link #applyThreadCount}. */
+  private static final ThreadLocal<Integer> APPLIED = new ThreadLocal<>();
+
+  /**
+   * Sets libtorch's OpenMP/MKL thread count for the calling thread, when it differs from what was
+   * applied there last. libtorch keeps the count per native thread: a thread that never set it
+   * ran MKL's matrix products on a team of one thread per core (two batcher workers on two cores
+   * kept four native threads busy). The count is read first because libtorch resets a thread's
+   * count to the process-wide last value on its first use, which would undo a set made before.
+   */
+  private static void applyThreadCount(int threads) {
+    Integer applied = APPLIED.get();
+    if (applied == null || applied != threads) {
+      JniUtils.getNumThreads();
+      JniUtils.setNumThreads(threads);
+      APPLIED.set(threads);
+    }
+  }
+
   /** A loaded TorchScript module; each runner has its own predictor and translator. */
   private static final class DjlLoadedModel implements LoadedModel {
     private final ZooModel<Tensor[], Tensor[]> model;
@@ -88,18 +107,9 @@ public final class DjlEngine implements InferenceEngine {
       Predictor<Tensor[], Tensor[]> predictor =
           model.newPredictor(new TensorTranslator(outputNames));
       return new ModelRunner() {
-        // The thread whose OpenMP/MKL thread count was last set. libtorch keeps that count per
-        // native thread, and a thread that never set it gets one OpenMP thread per core: two
-        // batcher workers on two cores then ran four spinning threads.
-        private Thread configured;
-
         @Override
         public Tensor[] predict(Tensor[] inputs) throws Exception {
-          Thread current = Thread.currentThread();
-          if (current != configured) {
-            JniUtils.setNumThreads(intraOpThreads);
-            configured = current;
-          }
+          applyThreadCount(intraOpThreads);
           return predictor.predict(inputs);
         }
 
