@@ -355,4 +355,36 @@ class DynamicBatcherTest {
     assertEquals(2f, FakeRunner.floats(submit(b, 1, 1).get(30, TimeUnit.SECONDS).outputs()[0])[0]);
     assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
   }
+
+  @Test
+  void withAQueueDelayASecondReadyBatchDoesNotWaitOutTheDelay() throws Exception {
+    CountDownLatch entered = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    // A delay far longer than the test's patience: a batch that waits it out fails the test.
+    DynamicBatcher b = new DynamicBatcher("m:1", new BatchSettings(4, 120_000_000_000L, 100),
+        List.of(new GateRunner(entered, release), new GateRunner(entered, release)),
+        Ticker.system(), BatchListener.NONE);
+    b.start();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (b.idleWorkers() < 2 && System.nanoTime() < until) {
+      Thread.sleep(1);
+    }
+    List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
+    futures.add(submit(b, 1, 0)); // wakes a worker, which waits out the delay for more rows
+    futures.add(submit(b, 1, 1)); // wakes the other, which waits too
+    while (b.idleWorkers() > 0 && System.nanoTime() < until) {
+      Thread.sleep(1);
+    }
+    Thread.sleep(50); // let both settle into the delay wait
+    futures.add(submit(b, 1, 2));
+    // 7 rows: one worker takes the three 1-row requests and is held in the engine; the 4-row
+    // request left over is a full batch and must wake the other worker, not wait two minutes.
+    futures.add(submit(b, 4, 3));
+    assertTrue(entered.await(20, TimeUnit.SECONDS), "both batches reached the engine at once");
+    release.countDown();
+    for (CompletableFuture<BatchResult> f : futures) {
+      f.get(20, TimeUnit.SECONDS);
+    }
+    assertTrue(b.drainAndStop(30, TimeUnit.SECONDS));
+  }
 }
