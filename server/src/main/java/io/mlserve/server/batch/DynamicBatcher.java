@@ -4,7 +4,6 @@ import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.InferenceException.Kind;
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.tensor.Tensor;
-import io.mlserve.server.tensor.Tensors;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +36,7 @@ public final class DynamicBatcher implements AutoCloseable {
   private final Ticker ticker;
   private final BatchListener listener;
   private final WakeDeferral wakeDeferral;
+  private final BatchRun batchRun;
   private final Runnable deferredWake = this::deferredWake;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -95,6 +95,7 @@ public final class DynamicBatcher implements AutoCloseable {
     this.runners = List.copyOf(Objects.requireNonNull(runners, "runners"));
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.listener = Objects.requireNonNull(listener, "listener");
+    this.batchRun = new BatchRun(modelLabel, ticker, listener);
     if (this.runners.isEmpty()) {
       throw new IllegalArgumentException("at least one runner is needed");
     }
@@ -406,7 +407,7 @@ public final class DynamicBatcher implements AutoCloseable {
 
   private void execute(List<BatchRequest> batch, ModelRunner runner) {
     try {
-      runBatch(batch, runner);
+      batchRun.run(batch, runner);
     } finally {
       lock.lock();
       try {
@@ -418,107 +419,5 @@ public final class DynamicBatcher implements AutoCloseable {
         lock.unlock();
       }
     }
-  }
-
-  private void runBatch(List<BatchRequest> batch, ModelRunner runner) {
-    long start = ticker.nanoTime();
-    List<BatchRequest> live = new ArrayList<>(batch.size());
-    for (BatchRequest r : batch) {
-      if (r.result.isDone()) {
-        continue; // cancelled by the caller
-      }
-      if (r.deadlineNanos <= start) {
-        listener.onExpired();
-        listener.onRequestDone(start - r.enqueuedNanos, 0, false);
-        r.result.completeExceptionally(
-            new InferenceException(
-                Kind.DEADLINE_EXCEEDED,
-                "deadline passed after " + TimeUnit.NANOSECONDS.toMicros(start - r.enqueuedNanos)
-                    + " us in the queue of model " + modelLabel + "; not run"));
-        continue;
-      }
-      live.add(r);
-    }
-    if (live.isEmpty()) {
-      return;
-    }
-    int[] rows = new int[live.size()];
-    int totalRows = 0;
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = live.get(i).rows;
-      totalRows += rows[i];
-    }
-    Tensor[][] perRequest;
-    long computeNanos;
-    int requests = live.size();
-    try {
-      if (live.size() == 1) {
-        // A lone request runs as it came: no copy, and models without a batch dimension work.
-        Tensor[] outputs = runner.predict(live.get(0).inputs);
-        computeNanos = ticker.nanoTime() - start;
-        checkOutputs(outputs);
-        perRequest = new Tensor[][] {outputs};
-      } else {
-        Tensor[] inputs = concatInputs(live);
-        Tensor[] outputs = runner.predict(inputs);
-        computeNanos = ticker.nanoTime() - start;
-        perRequest = splitOutputs(outputs, rows, live.size());
-      }
-    } catch (Throwable e) {
-      long failedAfter = ticker.nanoTime() - start;
-      listener.onBatch(live.size(), totalRows, failedAfter);
-      InferenceException failure =
-          e instanceof InferenceException ie
-              ? ie
-              : new InferenceException(
-                  Kind.INTERNAL,
-                  "model " + modelLabel + " failed on a batch of " + totalRows + " rows: " + e,
-                  e);
-      for (BatchRequest r : live) {
-        listener.onRequestDone(start - r.enqueuedNanos, failedAfter, false);
-        r.result.completeExceptionally(failure);
-      }
-      return;
-    }
-    listener.onBatch(live.size(), totalRows, computeNanos);
-    for (int i = 0; i < live.size(); i++) {
-      BatchRequest r = live.get(i);
-      listener.onRequestDone(start - r.enqueuedNanos, computeNanos, true);
-      r.result.complete(
-          new BatchResult(perRequest[i], r.enqueuedNanos, start, computeNanos, totalRows,
-              requests));
-    }
-  }
-
-  private static Tensor[] concatInputs(List<BatchRequest> live) {
-    int inputCount = live.get(0).inputs.length;
-    Tensor[] inputs = new Tensor[inputCount];
-    List<Tensor> parts = new ArrayList<>(live.size());
-    for (int k = 0; k < inputCount; k++) {
-      parts.clear();
-      for (BatchRequest r : live) {
-        parts.add(r.inputs[k]);
-      }
-      inputs[k] = Tensors.concat(parts.get(0).name(), parts);
-    }
-    return inputs;
-  }
-
-  private void checkOutputs(Tensor[] outputs) {
-    if (outputs == null || outputs.length == 0) {
-      throw new IllegalStateException("model " + modelLabel + " returned no outputs");
-    }
-  }
-
-  private Tensor[][] splitOutputs(Tensor[] outputs, int[] rows, int requests) {
-    checkOutputs(outputs);
-    Tensor[][] perRequest = new Tensor[requests][outputs.length];
-    for (int k = 0; k < outputs.length; k++) {
-      Tensor[] parts = Tensors.split(outputs[k], rows);
-      for (int i = 0; i < requests; i++) {
-        perRequest[i][k] = parts[i];
-      }
-    }
-    return perRequest;
   }
 }
