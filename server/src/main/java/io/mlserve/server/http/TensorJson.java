@@ -117,7 +117,7 @@ final class TensorJson {
    */
   private static boolean writeFloats(JsonGenerator g, ByteBuffer b, int from, int n)
       throws IOException {
-    char[] text = new char[2 + n * (FloatText.MAX_CHARS + 1)];
+    char[] text = new char[2 + n * (FloatText.MAX_CHARS + 1)]; // brackets, elements and commas
     int pos = 0;
     text[pos++] = '[';
     for (int i = 0; i < n; i++) {
@@ -130,10 +130,9 @@ final class TensorJson {
         if (!Float.isFinite(v)) {
           return false;
         }
-        String general = NumberOutput.toString(v, true); // Jackson's shortest (Schubfach)
-        if (pos + general.length() + 1 >= text.length) {
-          text = java.util.Arrays.copyOf(text, text.length + general.length() + n + 16);
-        }
+        // Jackson's shortest (Schubfach); at most 15 chars ("-1.17549435E-38"), so it fits the
+        // MAX_CHARS each element was given
+        String general = NumberOutput.toString(v, true);
         general.getChars(0, general.length(), text, pos);
         end = pos + general.length();
       }
