@@ -206,23 +206,46 @@ final class RunCommands {
     }
   }
 
-  @Command(name = "show", description = "Show one run.")
+  @Command(name = "show", description = "Show one run: runs show --model M RUN (or --run RUN).")
   static final class Show extends RunBase {
-    @Option(names = "--run", required = true) String run;
+    @Option(names = "--run", paramLabel = "RUN") String runOption;
+    @Parameters(arity = "0..1", paramLabel = "RUN") String runArg;
 
     @Override
     void run(AdminClient client, Output out) {
+      List<String> ids = runIds(runOption == null ? List.of() : List.of(runOption),
+          runArg == null ? List.of() : List.of(runArg));
+      if (ids.size() != 1) {
+        throw new IllegalArgumentException("give one run: runs show --model M RUN (or --run"
+            + " RUN)");
+      }
       printRun(out, client.blocking().getRun(GetRunRequest.newBuilder().setModel(model)
-          .setRunId(run).build()));
+          .setRunId(ids.get(0)).build()));
     }
   }
 
-  @Command(name = "compare", description = "Params and metrics of runs side by side.")
+  /** The run ids given as {@code --run} options and as arguments, in order, each once. */
+  static List<String> runIds(List<String> options, List<String> args) {
+    java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+    ids.addAll(options);
+    ids.addAll(args);
+    return List.copyOf(ids);
+  }
+
+  @Command(name = "compare", description = "Params and metrics of runs side by side: runs"
+      + " compare --model M RUN RUN... (or --run RUN --run RUN...).")
   static final class Compare extends RunBase {
-    @Parameters(arity = "2..*", paramLabel = "RUN") List<String> runIds;
+    @Option(names = "--run", paramLabel = "RUN") List<String> runOptions;
+    @Parameters(arity = "0..*", paramLabel = "RUN") List<String> runArgs;
 
     @Override
     void run(AdminClient client, Output out) throws Exception {
+      List<String> runIds = runIds(runOptions == null ? List.of() : runOptions,
+          runArgs == null ? List.of() : runArgs);
+      if (runIds.size() < 2) {
+        throw new IllegalArgumentException("give two or more runs: runs compare --model M RUN"
+            + " RUN... (or --run RUN --run RUN...)");
+      }
       List<Run> runs = new ArrayList<>();
       for (String id : runIds) {
         runs.add(client.blocking().getRun(GetRunRequest.newBuilder().setModel(model)

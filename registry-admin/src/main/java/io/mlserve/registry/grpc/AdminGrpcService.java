@@ -202,13 +202,26 @@ final class AdminGrpcService extends ModelRegistryGrpc.ModelRegistryImplBase {
 
   /**
    * Streams from the file: the backlog after {@code since_seq}, then live events, in seq order
-   * and each once (the follower reads one file, in order). Ends when the client cancels.
+   * and each once (the follower reads one file, in order). With {@code report_caught_up}, one
+   * marker follows the backlog: every event the file held when the follower first read it to
+   * the end has been sent. Ends when the client cancels.
    */
   @Override
   public void watchEvents(WatchEventsRequest req, StreamObserver<Event> out) {
     ServerCallStreamObserver<Event> call = (ServerCallStreamObserver<Event>) out;
-    EventFollower follower = EventFollower.start(store.root(), Math.max(0, req.getSinceSeq()),
-        e -> call.onNext(AdminProtos.event(e)), eventPoll);
+    long since = Math.max(0, req.getSinceSeq());
+    // Both callbacks run on the follower's one thread, so this needs no lock.
+    long[] lastSent = {since};
+    boolean[] marked = {!req.getReportCaughtUp()};
+    EventFollower follower = EventFollower.start(store.root(), since, e -> {
+      call.onNext(AdminProtos.event(e));
+      lastSent[0] = e.seq();
+    }, () -> {
+      if (!marked[0]) {
+        marked[0] = true;
+        call.onNext(Event.newBuilder().setCaughtUp(true).setSeq(lastSent[0]).build());
+      }
+    }, eventPoll);
     call.setOnCancelHandler(follower::close);
     call.setOnCloseHandler(follower::close);
   }
