@@ -13,6 +13,7 @@ import io.mlserve.proto.admin.v1.LogMetricRequest;
 import io.mlserve.proto.admin.v1.LogParamRequest;
 import io.mlserve.proto.admin.v1.MetricSeries;
 import io.mlserve.proto.admin.v1.Run;
+import io.mlserve.registry.grpc.AdminJsonFormat;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ final class RunCommands {
     r.getTagsMap().forEach((k, v) -> sb.append("  tag      ").append(k).append('=').append(v)
         .append('\n'));
     r.getArtifactsList().forEach(a -> sb.append("  artifact ").append(a).append('\n'));
-    out.message(r, sb.toString().stripTrailing());
+    out.message(g -> AdminJsonFormat.run(g, r), sb.toString().stripTrailing());
   }
 
   static String last(MetricSeries s) {
@@ -102,7 +103,7 @@ final class RunCommands {
       Run r = client.blocking().createRun(CreateRunRequest.newBuilder().setModel(model)
           .setName(name == null ? "" : name).setSource(src == null ? "" : src)
           .putAllTags(tags == null ? Map.of() : tags).build());
-      out.message(r, r.getRunId());
+      out.message(g -> AdminJsonFormat.run(g, r), r.getRunId());
     }
   }
 
@@ -130,7 +131,7 @@ final class RunCommands {
     void run(AdminClient client, Output out) {
       Run r = client.blocking().logParam(LogParamRequest.newBuilder().setModel(model)
           .setRunId(run).setKey(key).setValue(value).build());
-      out.message(r, "ok");
+      out.message(g -> AdminJsonFormat.run(g, r), "ok");
     }
   }
 
@@ -145,7 +146,7 @@ final class RunCommands {
     void run(AdminClient client, Output out) {
       Run r = client.blocking().logMetric(LogMetricRequest.newBuilder().setModel(model)
           .setRunId(run).setKey(key).setValue(value).setStep(step).build());
-      out.message(r, "ok");
+      out.message(g -> AdminJsonFormat.run(g, r), "ok");
     }
   }
 
@@ -169,7 +170,8 @@ final class RunCommands {
         }
       }
       up.onCompleted();
-      out.message(Streams.await(result), "ok");
+      Run r = Streams.await(result);
+      out.message(g -> AdminJsonFormat.run(g, r), "ok");
     }
   }
 
@@ -183,7 +185,7 @@ final class RunCommands {
     void run(AdminClient client, Output out) {
       Run r = client.blocking().endRun(EndRunRequest.newBuilder().setModel(model).setRunId(run)
           .setStatus(status).build());
-      out.message(r, r.getRunId() + " " + r.getStatus());
+      out.message(g -> AdminJsonFormat.run(g, r), r.getRunId() + " " + r.getStatus());
     }
   }
 
@@ -194,7 +196,7 @@ final class RunCommands {
       ListRunsResponse r = client.blocking().listRuns(ListRunsRequest.newBuilder()
           .setModel(model).build());
       if (out.json()) {
-        out.message(r, "");
+        out.message(g -> AdminJsonFormat.runs(g, model, r.getRunsList()), "");
         return;
       }
       List<List<String>> rows = new ArrayList<>();
@@ -252,7 +254,7 @@ final class RunCommands {
             .setRunId(id).build()));
       }
       if (out.json()) {
-        out.message(ListRunsResponse.newBuilder().addAllRuns(runs).build(), "");
+        out.message(g -> AdminJsonFormat.compare(g, model, runs), "");
         return;
       }
       com.fasterxml.jackson.databind.ObjectMapper json =

@@ -101,17 +101,11 @@ final class AdminGrpcService extends ModelRegistryGrpc.ModelRegistryImplBase {
   }
 
   private ModelSummary summary(String model) {
-    List<String> versions = store.versions(model);
-    return ModelSummary.newBuilder().setName(model)
-        .setProductionVersion(store.stageVersion(model, Stage.PRODUCTION).orElse(""))
-        .setStagingVersion(store.stageVersion(model, Stage.STAGING).orElse(""))
-        .setLatestVersion(versions.isEmpty() ? "" : versions.get(versions.size() - 1))
-        .setVersionCount(versions.size()).build();
+    return AdminProtos.summary(store, model);
   }
 
   private List<ModelVersion> versions(String model) {
-    return store.versions(model).stream().map(v -> AdminProtos.version(store.manifest(model, v),
-        registry.stageOf(model, v), null)).toList();
+    return AdminProtos.versions(registry, model);
   }
 
   @Override

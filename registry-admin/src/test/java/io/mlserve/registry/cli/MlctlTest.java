@@ -84,7 +84,7 @@ class MlctlTest {
 
     r = onStore("--output", "json", "list");
     JsonNode models = JSON.readTree(r.out()).get("models");
-    assertEquals("1.0.0", models.get(0).get("production_version").asText());
+    assertEquals("1.0.0", models.get(0).get("production").asText());
     r = onStore("show", "--model", "m");
     assertTrue(r.out().contains("1.0.1    Deprecated"), r.out());
     r = onStore("history", "--model", "m");
