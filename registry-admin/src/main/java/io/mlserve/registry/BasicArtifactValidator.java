@@ -10,18 +10,26 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
- * What can be checked without an inference engine (for {@code mlctl --store}): the artifact is
- * present, non-empty and has the SHA-256 the manifest records; examples.json, if present, is a
- * JSON object whose {@code inputs} exist. Loading the model and a smoke prediction need the
- * server's engine validator. Stateless; thread-safe.
+ * What can be checked without an inference engine: the artifact is present, non-empty and has
+ * the SHA-256 the manifest records; examples.json, if present, is a JSON object whose
+ * {@code inputs} exist. The fallback of {@code mlctl --store} when no engine is on its classpath
+ * ({@link ArtifactValidator#fromClasspath}), and the first step of the server's engine
+ * validator. Loading the model and checking its golden examples need the engine. Stateless;
+ * thread-safe.
  */
 public final class BasicArtifactValidator implements ArtifactValidator {
   /** How registrations validated by this class are described to the operator. */
   public static final String NOTE = "basic checks only (artifact present, non-empty, sha256,"
-      + " signature, examples.json parses); engine validation (load + smoke prediction)"
-      + " happens when registering through a server";
+      + " signature, examples.json parses): no inference engine on this classpath, so the model"
+      + " was NOT loaded; bin/mlctl (which puts the server's engine on its classpath) or"
+      + " registering through a server loads it, warms it up and checks its golden examples";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public String description() {
+    return NOTE;
+  }
 
   @Override
   public void validate(Path versionDir, Manifest manifest) throws Exception {

@@ -41,6 +41,7 @@ public final class EventFollower implements AutoCloseable {
 
   private final Path file;
   private final Consumer<Event> sink;
+  private final Runnable caughtUp;
   private final long pollMillis;
   private final WatchService watcher;
   private final Thread thread;
@@ -49,10 +50,11 @@ public final class EventFollower implements AutoCloseable {
   private long offset;
   private volatile long lastSeq; // written by the follower thread only
 
-  private EventFollower(Path root, long afterSeq, Consumer<Event> sink, Duration poll)
-      throws IOException {
+  private EventFollower(Path root, long afterSeq, Consumer<Event> sink, Runnable caughtUp,
+      Duration poll) throws IOException {
     this.file = root.resolve(EventLog.FILE_NAME);
     this.sink = sink;
+    this.caughtUp = caughtUp;
     this.pollMillis = Math.max(1, poll.toMillis());
     this.lastSeq = afterSeq;
     this.watcher = FileSystems.getDefault().newWatchService();
@@ -68,12 +70,24 @@ public final class EventFollower implements AutoCloseable {
    */
   public static EventFollower start(Path storeRoot, long afterSeq, Consumer<Event> sink,
       Duration pollInterval) {
+    return start(storeRoot, afterSeq, sink, () -> { }, pollInterval);
+  }
+
+  /**
+   * As {@link #start(Path, long, Consumer, Duration)}, and runs {@code caughtUp} on the
+   * follower's thread each time it has delivered every complete line the file held when it
+   * looked (first right after the backlog, then after each later read), so a reader can tell
+   * "nothing more yet" from "not read yet".
+   */
+  public static EventFollower start(Path storeRoot, long afterSeq, Consumer<Event> sink,
+      Runnable caughtUp, Duration pollInterval) {
     Objects.requireNonNull(storeRoot, "storeRoot");
     Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(caughtUp, "caughtUp");
     Objects.requireNonNull(pollInterval, "pollInterval");
     ModelStore.createRoot(storeRoot);
     try {
-      EventFollower f = new EventFollower(storeRoot.toAbsolutePath(), afterSeq, sink,
+      EventFollower f = new EventFollower(storeRoot.toAbsolutePath(), afterSeq, sink, caughtUp,
           pollInterval);
       f.thread.start();
       return f;
@@ -90,7 +104,9 @@ public final class EventFollower implements AutoCloseable {
   private void loop() {
     try {
       while (!closed) {
-        readNew();
+        if (readNew() && !closed) {
+          caughtUp.run();
+        }
         WatchKey key = watcher.poll(pollMillis, TimeUnit.MILLISECONDS);
         if (key != null) {
           key.pollEvents();
@@ -108,18 +124,19 @@ public final class EventFollower implements AutoCloseable {
     }
   }
 
-  private void readNew() throws IOException {
+  /** Reads and delivers what was appended; true if that was every complete line there was. */
+  private boolean readNew() throws IOException {
     long size;
     try {
       size = Files.size(file);
     } catch (NoSuchFileException e) {
-      return;
+      return true;
     }
     if (size < offset) {
       offset = 0; // replaced or truncated: read again, seq filtering drops what was delivered
     }
     if (size == offset) {
-      return;
+      return true;
     }
     byte[] bytes = new byte[(int) Math.min(size - offset, 16L << 20)];
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -156,6 +173,7 @@ public final class EventFollower implements AutoCloseable {
       }
     }
     offset += start;
+    return bytes.length == size - (offset - start) && !closed;
   }
 
   /** Stops the follower; no event is delivered after this returns on the follower's thread. */

@@ -15,7 +15,7 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
-import io.mlserve.registry.BasicArtifactValidator;
+import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.grpc.AdminAuth;
 import io.mlserve.registry.grpc.AdminServices;
@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The small Java client of the admin API, for mlctl and for training code: a channel to a
  * running server ({@link #connect}) or to the admin service run in this process over a store
- * directory ({@link #local}: no server, no network; validation without an engine). Sends the
- * token and the actor as metadata on every call. Close it when done. Thread-safe.
+ * directory ({@link #local}: no server, no network; registrations are validated by the engine
+ * found on the classpath, else by the basic checks, see {@link ArtifactValidator#fromClasspath}).
+ * Sends the token and the actor as metadata on every call. Close it when done. Thread-safe.
  */
 public final class AdminClient implements AutoCloseable {
   private final ManagedChannel channel;
@@ -57,12 +58,12 @@ public final class AdminClient implements AutoCloseable {
   public static AdminClient local(Path root, String actor) throws IOException {
     ModelStore store = ModelStore.open(root);
     EventLog events = EventLog.open(root);
-    ModelRegistry registry = new ModelRegistry(store, events, new BasicArtifactValidator(),
-        Clock.systemUTC());
+    ArtifactValidator validator = ArtifactValidator.fromClasspath();
+    ModelRegistry registry = new ModelRegistry(store, events, validator, Clock.systemUTC());
     String name = "mlctl-" + UUID.randomUUID();
     Server server = InProcessServerBuilder.forName(name)
         .addService(AdminServices.create(registry, store, events, null, Clock.systemUTC(),
-            AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, BasicArtifactValidator.NOTE).service())
+            AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, validator.description()).service())
         .build().start();
     return new AdminClient(InProcessChannelBuilder.forName(name).build(), null, actor, server,
         events);

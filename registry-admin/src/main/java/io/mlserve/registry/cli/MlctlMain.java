@@ -1,11 +1,12 @@
 package io.mlserve.registry.cli;
 
-import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -45,6 +46,7 @@ public final class MlctlMain implements Callable<Integer> {
   String actor;
 
   PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
@@ -77,23 +79,26 @@ public final class MlctlMain implements Callable<Integer> {
   public static int run(PrintStream out, PrintStream err, String... args) {
     MlctlMain main = new MlctlMain();
     main.out = out;
+    main.err = err;
     CommandLine cl = new CommandLine(main);
+    addHelp(cl);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      err.println("mlctl: " + reason(ex));
+      err.println("mlctl: " + ErrorMessages.of(ex, main.server));
       return 1;
     });
     return cl.execute(args);
   }
 
-  static String reason(Throwable ex) {
-    if (ex instanceof StatusRuntimeException sre) {
-      String d = sre.getStatus().getDescription();
-      return sre.getStatus().getCode() + (d == null ? "" : ": " + d.replace('\n', ' '));
+  /** {@code -h/--help} on every subcommand that has no help option of its own. */
+  private static void addHelp(CommandLine cl) {
+    CommandSpec spec = cl.getCommandSpec();
+    if (spec.findOption("--help") == null) {
+      spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+          .description("Show this help message and exit.").build());
     }
-    String m = ex.getMessage();
-    return (m == null ? ex.toString() : m).replace('\n', ' ');
+    cl.getSubcommands().values().forEach(MlctlMain::addHelp);
   }
 
   public static void main(String[] args) {

@@ -21,6 +21,7 @@ import io.mlserve.proto.admin.v1.Signature;
 import io.mlserve.proto.admin.v1.TensorSpec;
 import io.mlserve.proto.admin.v1.TransitionResponse;
 import io.mlserve.proto.admin.v1.VersionRequest;
+import io.mlserve.registry.grpc.AdminJsonFormat;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +55,8 @@ final class ModelCommands {
   }
 
   static void transition(Output out, TransitionResponse t) {
-    out.message(t, t.getModel() + ":" + t.getVersion() + " " + t.getFromStage() + " -> "
-        + t.getToStage() + (t.getPreviousVersion().isEmpty() ? ""
+    out.message(g -> AdminJsonFormat.transition(g, t), t.getModel() + ":" + t.getVersion() + " "
+        + t.getFromStage() + " -> " + t.getToStage() + (t.getPreviousVersion().isEmpty() ? ""
             : " (previous: " + t.getPreviousVersion() + ")"));
   }
 
@@ -135,8 +136,9 @@ final class ModelCommands {
       }
       up.onCompleted();
       ModelVersion v = Streams.await(result);
-      out.message(v, "registered " + v.getModel() + ":" + v.getVersion() + " (" + v.getStage()
-          + ", sha256 " + v.getSha256() + ")\nvalidation: " + v.getValidation());
+      out.message(g -> AdminJsonFormat.version(g, v), "registered " + v.getModel() + ":"
+          + v.getVersion() + " (" + v.getStage() + ", sha256 " + v.getSha256()
+          + ")\nvalidation: " + v.getValidation());
     }
   }
 
@@ -251,7 +253,7 @@ final class ModelCommands {
       sb.append(' ').append(r.getRemovedCount()).append(" (").append(r.getBytes())
           .append(" bytes)");
       r.getRemovedList().forEach(x -> sb.append("\n  ").append(x));
-      out.message(r, sb.toString());
+      out.message(g -> AdminJsonFormat.cleanup(g, r), sb.toString());
     }
   }
 
@@ -261,7 +263,7 @@ final class ModelCommands {
     void run(AdminClient client, Output out) {
       ListModelsResponse r = client.blocking().listModels(ListModelsRequest.getDefaultInstance());
       if (out.json()) {
-        out.message(r, "");
+        out.message(g -> AdminJsonFormat.models(g, r), "");
         return;
       }
       List<List<String>> rows = new ArrayList<>();
@@ -282,7 +284,7 @@ final class ModelCommands {
       ModelInfo info = client.blocking().getModel(GetModelRequest.newBuilder().setModel(model)
           .build());
       if (out.json()) {
-        out.message(info, "");
+        out.message(g -> AdminJsonFormat.model(g, info, null), "");
         return;
       }
       List<List<String>> rows = new ArrayList<>();
@@ -305,7 +307,7 @@ final class ModelCommands {
       HistoryResponse r = client.blocking().history(HistoryRequest.newBuilder().setModel(model)
           .build());
       if (out.json()) {
-        out.message(r, "");
+        out.message(g -> AdminJsonFormat.history(g, model, r.getEntriesList()), "");
         return;
       }
       List<List<String>> rows = new ArrayList<>();

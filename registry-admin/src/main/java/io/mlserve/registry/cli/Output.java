@@ -1,8 +1,6 @@
 package io.mlserve.registry.cli;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.MessageOrBuilder;
-import com.google.protobuf.util.JsonFormat;
+import io.mlserve.registry.grpc.AdminJsonFormat;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,9 +8,6 @@ import java.util.List;
 
 /** Prints results as aligned tables (default) or JSON ({@code --output json}). Not thread-safe. */
 final class Output {
-  private static final JsonFormat.Printer JSON = JsonFormat.printer()
-      .preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence();
-
   private final PrintStream out;
   private final boolean json;
 
@@ -25,27 +20,12 @@ final class Output {
     return json;
   }
 
-  /** A message as JSON in json mode; else {@code text}. */
-  void message(MessageOrBuilder m, String text) {
-    out.println(json ? toJson(m) : text);
-  }
-
-  static String toJson(MessageOrBuilder m) {
-    try {
-      return JSON.print(m);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** One JSON object per line (compact), for streams. */
-  void jsonLine(MessageOrBuilder m) {
-    try {
-      out.println(JsonFormat.printer().preservingProtoFieldNames()
-          .omittingInsignificantWhitespace().print(m));
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(e);
-    }
+  /**
+   * In json mode the answer as {@link AdminJsonFormat} writes it (the shape the REST admin
+   * routes answer with); else {@code text}.
+   */
+  void message(AdminJsonFormat.Body json, String text) {
+    out.println(this.json ? AdminJsonFormat.toString(json, true) : text);
   }
 
   void line(String s) {

@@ -13,6 +13,7 @@ import io.mlserve.proto.admin.v1.LogMetricRequest;
 import io.mlserve.proto.admin.v1.LogParamRequest;
 import io.mlserve.proto.admin.v1.MetricSeries;
 import io.mlserve.proto.admin.v1.Run;
+import io.mlserve.registry.grpc.AdminJsonFormat;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ final class RunCommands {
     r.getTagsMap().forEach((k, v) -> sb.append("  tag      ").append(k).append('=').append(v)
         .append('\n'));
     r.getArtifactsList().forEach(a -> sb.append("  artifact ").append(a).append('\n'));
-    out.message(r, sb.toString().stripTrailing());
+    out.message(g -> AdminJsonFormat.run(g, r), sb.toString().stripTrailing());
   }
 
   static String last(MetricSeries s) {
@@ -102,7 +103,7 @@ final class RunCommands {
       Run r = client.blocking().createRun(CreateRunRequest.newBuilder().setModel(model)
           .setName(name == null ? "" : name).setSource(src == null ? "" : src)
           .putAllTags(tags == null ? Map.of() : tags).build());
-      out.message(r, r.getRunId());
+      out.message(g -> AdminJsonFormat.run(g, r), r.getRunId());
     }
   }
 
@@ -130,7 +131,7 @@ final class RunCommands {
     void run(AdminClient client, Output out) {
       Run r = client.blocking().logParam(LogParamRequest.newBuilder().setModel(model)
           .setRunId(run).setKey(key).setValue(value).build());
-      out.message(r, "ok");
+      out.message(g -> AdminJsonFormat.run(g, r), "ok");
     }
   }
 
@@ -145,7 +146,7 @@ final class RunCommands {
     void run(AdminClient client, Output out) {
       Run r = client.blocking().logMetric(LogMetricRequest.newBuilder().setModel(model)
           .setRunId(run).setKey(key).setValue(value).setStep(step).build());
-      out.message(r, "ok");
+      out.message(g -> AdminJsonFormat.run(g, r), "ok");
     }
   }
 
@@ -169,7 +170,8 @@ final class RunCommands {
         }
       }
       up.onCompleted();
-      out.message(Streams.await(result), "ok");
+      Run r = Streams.await(result);
+      out.message(g -> AdminJsonFormat.run(g, r), "ok");
     }
   }
 
@@ -183,7 +185,7 @@ final class RunCommands {
     void run(AdminClient client, Output out) {
       Run r = client.blocking().endRun(EndRunRequest.newBuilder().setModel(model).setRunId(run)
           .setStatus(status).build());
-      out.message(r, r.getRunId() + " " + r.getStatus());
+      out.message(g -> AdminJsonFormat.run(g, r), r.getRunId() + " " + r.getStatus());
     }
   }
 
@@ -194,7 +196,7 @@ final class RunCommands {
       ListRunsResponse r = client.blocking().listRuns(ListRunsRequest.newBuilder()
           .setModel(model).build());
       if (out.json()) {
-        out.message(r, "");
+        out.message(g -> AdminJsonFormat.runs(g, model, r.getRunsList()), "");
         return;
       }
       List<List<String>> rows = new ArrayList<>();
@@ -206,30 +208,53 @@ final class RunCommands {
     }
   }
 
-  @Command(name = "show", description = "Show one run.")
+  @Command(name = "show", description = "Show one run: runs show --model M RUN (or --run RUN).")
   static final class Show extends RunBase {
-    @Option(names = "--run", required = true) String run;
+    @Option(names = "--run", paramLabel = "RUN") String runOption;
+    @Parameters(arity = "0..1", paramLabel = "RUN") String runArg;
 
     @Override
     void run(AdminClient client, Output out) {
+      List<String> ids = runIds(runOption == null ? List.of() : List.of(runOption),
+          runArg == null ? List.of() : List.of(runArg));
+      if (ids.size() != 1) {
+        throw new IllegalArgumentException("give one run: runs show --model M RUN (or --run"
+            + " RUN)");
+      }
       printRun(out, client.blocking().getRun(GetRunRequest.newBuilder().setModel(model)
-          .setRunId(run).build()));
+          .setRunId(ids.get(0)).build()));
     }
   }
 
-  @Command(name = "compare", description = "Params and metrics of runs side by side.")
+  /** The run ids given as {@code --run} options and as arguments, in order, each once. */
+  static List<String> runIds(List<String> options, List<String> args) {
+    java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+    ids.addAll(options);
+    ids.addAll(args);
+    return List.copyOf(ids);
+  }
+
+  @Command(name = "compare", description = "Params and metrics of runs side by side: runs"
+      + " compare --model M RUN RUN... (or --run RUN --run RUN...).")
   static final class Compare extends RunBase {
-    @Parameters(arity = "2..*", paramLabel = "RUN") List<String> runIds;
+    @Option(names = "--run", paramLabel = "RUN") List<String> runOptions;
+    @Parameters(arity = "0..*", paramLabel = "RUN") List<String> runArgs;
 
     @Override
     void run(AdminClient client, Output out) throws Exception {
+      List<String> runIds = runIds(runOptions == null ? List.of() : runOptions,
+          runArgs == null ? List.of() : runArgs);
+      if (runIds.size() < 2) {
+        throw new IllegalArgumentException("give two or more runs: runs compare --model M RUN"
+            + " RUN... (or --run RUN --run RUN...)");
+      }
       List<Run> runs = new ArrayList<>();
       for (String id : runIds) {
         runs.add(client.blocking().getRun(GetRunRequest.newBuilder().setModel(model)
             .setRunId(id).build()));
       }
       if (out.json()) {
-        out.message(ListRunsResponse.newBuilder().addAllRuns(runs).build(), "");
+        out.message(g -> AdminJsonFormat.compare(g, model, runs), "");
         return;
       }
       com.fasterxml.jackson.databind.ObjectMapper json =

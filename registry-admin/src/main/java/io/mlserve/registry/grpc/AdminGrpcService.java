@@ -101,17 +101,11 @@ final class AdminGrpcService extends ModelRegistryGrpc.ModelRegistryImplBase {
   }
 
   private ModelSummary summary(String model) {
-    List<String> versions = store.versions(model);
-    return ModelSummary.newBuilder().setName(model)
-        .setProductionVersion(store.stageVersion(model, Stage.PRODUCTION).orElse(""))
-        .setStagingVersion(store.stageVersion(model, Stage.STAGING).orElse(""))
-        .setLatestVersion(versions.isEmpty() ? "" : versions.get(versions.size() - 1))
-        .setVersionCount(versions.size()).build();
+    return AdminProtos.summary(store, model);
   }
 
   private List<ModelVersion> versions(String model) {
-    return store.versions(model).stream().map(v -> AdminProtos.version(store.manifest(model, v),
-        registry.stageOf(model, v), null)).toList();
+    return AdminProtos.versions(registry, model);
   }
 
   @Override
@@ -202,13 +196,26 @@ final class AdminGrpcService extends ModelRegistryGrpc.ModelRegistryImplBase {
 
   /**
    * Streams from the file: the backlog after {@code since_seq}, then live events, in seq order
-   * and each once (the follower reads one file, in order). Ends when the client cancels.
+   * and each once (the follower reads one file, in order). With {@code report_caught_up}, one
+   * marker follows the backlog: every event the file held when the follower first read it to
+   * the end has been sent. Ends when the client cancels.
    */
   @Override
   public void watchEvents(WatchEventsRequest req, StreamObserver<Event> out) {
     ServerCallStreamObserver<Event> call = (ServerCallStreamObserver<Event>) out;
-    EventFollower follower = EventFollower.start(store.root(), Math.max(0, req.getSinceSeq()),
-        e -> call.onNext(AdminProtos.event(e)), eventPoll);
+    long since = Math.max(0, req.getSinceSeq());
+    // Both callbacks run on the follower's one thread, so this needs no lock.
+    long[] lastSent = {since};
+    boolean[] marked = {!req.getReportCaughtUp()};
+    EventFollower follower = EventFollower.start(store.root(), since, e -> {
+      call.onNext(AdminProtos.event(e));
+      lastSent[0] = e.seq();
+    }, () -> {
+      if (!marked[0]) {
+        marked[0] = true;
+        call.onNext(Event.newBuilder().setCaughtUp(true).setSeq(lastSent[0]).build());
+      }
+    }, eventPoll);
     call.setOnCancelHandler(follower::close);
     call.setOnCloseHandler(follower::close);
   }

@@ -5,14 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.experiments.MetricPoint;
 import io.mlserve.experiments.Run;
 import io.mlserve.proto.admin.v1.MetricSeries;
+import io.mlserve.proto.admin.v1.ModelSummary;
 import io.mlserve.proto.admin.v1.ModelVersion;
 import io.mlserve.proto.admin.v1.TransitionResponse;
 import io.mlserve.registry.InvalidRequestException;
+import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.Transition;
 import io.mlserve.store.Event;
 import io.mlserve.store.HistoryEntry;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ManifestCodec;
+import io.mlserve.store.ModelStore;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.store.Signature;
 import io.mlserve.store.Stage;
@@ -20,8 +23,12 @@ import io.mlserve.store.TensorSpec;
 import java.util.List;
 import java.util.Map;
 
-/** Conversions between registry types and admin protos. Stateless. */
-final class AdminProtos {
+/**
+ * Conversions between registry types and admin protos: used by the admin gRPC service, and by
+ * the REST admin routes, which answer with {@link AdminJsonFormat} of the same protos so that
+ * both speak one JSON shape. Stateless.
+ */
+public final class AdminProtos {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private AdminProtos() {}
@@ -34,7 +41,25 @@ final class AdminProtos {
     return s == null || s.isEmpty() ? null : s;
   }
 
-  static ModelVersion version(Manifest m, Stage stage, String validation) {
+  /** A model's summary: its stage pointers and versions (oldest first). */
+  public static ModelSummary summary(ModelStore store, String model) {
+    List<String> versions = store.versions(model);
+    return ModelSummary.newBuilder().setName(model)
+        .setProductionVersion(store.stageVersion(model, Stage.PRODUCTION).orElse(""))
+        .setStagingVersion(store.stageVersion(model, Stage.STAGING).orElse(""))
+        .setLatestVersion(versions.isEmpty() ? "" : versions.get(versions.size() - 1))
+        .setVersionCount(versions.size()).addAllVersions(versions).build();
+  }
+
+  /** Every version of {@code model} with its stage and manifest, oldest first. */
+  public static List<ModelVersion> versions(ModelRegistry registry, String model) {
+    ModelStore store = registry.store();
+    return store.versions(model).stream().map(v -> version(store.manifest(model, v),
+        registry.stageOf(model, v), null)).toList();
+  }
+
+  /** A version; {@code validation}: how it was checked, null except on registration. */
+  public static ModelVersion version(Manifest m, Stage stage, String validation) {
     return ModelVersion.newBuilder()
         .setModel(m.name()).setVersion(m.version()).setStage(stage.displayName())
         .setFormat(m.format()).setSha256(orEmpty(m.sha256())).setRunId(orEmpty(m.runId()))
@@ -45,13 +70,13 @@ final class AdminProtos {
         .build();
   }
 
-  static TransitionResponse transition(Transition t) {
+  public static TransitionResponse transition(Transition t) {
     return TransitionResponse.newBuilder().setModel(t.model()).setVersion(t.version())
         .setFromStage(t.from().displayName()).setToStage(t.to().displayName())
         .setPreviousVersion(orEmpty(t.previousVersion())).build();
   }
 
-  static io.mlserve.proto.admin.v1.HistoryEntry history(HistoryEntry e) {
+  public static io.mlserve.proto.admin.v1.HistoryEntry history(HistoryEntry e) {
     return io.mlserve.proto.admin.v1.HistoryEntry.newBuilder()
         .setTimestampMs(e.timestamp()).setModel(e.model()).setVersion(e.version())
         .setFromStage(orEmpty(e.fromStage())).setToStage(e.toStage())
@@ -67,7 +92,7 @@ final class AdminProtos {
         .setJson(e.toJson()).build();
   }
 
-  static io.mlserve.proto.admin.v1.Run run(Run r) {
+  public static io.mlserve.proto.admin.v1.Run run(Run r) {
     io.mlserve.proto.admin.v1.Run.Builder b = io.mlserve.proto.admin.v1.Run.newBuilder()
         .setModel(r.model()).setRunId(r.runId()).setName(orEmpty(r.name()))
         .setStatus(r.status()).setStartTimeMs(r.startTime()).setEndTimeMs(r.endTime())

@@ -255,25 +255,31 @@ class AdminGrpcServiceTest {
     assertEquals(0.25, manifest.metrics().get("rmse"));
   }
 
+  /** Starts a WatchEvents call that adds what it receives to {@code q}; cancel to end it. */
+  private Context.CancellableContext watch(WatchEventsRequest req, BlockingQueue<Event> q) {
+    Context.CancellableContext ctx = Context.current().withCancellation();
+    ctx.run(() -> ModelRegistryGrpc.newStub(channel).watchEvents(req, new StreamObserver<>() {
+      @Override
+      public void onNext(Event e) {
+        q.add(e);
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    }));
+    return ctx;
+  }
+
   @Test
   void watchEventsStreamsBacklogThenLiveAndResumesWithoutGapsOrDuplicates() throws Exception {
     register(TOKEN, "1.0.0", new byte[] {1});
     register(TOKEN, "1.1.0", new byte[] {1});
     BlockingQueue<Event> q = new LinkedBlockingQueue<>();
-    Context.CancellableContext ctx = Context.current().withCancellation();
-    ctx.run(() -> ModelRegistryGrpc.newStub(channel).watchEvents(
-        WatchEventsRequest.newBuilder().setSinceSeq(1).build(), new StreamObserver<>() {
-          @Override
-          public void onNext(Event e) {
-            q.add(e);
-          }
-
-          @Override
-          public void onError(Throwable t) {}
-
-          @Override
-          public void onCompleted() {}
-        }));
+    Context.CancellableContext ctx = watch(WatchEventsRequest.newBuilder().setSinceSeq(1)
+        .build(), q);
     List<Long> seqs = new ArrayList<>();
     Event e = q.poll(10, TimeUnit.SECONDS);
     assertNotNull(e);
@@ -288,5 +294,35 @@ class AdminGrpcServiceTest {
     assertTrue(e.getJson().startsWith("{\"event_type\":\"ml.model.promoted.v1\",\"model_name\":"
         + "\"m\",\"version\":\"1.1.0\",\"stage\":\"Production\","), e.getJson());
     ctx.cancel(null);
+  }
+
+  @Test
+  void watchEventsMarksTheEndOfTheBacklogOnceWhenAsked() throws Exception {
+    register(TOKEN, "1.0.0", new byte[] {1});
+    register(TOKEN, "1.1.0", new byte[] {1});
+    BlockingQueue<Event> q = new LinkedBlockingQueue<>();
+    Context.CancellableContext ctx = watch(WatchEventsRequest.newBuilder()
+        .setReportCaughtUp(true).build(), q);
+    try {
+      List<String> got = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Event e = q.poll(10, TimeUnit.SECONDS);
+        assertNotNull(e, got.toString());
+        got.add(e.getSeq() + (e.getCaughtUp() ? " caught up" : " " + e.getEventType()));
+      }
+      assertEquals(List.of("1 ml.model.registered.v1", "2 ml.model.registered.v1",
+          "2 caught up"), got);
+      for (String stage : List.of("Staging", "Production")) {
+        blocking(TOKEN, "x").promote(PromoteRequest.newBuilder().setModel("m")
+            .setVersion("1.1.0").setStage(stage).build());
+        Event e = q.poll(10, TimeUnit.SECONDS);
+        assertNotNull(e);
+        assertEquals(false, e.getCaughtUp(), "the marker comes once: " + e);
+        got.add(String.valueOf(e.getSeq()));
+      }
+      assertEquals(List.of("3", "4"), got.subList(3, 5));
+    } finally {
+      ctx.cancel(null);
+    }
   }
 }

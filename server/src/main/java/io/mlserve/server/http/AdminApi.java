@@ -6,10 +6,12 @@ import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.CleanupResult;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.reload.ModelStatus;
+import io.mlserve.store.Event;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.NotFoundException;
 import io.mlserve.store.Stage;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -32,6 +34,8 @@ import java.util.function.Supplier;
 final class AdminApi implements AutoCloseable {
   static final int THREADS = AdminCalls.THREADS;
   static final int QUEUE = AdminCalls.QUEUE;
+  /** On {@code GET /api/v1/events}: "true" when events after the answer's last one exist. */
+  static final String MORE_HEADER = "X-Mlserve-More";
 
   private final ModelRegistry registry; // null: admin routes disabled
   private final ModelStore store;
@@ -92,7 +96,13 @@ final class AdminApi implements AutoCloseable {
     if (limit <= 0) {
       throw HttpStatusException.badRequest("'limit' must be positive");
     }
-    return read(() -> AdminJson.events(registry.events().readSince(Math.max(0, since)), limit));
+    return read(() -> {
+      List<Event> after = registry.events().readSince(Math.max(0, since));
+      // The REST form of WatchEvents' caught-up marker: false once the answer reaches the end
+      // of the log as it was read, true when the limit cut it (ask again after the last seq).
+      return AdminJson.events(after, limit).withHeader(MORE_HEADER,
+          String.valueOf(after.size() > limit));
+    });
   }
 
   private CompletableFuture<HttpReply> promote(HttpCall c) throws Exception {

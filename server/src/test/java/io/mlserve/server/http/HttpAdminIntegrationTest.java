@@ -195,8 +195,13 @@ class HttpAdminIntegrationTest {
     JsonNode back = after.get(after.size() - 1);
     assertEquals("anonymous", back.get("actor").asText(), after.toString());
 
-    JsonNode events = json(http.get("/api/v1/events?since=0"));
+    HttpResponse<String> all = http.get("/api/v1/events?since=0");
+    assertEquals("false", all.headers().firstValue("X-Mlserve-More").orElse(null));
+    JsonNode events = json(all);
     assertTrue(events.isArray());
+    HttpResponse<String> first = http.get("/api/v1/events?since=0&limit=1");
+    assertEquals(1, json(first).size());
+    assertEquals("true", first.headers().firstValue("X-Mlserve-More").orElse(null));
     JsonNode last = events.get(events.size() - 1);
     assertEquals("ml.model.rolled_back.v1", last.get("event_type").asText(), events.toString());
     assertEquals(MOVED, last.get("model_name").asText());
