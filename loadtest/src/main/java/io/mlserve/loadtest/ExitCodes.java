@@ -26,7 +26,8 @@ final class ExitCodes {
         "the generator, not the server, was the limit");
     describe(cl.getSubcommands().get("reload"), "no request and no admin call failed (any"
             + " failure is 1)",
-        "the generator could not keep up with --rate: not a measurement of the server");
+        "not used by reload: it checks failures, not latency; a generator that fell behind is"
+            + " reported as a warning");
     return cl;
   }
 

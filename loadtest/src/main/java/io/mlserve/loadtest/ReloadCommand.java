@@ -133,12 +133,11 @@ final class ReloadCommand implements Callable<Integer> {
     } finally {
       adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    Slo.Verdict base = Slo.check(result, null);
     TextReport.print(result, out);
     synchronized (log) {
       log.forEach(line -> out.println("  admin       " + line));
     }
-    Slo.Verdict verdict = verdict(base, result, adminFailures[0], adminNotFound[0]);
+    Slo.Verdict verdict = verdict(result, adminFailures[0], adminNotFound[0]);
     String reason = verdict.reason();
     out.println("  verdict     " + (reason == null ? "no failed request, every admin call ok"
         : reason));
@@ -148,17 +147,18 @@ final class ReloadCommand implements Callable<Integer> {
   }
 
   /**
-   * The run's verdict. A missing model or version (an admin call answered NOT_FOUND) comes
-   * first: it is a setup mistake, and says so, whatever else happened; then an aborted run; then
-   * failed admin calls and requests; then a generator that fell behind.
+   * The run's verdict: what reload checks is that no request and no admin call failed. A missing
+   * model or version (an admin call answered NOT_FOUND) comes first: it is a setup mistake, and
+   * says so whatever else happened; then an aborted run; then failed admin calls and requests.
+   * A generator that fell behind does not change the exit code here (it delays sends, it does
+   * not make them fail; the report carries it as a warning), unlike {@code run}'s latency check.
    */
-  static Slo.Verdict verdict(Slo.Verdict base, RunResult result, int adminFailures,
-      String adminNotFound) {
+  static Slo.Verdict verdict(RunResult result, int adminFailures, String adminNotFound) {
     if (adminNotFound != null) {
       return new Slo.Verdict(Slo.EXIT_NOT_FOUND, adminNotFound);
     }
     if (result.aborted()) {
-      return base;
+      return new Slo.Verdict(result.abortExitCode(), result.abortReason());
     }
     List<String> reasons = new ArrayList<>();
     if (adminFailures > 0) {
@@ -167,14 +167,11 @@ final class ReloadCommand implements Callable<Integer> {
     if (result.failed() > 0) {
       reasons.add(result.failed() + " request(s) failed across the reloads: "
           + TextReport.errors(result.errors()));
+    } else if (result.requests() == 0) {
+      reasons.add("no request completed");
     }
-    if (!reasons.isEmpty()) {
-      if (result.generatorBehind()) {
-        reasons.add("also: " + result.generator().behindReason());
-      }
-      return new Slo.Verdict(Slo.EXIT_MISSED, String.join("; ", reasons));
-    }
-    return base;
+    return reasons.isEmpty() ? new Slo.Verdict(Slo.EXIT_MET, null)
+        : new Slo.Verdict(Slo.EXIT_MISSED, String.join("; ", reasons));
   }
 
   /**
