@@ -24,6 +24,7 @@ demo_wait="${README_DEMO_WAIT:-120}"
 # Commands that cannot run in a test: an extended regex on the command's text, then the reason.
 SKIP=(
   '^bin/mlserve demo([[:space:]]|$)'  'long-running server: this script starts the demo itself (free ports, --store models)'
+  '^bin/mlserve serve([[:space:]]|$)' 'long-running server (runs until Ctrl-C); the demo stands in for it'
   '^mvn([[:space:]]|$)'               'the build itself: this script runs inside `mvn -B verify`'
   '^docker([[:space:]]|$)'            'needs Docker and the image `docker build` makes (minutes): not part of the test suite'
   '[[:space:]]--follow([[:space:]]|$)' 'follows the event stream until Ctrl-C'
