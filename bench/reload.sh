@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Hot reload under load. One `bin/mlserve demo` on 127.0.0.1 (guard off), a second version
-# 1.1.0 (the same artifact) registered through the admin API, then, with lean C generators
+# Hot reload under load. One `bin/mlserve demo` on 127.0.0.1 (guard off), whose second version
+# 1.1.0 (the same artifact, in Staging) is the one swapped in, then, with lean C generators
 # (h2load) at a constant rate over gRPC and REST together:
 #   1. steady state, STEADY seconds (after WARMUP seconds discarded);
 #   2. the same load while `loadtest reload` (1 req/s of its own) promotes 1.1.0 and rolls it back
@@ -27,8 +27,8 @@ log="$out/server.log"
 trap 'kill -TERM $DEMO_PID 2>/dev/null; wait $DEMO_PID 2>/dev/null; rm -rf "$store"' EXIT
 start_demo "$log" "$store/s" --guard-window-seconds 0
 gport="$GPORT"; hport="$HPORT"
-bin/mlctl --server "127.0.0.1:$gport" register --model curve_forecaster --version 1.1.0 \
-  --artifact examples/curve_forecaster/model.pt > "$out/register.txt"
+# The demo registers curve_forecaster 1.1.0 (the same artifact) in Staging: that is the version
+# promoted and rolled back below.
 
 write_bodies "$store"
 

@@ -95,6 +95,11 @@ final class GrpcTarget implements Target {
   }
 
   @Override
+  public String explain(int request, java.time.Duration timeout) {
+    return ServerAnswer.grpc(channels.get(0), requests[request], timeout);
+  }
+
+  @Override
   public int requests() {
     return requests.length;
   }

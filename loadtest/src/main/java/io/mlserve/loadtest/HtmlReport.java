@@ -21,9 +21,9 @@ final class HtmlReport {
   static final double[] PERCENTILES = {0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99,
       99.999, 100};
 
-  private static final int W = 720;
-  private static final int H = 300;
-  private static final int PAD = 50;
+  static final int W = 720;
+  static final int H = 300;
+  static final int PAD = 50;
 
   private HtmlReport() {}
 
@@ -88,12 +88,12 @@ final class HtmlReport {
         + " shows in every request it delayed; failed requests are in the distribution.</p>\n");
   }
 
-  private static void cell(StringBuilder sb, String text) {
+  static void cell(StringBuilder sb, String text) {
     sb.append("<td>").append(esc(text)).append("</td>");
   }
 
   /** x: percentile on a log scale of 1/(1-p); y: milliseconds, linear. */
-  private static void percentilePlot(StringBuilder sb, RunResult r) {
+  static void percentilePlot(StringBuilder sb, RunResult r) {
     double maxX = Math.log10(1e5);
     double maxMs = Math.max(r.maxUs(), r.serviceUs().getTotalCount() == 0 ? 0
         : r.serviceUs().getMaxValue()) / 1e3;
@@ -173,13 +173,13 @@ final class HtmlReport {
     sb.append("</svg>\n");
   }
 
-  private static void svgOpen(StringBuilder sb) {
+  static void svgOpen(StringBuilder sb) {
     sb.append(String.format(Locale.ROOT,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n",
         W, H, W, H));
   }
 
-  private static void axes(StringBuilder sb, double maxY, String unit) {
+  static void axes(StringBuilder sb, double maxY, String unit) {
     sb.append(String.format(Locale.ROOT,
         "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>"
             + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n",
@@ -193,7 +193,7 @@ final class HtmlReport {
     }
   }
 
-  private static void legend(StringBuilder sb, String[] names, String[] colors) {
+  static void legend(StringBuilder sb, String[] names, String[] colors) {
     for (int i = 0; i < names.length; i++) {
       sb.append(String.format(Locale.ROOT,
           "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
@@ -216,7 +216,7 @@ final class HtmlReport {
     return 10 * pow;
   }
 
-  private static String fmt(double v) {
+  static String fmt(double v) {
     return v >= 100 || v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v)
         : String.format(Locale.ROOT, "%.2g", v);
   }

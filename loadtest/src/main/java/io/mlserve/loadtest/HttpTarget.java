@@ -70,6 +70,7 @@ final class HttpTarget implements Target {
   private final String transport;
   private final Shard[] shards;
   private final int connections;
+  private final boolean batch;
 
   /**
    * @param base {@code http://host:port}
@@ -98,6 +99,7 @@ final class HttpTarget implements Target {
     this.host = uri.getHost();
     this.port = uri.getPort() < 0 ? 80 : uri.getPort();
     this.path = batch ? "/api/v1/batch" : "/api/v1/predict";
+    this.batch = batch;
     this.connections = connections;
     this.requests = new ByteBuf[workload.size()];
     String authority = uri.getRawAuthority();
@@ -166,6 +168,12 @@ final class HttpTarget implements Target {
   @Override
   public int modelOf(int request) {
     return workload.modelOf(request);
+  }
+
+  @Override
+  public String explain(int request, Duration timeout) throws InterruptedException {
+    return ServerAnswer.http(URI.create(base + path), RestMessages.body(workload, request, batch),
+        timeout);
   }
 
   @Override

@@ -57,7 +57,7 @@ final class LoadOptions {
     RunSetup setup = new RunSetup(t.target, target.describe(), t.modelNames(), open,
         open ? rate : 0, open ? 0 : concurrency, t.channels, t.features, t.raw, warmup, duration);
     TreeMap<String, Long> probeErrors = new TreeMap<>();
-    String failure = Runner.probe(target, t.connectTimeout, probeErrors);
+    RunResult.Abort failure = Runner.probe(target, t.connectTimeout, probeErrors);
     if (failure != null) {
       return RunResult.aborted(setup, probeErrors, failure);
     }

@@ -22,7 +22,18 @@ public final class LoadTest implements Runnable {
 
   /** The command line, for callers (and tests) that want the exit code without exiting. */
   static CommandLine commandLine() {
-    return new CommandLine(new LoadTest());
+    CommandLine cl = new CommandLine(new LoadTest());
+    // A bad value found after parsing (a target, a file) is a bad command line: one line
+    // naming it, exit 2, no stack trace.
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+        cmd.getErr().println("loadtest " + cmd.getCommandName() + ": " + e.getMessage());
+        cmd.getErr().flush();
+        return e instanceof IllegalArgumentException ? 2 : 1;
+      }
+      throw e;
+    });
+    return ExitCodes.document(cl);
   }
 
   @Override

@@ -2,9 +2,13 @@ package io.mlserve.loadtest;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+import io.mlserve.proto.admin.v1.GetModelRequest;
+import io.mlserve.proto.admin.v1.ListVersionsResponse;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.proto.admin.v1.ModelVersion;
 import io.mlserve.proto.admin.v1.PromoteRequest;
 import io.mlserve.proto.admin.v1.RollbackRequest;
 import io.mlserve.proto.admin.v1.TransitionResponse;
@@ -88,10 +92,31 @@ final class ReloadCommand implements Callable<Integer> {
     Duration window = interval.multipliedBy(2L * cycles + 1);
     List<String> log = Collections.synchronizedList(new ArrayList<>());
     int[] adminFailures = {0};
+    String[] adminNotFound = {null};
     ManagedChannel adminChannel = GrpcTarget.open(admin, 1).get(0);
     RunResult result;
+    try {
+      String missing = checkVersion(adminChannel, TargetOptions.name(target.models.get(0)));
+      if (missing != null) {
+        adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        out.println("  ABORTED     " + missing);
+        out.println("  verdict     " + missing);
+        out.flush();
+        return Slo.EXIT_NOT_FOUND;
+      }
+    } catch (StatusRuntimeException e) {
+      adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      String why = "admin API at " + admin + " failed: " + e.getStatus().getCode()
+          + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription());
+      out.println("  verdict     " + why);
+      out.flush();
+      return e.getStatus().getCode() == Status.Code.UNAVAILABLE
+          || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
+          ? Slo.EXIT_UNREACHABLE : Slo.EXIT_REFUSED;
+    }
     try (Target t = target.open(err)) {
-      Thread flipper = new Thread(() -> flip(adminChannel, log, adminFailures), "loadtest-admin");
+      Thread flipper = new Thread(() -> flip(adminChannel, log, adminFailures,
+          adminNotFound), "loadtest-admin");
       flipper.setDaemon(true);
       HistogramLogWriter hlog = output.openHlog();
       try {
@@ -108,21 +133,12 @@ final class ReloadCommand implements Callable<Integer> {
     } finally {
       adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    Slo.Verdict base = Slo.check(result, null);
     TextReport.print(result, out);
     synchronized (log) {
       log.forEach(line -> out.println("  admin       " + line));
     }
-    String reason = base.reason();
-    if (reason == null && result.failed() > 0) {
-      reason = result.failed() + " request(s) failed across the reloads: "
-          + TextReport.errors(result.errors());
-    }
-    if (reason == null && adminFailures[0] > 0) {
-      reason = adminFailures[0] + " admin call(s) failed";
-    }
-    Slo.Verdict verdict = reason == null ? base
-        : new Slo.Verdict(base.exitCode() == 0 ? Slo.EXIT_MISSED : base.exitCode(), reason);
+    Slo.Verdict verdict = verdict(result, adminFailures[0], adminNotFound[0]);
+    String reason = verdict.reason();
     out.println("  verdict     " + (reason == null ? "no failed request, every admin call ok"
         : reason));
     out.flush();
@@ -130,7 +146,64 @@ final class ReloadCommand implements Callable<Integer> {
     return verdict.exitCode();
   }
 
-  private void flip(ManagedChannel channel, List<String> log, int[] failures) {
+  /**
+   * The run's verdict: what reload checks is that no request and no admin call failed. A missing
+   * model or version (an admin call answered NOT_FOUND) comes first: it is a setup mistake, and
+   * says so whatever else happened; then an aborted run; then failed admin calls and requests.
+   * A generator that fell behind does not change the exit code here (it delays sends, it does
+   * not make them fail; the report carries it as a warning), unlike {@code run}'s latency check.
+   */
+  static Slo.Verdict verdict(RunResult result, int adminFailures, String adminNotFound) {
+    if (adminNotFound != null) {
+      return new Slo.Verdict(Slo.EXIT_NOT_FOUND, adminNotFound);
+    }
+    if (result.aborted()) {
+      return new Slo.Verdict(result.abortExitCode(), result.abortReason());
+    }
+    List<String> reasons = new ArrayList<>();
+    if (adminFailures > 0) {
+      reasons.add(adminFailures + " admin call(s) failed (see the admin lines)");
+    }
+    if (result.failed() > 0) {
+      reasons.add(result.failed() + " request(s) failed across the reloads: "
+          + TextReport.errors(result.errors()));
+    } else if (result.requests() == 0) {
+      reasons.add("no request completed");
+    }
+    return reasons.isEmpty() ? new Slo.Verdict(Slo.EXIT_MET, null)
+        : new Slo.Verdict(Slo.EXIT_MISSED, String.join("; ", reasons));
+  }
+
+  /**
+   * Null when {@code model} has the version to promote; else why not, naming the model, the
+   * version and the versions there are. Throws the admin call's failure otherwise.
+   */
+  private String checkVersion(ManagedChannel channel, String model) {
+    ListVersionsResponse versions;
+    try {
+      versions = ModelRegistryGrpc.newBlockingStub(channel).withDeadlineAfter(
+              target.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .listVersions(GetModelRequest.newBuilder().setModel(model).build());
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return "model '" + model + "' not found on the server: "
+            + e.getStatus().getDescription();
+      }
+      throw e;
+    }
+    List<String> have = new ArrayList<>();
+    for (ModelVersion v : versions.getVersionsList()) {
+      if (v.getVersion().equals(version)) {
+        return null;
+      }
+      have.add(v.getVersion() + " (" + v.getStage() + ")");
+    }
+    return "model '" + model + "' has no version '" + version + "' to promote; it has "
+        + (have.isEmpty() ? "none" : String.join(", ", have));
+  }
+
+  private void flip(ManagedChannel channel, List<String> log, int[] failures,
+      String[] notFound) {
     ModelRegistryGrpc.ModelRegistryBlockingStub stub = ModelRegistryGrpc.newBlockingStub(channel);
     if (adminToken != null && !adminToken.isBlank()) {
       Metadata md = new Metadata();
@@ -142,17 +215,18 @@ final class ReloadCommand implements Callable<Integer> {
     try {
       for (int c = 1; c <= cycles; c++) {
         Thread.sleep(interval.toMillis());
-        admin(log, failures, start, "promote " + version + " (cycle " + c + ")", stub,
+        admin(log, failures, notFound, start, "promote " + version + " (cycle " + c + ")", stub,
             true, model);
         Thread.sleep(interval.toMillis());
-        admin(log, failures, start, "rollback (cycle " + c + ")", stub, false, model);
+        admin(log, failures, notFound, start, "rollback (cycle " + c + ")", stub, false, model);
       }
     } catch (InterruptedException e) {
       log.add("stopped early: the load phase ended first");
     }
   }
 
-  private void admin(List<String> log, int[] failures, long start, String what,
+  private void admin(List<String> log, int[] failures, String[] notFound, long start,
+      String what,
       ModelRegistryGrpc.ModelRegistryBlockingStub stub, boolean promote, String model) {
     double at = (System.nanoTime() - start) / 1e9;
     try {
@@ -167,6 +241,9 @@ final class ReloadCommand implements Callable<Integer> {
     } catch (StatusRuntimeException e) {
       synchronized (failures) {
         failures[0]++;
+        if (e.getStatus().getCode() == Status.Code.NOT_FOUND && notFound[0] == null) {
+          notFound[0] = what + ": NOT_FOUND " + e.getStatus().getDescription();
+        }
       }
       log.add(String.format(Locale.ROOT, "%6.2fs %s: FAILED %s %s", at, what,
           e.getStatus().getCode(), e.getStatus().getDescription()));

@@ -16,14 +16,7 @@ import picocli.CommandLine.Spec;
  * stdout, reports where asked. Not thread-safe; picocli calls it once.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "One run: open loop at --rate, or closed loop with --concurrency in flight.",
-    exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {
-        "0:objective met (and at most 1%% of requests failed)",
-        "1:objective missed, more than 1%% failed, or nothing completed",
-        "2:bad command line",
-        "3:target unreachable, or the first (probe) request failed",
-        "4:the generator could not keep up with --rate: not a measurement of the server"})
+    description = "One run: open loop at --rate, or closed loop with --concurrency in flight.")
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin TargetOptions target;

@@ -25,7 +25,7 @@ import org.HdrHistogram.Histogram;
  * @param timeline one point per measured second
  * @param generator schedule-keeping of an open loop; null for a closed loop or an aborted run
  * @param unfinished requests still unanswered when the drain gave up (counted as NO_ANSWER)
- * @param abortReason why the run stopped before measuring, or null when it measured
+ * @param abort why the run stopped before measuring, or null when it measured
  */
 record RunResult(
     RunSetup setup,
@@ -39,7 +39,14 @@ record RunResult(
     List<Timeline.Point> timeline,
     GeneratorReport generator,
     int unfinished,
-    String abortReason) {
+    Abort abort) {
+
+  /** Why a run stopped before measuring, and the exit code that says so. */
+  record Abort(int exitCode, String reason) {
+    Abort {
+      requireNonNull(reason, "reason");
+    }
+  }
 
   /** One model of the mix. */
   record ModelResult(String model, long requests, long errors, long p50Us, long p99Us) {}
@@ -55,10 +62,25 @@ record RunResult(
     timeline = List.copyOf(timeline);
   }
 
+  /** A run that never measured: the target was unreachable ({@link Slo#EXIT_UNREACHABLE}). */
   static RunResult aborted(RunSetup setup, Map<String, Long> errors, String reason) {
+    return aborted(setup, errors, new Abort(Slo.EXIT_UNREACHABLE, reason));
+  }
+
+  static RunResult aborted(RunSetup setup, Map<String, Long> errors, Abort abort) {
     Histogram empty = new Histogram(1, PhaseStats.MAX_TRACKABLE_US, 3);
     return new RunResult(setup, 0, 0, errors, empty, empty, Map.of(), List.of(), List.of(), null,
-        0, requireNonNull(reason, "reason"));
+        0, requireNonNull(abort, "abort"));
+  }
+
+  /** Why the run stopped before measuring, or null when it measured. */
+  String abortReason() {
+    return abort == null ? null : abort.reason();
+  }
+
+  /** The exit code of an aborted run ({@link Slo#EXIT_MET} when it measured). */
+  int abortExitCode() {
+    return abort == null ? Slo.EXIT_MET : abort.exitCode();
   }
 
   @Override
@@ -107,7 +129,7 @@ record RunResult(
   }
 
   boolean aborted() {
-    return abortReason != null;
+    return abort != null;
   }
 
   boolean generatorBehind() {

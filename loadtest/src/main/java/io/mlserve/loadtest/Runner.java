@@ -26,14 +26,35 @@ final class Runner {
   private Runner() {}
 
   /**
-   * Sends one request and waits for it: null when it succeeded, else why the run cannot start,
-   * with the failure's label put in {@code errors}.
+   * Sends one request to each model of the mix, in turn, and waits for each: null when all
+   * succeeded, else why the run cannot start (with the exit code that says it), the failure's
+   * label put in {@code errors}. A refused request (not found, bad input, auth) is sent once
+   * more through a plain client so the message can show what the server said.
    */
-  static String probe(Target target, Duration timeout, Map<String, Long> errors)
+  static RunResult.Abort probe(Target target, Duration timeout, Map<String, Long> errors)
       throws InterruptedException {
+    List<String> models = target.models();
+    boolean[] probed = new boolean[models.size()];
+    for (int k = 0; k < target.requests(); k++) {
+      int m = target.modelOf(k);
+      if (probed[m]) {
+        continue;
+      }
+      probed[m] = true;
+      RunResult.Abort abort = probeOne(target, k, models.get(m), timeout, errors);
+      if (abort != null) {
+        return abort;
+      }
+    }
+    return null;
+  }
+
+  private static RunResult.Abort probeOne(Target target, int request, String model,
+      Duration timeout, Map<String, Long> errors) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(1);
     AtomicInteger outcome = new AtomicInteger(-1);
     Call call = new Call(0);
+    call.request = request;
     call.markInFlight();
     target.send(call, (c, o, v) -> {
       outcome.set(o);
@@ -41,18 +62,27 @@ final class Runner {
     });
     if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       errors.put(Outcome.label(Outcome.NO_ANSWER), 1L);
-      return "target unreachable (" + target.describe() + "): no answer within " + timeout;
+      return new RunResult.Abort(Slo.EXIT_UNREACHABLE, "target unreachable ("
+          + target.describe() + "): no answer within " + timeout);
     }
     int o = outcome.get();
     if (o == Outcome.OK) {
       return null;
     }
     errors.put(Outcome.label(o), 1L);
-    boolean unreachable = o == Outcome.CONNECTION_ERROR
-        || o == Outcome.grpc(io.grpc.Status.Code.UNAVAILABLE)
-        || o == Outcome.grpc(io.grpc.Status.Code.DEADLINE_EXCEEDED);
-    return (unreachable ? "target unreachable" : "probe request failed") + " ("
-        + target.describe() + "): " + Outcome.label(o);
+    if (o == Outcome.CONNECTION_ERROR || o == Outcome.grpc(io.grpc.Status.Code.UNAVAILABLE)
+        || o == Outcome.grpc(io.grpc.Status.Code.DEADLINE_EXCEEDED)) {
+      return new RunResult.Abort(Slo.EXIT_UNREACHABLE, "target unreachable ("
+          + target.describe() + "): " + Outcome.label(o));
+    }
+    String said = target.explain(request, timeout);
+    String answer = said != null ? said : Outcome.label(o);
+    if (o == Outcome.http(404) || o == Outcome.grpc(io.grpc.Status.Code.NOT_FOUND)) {
+      return new RunResult.Abort(Slo.EXIT_NOT_FOUND, "model '" + model + "' not found on "
+          + target.describe().split(" ")[0] + ": the server answered " + answer);
+    }
+    return new RunResult.Abort(Slo.EXIT_REFUSED, "the server refused the probe request for"
+        + " model '" + model + "' (" + target.describe() + "): " + answer);
   }
 
   /**

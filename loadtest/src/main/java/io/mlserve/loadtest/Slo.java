@@ -23,6 +23,11 @@ record Slo(double percentile, long limitUs, double rate) {
   static final int EXIT_MISSED = 1;
   static final int EXIT_UNREACHABLE = 3;
   static final int EXIT_GENERATOR_BEHIND = 4;
+  /** The model or version asked for does not exist on the server (HTTP 404, NOT_FOUND). */
+  static final int EXIT_NOT_FOUND = 5;
+  /** The server refused the probe request for another reason (bad input, auth, ...). */
+  static final int EXIT_REFUSED = 6;
+
 
   /** Largest share of failed requests a run may have and still pass. */
   static final double MAX_ERROR_RATIO = 0.01;
@@ -75,7 +80,7 @@ record Slo(double percentile, long limitUs, double rate) {
   /** Checks a run against errors alone (at most 1%) and, if given, an objective. */
   static Verdict check(RunResult r, Slo slo) {
     if (r.aborted()) {
-      return new Verdict(EXIT_UNREACHABLE, r.abortReason());
+      return new Verdict(r.abortExitCode(), r.abortReason());
     }
     if (r.generatorBehind()) {
       return new Verdict(EXIT_GENERATOR_BEHIND, r.generator().behindReason());

@@ -1,5 +1,6 @@
 package io.mlserve.loadtest;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +23,7 @@ import picocli.CommandLine.Spec;
  * what this machine can offer, not at it. Not thread-safe; picocli calls it once.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Step the rate up until p99 breaks --p99; report the highest sustainable rate.",
-    exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:a sustainable rate was found", "1:not even the first step held",
-        "2:bad command line", "3:target unreachable", "4:the generator was the limit"})
+    description = "Step the rate up until p99 breaks --p99; report the highest sustainable rate.")
 final class SweepCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin TargetOptions target;
@@ -82,34 +80,78 @@ final class SweepCommand implements Callable<Integer> {
     l.maxInFlight = maxInFlight;
     l.maxLag = maxLag;
     List<Step> steps = new ArrayList<>();
+    try {
+      try (Target t = target.open(err)) {
+        runSteps(t, l, err, steps);
+      }
+    } finally {
+      // Every way out writes the reports asked for, with the steps there were.
+      report(steps, out);
+    }
+    Step best = best(steps);
+    Step broke = broke(steps);
+    if (broke != null && broke.result().aborted() && best == null) {
+      return broke.result().abortExitCode();
+    }
+    if (broke != null && broke.result().generatorBehind()) {
+      return Slo.EXIT_GENERATOR_BEHIND;
+    }
+    return best == null ? Slo.EXIT_MISSED : Slo.EXIT_MET;
+  }
+
+  /** Rising steps until one fails, then bisection between the last good and the first bad. */
+  private void runSteps(Target t, LoadOptions l, PrintWriter err, List<Step> steps)
+      throws Exception {
     Step best = null;
     Step broke = null;
-    try (Target t = target.open(err)) {
-      double rate = startRate;
-      for (int i = 0; i < maxSteps && broke == null; i++, rate *= factor) {
-        Step s = step(t, l, rate, err);
-        steps.add(s);
-        if (s.failure() == null) {
-          best = s;
-        } else {
-          broke = s;
-        }
-      }
-      double lo = best == null ? 0 : best.rate();
-      double hi = broke == null ? 0 : broke.rate();
-      for (int i = 0; i < refine && broke != null && best != null
-          && !broke.result().generatorBehind() && !broke.result().aborted(); i++) {
-        double mid = (lo + hi) / 2;
-        Step s = step(t, l, mid, err);
-        steps.add(s);
-        if (s.failure() == null) {
-          best = s;
-          lo = mid;
-        } else {
-          hi = mid;
-        }
+    double rate = startRate;
+    for (int i = 0; i < maxSteps && broke == null; i++, rate *= factor) {
+      Step s = step(t, l, rate, err);
+      steps.add(s);
+      if (s.failure() == null) {
+        best = s;
+      } else {
+        broke = s;
       }
     }
+    double lo = best == null ? 0 : best.rate();
+    double hi = broke == null ? 0 : broke.rate();
+    for (int i = 0; i < refine && broke != null && best != null
+        && !broke.result().generatorBehind() && !broke.result().aborted(); i++) {
+      double mid = (lo + hi) / 2;
+      Step s = step(t, l, mid, err);
+      steps.add(s);
+      if (s.failure() == null) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+  }
+
+  /** The held step of the highest rate, or null. */
+  static Step best(List<Step> steps) {
+    Step best = null;
+    for (Step s : steps) {
+      if (s.failure() == null && (best == null || s.rate() > best.rate())) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  /** The first step that failed (the one that ended the rising steps), or null. */
+  static Step broke(List<Step> steps) {
+    return steps.stream().filter(s -> s.failure() != null).findFirst().orElse(null);
+  }
+
+  /**
+   * Prints the table and writes what was asked: {@code sweep.md}, the sweep's HTML report (the
+   * steps' table and a rate-vs-p99 plot) and the JSON of the best step (else the last one).
+   */
+  private void report(List<Step> steps, PrintWriter out) throws IOException {
+    Step best = best(steps);
+    Step broke = broke(steps);
     String table = table(steps, best, broke);
     out.print(table);
     out.flush();
@@ -118,16 +160,14 @@ final class SweepCommand implements Callable<Integer> {
           : output.json.resolveSibling(output.json.getFileName() + ".md");
       JsonReport.write(table, md);
     }
-    if (best != null) {
-      output.write(best.result(), Slo.check(best.result(), null));
+    if (output.html() != null) {
+      SweepReport.write(steps, best, p99, table, output.html());
     }
-    if (broke != null && broke.result().aborted() && best == null) {
-      return Slo.EXIT_UNREACHABLE;
+    Step shown = best != null ? best : steps.isEmpty() ? null : steps.get(steps.size() - 1);
+    if (shown != null && output.json() != null) {
+      JsonReport.write(JsonReport.render(shown.result(), Slo.check(shown.result(), null)),
+          output.json());
     }
-    if (broke != null && broke.result().generatorBehind()) {
-      return Slo.EXIT_GENERATOR_BEHIND;
-    }
-    return best == null ? Slo.EXIT_MISSED : Slo.EXIT_MET;
   }
 
   private Step step(Target t, LoadOptions l, double rate, PrintWriter err) throws Exception {

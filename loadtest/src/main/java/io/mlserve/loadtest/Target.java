@@ -34,6 +34,18 @@ interface Target extends AutoCloseable {
   /** The models of the traffic mix, in the order given. */
   List<String> models();
 
+  /**
+   * Sends request {@code request} once more through a plain, slow client and returns what the
+   * server answered when it failed: status and body (HTTP) or status and description (gRPC),
+   * shortened to a line. For error messages only, never on the measured path.
+   *
+   * @return the server's answer, or null when the request succeeded, nothing came back, or the
+   *     transport cannot say more than the outcome (the default)
+   */
+  default String explain(int request, java.time.Duration timeout) throws InterruptedException {
+    return null;
+  }
+
   /** One line for reports: transport, address and what a request carries. */
   String describe();
 

@@ -140,6 +140,8 @@ final class TargetOptions {
           md = GrpcTarget.metadata(metadataChannel, model, connectTimeout.toMillis());
         } catch (io.grpc.StatusRuntimeException e) {
           err.println("loadtest: no metadata for " + model + " (" + e.getStatus().getCode()
+              + (e.getStatus().getDescription() == null ? "" : ": "
+                  + ServerAnswer.oneLine(e.getStatus().getDescription()))
               + "); using --input-name " + inputName + " --features " + features);
         }
         if (md != null && md.getInputsCount() > 0) {

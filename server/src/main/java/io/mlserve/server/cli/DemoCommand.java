@@ -78,6 +78,7 @@ final class DemoCommand implements Callable<Integer> {
       registry.promote(m.name(), m.version(), Stage.PRODUCTION, "demo", "demo setup");
       System.out.println("mlserve demo: registered " + m.name() + " " + m.version()
           + " (sha256 " + m.sha256().substring(0, 12) + "...) and promoted it to Production");
+      registerReadmeExamples(registry, manifestFile);
     }
     String call = "Try it:\n  bin/mlserve infer --target localhost:{grpc_port} --model "
         + "curve_forecaster --examples " + example.resolve("examples.json")
@@ -85,6 +86,28 @@ final class DemoCommand implements Callable<Integer> {
         + "-d '{\"model\":\"curve_forecaster\",\"input\":[60,59,58,57,58,60,62,64,66,68,70,71,"
         + "70,68,66,64,62,61,60,61,62,64,66,67]}'";
     return new ServerLauncher(options).run(dir, call);
+  }
+
+  /**
+   * What the README's examples need beyond the Production version, so that each runs as written
+   * against the demo (checked by {@code .ci/readme-commands.sh}): {@code curve_forecaster 1.1.0}
+   * in Staging (the promote, Staging and {@code loadtest reload} examples) and a second model,
+   * {@code curve_forecaster_b} 1.0.0 in Production (the traffic-mix example). Both are the same
+   * committed network.
+   */
+  private static void registerReadmeExamples(ModelRegistry registry, Path manifestFile) {
+    RegisterRequest base = RegisterRequest.fromManifestFile(manifestFile, "demo");
+    registry.register(new RegisterRequest(base.model(), "1.1.0", base.artifact(), base.format(),
+        base.signature(), base.serving(), base.runId(), base.params(), base.metrics(),
+        base.description(), base.examples(), "demo"));
+    registry.promote(base.model(), "1.1.0", Stage.STAGING, "demo", "demo setup");
+    String second = base.model() + "_b";
+    registry.register(new RegisterRequest(second, base.version(), base.artifact(), base.format(),
+        base.signature(), base.serving(), base.runId(), base.params(), base.metrics(),
+        base.description(), base.examples(), "demo"));
+    registry.promote(second, base.version(), Stage.PRODUCTION, "demo", "demo setup");
+    System.out.println("mlserve demo: also " + base.model() + " 1.1.0 in Staging and " + second
+        + " " + base.version() + " in Production (the same network), for the README's examples");
   }
 
   static Path home() {
