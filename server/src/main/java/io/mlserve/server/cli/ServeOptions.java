@@ -79,7 +79,7 @@ final class ServeOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
-  int maxConnections;
+  int maxConnections = ConnectionLimits.defaultMaxConnections();
   long idleTimeoutSeconds;
   long headerTimeoutSeconds;
   long bodyTimeoutSeconds;
@@ -87,9 +87,10 @@ final class ServeOptions {
   long grpcMaxConnectionAgeGraceSeconds;
   long grpcPermitKeepAliveSeconds;
 
-  @Option(names = "--max-connections", defaultValue = "10000",
+  @Option(names = "--max-connections",
       description = "Connections each listener (HTTP, gRPC) holds open at once; more are accepted"
-          + " and closed at once (1..1000000). Default: ${DEFAULT-VALUE}")
+          + " and closed at once (1..1000000). Default: 10000, or a quarter of the process's"
+          + " file-descriptor limit when that is less")
   void maxConnections(int v) {
     maxConnections = (int) bounded(v, 1, ConnectionLimits.MAX_CONNECTIONS, "--max-connections");
   }

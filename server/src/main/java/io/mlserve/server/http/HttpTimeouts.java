@@ -49,7 +49,10 @@ final class HttpTimeouts {
   private final long bodyNanos;
   private ChannelHandlerContext ctx;
   private Phase phase = Phase.IDLE;
-  /** HTTP/1 requests read whose final answer is not written yet. */
+  /**
+   * HTTP/1 requests read whose final answer is not written yet, minus answers written before
+   * their request was read to the end (a 413, a 417): idle when at most 0.
+   */
   private int pending;
   /** Open HTTP/2 streams. */
   private int streams;
@@ -131,7 +134,7 @@ final class HttpTimeouts {
         }
         if (answering && msg instanceof LastHttpContent) {
           answering = false;
-          pending = Math.max(0, pending - 1);
+          pending--; // may go below 0 for a moment: a 413 is sent before its body is read
           if (phase == Phase.IDLE) {
             rearm();
           }
@@ -167,7 +170,7 @@ final class HttpTimeouts {
   }
 
   private void rearm() {
-    if (phase == Phase.IDLE && (http2 ? streams : pending) == 0) {
+    if (phase == Phase.IDLE && (http2 ? streams : pending) <= 0) {
       arm(idleNanos, Timeout.IDLE);
     } else if (phase == Phase.IDLE) {
       cancel();

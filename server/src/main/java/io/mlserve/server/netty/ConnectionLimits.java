@@ -1,5 +1,6 @@
 package io.mlserve.server.netty;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -37,12 +38,28 @@ public record ConnectionLimits(
   public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
   /**
-   * The defaults: 10,000 connections per listener, 5 minutes idle, 10 s for headers, 60 s for a
+   * The default connection cap of one listener: 10,000, or less where the process may open
+   * fewer file descriptors: a quarter of the limit (less some for the store, the models and the
+   * JVM), so that two full listeners still leave half of the descriptors free.
+   */
+  public static int defaultMaxConnections() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      long fds = unix.getMaxFileDescriptorCount();
+      if (fds > 0) {
+        return (int) Math.max(16, Math.min(10_000, (fds - 256) / 4));
+      }
+    }
+    return 10_000;
+  }
+
+  /**
+   * The defaults: {@link #defaultMaxConnections()} per listener, 5 minutes idle, 10 s for headers, 60 s for a
    * body, no connection age limit (30 s grace), gRPC pings at most every 5 minutes (grpc-java's
    * own default).
    */
   public static ConnectionLimits defaults() {
-    return new ConnectionLimits(10_000, Duration.ofMinutes(5), Duration.ofSeconds(10),
+    return new ConnectionLimits(defaultMaxConnections(), Duration.ofMinutes(5), Duration.ofSeconds(10),
         Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(30), Duration.ofMinutes(5));
   }
 

@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway's connection cap and read timeouts over loopback, with a small cap and timeouts of
@@ -49,7 +51,10 @@ class HttpConnectionLimitsTest {
   }
 
   private int start(ConnectionLimits limits) throws Exception {
-    ModelRouter router = new ModelRouter();
+    return start(limits, new ModelRouter());
+  }
+
+  private int start(ConnectionLimits limits, ModelRouter router) throws Exception {
     ServerState state = new ServerState(router);
     state.markStarted();
     gateway = HttpGateway.builder(router, state, Ticker.system())
@@ -163,6 +168,30 @@ class HttpConnectionLimitsTest {
       assertAnswers(s); // each answer restarts the idle timer; headers come in one write
     }
     assertEquals(0, gateway.stats().timedOut(Timeout.HEADER));
+  }
+
+  @Test
+  void aRequestInFlightKeepsItsConnectionFromIdling(@TempDir Path dir) throws Exception {
+    GatedModel model = new GatedModel(dir, 1, 4);
+    open.add(model::open);
+    open.add(model.served::close);
+    ModelRouter router = new ModelRouter();
+    router.put(model.served, true);
+    int port = start(ConnectionLimits.defaults().withTimeouts(SHORT, LONG, LONG), router);
+    model.hold();
+    Socket busy = connect(port);
+    busy.getOutputStream().write(GatewayIntegrationBase.rawPost(
+        "{\"model\":\"gated\",\"input\":[1,2]}", "/api/v1/predict"));
+    busy.getOutputStream().flush();
+    model.awaitEntered();
+    // A connection opened now idles out; one whose idle timer ran since the request would too.
+    Socket idle = connect(port);
+    assertClosedByServer(idle);
+    model.open();
+    GatewayIntegrationBase.RawResponse r =
+        GatewayIntegrationBase.readResponse(new BufferedInputStream(busy.getInputStream()));
+    assertEquals(200, r.status(), r.body());
+    assertEquals(1, gateway.stats().timedOut(Timeout.IDLE));
   }
 
   /** Sends {@code text} a byte every 20 ms from another thread, until done or the socket fails. */
