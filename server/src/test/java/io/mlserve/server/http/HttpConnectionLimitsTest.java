@@ -1,7 +1,8 @@
 package io.mlserve.server.http;
 
+import static io.mlserve.server.testing.Sockets.assertClosedByServer;
+import static io.mlserve.server.testing.Sockets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
@@ -11,18 +12,14 @@ import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.netty.ListenerStats.Timeout;
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,30 +74,6 @@ class HttpConnectionLimitsTest {
     GatewayIntegrationBase.RawResponse r =
         GatewayIntegrationBase.readResponse(new BufferedInputStream(s.getInputStream()));
     assertEquals(200, r.status(), r.body());
-  }
-
-  /** Reads until the server closes the connection (end of stream or reset). */
-  private static void assertClosedByServer(Socket s) throws IOException {
-    InputStream in = s.getInputStream();
-    try {
-      while (in.read() != -1) {
-        // drain whatever came before the close
-      }
-    } catch (SocketTimeoutException e) {
-      throw new AssertionError("the server did not close the connection", e);
-    } catch (IOException reset) {
-      // closed with unread data: a reset is a close too
-    }
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(5);
-    }
   }
 
   @Test

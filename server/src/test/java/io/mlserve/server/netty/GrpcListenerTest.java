@@ -1,5 +1,7 @@
 package io.mlserve.server.netty;
 
+import static io.mlserve.server.testing.Sockets.assertClosedByServer;
+import static io.mlserve.server.testing.Sockets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.grpc.ManagedChannel;
@@ -10,13 +12,10 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,30 +55,6 @@ class GrpcListenerTest {
 
   private static ManagedChannel channel(int port) {
     return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-  }
-
-  private static void assertClosedByServer(Socket s) throws IOException {
-    s.setSoTimeout(20_000);
-    InputStream in = s.getInputStream();
-    try {
-      while (in.read() != -1) {
-        // whatever the server sent before closing (e.g. its SETTINGS or GOAWAY)
-      }
-    } catch (SocketTimeoutException e) {
-      throw new AssertionError("the server did not close the connection", e);
-    } catch (IOException reset) {
-      // a reset is a close too
-    }
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(5);
-    }
   }
 
   @Test
