@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * and {@code /api/v1/events} ({@link AdminApi}). Requests are decoded on the event loop, queued on the model's batcher, and
  * answered from the batcher's completion; nothing blocks an event loop.
  *
+ * <p>Connections are capped ({@link AcceptCap}: one beyond the cap is closed on accept) and
+ * timed out when idle or slow to send a request ({@link HttpTimeouts}), as the options'
+ * {@link HttpOptions#connectionLimits()} say; {@link #stats()} counts both.
+ *
  * <p>Build with {@link #builder}, then {@link #start()}; {@link #close()} stops accepting,
  * lets in-flight requests finish (up to the configured grace), cancels running bulk jobs and
  * stops the event loops. This class is thread-safe.
