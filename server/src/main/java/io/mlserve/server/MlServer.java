@@ -50,12 +50,14 @@ public final class MlServer implements AutoCloseable {
   private final ReloadCoordinator coordinator;
   private final PromotionGuard guard;
   private final boolean followEvents;
+  private final List<AutoCloseable> closeAfter;
 
   private MlServer(Builder b) {
     this.store = b.store;
     this.router = b.router;
     this.registry = b.registry;
     this.followEvents = b.followEvents;
+    this.closeAfter = List.copyOf(b.closeAfter);
     this.state = new ServerState(router);
     b.grpc
         .addService(new InferenceGrpcService(router, state, b.ticker, Version.get()))
@@ -158,6 +160,13 @@ public final class MlServer implements AutoCloseable {
       router.remove(m);
       m.close();
     }
+    for (AutoCloseable c : closeAfter) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing {} after the gRPC server failed", c, e);
+      }
+    }
   }
 
   @Override
@@ -183,6 +192,7 @@ public final class MlServer implements AutoCloseable {
     private boolean followEvents = true;
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
     private Builder(ServerBuilder<?> grpc, ModelStore store, ModelLoader loader) {
       this.grpc = Objects.requireNonNull(grpc, "grpc");
@@ -231,6 +241,15 @@ public final class MlServer implements AutoCloseable {
 
     public Builder service(ServerServiceDefinition service) {
       definitions.add(Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    /**
+     * Something of the gRPC transport to close once the server has terminated, e.g. the
+     * {@link io.mlserve.server.netty.GrpcListener} whose builder was handed in.
+     */
+    public Builder closeAfterShutdown(AutoCloseable resource) {
+      closeAfter.add(Objects.requireNonNull(resource, "resource"));
       return this;
     }
 

@@ -10,15 +10,17 @@ import io.grpc.Status;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.UnauthenticatedException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
  * The admin service's authentication and caller identity, as an interceptor.
  *
  * <p>When a token is configured, a mutating method (Register, Promote, Rollback, Deprecate,
- * Archive, Restore, Cleanup, CreateRun, LogParam, LogMetric, LogArtifact, EndRun) needs
- * {@code authorization: Bearer <token>} metadata, compared in constant time; otherwise the call
- * is closed with UNAUTHENTICATED. Reads are open. The caller recorded in history is the
+ * Archive, Restore, Cleanup, CreateRun, LogParam, LogMetric, LogArtifact, EndRun) needs exactly
+ * one {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
+ * (none, two, or a wrong one) the call is closed with UNAUTHENTICATED. Reads are open. The caller recorded in history is the
  * {@code x-mlserve-actor} metadata value (printable, at most 64 characters) or
  * {@code "anonymous"}; the shared token carries no subject of its own. The rule itself is
  * {@link AdminAccess}, which the REST gateway applies too. Thread-safe.
@@ -53,7 +55,12 @@ public final class AdminAuth implements ServerInterceptor {
       Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     if (isMutating(call.getMethodDescriptor().getFullMethodName())) {
       try {
-        access.checkMutation(headers.get(AUTHORIZATION));
+        Iterable<String> sent = headers.getAll(AUTHORIZATION);
+        List<String> values = new ArrayList<>(1);
+        if (sent != null) {
+          sent.forEach(values::add);
+        }
+        access.checkMutation(values);
       } catch (UnauthenticatedException e) {
         call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
         return new ServerCall.Listener<>() {};

@@ -17,6 +17,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.mlserve.proto.admin.v1.CleanupRequest;
 import io.mlserve.proto.admin.v1.CreateRunRequest;
 import io.mlserve.proto.admin.v1.Event;
 import io.mlserve.proto.admin.v1.GetModelRequest;
@@ -156,6 +157,20 @@ class AdminGrpcServiceTest {
         .resolve("MODEL_CARD.md")));
     assertEquals("carol", blocking(null, null).history(HistoryRequest.newBuilder()
         .setModel("m").build()).getEntries(0).getActor());
+  }
+
+  @Test
+  void twoAuthorizationValuesAreRefusedEvenWhenOneMatches() throws Exception {
+    Metadata md = new Metadata();
+    md.put(AdminAuth.AUTHORIZATION, "Bearer wrong");
+    md.put(AdminAuth.AUTHORIZATION, "Bearer " + TOKEN);
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> ModelRegistryGrpc.newBlockingStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+            .cleanup(CleanupRequest.newBuilder().setDryRun(true).build()));
+    assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("exactly one authorization"),
+        e.getStatus().getDescription());
   }
 
   @Test

@@ -1,6 +1,11 @@
 package io.mlserve.server.cli;
 
+import io.mlserve.server.netty.ConnectionLimits;
+import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Flags shared by {@code serve} and {@code demo}. Plain data; not thread-safe. */
 final class ServeOptions {
@@ -67,4 +72,87 @@ final class ServeOptions {
   @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
       description = "How long in-flight requests may take on shutdown. Default: ${DEFAULT-VALUE}")
   int shutdownGraceSeconds;
+
+  // ---- Connection limits (per listener: HTTP and gRPC each). Bounded; see ConnectionLimits. --
+  private static final long MAX_SECONDS = ConnectionLimits.MAX_TIMEOUT.toSeconds();
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
+  int maxConnections = ConnectionLimits.defaultMaxConnections();
+  long idleTimeoutSeconds;
+  long headerTimeoutSeconds;
+  long bodyTimeoutSeconds;
+  long grpcMaxConnectionAgeSeconds;
+  long grpcMaxConnectionAgeGraceSeconds;
+  long grpcPermitKeepAliveSeconds;
+
+  @Option(names = "--max-connections",
+      description = "Connections each listener (HTTP, gRPC) holds open at once; more are accepted"
+          + " and closed at once (1..1000000). Default: 10000, or a quarter of the process's"
+          + " file-descriptor limit when that is less")
+  void maxConnections(int v) {
+    maxConnections = (int) bounded(v, 1, ConnectionLimits.MAX_CONNECTIONS, "--max-connections");
+  }
+
+  @Option(names = "--idle-timeout-seconds", defaultValue = "300",
+      description = "Close a connection with no request in flight for this long (gRPC:"
+          + " maxConnectionIdle; 1..86400). Default: ${DEFAULT-VALUE}")
+  void idleTimeoutSeconds(long v) {
+    idleTimeoutSeconds = bounded(v, 1, MAX_SECONDS, "--idle-timeout-seconds");
+  }
+
+  @Option(names = "--header-timeout-seconds", defaultValue = "10",
+      description = "Close an HTTP connection whose request headers take longer than this from"
+          + " their first byte; gRPC: the time to complete the HTTP/2 handshake (1..86400)."
+          + " Default: ${DEFAULT-VALUE}")
+  void headerTimeoutSeconds(long v) {
+    headerTimeoutSeconds = bounded(v, 1, MAX_SECONDS, "--header-timeout-seconds");
+  }
+
+  @Option(names = "--body-timeout-seconds", defaultValue = "60",
+      description = "Close an HTTP connection whose request body takes longer than this after"
+          + " its headers (1..86400). Default: ${DEFAULT-VALUE}")
+  void bodyTimeoutSeconds(long v) {
+    bodyTimeoutSeconds = bounded(v, 1, MAX_SECONDS, "--body-timeout-seconds");
+  }
+
+  @Option(names = "--grpc-max-connection-age-seconds", defaultValue = "0",
+      description = "Ask gRPC clients to reconnect after this long (0: never; 0..86400)."
+          + " Default: ${DEFAULT-VALUE}")
+  void grpcMaxConnectionAgeSeconds(long v) {
+    grpcMaxConnectionAgeSeconds = bounded(v, 0, MAX_SECONDS, "--grpc-max-connection-age-seconds");
+  }
+
+  @Option(names = "--grpc-max-connection-age-grace-seconds", defaultValue = "30",
+      description = "After the connection age, how long calls in flight may finish (0..86400)."
+          + " Default: ${DEFAULT-VALUE}")
+  void grpcMaxConnectionAgeGraceSeconds(long v) {
+    grpcMaxConnectionAgeGraceSeconds =
+        bounded(v, 0, MAX_SECONDS, "--grpc-max-connection-age-grace-seconds");
+  }
+
+  @Option(names = "--grpc-permit-keepalive-seconds", defaultValue = "300",
+      description = "Disconnect gRPC clients that send keepalive pings more often than this"
+          + " (1..86400). Default: ${DEFAULT-VALUE}")
+  void grpcPermitKeepAliveSeconds(long v) {
+    grpcPermitKeepAliveSeconds = bounded(v, 1, MAX_SECONDS, "--grpc-permit-keepalive-seconds");
+  }
+
+  /** The connection cap and timeouts these flags give, for both listeners. */
+  ConnectionLimits connectionLimits() {
+    return new ConnectionLimits(maxConnections, Duration.ofSeconds(idleTimeoutSeconds),
+        Duration.ofSeconds(headerTimeoutSeconds), Duration.ofSeconds(bodyTimeoutSeconds),
+        Duration.ofSeconds(grpcMaxConnectionAgeSeconds),
+        Duration.ofSeconds(grpcMaxConnectionAgeGraceSeconds),
+        Duration.ofSeconds(grpcPermitKeepAliveSeconds));
+  }
+
+  private long bounded(long v, long min, long max, String flag) {
+    if (v < min || v > max) {
+      throw new ParameterException(spec.commandLine(),
+          flag + " must be between " + min + " and " + max + ", got " + v);
+    }
+    return v;
+  }
 }

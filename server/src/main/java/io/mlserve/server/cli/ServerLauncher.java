@@ -9,7 +9,10 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
+import io.mlserve.server.netty.ConnectionLimits;
 import io.mlserve.server.netty.EventLoops;
+import io.mlserve.server.netty.GrpcListener;
+import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.registry.ModelRegistry;
@@ -38,6 +41,7 @@ import io.mlserve.server.Version;
 import io.mlserve.server.http.HttpGateway;
 import io.mlserve.server.http.HttpOptions;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Wires the production server (Netty transport, DJL engine, system ticker) from command-line
@@ -79,8 +83,12 @@ final class ServerLauncher {
       t.setDaemon(true);
       return t;
     });
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(options.bind, options.grpcPort))
+    ConnectionLimits limits = options.connectionLimits();
+    ListenerStats grpcStats = new ListenerStats("grpc", limits.maxConnections());
+    ListenerStats httpStats = new ListenerStats("http", limits.maxConnections());
+    GrpcListener grpcListener = GrpcListener.create(
+        new InetSocketAddress(options.bind, options.grpcPort), limits, grpcStats);
+    NettyServerBuilder builder = grpcListener.builder()
             .callExecutor(new ServerCallExecutorSupplier() {
               @Override
               public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call,
@@ -112,6 +120,7 @@ final class ServerLauncher {
         .registry(registry)
         .service(admin.service())
         .guard(m -> guardPolicy(), 1000)
+        .closeAfterShutdown(grpcListener)
         .build();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<HttpGateway> httpRef = new AtomicReference<>();
@@ -140,9 +149,11 @@ final class ServerLauncher {
             .bind(options.bind)
             .port(options.httpPort)
             .maxBodyBytes(options.maxMessageBytes)
+            .connectionLimits(limits)
             .build())
-        .metrics(new PrometheusText(metrics, server.state()::ready, () -> modelStates(server))
-            ::render)
+        .stats(httpStats)
+        .metrics(prometheus(new PrometheusText(metrics, server.state()::ready,
+            () -> modelStates(server)), List.of(httpStats, grpcStats)))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .stageResolver(model -> {
@@ -170,6 +181,10 @@ final class ServerLauncher {
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  private static Supplier<String> prometheus(PrometheusText text, List<ListenerStats> listeners) {
+    return () -> text.render() + ListenerStats.prometheus(listeners);
   }
 
   private static Map<String, String> modelStates(MlServer server) {

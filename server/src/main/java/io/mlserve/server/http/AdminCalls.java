@@ -46,7 +46,7 @@ final class AdminCalls implements AutoCloseable {
   /** Applies the token rule to a mutation; returns the caller to record. */
   String authorize(HttpCall c) {
     enabled();
-    access.checkMutation(c.header(AdminAccess.AUTHORIZATION_HEADER));
+    access.checkMutation(c.headerAll(AdminAccess.AUTHORIZATION_HEADER));
     return AdminAccess.actor(c.header(AdminAccess.ACTOR_HEADER));
   }
 

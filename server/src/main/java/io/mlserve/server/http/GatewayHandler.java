@@ -1,9 +1,14 @@
 package io.mlserve.server.http;
 
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -13,24 +18,32 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per connection (or per HTTP/2 stream): routes each aggregated request to its endpoint and
  * writes the answer when the endpoint's future completes, on whatever thread that is; writes are
  * handed to the channel's event loop. HTTP/1.1 answers go out in request order even when a
  * pipelining client's later request finishes first; too many pipelined requests pause reading.
- * When the connection closes, the requests it still waits for are cancelled, which drops them
- * from the batcher's queue if they have not run.
+ * Buffering is bounded: the requests decoded from one socket read, at most (reading stops until
+ * fewer than {@value #MAX_PIPELINED} wait). A client that shuts down its sending side (half-close)
+ * is answered everything it sent, then the connection is closed. When the connection closes, the
+ * requests it still waits for are cancelled, which drops them from the batcher's queue if they
+ * have not run.
  *
  * <p>Not sharable: one instance per channel; its fields are touched only on that channel's
  * event loop.
  */
 class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
   private static final int MAX_PIPELINED = 16;
   static final String OCTET_STREAM = "application/octet-stream";
 
@@ -41,6 +54,12 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private long nextToWrite;
   private final Map<Long, FullHttpResponse> ready = new HashMap<>();
   private final Map<Long, CompletableFuture<HttpReply>> waiting = new HashMap<>();
+  /**
+   * The client shut down its side, or the codec failed: close once every request read is
+   * answered.
+   */
+  private boolean inputShutdown;
+  private ChannelFuture lastWrite;
 
   GatewayHandler(Routes routes, HttpGateway.InFlight inFlight) {
     this.routes = routes;
@@ -112,7 +131,7 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     var content = req.content();
     HttpCall call = new HttpCall(method, path, match.params(), contentType,
         content.readableBytes(), () -> new ByteBufInputStream(content.duplicate()),
-        uri.parameters(), req.headers()::get);
+        uri.parameters(), req.headers()::get, req.headers()::getAll);
     return match.endpoint().handle(call);
   }
 
@@ -148,11 +167,34 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     FullHttpResponse next;
     while ((next = ready.remove(nextToWrite)) != null) {
       nextToWrite++;
-      ctx.writeAndFlush(next);
+      lastWrite = ctx.writeAndFlush(next);
     }
-    if (!ctx.channel().config().isAutoRead() && nextSeq - nextToWrite < MAX_PIPELINED) {
+    if (!inputShutdown && !ctx.channel().config().isAutoRead()
+        && nextSeq - nextToWrite < MAX_PIPELINED) {
       ctx.channel().config().setAutoRead(true);
     }
+    closeIfDrained(ctx);
+  }
+
+  private void closeIfDrained(ChannelHandlerContext ctx) {
+    if (!inputShutdown || nextToWrite != nextSeq) {
+      return;
+    }
+    if (lastWrite == null || lastWrite.isDone()) {
+      ctx.close();
+    } else {
+      lastWrite.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      // Everything the client sent is decoded by now (the codec decodes what is left first).
+      inputShutdown = true;
+      closeIfDrained(ctx);
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   static FullHttpResponse toResponse(HttpVersion version, boolean keepAlive, HttpReply r) {
@@ -175,8 +217,8 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     // The client is gone: drop what it still waits for (the batcher skips cancelled requests).
-    for (CompletableFuture<HttpReply> f : waiting.values()) {
-      f.cancel(false);
+    for (CompletableFuture<HttpReply> f : List.copyOf(waiting.values())) {
+      f.cancel(false); // may complete, and so remove, others: iterate over a copy
     }
     ready.clear();
     super.channelInactive(ctx);
@@ -184,6 +226,23 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecoderException && !(cause instanceof PrematureChannelClosureException)
+        && ctx.channel().isActive()) {
+      // The codec cannot go on (e.g. its pipeline depth): answer what was read, then close.
+      log.warn("connection from {}: closing after answering the {} request(s) read: {}",
+          ctx.channel().remoteAddress(), nextSeq - nextToWrite,
+          cause.getCause() != null ? cause.getCause().getMessage() : cause.getMessage());
+      ctx.channel().config().setAutoRead(false);
+      inputShutdown = true;
+      closeIfDrained(ctx);
+      return;
+    }
+    if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+      log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("closing connection from {} after an unexpected error",
+          ctx.channel().remoteAddress(), cause);
+    }
     ctx.close();
   }
 }

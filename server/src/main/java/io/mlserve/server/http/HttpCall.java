@@ -22,6 +22,8 @@ import java.util.function.Supplier;
  * @param query the decoded query parameters (empty when none)
  * @param headers a header's value by case-insensitive name, or null; valid, like the body,
  *     only while {@link Endpoint#handle} runs
+ * @param headerValues every value of a header by case-insensitive name (empty when absent);
+ *     valid as long as {@code headers}
  */
 record HttpCall(
     String method,
@@ -31,7 +33,18 @@ record HttpCall(
     int bodyLength,
     Supplier<InputStream> body,
     Map<String, List<String>> query,
-    Function<String, String> headers) {
+    Function<String, String> headers,
+    Function<String, List<String>> headerValues) {
+
+  /** A call whose headers have at most one value each. */
+  HttpCall(String method, String path, Map<String, String> pathParams, String contentType,
+      int bodyLength, Supplier<InputStream> body, Map<String, List<String>> query,
+      Function<String, String> headers) {
+    this(method, path, pathParams, contentType, bodyLength, body, query, headers, name -> {
+      String v = headers.apply(name);
+      return v == null ? List.of() : List.of(v);
+    });
+  }
 
   String param(String name) {
     return pathParams.get(name);
@@ -43,8 +56,13 @@ record HttpCall(
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
-  /** A header's value, or null. */
+  /** A header's (first) value, or null. */
   String header(String name) {
     return headers.apply(name);
+  }
+
+  /** Every value of a header, in the order sent; empty when absent. */
+  List<String> headerAll(String name) {
+    return headerValues.apply(name);
   }
 }

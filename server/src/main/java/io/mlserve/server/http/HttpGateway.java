@@ -4,8 +4,10 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ModelRouter;
+import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ModelStatus;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -31,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * and {@code /api/v1/events} ({@link AdminApi}). Requests are decoded on the event loop, queued on the model's batcher, and
  * answered from the batcher's completion; nothing blocks an event loop.
  *
+ * <p>Connections are capped ({@link AcceptCap}: one beyond the cap is closed on accept) and
+ * timed out when idle or slow to send a request ({@link HttpTimeouts}), as the options'
+ * {@link HttpOptions#connectionLimits()} say; {@link #stats()} counts both.
+ *
  * <p>Build with {@link #builder}, then {@link #start()}; {@link #close()} stops accepting,
  * lets in-flight requests finish (up to the configured grace), cancels running bulk jobs and
  * stops the event loops. This class is thread-safe.
@@ -44,6 +50,7 @@ public final class HttpGateway implements AutoCloseable {
   private final AdminApi admin;
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ListenerStats stats;
   private final Object lifecycle = new Object();
   // @GuardedBy("lifecycle")
   private EventLoopGroup boss;
@@ -56,6 +63,8 @@ public final class HttpGateway implements AutoCloseable {
 
   private HttpGateway(Builder b) {
     this.options = b.options;
+    this.stats = b.stats != null ? b.stats
+        : new ListenerStats("http", options.connectionLimits().maxConnections());
     this.jobs = new BulkJobs(options.maxBulkJobs(), options.maxBulkJobBytes(),
         options.bulkJobTtl().toNanos(), b.ticker);
     ModelTargets targets = new ModelTargets(b.router, b.stagingVersion);
@@ -96,8 +105,13 @@ public final class HttpGateway implements AutoCloseable {
           .group(boss, workers)
           .channel(t.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 1024)
+          .handler(new AcceptCap(stats))
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new HttpPipeline(options, routes, inFlight, channels));
+          .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(
+              64, 2048, HttpPipeline.MAX_READ_BYTES))
+          // A client that shuts down its sending side still gets the answers to what it sent.
+          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+          .childHandler(new HttpPipeline(options, routes, inFlight, channels, stats));
       try {
         serverChannel = b.bind(new InetSocketAddress(options.bind(), options.port())).sync()
             .channel();
@@ -110,6 +124,11 @@ public final class HttpGateway implements AutoCloseable {
       log.info("HTTP listening on {}:{} ({})", options.bind(), port, t.name());
       return port;
     }
+  }
+
+  /** The connection counters of this listener (label {@code listener="http"}). */
+  public ListenerStats stats() {
+    return stats;
   }
 
   /** The bound port; -1 before start. */
@@ -224,6 +243,7 @@ public final class HttpGateway implements AutoCloseable {
     private ModelRegistry registry;
     private Supplier<Map<String, ModelStatus>> statuses = Map::of;
     private String adminToken;
+    private ListenerStats stats;
 
     private Builder(ModelRouter router, ServerState state, Ticker ticker) {
       this.router = Objects.requireNonNull(router, "router");
@@ -278,6 +298,15 @@ public final class HttpGateway implements AutoCloseable {
       this.registry = Objects.requireNonNull(registry, "registry");
       this.adminToken = adminTokenOrNull;
       return statuses(statuses);
+    }
+
+    /**
+     * The counters (and connection cap) of this listener; default: new ones named {@code http}
+     * with the cap of the options' {@link HttpOptions#connectionLimits()}.
+     */
+    public Builder stats(ListenerStats stats) {
+      this.stats = Objects.requireNonNull(stats, "stats");
+      return this;
     }
 
     public HttpGateway build() {

@@ -1,5 +1,6 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.netty.ConnectionLimits;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,6 +22,7 @@ public final class HttpOptions {
   private final int bulkJobWindow;
   private final Duration shutdownGrace;
   private final boolean h2c;
+  private final ConnectionLimits connectionLimits;
 
   private HttpOptions(Builder b) {
     this.bind = b.bind;
@@ -35,6 +37,7 @@ public final class HttpOptions {
     this.bulkJobWindow = b.bulkJobWindow;
     this.shutdownGrace = b.shutdownGrace;
     this.h2c = b.h2c;
+    this.connectionLimits = b.connectionLimits;
   }
 
   public static Builder builder() {
@@ -96,6 +99,11 @@ public final class HttpOptions {
     return h2c;
   }
 
+  /** The connection cap and the idle, header-read and body-read timeouts. */
+  public ConnectionLimits connectionLimits() {
+    return connectionLimits;
+  }
+
   /** Builds {@link HttpOptions}. Not thread-safe. */
   public static final class Builder {
     private String bind = "0.0.0.0";
@@ -110,6 +118,7 @@ public final class HttpOptions {
     private int bulkJobWindow = 8;
     private Duration shutdownGrace = Duration.ofSeconds(30);
     private boolean h2c = true;
+    private ConnectionLimits connectionLimits = ConnectionLimits.defaults();
 
     private Builder() {}
 
@@ -188,6 +197,12 @@ public final class HttpOptions {
     /** Whether cleartext HTTP/2 by {@code Upgrade: h2c} is offered (default true). */
     public Builder h2c(boolean h2c) {
       this.h2c = h2c;
+      return this;
+    }
+
+    /** Connection cap and timeouts (default {@link ConnectionLimits#defaults()}). */
+    public Builder connectionLimits(ConnectionLimits limits) {
+      this.connectionLimits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

@@ -6,6 +6,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
+import io.mlserve.server.netty.ListenerStats;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
@@ -17,8 +20,8 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
 
 /**
- * Sets up each accepted connection. HTTP/1.1: codec, keep-alive, aggregation with a JSON 413,
- * then the {@link GatewayHandler}. With h2c on, a connection may also switch to HTTP/2 by
+ * Sets up each accepted connection. HTTP/1.1: read timeouts ({@link HttpTimeouts}, around the
+ * codec), codec, keep-alive, aggregation with a JSON 413, then the {@link GatewayHandler}. With h2c on, a connection may also switch to HTTP/2 by
  * {@code Upgrade: h2c} (prior-knowledge HTTP/2 without the upgrade is not offered); each HTTP/2
  * stream then gets
  * its own HTTP/1-style pipeline (frames converted to HTTP objects), so endpoints never see the
@@ -31,51 +34,60 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
   private static final String KEEP_ALIVE = "keep-alive";
   private static final String AGGREGATOR = "aggregator";
   private static final String GATEWAY = "gateway";
+  private static final String TIMEOUTS = "timeouts";
+  /** The largest socket read: bounds how many pipelined requests one read can decode. */
+  static final int MAX_READ_BYTES = 64 * 1024;
+  /**
+   * The codec's limit on requests decoded but not yet answered (Netty's default, 128, closed a
+   * connection that pipelined more). The gateway stops reading at a few pending requests, but
+   * the requests already in one read are all decoded: the smallest request line is 18 bytes, so
+   * one read of {@link #MAX_READ_BYTES} holds fewer than this, and the bound is never reached.
+   */
+  static final int MAX_PIPELINE_DEPTH = MAX_READ_BYTES / 16 + 64;
 
   private final HttpOptions options;
   private final Routes routes;
   private final HttpGateway.InFlight inFlight;
   private final ChannelGroup channels;
+  private final ListenerStats stats;
 
-  HttpPipeline(
-      HttpOptions options, Routes routes, HttpGateway.InFlight inFlight, ChannelGroup channels) {
+  HttpPipeline(HttpOptions options, Routes routes, HttpGateway.InFlight inFlight,
+      ChannelGroup channels, ListenerStats stats) {
     this.options = options;
     this.routes = routes;
     this.inFlight = inFlight;
     this.channels = channels;
+    this.stats = stats;
   }
 
   @Override
   protected void initChannel(Channel ch) {
     channels.add(ch);
     ChannelPipeline p = ch.pipeline();
-    if (!options.h2c()) {
-      p.addLast(new HttpServerCodec());
-      addHttp1(p);
-      return;
+    HttpTimeouts timeouts = new HttpTimeouts(options.connectionLimits(), stats);
+    p.addLast(timeouts.bytes());
+    HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig(), MAX_PIPELINE_DEPTH);
+    p.addLast(codec);
+    p.addLast(TIMEOUTS, timeouts.messages());
+    if (options.h2c()) {
+      p.addLast(new JsonUpgradeHandler(codec,
+          protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+              ? new Http2ServerUpgradeCodec(Http2FrameCodecBuilder.forServer().build(),
+                  new Http2MultiplexHandler(streamInitializer(timeouts)))
+              : null,
+          options.maxBodyBytes()));
     }
-    HttpServerCodec codec = new HttpServerCodec();
-    HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
-        protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-            ? new Http2ServerUpgradeCodec(Http2FrameCodecBuilder.forServer().build(),
-                new Http2MultiplexHandler(streamInitializer()))
-            : null,
-        options.maxBodyBytes());
-    p.addLast(codec, upgrade);
-    addHttp1(p);
-  }
-
-  private void addHttp1(ChannelPipeline p) {
     p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
     p.addLast(AGGREGATOR, new JsonAggregator(options.maxBodyBytes()));
-    p.addLast(GATEWAY, new Http1Gateway(routes, inFlight));
+    p.addLast(GATEWAY, new Http1Gateway(routes, inFlight, timeouts));
   }
 
-  private ChannelInitializer<Channel> streamInitializer() {
+  private ChannelInitializer<Channel> streamInitializer(HttpTimeouts timeouts) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel stream) {
         stream.pipeline().addLast(
+            timeouts.stream(),
             new Http2StreamFrameToHttpObjectCodec(true),
             new JsonAggregator(options.maxBodyBytes()),
             new GatewayHandler(routes, inFlight));
@@ -84,12 +96,43 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
   }
 
   /**
+   * The h2c upgrade handler, which aggregates an upgrade request's body itself: its 413 carries
+   * a JSON error too.
+   */
+  private static final class JsonUpgradeHandler extends HttpServerUpgradeHandler {
+    private final int maxBodyBytes;
+
+    JsonUpgradeHandler(SourceCodec codec, UpgradeCodecFactory factory, int maxBodyBytes) {
+      super(codec, factory, maxBodyBytes);
+      this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected Object newContinueResponse(
+        HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      return JsonAggregator.jsonContinueResponse(
+          super.newContinueResponse(start, maxContentLength, pipeline), start, maxBodyBytes);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
+        throws Exception {
+      if (!JsonAggregator.refuseOversized(ctx, oversized, maxBodyBytes)) {
+        super.handleOversizedMessage(ctx, oversized);
+      }
+    }
+  }
+
+  /**
    * The HTTP/1 gateway handler, which removes the HTTP/1 handlers once the connection switches
    * to HTTP/2 (its streams have their own).
    */
   private static final class Http1Gateway extends GatewayHandler {
-    Http1Gateway(Routes routes, HttpGateway.InFlight inFlight) {
+    private final HttpTimeouts timeouts;
+
+    Http1Gateway(Routes routes, HttpGateway.InFlight inFlight, HttpTimeouts timeouts) {
       super(routes, inFlight);
+      this.timeouts = timeouts;
     }
 
     @Override
@@ -98,7 +141,9 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
         ChannelPipeline p = ctx.pipeline();
         p.remove(KEEP_ALIVE);
         p.remove(AGGREGATOR);
+        p.remove(TIMEOUTS);
         p.remove(this);
+        timeouts.upgradedToHttp2();
       }
       super.userEventTriggered(ctx, evt);
     }

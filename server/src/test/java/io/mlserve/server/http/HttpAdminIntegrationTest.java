@@ -125,6 +125,20 @@ class HttpAdminIntegrationTest {
   }
 
   @Test
+  void twoAuthorizationHeadersAreRefusedEvenWhenOneMatches() throws Exception {
+    String path = "/api/v1/models/" + MODEL + "/versions/1.1.0/promote";
+    for (String[] pair : new String[][] {{"Bearer nope", AUTH[1]}, {AUTH[1], "Bearer nope"},
+        {AUTH[1], AUTH[1]}}) {
+      HttpResponse<String> r = http.post(path, "{\"stage\":\"Staging\"}",
+          "Authorization", pair[0], "Authorization", pair[1]);
+      assertEquals(401, r.statusCode(), r.body());
+      assertTrue(error(r).contains("exactly one authorization header"), r.body());
+    }
+    assertEquals("Development", json(http.get(
+        "/api/v1/models/" + MODEL + "/versions/1.1.0")).get("stage").asText());
+  }
+
+  @Test
   void mutationsNeedTheToken() throws Exception {
     String path = "/api/v1/models/" + MODEL + "/versions/1.1.0/promote";
     HttpResponse<String> none = http.post(path, "{\"stage\":\"Staging\"}");

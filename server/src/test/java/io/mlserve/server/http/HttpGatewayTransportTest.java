@@ -153,6 +153,43 @@ class HttpGatewayTransportTest extends GatewayIntegrationBase {
   }
 
   @Test
+  void oversizedBodyAnnouncedWithExpectContinueIs413WithJsonError() throws Exception {
+    // curl sends Expect: 100-continue for bodies over 1 MiB; plain and as an h2c upgrade.
+    for (String extra : new String[] {"", "Connection: Upgrade, HTTP2-Settings\r\n"
+        + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n"}) {
+      try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+        s.setSoTimeout(30_000);
+        OutputStream out = s.getOutputStream();
+        out.write(("POST /api/v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + extra + "Expect: 100-continue\r\nContent-Length: " + (MAX_BODY + 1) + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        RawResponse r = readResponse(new BufferedInputStream(s.getInputStream()));
+        assertEquals(413, r.status(), extra + r.body());
+        assertTrue(MAPPER.readTree(r.body()).get("error").asText()
+            .contains(String.valueOf(MAX_BODY)), extra + r.body());
+      }
+    }
+  }
+
+  @Test
+  void oversizedH2cUpgradeRequestIs413WithJsonError() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+          + "HTTP2-Settings: AAMAAABkAAQAAP__\r\nContent-Length: " + (MAX_BODY + 1) + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      RawResponse r = readResponse(new BufferedInputStream(s.getInputStream()));
+      assertEquals(413, r.status(), r.body());
+      assertTrue(MAPPER.readTree(r.body()).get("error").asText()
+          .contains(String.valueOf(MAX_BODY)), r.body());
+    }
+  }
+
+  @Test
   void keepAliveServesSeveralRequestsOnOneConnectionAndPipelinedInOrder() throws Exception {
     try (Socket s = new Socket("127.0.0.1", gateway.port())) {
       s.setSoTimeout(30_000);
