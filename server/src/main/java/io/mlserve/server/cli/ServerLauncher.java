@@ -112,6 +112,7 @@ final class ServerLauncher {
         .registry(registry)
         .service(admin.service())
         .guard(m -> guardPolicy(), 1000)
+        .checkFinite(options.checkFinite)
         .build();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<HttpGateway> httpRef = new AtomicReference<>();
