@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
 final class HttpErrors {
   private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
 
+  /** Jackson's advice to the server's programmer, cut from the messages a client sees. */
+  private static final Pattern JACKSON_ADVICE =
+      Pattern.compile(":? (?:enable|disable) `[^`]*` to allow|, from `[^`]*`");
+  /** Jackson's "[Source: ...; line: 1, column: 12]". */
+  private static final Pattern JACKSON_SOURCE =
+      Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
+
   /** Seconds a client is told to wait after a full queue. */
   static final String RETRY_AFTER_SECONDS = "1";
 
@@ -141,11 +148,6 @@ final class HttpErrors {
     m = JACKSON_ADVICE.matcher(m).replaceAll("");
     return JACKSON_SOURCE.matcher(m).replaceAll("line $1, column $2");
   }
-
-  private static final Pattern JACKSON_ADVICE =
-      Pattern.compile(":? (?:enable|disable) `[^`]*` to allow|, from `[^`]*`");
-  private static final Pattern JACKSON_SOURCE =
-      Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
 
   /** A reply with the given status and {@code {"error": message}}. */
   static HttpReply of(int status, String message, Map<String, String> headers) {
