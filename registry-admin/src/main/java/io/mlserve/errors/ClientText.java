@@ -25,15 +25,19 @@ import java.util.stream.Stream;
  * read once. Stateless after class initialisation; thread-safe.
  */
 public final class ClientText {
+  /** Longest message passed on; the rest is cut ("..."). */
+  static final int MAX_CHARS = 2000;
+
   /** An absolute path of two or more segments, not part of a URL or a relative path. */
   private static final Pattern PATH =
-      Pattern.compile("(?<![\\w.~/\\\\-])/([^\\s/'\"`:;,()\\[\\]{}<>|]+)(/[^\\s'\"`:;,()\\[\\]{}<>|]*)+");
-  /** A Java throwable's name, qualified or not, with the ": " that follows it in toString(). */
-  private static final Pattern THROWABLE = Pattern.compile(
-      "\\b(?:[a-z_$][\\w$]*\\.)*[A-Z][\\w$]*(?:Exception|Error|Throwable)\\b(?::\\s*)?");
-  /** A qualified Java class name ({@code io.mlserve.store.ServingConfig}). */
-  private static final Pattern QUALIFIED =
-      Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+([A-Z][\\w$]*)\\b");
+      Pattern.compile("(?<![\\w.~/\\\\-])/([^\\s/'\"`:;,()\\[\\]{}<>|]++)"
+          + "(?:/[^\\s/'\"`:;,()\\[\\]{}<>|]*+)++");
+  /**
+   * A word, dotted or not ({@code java.io.IOException}, {@code ServingConfig}, {@code 1.0.0}),
+   * with the ": " after it; matched only from its start, so each is read once.
+   */
+  private static final Pattern WORD =
+      Pattern.compile("(?<![\\w$.])[\\w$]++(?:\\.[\\w$]++)*+(:\\s*+)?");
   /** A stack frame line. */
   private static final Pattern FRAME = Pattern.compile("(?m)^\\s+at \\S+.*$\\R?");
 
@@ -51,10 +55,11 @@ public final class ClientText {
     if (message == null || message.isBlank()) {
       return fallback;
     }
-    String s = FRAME.matcher(message).replaceAll("");
+    // Messages may quote request data; a bound keeps the answer and the patterns' work small.
+    String s = message.length() > MAX_CHARS ? message.substring(0, MAX_CHARS) + "..." : message;
+    s = FRAME.matcher(s).replaceAll("");
     s = cutPaths(s);
-    s = THROWABLE.matcher(s).replaceAll("");
-    s = QUALIFIED.matcher(s).replaceAll("$1");
+    s = cutJavaNames(s);
     s = s.replaceAll("[ \\t]{2,}", " ").replaceAll(":\\s*(?=:|$)", "").trim();
     return s.isEmpty() ? fallback : s;
   }
@@ -92,6 +97,55 @@ public final class ClientText {
     } while (m.find());
     m.appendTail(out);
     return out.toString();
+  }
+
+  private static String cutJavaNames(String s) {
+    Matcher m = WORD.matcher(s);
+    StringBuilder out = new StringBuilder(s.length());
+    while (m.find()) {
+      String colon = m.group(1) == null ? "" : m.group(1);
+      String word = m.group().substring(0, m.group().length() - colon.length());
+      m.appendReplacement(out, Matcher.quoteReplacement(javaName(word, colon)));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /**
+   * A throwable's name ({@code java.io.IOException}, {@code NumberFormatException}) goes with
+   * its colon; a qualified class name ({@code io.mlserve.store.ServingConfig}) loses its
+   * package; other words stay.
+   */
+  private static String javaName(String word, String colon) {
+    String[] parts = word.split("\\.");
+    int i = 0;
+    while (i < parts.length && isPackage(parts[i])) {
+      i++;
+    }
+    if (i == parts.length || !Character.isUpperCase(parts[i].charAt(0))) {
+      return word + colon;
+    }
+    if (i == parts.length - 1 && isThrowable(parts[i])) {
+      return "";
+    }
+    if (i == 0) {
+      return word + colon;
+    }
+    return String.join(".", java.util.Arrays.asList(parts).subList(i, parts.length)) + colon;
+  }
+
+  private static boolean isPackage(String segment) {
+    char c = segment.charAt(0);
+    return (c >= 'a' && c <= 'z') || c == '_' || c == '$';
+  }
+
+  private static boolean isThrowable(String name) {
+    for (String suffix : new String[] {"Exception", "Error", "Throwable"}) {
+      if (name.endsWith(suffix) && name.length() > suffix.length()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Set<String> rootEntries() {
