@@ -1,6 +1,7 @@
 package io.mlserve.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.mlserve.errors.ClientText;
 import io.mlserve.registry.CleanupResult;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.Transition;
@@ -61,7 +62,7 @@ final class AdminJson {
       } else {
         g.writeStartObject();
         g.writeStringField("state", status.state());
-        g.writeStringField("reason", status.reason());
+        g.writeStringField("reason", ClientText.scrub(status.reason(), null)); // no paths
         g.writeStringField("production", status.production());
         g.writeStringField("staging", status.staging());
         g.writeNumberField("since", status.sinceMillis());
