@@ -60,7 +60,8 @@ public final class MlServer implements AutoCloseable {
     this.closeAfter = List.copyOf(b.closeAfter);
     this.state = new ServerState(router);
     b.grpc
-        .addService(new InferenceGrpcService(router, state, b.ticker, Version.get()))
+        .addService(
+            new InferenceGrpcService(router, state, b.ticker, Version.get(), b.checkFinite))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection());
@@ -190,6 +191,7 @@ public final class MlServer implements AutoCloseable {
     private Function<String, GuardPolicy> guardPolicies = m -> GuardPolicy.defaults();
     private long guardCheckMillis = 1000;
     private boolean followEvents = true;
+    private boolean checkFinite = true;
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
@@ -231,6 +233,15 @@ public final class MlServer implements AutoCloseable {
     /** Whether to follow the store's event log after start (default true). */
     public Builder followEvents(boolean follow) {
       this.followEvents = follow;
+      return this;
+    }
+
+    /**
+     * Whether gRPC inference refuses NaN and infinite float inputs (default true; the REST
+     * routes always do).
+     */
+    public Builder checkFinite(boolean check) {
+      this.checkFinite = check;
       return this;
     }
 

@@ -2,6 +2,7 @@ package io.mlserve.registry.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.mlserve.errors.ClientText;
 import io.mlserve.registry.IllegalTransitionException;
 import io.mlserve.store.NotFoundException;
 import org.slf4j.Logger;
@@ -10,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where registry exceptions become gRPC statuses: not found → NOT_FOUND, an
  * illegal stage transition → FAILED_PRECONDITION, any other bad request → INVALID_ARGUMENT,
- * a store failure → INTERNAL (with its message: operators need it), anything else → INTERNAL
- * without details (logged). Stateless.
+ * a store failure → INTERNAL (with its message, for operators, and an error id), anything else →
+ * INTERNAL without details (an error id; logged). Every description goes through
+ * {@link ClientText#scrub}: no Java class or exception names, no server paths. Stateless.
  */
 final class AdminErrors {
   private static final Logger log = LoggerFactory.getLogger(AdminErrors.class);
@@ -30,12 +32,17 @@ final class AdminErrors {
     } else if (t instanceof IllegalArgumentException) {
       status = Status.INVALID_ARGUMENT;
     } else if (t instanceof io.mlserve.store.StoreException) {
-      log.warn("store failure", t);
-      status = Status.INTERNAL;
+      String id = ClientText.newErrorId();
+      log.warn("error id {}: store failure", id, t);
+      return Status.INTERNAL.withDescription(ClientText.scrub(t.getMessage(), "store failure")
+          + " (error id " + id + ")").withCause(t).asRuntimeException();
     } else {
-      log.error("admin call failed", t);
-      return Status.INTERNAL.withDescription("internal error").withCause(t).asRuntimeException();
+      String id = ClientText.newErrorId();
+      log.error("error id {}: admin call failed", id, t);
+      return Status.INTERNAL.withDescription(ClientText.internal(id)).withCause(t)
+          .asRuntimeException();
     }
-    return status.withDescription(t.getMessage()).withCause(t).asRuntimeException();
+    return status.withDescription(ClientText.scrub(t.getMessage())).withCause(t)
+        .asRuntimeException();
   }
 }

@@ -69,6 +69,13 @@ final class ServeOptions {
       description = "Requests the guard needs before it judges. Default: ${DEFAULT-VALUE}")
   long guardMinRequests;
 
+  @Option(names = "--check-finite", defaultValue = "true", arity = "1",
+      description = "true: gRPC inference refuses NaN and infinite FP16/FP32/FP64 inputs with"
+          + " INVALID_ARGUMENT; false: passes them to the model (for models that read NaN as"
+          + " missing). REST always refuses non-finite and out-of-range numbers."
+          + " Default: ${DEFAULT-VALUE}")
+  boolean checkFinite;
+
   @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
       description = "How long in-flight requests may take on shutdown. Default: ${DEFAULT-VALUE}")
   int shutdownGraceSeconds;

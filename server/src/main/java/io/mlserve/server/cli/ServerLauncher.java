@@ -121,6 +121,7 @@ final class ServerLauncher {
         .service(admin.service())
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
+        .checkFinite(options.checkFinite)
         .build();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<HttpGateway> httpRef = new AtomicReference<>();

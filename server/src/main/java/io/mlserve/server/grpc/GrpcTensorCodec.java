@@ -9,7 +9,9 @@ import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.proto.inference.ModelInferResponse.InferOutputTensor;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.FiniteValues;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.tensor.ValueRange;
 import io.mlserve.store.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,8 +29,17 @@ import java.util.List;
 final class GrpcTensorCodec {
   private GrpcTensorCodec() {}
 
-  /** Decodes the request's input tensors (in request order). */
+  /** Decodes the request's input tensors (in request order), refusing NaN and infinities. */
   static List<Tensor> decodeInputs(ModelInferRequest req) {
+    return decodeInputs(req, true);
+  }
+
+  /**
+   * Decodes the request's input tensors (in request order).
+   *
+   * @param checkFinite refuse a NaN or infinite FP16/FP32/FP64 element, naming it
+   */
+  static List<Tensor> decodeInputs(ModelInferRequest req, boolean checkFinite) {
     int n = req.getInputsCount();
     if (n == 0) {
       throw InferenceException.invalid("request has no inputs");
@@ -50,7 +61,15 @@ final class GrpcTensorCodec {
         throw InferenceException.invalid("input '" + in.getName() + "': " + e.getMessage());
       }
       long[] shape = shapeOf(in);
-      long count = Tensor.elementCount(shape);
+      int want;
+      try {
+        want = Tensor.byteSize(in.getName(), type, shape);
+      } catch (IllegalArgumentException e) {
+        throw InferenceException.invalid("input '" + in.getName() + "': shape "
+            + in.getShapeList() + " of " + type + " is too large");
+      }
+      long count = want / type.byteSize();
+      Tensor t;
       if (raw) {
         if (in.hasContents()) {
           throw InferenceException.invalid(
@@ -58,17 +77,25 @@ final class GrpcTensorCodec {
                   + "used; use one form for all inputs");
         }
         ByteString bytes = req.getRawInputContents(i);
-        long want = count * type.byteSize();
         if (bytes.size() != want) {
           throw InferenceException.invalid(
               "input '" + in.getName() + "': shape " + Arrays.toString(shape) + " of " + type
                   + " needs " + want + " bytes, raw_input_contents[" + i + "] has "
                   + bytes.size());
         }
-        out.add(new Tensor(in.getName(), type, shape, bytes.toByteArray()));
+        t = new Tensor(in.getName(), type, shape, bytes.toByteArray());
       } else {
-        out.add(new Tensor(in.getName(), type, shape, typedBytes(in, type, count)));
+        t = new Tensor(in.getName(), type, shape, typedBytes(in, type, count));
       }
+      if (checkFinite) {
+        int bad = FiniteValues.firstNonFinite(t);
+        if (bad >= 0) {
+          throw InferenceException.invalid("input '" + in.getName() + "': element " + bad + " "
+              + ValueRange.position(shape, bad) + " is " + FiniteValues.valueAt(t, bad)
+              + "; the server refuses NaN and infinite values (--check-finite)");
+        }
+      }
+      out.add(t);
     }
     return out;
   }
@@ -105,6 +132,12 @@ final class GrpcTensorCodec {
         throw InferenceException.invalid(
             "unknown output '" + name + "'; the model has "
                 + outputs.stream().map(TensorSpec::name).toList());
+      }
+      for (int j = 0; j < k; j++) {
+        if (sel[j] == idx) {
+          throw InferenceException.invalid(
+              "output '" + name + "' is requested twice; name each output once");
+        }
       }
       sel[k] = idx;
     }
@@ -144,11 +177,6 @@ final class GrpcTensorCodec {
                 + "dimension");
       }
     }
-    try {
-      Tensor.elementCount(shape);
-    } catch (ArithmeticException e) {
-      throw InferenceException.invalid("input '" + in.getName() + "': shape is too large");
-    }
     return shape;
   }
 
@@ -182,12 +210,12 @@ final class GrpcTensorCodec {
       }
       case INT8 -> {
         for (int i = 0; i < n; i++) {
-          buf.put((byte) c.getIntContents(i));
+          buf.put((byte) narrow(in, type, c.getIntContents(i), i));
         }
       }
       case INT16 -> {
         for (int i = 0; i < n; i++) {
-          buf.putShort((short) c.getIntContents(i));
+          buf.putShort((short) narrow(in, type, c.getIntContents(i), i));
         }
       }
       case INT32 -> {
@@ -202,12 +230,12 @@ final class GrpcTensorCodec {
       }
       case UINT8 -> {
         for (int i = 0; i < n; i++) {
-          buf.put((byte) c.getUintContents(i));
+          buf.put((byte) narrow(in, type, c.getUintContents(i), i));
         }
       }
       case UINT16 -> {
         for (int i = 0; i < n; i++) {
-          buf.putShort((short) c.getUintContents(i));
+          buf.putShort((short) narrow(in, type, c.getUintContents(i), i));
         }
       }
       case UINT32 -> {
@@ -225,6 +253,19 @@ final class GrpcTensorCodec {
               + "raw_input_contents");
     }
     return buf.array();
+  }
+
+  /**
+   * A typed contents value for a type narrower than its 32-bit field, refused when it does not
+   * fit (a cast would wrap it: 300 as INT8 is 44). UINT fields are unsigned: read as such.
+   */
+  private static int narrow(InferInputTensor in, DataType type, int v, int i) {
+    long value = type == DataType.UINT8 || type == DataType.UINT16 ? Integer.toUnsignedLong(v) : v;
+    if (!ValueRange.fitsInteger(type, value)) {
+      throw InferenceException.invalid(ValueRange.outOfRange("input '" + in.getName() + "'",
+          type, ValueRange.position(shapeOf(in), i), Long.toString(value)));
+    }
+    return v;
   }
 
   private static int countFor(InferTensorContents c, DataType type) {

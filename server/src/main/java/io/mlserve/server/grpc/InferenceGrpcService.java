@@ -48,13 +48,27 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   private final ServerState state;
   private final Ticker ticker;
   private final String serverVersion;
+  private final boolean checkFinite;
 
+  /** A service that refuses NaN and infinite inputs. */
   public InferenceGrpcService(
       ModelRouter router, ServerState state, Ticker ticker, String serverVersion) {
+    this(router, state, ticker, serverVersion, true);
+  }
+
+  /**
+   * @param checkFinite refuse NaN and infinite FP16/FP32/FP64 input elements with
+   *     INVALID_ARGUMENT (the JSON transports always do: JSON has no such numbers); off for
+   *     models that take NaN as "missing"
+   */
+  public InferenceGrpcService(
+      ModelRouter router, ServerState state, Ticker ticker, String serverVersion,
+      boolean checkFinite) {
     this.router = Objects.requireNonNull(router, "router");
     this.state = Objects.requireNonNull(state, "state");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
+    this.checkFinite = checkFinite;
   }
 
   @Override
@@ -147,7 +161,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       ServedModel model, ModelInferRequest req, StreamObserver<ModelInferResponse> obs,
       long deadline, boolean inHandler) {
     try {
-      List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req);
+      List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite);
       int[] selected =
           GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
       boolean raw = GrpcTensorCodec.usesRaw(req);

@@ -1,5 +1,6 @@
 package io.mlserve.server.http;
 
+import io.mlserve.errors.ClientText;
 import io.mlserve.proto.admin.v1.CleanupResponse;
 import io.mlserve.proto.admin.v1.ListModelsResponse;
 import io.mlserve.proto.admin.v1.ModelInfo;
@@ -39,7 +40,7 @@ final class AdminJson {
     return ok(g -> AdminJsonFormat.model(g, info, status == null ? null : s -> {
       s.writeStartObject();
       s.writeStringField("state", status.state());
-      s.writeStringField("reason", status.reason());
+      s.writeStringField("reason", ClientText.scrub(status.reason(), null)); // no paths
       s.writeStringField("production", status.production());
       s.writeStringField("staging", status.staging());
       s.writeNumberField("since", status.sinceMillis());

@@ -1,5 +1,6 @@
 package io.mlserve.server.http;
 
+import io.mlserve.errors.ClientText;
 import io.mlserve.server.tensor.Tensor;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -118,7 +119,7 @@ final class BulkJob {
     if (e instanceof CancellationException) {
       state = State.CANCELLED;
     } else {
-      error = e.getMessage() == null ? e.toString() : e.getMessage();
+      error = ClientText.scrub(HttpErrors.message(e)); // as a synchronous request would say it
       state = State.FAILED;
     }
   }

@@ -1,5 +1,6 @@
 package io.mlserve.server.http;
 
+import io.mlserve.errors.ClientText;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
@@ -81,7 +82,7 @@ final class HealthApi {
         if (s != null) {
           g.writeObjectFieldStart("reload");
           g.writeStringField("state", s.state());
-          g.writeStringField("reason", s.reason());
+          g.writeStringField("reason", ClientText.scrub(s.reason(), null)); // no paths
           g.writeStringField("staging", s.staging());
           g.writeNumberField("since", s.sinceMillis());
           g.writeEndObject();

@@ -3,8 +3,9 @@ package io.mlserve.server.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.mlserve.server.tensor.DataType;
-import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.tensor.Half;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.tensor.ValueRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +29,9 @@ final class NestedArray {
   private boolean sawBoolean;
   private boolean sawNumber;
   private boolean sawFraction;
+  /** The first number too large for a double (1e400): its index, or -1, and its text. */
+  private int nonFiniteAt = -1;
+  private String nonFiniteText;
 
   private NestedArray(String field, int sizeHint) {
     this.field = field;
@@ -51,6 +55,12 @@ final class NestedArray {
     a.readLevel(p, 0, maxElements);
     if (a.rank < 0) {
       a.rank = 1; // [] only
+    }
+    if (a.nonFiniteAt >= 0) {
+      // found while parsing, reported once the nesting (and so the position) is known
+      throw HttpStatusException.badRequest("field '" + field + "': value " + a.nonFiniteText
+          + " at " + a.position(a.nonFiniteAt) + " is out of range (it overflows every "
+          + "floating-point type; numbers must be finite)");
     }
     return a;
   }
@@ -135,10 +145,37 @@ final class NestedArray {
     values[count++] = v;
   }
 
-  /** The current number token's value: the fast path where it applies, else Jackson's parser. */
-  private static double number(JsonParser p) throws IOException {
+  /**
+   * The current number token's value: the fast path where it applies (its values are always
+   * finite, below 1e38), else Jackson's parser, whose overflow to infinity is recorded here.
+   */
+  private double number(JsonParser p) throws IOException {
     double v = DecimalText.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-    return Double.isNaN(v) ? p.getDoubleValue() : v;
+    if (!Double.isNaN(v)) {
+      return v;
+    }
+    v = p.getDoubleValue();
+    if (!Double.isFinite(v)) {
+      if (nonFiniteAt < 0) {
+        nonFiniteAt = count;
+        nonFiniteText = abbreviate(p.getText());
+      }
+      return 0;
+    }
+    return v;
+  }
+
+  private HttpStatusException outOfRange(String name, DataType type, int i) {
+    double v = values[i];
+    String text = v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+        : Double.toString(v);
+    return HttpStatusException.badRequest(ValueRange.outOfRange(
+        "field '" + field + "': input '" + name + "'", type, position(i), text));
+  }
+
+  /** Element {@code i} as an index into the request's own nesting, e.g. {@code [1][3]}. */
+  private String position(int i) {
+    return ValueRange.position(shape(), i);
   }
 
   private static String abbreviate(String s) {
@@ -176,25 +213,52 @@ final class NestedArray {
       throw HttpStatusException.badRequest(
           "field '" + field + "': input '" + name + "' is " + type + ", got a fractional number");
     }
-    if (type == DataType.FP16) {
-      // Rare; the half-precision conversion lives with the tensor package's JSON reader.
-      var node = Json.MAPPER.createArrayNode();
-      for (int i = 0; i < count; i++) {
-        node.add(values[i]);
-      }
-      return JsonTensors.fromFlat(name, type, shape, node);
-    }
     ByteBuffer b = ByteBuffer.allocate(count * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < count; i++) {
-      double v = values[i];
-      switch (type) {
-        case FP32 -> b.putFloat((float) v);
-        case FP64 -> b.putDouble(v);
-        case BOOL, INT8, UINT8 -> b.put((byte) (long) v);
-        case INT16, UINT16 -> b.putShort((short) (long) v);
-        case INT32, UINT32 -> b.putInt((int) (long) v);
-        case INT64, UINT64 -> b.putLong((long) v);
-        default -> throw new IllegalArgumentException("unsupported datatype " + type);
+    // One pass: convert, and refuse what the type cannot hold (the cast would overflow to
+    // infinity or wrap). The fast path's numbers are below 1e38, so only FP16 and the integer
+    // types see out-of-range values there.
+    switch (type) {
+      case FP32 -> {
+        for (int i = 0; i < count; i++) {
+          float f = (float) values[i];
+          if (Float.isInfinite(f)) {
+            throw outOfRange(name, type, i);
+          }
+          b.putFloat(f);
+        }
+      }
+      case FP64 -> {
+        for (int i = 0; i < count; i++) {
+          b.putDouble(values[i]);
+        }
+      }
+      case FP16 -> {
+        for (int i = 0; i < count; i++) {
+          short h = Half.fromFloat((float) values[i]);
+          if (Half.isNonFinite(h)) {
+            throw outOfRange(name, type, i);
+          }
+          b.putShort(h);
+        }
+      }
+      default -> {
+        double lo = ValueRange.low(type);
+        double hi = ValueRange.high(type);
+        for (int i = 0; i < count; i++) {
+          double v = values[i];
+          if (!(v >= lo && v < hi)) {
+            throw outOfRange(name, type, i);
+          }
+          switch (type) {
+            case BOOL, INT8, UINT8 -> b.put((byte) (long) v);
+            case INT16, UINT16 -> b.putShort((short) (long) v);
+            case INT32, UINT32 -> b.putInt((int) (long) v);
+            case INT64 -> b.putLong((long) v);
+            // above 2^63: the bit pattern of the unsigned value
+            case UINT64 -> b.putLong(v < 0x1p63 ? (long) v : (long) (v - 0x1p63) ^ Long.MIN_VALUE);
+            default -> throw new IllegalArgumentException("unsupported datatype " + type);
+          }
+        }
       }
     }
     return new Tensor(name, type, shape, b.array());

@@ -197,7 +197,12 @@ final class OipRestApi {
     if (datatype == null) {
       throw HttpStatusException.badRequest(where + "field 'datatype' is missing");
     }
-    DataType type = DataType.parse(datatype);
+    DataType type;
+    try {
+      type = DataType.parse(datatype);
+    } catch (IllegalArgumentException e) {
+      throw HttpStatusException.badRequest(where + e.getMessage());
+    }
     JsonNode shapeNode = in.get("shape");
     if (shapeNode == null || !shapeNode.isArray()) {
       throw HttpStatusException.badRequest(where + "field 'shape' must be an array of integers");
@@ -205,7 +210,7 @@ final class OipRestApi {
     long[] shape = new long[shapeNode.size()];
     for (int i = 0; i < shape.length; i++) {
       JsonNode d = shapeNode.get(i);
-      if (!d.isIntegralNumber() || d.longValue() < 0) {
+      if (!d.isIntegralNumber() || !d.canConvertToLong() || d.longValue() < 0) {
         throw HttpStatusException.badRequest(
             where + "'shape' must hold non-negative integers, got " + shapeNode);
       }
@@ -231,7 +236,12 @@ final class OipRestApi {
     }
     int[] idx = new int[requested.size()];
     for (int i = 0; i < idx.length; i++) {
-      String name = optionalText(requested.get(i), "name");
+      JsonNode entry = requested.get(i);
+      String name = entry.isObject() ? optionalText(entry, "name") : null;
+      if (name == null) {
+        throw HttpStatusException.badRequest(
+            "each entry of 'outputs' must be an object with a string 'name'");
+      }
       int found = -1;
       for (int s = 0; s < specs.size(); s++) {
         if (specs.get(s).name().equals(name)) {
@@ -241,6 +251,12 @@ final class OipRestApi {
       if (found < 0) {
         throw HttpStatusException.badRequest("unknown output '" + name + "'; the model has "
             + String.join(", ", specs.stream().map(TensorSpec::name).toList()));
+      }
+      for (int k = 0; k < i; k++) {
+        if (idx[k] == found) {
+          throw HttpStatusException.badRequest("output '" + name + "' is requested twice in "
+              + "'outputs'; name each output once");
+        }
       }
       idx[i] = found;
     }

@@ -5,10 +5,11 @@ package io.mlserve.server.tensor;
  * hand because no dependency of ours offers it; round-to-nearest-even, with NaN, infinities and
  * subnormals handled. Stateless; thread-safe.
  */
-final class Half {
+public final class Half {
   private Half() {}
 
-  static float toFloat(short h) {
+  /** The float a half-precision value stands for (exact). */
+  public static float toFloat(short h) {
     int bits = h & 0xFFFF;
     int sign = (bits & 0x8000) << 16;
     int exp = (bits >>> 10) & 0x1F;
@@ -26,7 +27,8 @@ final class Half {
     return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
-  static short fromFloat(float f) {
+  /** The nearest half-precision value (ties to even); beyond ±65504 it is infinite. */
+  public static short fromFloat(float f) {
     int bits = Float.floatToRawIntBits(f);
     int sign = (bits >>> 16) & 0x8000;
     int exp = (bits >>> 23) & 0xFF;
@@ -58,5 +60,10 @@ final class Half {
       half++;
     }
     return (short) (sign | half);
+  }
+
+  /** Whether a half-precision value is infinite or NaN. */
+  public static boolean isNonFinite(short h) {
+    return (h & 0x7C00) == 0x7C00;
   }
 }

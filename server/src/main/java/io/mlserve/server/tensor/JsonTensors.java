@@ -32,71 +32,132 @@ public final class JsonTensors {
 
   /**
    * Reads the numbers of a (possibly nested) JSON array, in row-major order, into a tensor of
-   * the given shape.
+   * the given shape. The values are counted before anything is allocated, so a shape that
+   * claims more than the request holds costs nothing.
+   *
+   * @throws IllegalArgumentException naming the tensor when the shape is too large, the count
+   *     does not match, or a value is not a number of the datatype or outside its range (the
+   *     message names the element)
    */
   public static Tensor fromFlat(String name, DataType type, long[] shape, JsonNode node) {
-    long count = Tensor.elementCount(shape);
-    if (count > Integer.MAX_VALUE / 8) {
-      throw new IllegalArgumentException("tensor '" + name + "' is too large");
-    }
-    ByteBuffer buf =
-        ByteBuffer.allocate((int) count * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-    int[] written = {0};
-    write(name, type, node, buf, written, count);
-    if (written[0] != count) {
+    int bytes = Tensor.byteSize(name, type, shape);
+    long count = bytes / type.byteSize();
+    long given = countLeaves(node, count + 1);
+    if (given != count) {
       throw new IllegalArgumentException(
           "tensor '" + name + "': shape " + java.util.Arrays.toString(shape) + " needs " + count
-              + " values, got " + written[0]);
+              + " values, got " + (given > count ? "more" : given));
     }
+    ByteBuffer buf = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    write(new Target(name, type, shape, buf), node);
     return new Tensor(name, type, shape, buf.array());
   }
 
-  private static void write(
-      String name, DataType type, JsonNode node, ByteBuffer buf, int[] written, long limit) {
+  /** Scalars under {@code node}, counting no further than {@code limit}. */
+  private static long countLeaves(JsonNode node, long limit) {
+    if (!node.isArray()) {
+      return 1;
+    }
+    long n = 0;
+    for (JsonNode child : node) {
+      n += countLeaves(child, limit - n);
+      if (n >= limit) {
+        return n;
+      }
+    }
+    return n;
+  }
+
+  /** Where the values go, and what the messages name. */
+  private record Target(String name, DataType type, long[] shape, ByteBuffer buf) {}
+
+  private static void write(Target t, JsonNode node) {
     if (node.isArray()) {
       for (JsonNode child : node) {
-        write(name, type, child, buf, written, limit);
+        write(t, child);
       }
       return;
     }
-    if (written[0] >= limit) {
-      written[0]++;
-      return;
-    }
-    putScalar(name, type, node, buf);
-    written[0]++;
+    putScalar(t, node);
   }
 
-  private static void putScalar(String name, DataType type, JsonNode v, ByteBuffer buf) {
+  private static void putScalar(Target t, JsonNode v) {
+    ByteBuffer buf = t.buf();
+    DataType type = t.type();
     if (type == DataType.BOOL) {
       if (!v.isBoolean()) {
-        throw new IllegalArgumentException("tensor '" + name + "': expected booleans, got " + v);
+        throw new IllegalArgumentException(
+            "tensor '" + t.name() + "': expected booleans, got " + abbreviate(v));
       }
       buf.put((byte) (v.booleanValue() ? 1 : 0));
       return;
     }
     if (!v.isNumber()) {
       throw new IllegalArgumentException(
-          "tensor '" + name + "': expected numbers of " + type + ", got " + abbreviate(v));
+          "tensor '" + t.name() + "': expected numbers of " + type + ", got " + abbreviate(v));
     }
     switch (type) {
-      case FP32 -> buf.putFloat(v.floatValue());
-      case FP64 -> buf.putDouble(v.doubleValue());
-      case FP16 -> buf.putShort(Half.fromFloat(v.floatValue()));
-      case INT8, UINT8 -> buf.put((byte) integral(name, v));
-      case INT16, UINT16 -> buf.putShort((short) integral(name, v));
-      case INT32, UINT32 -> buf.putInt((int) integral(name, v));
-      case INT64, UINT64 -> buf.putLong(integral(name, v));
+      case FP32 -> {
+        float f = v.floatValue();
+        if (!Float.isFinite(f)) {
+          throw outOfRange(t, v);
+        }
+        buf.putFloat(f);
+      }
+      case FP64 -> {
+        double d = v.doubleValue();
+        if (!Double.isFinite(d)) {
+          throw outOfRange(t, v);
+        }
+        buf.putDouble(d);
+      }
+      case FP16 -> {
+        short h = Half.fromFloat(v.floatValue());
+        if (Half.isNonFinite(h)) {
+          throw outOfRange(t, v);
+        }
+        buf.putShort(h);
+      }
+      case INT8, UINT8 -> buf.put((byte) integral(t, v));
+      case INT16, UINT16 -> buf.putShort((short) integral(t, v));
+      case INT32, UINT32 -> buf.putInt((int) integral(t, v));
+      case INT64, UINT64 -> buf.putLong(integral(t, v));
       default -> throw new IllegalArgumentException("unsupported datatype " + type);
     }
   }
 
-  private static long integral(String name, JsonNode v) {
+  /** The integer's bits (UINT64 above 2^63 wraps to negative, as its bit pattern). */
+  private static long integral(Target t, JsonNode v) {
     if (!v.isIntegralNumber()) {
       throw new IllegalArgumentException(
-          "tensor '" + name + "': expected integers, got " + abbreviate(v));
+          "tensor '" + t.name() + "': expected integers, got " + abbreviate(v));
     }
-    return v.longValue();
+    if (t.type() == DataType.UINT64 && v.isBigInteger()) {
+      java.math.BigInteger b = v.bigIntegerValue();
+      if (b.signum() < 0 || b.bitLength() > 64) {
+        throw outOfRange(t, v);
+      }
+      return b.longValue();
+    }
+    if (!v.canConvertToLong()) {
+      throw outOfRange(t, v);
+    }
+    long l = v.longValue();
+    boolean fits = switch (t.type()) {
+      case INT64 -> true;
+      case UINT64 -> l >= 0;
+      default -> ValueRange.fitsInteger(t.type(), l);
+    };
+    if (!fits) {
+      throw outOfRange(t, v);
+    }
+    return l;
+  }
+
+  private static IllegalArgumentException outOfRange(Target t, JsonNode v) {
+    int index = t.buf().position() / t.type().byteSize();
+    return new IllegalArgumentException(ValueRange.outOfRange("tensor '" + t.name() + "'",
+        t.type(), ValueRange.position(t.shape(), index), abbreviate(v)));
   }
 
   private static String abbreviate(JsonNode v) {

@@ -27,7 +27,7 @@ public final class Tensor {
     this.dataType = Objects.requireNonNull(dataType, "dataType");
     this.shape = Objects.requireNonNull(shape, "shape").clone();
     this.data = Objects.requireNonNull(data, "data");
-    long expected = elementCount(this.shape) * dataType.byteSize();
+    long expected = byteSize(name, dataType, this.shape);
     if (expected != data.length) {
       throw new IllegalArgumentException(
           "tensor '" + name + "': shape " + Arrays.toString(shape) + " of " + dataType
@@ -42,17 +42,55 @@ public final class Tensor {
     return new Tensor(name, DataType.FP32, shape, buf.array());
   }
 
-  /** Number of elements a shape holds; a negative dimension is an error. */
+  /**
+   * Number of elements a shape holds.
+   *
+   * @throws IllegalArgumentException for a negative dimension, or when the count does not fit
+   *     a long ("shape ... is too large")
+   */
   public static long elementCount(long[] shape) {
-    long n = 1;
+    boolean empty = false;
     for (long d : shape) {
       if (d < 0) {
         throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
       }
-      n = Math.multiplyExact(n, d);
+      empty |= d == 0;
+    }
+    if (empty) {
+      return 0;
+    }
+    long n = 1;
+    for (long d : shape) {
+      if (n > Long.MAX_VALUE / d) {
+        throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " is too large");
+      }
+      n *= d;
     }
     return n;
   }
+
+  /**
+   * Bytes a tensor of {@code type} and {@code shape} takes; what one byte array can hold at most.
+   *
+   * @throws IllegalArgumentException naming the tensor when the shape is negative or too large
+   */
+  public static int byteSize(String name, DataType type, long[] shape) {
+    long count;
+    try {
+      count = elementCount(shape);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("tensor '" + name + "': " + e.getMessage());
+    }
+    if (count > MAX_BYTES / type.byteSize()) {
+      throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape)
+          + " of " + type + " is too large (" + count + " elements; at most " + MAX_BYTES
+          + " bytes)");
+    }
+    return (int) count * type.byteSize();
+  }
+
+  /** The most bytes a tensor's data may take (the largest Java array, with headroom). */
+  public static final int MAX_BYTES = Integer.MAX_VALUE - 8;
 
   public String name() {
     return name;

@@ -104,4 +104,41 @@ class GrpcTensorCodecTest {
         .build());
     assertTrue(m.contains("fp32_contents") && m.contains("got 0"), m);
   }
+
+  @Test
+  void narrowIntegersOutsideTheirTypeAreRefusedNotWrapped() {
+    assertTrue(refusal(ModelInferRequest.newBuilder().addInputs(input("i", "INT8", 2).setContents(
+        InferTensorContents.newBuilder().addIntContents(1).addIntContents(300))).build())
+        .contains("value 300 at [1] is out of range (INT8 holds -128 to 127)"));
+    assertTrue(refusal(ModelInferRequest.newBuilder().addInputs(input("u", "UINT16", 1)
+        .setContents(InferTensorContents.newBuilder().addUintContents(70000))).build())
+        .contains("UINT16"));
+    assertTrue(refusal(ModelInferRequest.newBuilder().addInputs(input("u", "UINT8", 1)
+        .setContents(InferTensorContents.newBuilder().addUintContents(-1))).build())
+        .contains("value 4294967295"));
+  }
+
+  @Test
+  void nonFiniteFloatsAreRefusedUnlessTheCheckIsOff() {
+    ModelInferRequest req = ModelInferRequest.newBuilder()
+        .addInputs(input("x", "FP32", 2, 2).setContents(InferTensorContents.newBuilder()
+            .addFp32Contents(1).addFp32Contents(2).addFp32Contents(Float.NaN)
+            .addFp32Contents(3)))
+        .build();
+    assertEquals("input 'x': element 2 [1][0] is NaN; the server refuses NaN and infinite "
+        + "values (--check-finite)", refusal(req));
+    float[] passed = GrpcTensorCodec.decodeInputs(req, false).get(0).toFloats();
+    assertTrue(Float.isNaN(passed[2]));
+  }
+
+  @Test
+  void anOutputRequestedTwiceIsRefused() {
+    ModelInferRequest req = ModelInferRequest.newBuilder()
+        .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("y"))
+        .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("y"))
+        .build();
+    InferenceException e = assertThrows(InferenceException.class, () -> GrpcTensorCodec
+        .selectOutputs(req, List.of(new io.mlserve.store.TensorSpec("y", "FP32", List.of(-1L)))));
+    assertEquals("output 'y' is requested twice; name each output once", e.getMessage());
+  }
 }

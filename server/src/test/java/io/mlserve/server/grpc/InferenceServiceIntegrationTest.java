@@ -30,9 +30,6 @@ import io.mlserve.proto.inference.ModelReadyRequest;
 import io.mlserve.proto.inference.ServerLiveRequest;
 import io.mlserve.proto.inference.ServerMetadataRequest;
 import io.mlserve.proto.inference.ServerReadyRequest;
-import io.mlserve.registry.ArtifactValidator;
-import io.mlserve.registry.ModelRegistry;
-import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.MlServer;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
@@ -41,13 +38,10 @@ import io.mlserve.server.engine.djl.DjlEngine;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.testing.DemoModel;
-import io.mlserve.store.EventLog;
 import io.mlserve.store.ModelStore;
-import io.mlserve.store.Stage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -75,14 +69,7 @@ class InferenceServiceIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    ModelStore store = ModelStore.open(storeDir);
-    try (EventLog events = EventLog.open(store.root())) {
-      ModelRegistry registry =
-          new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
-      registry.register(
-          RegisterRequest.fromManifestFile(DemoModel.dir().resolve("model.json"), "test"));
-      registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "integration test");
-    }
+    ModelStore store = DemoModel.productionStore(storeDir);
     ModelLoader loader =
         new ModelLoader(List.of(new DjlEngine()), Ticker.system(), Function.identity(),
             new MetricsRegistry(), Telemetry.disabled());

@@ -135,6 +135,7 @@ class HttpAdminRegistrationIntegrationTest {
         "{\"version\":\"9.0.0\",\"artifact_base64\":\"" + junk + "\"}", AUTH);
     assertEquals(400, r.statusCode(), r.body());
     assertTrue(error(r).contains("validation of " + MODEL + ":9.0.0 failed"), r.body());
+    assertNoInsides(r.body());
     assertEquals(404, http.get("/api/v1/models/" + MODEL + "/versions/9.0.0").statusCode());
     try (Stream<Path> s = Files.list(fx.store.modelDirectory(MODEL).resolve("versions"))) {
       List<String> names = s.map(x -> x.getFileName().toString()).toList();
@@ -156,6 +157,34 @@ class HttpAdminRegistrationIntegrationTest {
         "{\"version\":\"9.0.2\",\"artifact\":\"x\"}", AUTH);
     assertEquals(400, typo.statusCode(), typo.body());
     assertTrue(error(typo).contains("unknown field 'artifact'"), typo.body());
+    for (HttpResponse<String> each : List.of(fresh, bad, typo)) {
+      assertNoInsides(each.body());
+    }
+  }
+
+  @Test
+  void badRegistrationsSayWhatWasWrongWithoutTheServersInsides() throws Exception {
+    String junk = Base64.getEncoder().encodeToString("PK\3\4 truncated".getBytes());
+    for (String body : List.of(
+        "{\"version\":\"9.1.0\",\"artifact_base64\":\"" + junk + "\"}",
+        "{\"version\":\"9.1.1\",\"serving\":{\"max_batch_size\":\"many\"}}",
+        "{\"version\":\"9.1.2\",\"serving\":{\"no_such_field\":1}}",
+        "{\"version\":\"9.1.3\",\"signature\":{\"inputs\":5}}",
+        "{\"version\":\"9.1.4\",\"examples\":{\"inputs\":[[1e400]]}}",
+        "{\"version\":[1]}")) {
+      HttpResponse<String> r = http.post("/api/v1/models/" + MODEL + "/versions", body, AUTH);
+      assertEquals(400, r.statusCode(), body + " -> " + r.body());
+      assertNoInsides(r.body());
+    }
+  }
+
+  /** No Java class or exception names and no server path in an answer. */
+  static void assertNoInsides(String body) {
+    assertFalse(body.contains("java."), body);
+    assertFalse(body.toLowerCase(java.util.Locale.ROOT).contains("exception"), body);
+    assertFalse(body.contains("io.mlserve."), body);
+    assertFalse(body.contains(storeDir.toString()), body);
+    assertFalse(body.contains(System.getProperty("java.io.tmpdir") + "/"), body);
   }
 
   @Test

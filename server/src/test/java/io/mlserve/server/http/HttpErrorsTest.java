@@ -12,6 +12,9 @@ import io.mlserve.server.core.InferenceException;
 import io.mlserve.store.NotFoundException;
 import io.mlserve.store.StoreException;
 import io.mlserve.server.core.InferenceException.Kind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,8 +30,12 @@ class HttpErrorsTest {
       HttpReply r = HttpErrors.toReply(
           new CompletionException(new InferenceException(k, "why \"quoted\"")));
       assertEquals(want.get(k), r.status(), k.toString());
-      assertEquals("why \"quoted\"",
-          new ObjectMapper().readTree(r.body()).get("error").asText());
+      String error = new ObjectMapper().readTree(r.body()).get("error").asText();
+      if (k == Kind.INTERNAL) {
+        assertTrue(error.matches("why \"quoted\" \\(error id [0-9a-f]{16}\\)"), error);
+      } else {
+        assertEquals("why \"quoted\"", error);
+      }
       assertEquals("application/json", r.contentType());
       assertEquals(k == Kind.RESOURCE_EXHAUSTED, r.headers().containsKey("Retry-After"), k.name());
     }
@@ -41,9 +48,11 @@ class HttpErrorsTest {
     assertEquals(405, r.status());
     assertEquals("GET", r.headers().get("Allow"));
     assertEquals(400, HttpErrors.toReply(new IllegalArgumentException("bad")).status());
-    HttpReply internal = HttpErrors.toReply(new IllegalStateException("boom"));
+    HttpReply internal = HttpErrors.toReply(new IllegalStateException("boom at /srv/x/y"));
     assertEquals(500, internal.status());
-    assertTrue(new String(internal.body()).contains("boom"));
+    String body = new String(internal.body());
+    assertTrue(body.matches("\\{\"error\":\"internal error \\(error id [0-9a-f]{16}; the "
+        + "server log has the details\\)\"}"), body);
     assertFalse(internal.headers().containsKey("Retry-After"));
   }
 
@@ -58,9 +67,58 @@ class HttpErrorsTest {
     assertEquals("Bearer", unauth.headers().get("WWW-Authenticate"));
     HttpReply store = HttpErrors.toReply(new StoreException("disk full"));
     assertEquals(500, store.status());
-    assertTrue(new String(store.body()).contains("disk full"));
+    assertTrue(new String(store.body()).matches(
+        "\\{\"error\":\"store failure: disk full \\(error id [0-9a-f]{16}\\)\"}"));
     HttpReply busy = HttpErrors.toReply(new RejectedExecutionException("queue full"));
     assertEquals(503, busy.status());
     assertEquals(HttpErrors.RETRY_AFTER_SECONDS, busy.headers().get("Retry-After"));
+  }
+
+  @Test
+  void noAnswerShowsExceptionNamesOrServerPaths() throws Exception {
+    Path store = Files.createTempDirectory("store");
+    try {
+      String path = store.resolve("m/versions/1.0.0/model.pt").toString();
+      List<Throwable> failures = List.of(
+          new StoreException("store operation failed: java.io.IOException: No space left on "
+              + "device", new java.io.IOException("No space left on device")),
+          new StoreException("cannot write " + path + ": java.nio.file.AccessDeniedException: "
+              + path),
+          new InvalidRequestException("validation of m:1.0.0 failed: m 1.0.0: load failed: "
+              + "ai.djl.engine.EngineException: " + path + " is not a zip archive"),
+          new InferenceException(Kind.INTERNAL, "model m:1 failed on a batch of 2 rows: "
+              + "ai.djl.engine.EngineException: mat1 and mat2 shapes cannot be multiplied"),
+          new InferenceException(Kind.UNAVAILABLE, "m 1.0.0: load failed: " + path
+              + ": java.lang.NumberFormatException: For input string: \"x\""),
+          new HttpStatusException(400, "malformed HTTP request: "
+              + "io.netty.handler.codec.TooLongFrameException: An HTTP line is larger than 4096"
+              + " bytes."),
+          new IllegalArgumentException("invalid 'serving': Unrecognized field \"x\" (class "
+              + "io.mlserve.store.ServingConfig)"),
+          new ArithmeticException("long overflow"),
+          new NullPointerException());
+      for (Throwable t : failures) {
+        String body = new String(HttpErrors.toReply(new CompletionException(t)).body());
+        assertFalse(body.contains("java."), body);
+        assertFalse(body.contains("Exception"), body);
+        assertFalse(body.contains("io.mlserve") || body.contains("ai.djl"), body);
+        assertFalse(body.contains(store.toString()), body);
+      }
+      assertTrue(new String(HttpErrors.toReply(failures.get(2)).body()).contains(
+          "load failed: .../model.pt is not a zip archive"));
+      assertTrue(new String(HttpErrors.toReply(failures.get(5)).body()).contains(
+          "malformed HTTP request: An HTTP line is larger than 4096 bytes."));
+    } finally {
+      Files.delete(store);
+    }
+  }
+
+  @Test
+  void aFailedBulkJobSaysWhatASynchronousRequestWould() {
+    assertEquals("store failure", HttpErrors.message(new StoreException("x")).substring(0, 13));
+    assertEquals("request cancelled", HttpErrors.message(
+        new java.util.concurrent.CancellationException()));
+    assertTrue(HttpErrors.message(new IllegalStateException("java.lang.Foo"))
+        .startsWith("internal error (error id "));
   }
 }

@@ -2,9 +2,16 @@ package io.mlserve.server.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlserve.registry.ArtifactValidator;
+import io.mlserve.registry.ModelRegistry;
+import io.mlserve.registry.RegisterRequest;
+import io.mlserve.store.EventLog;
+import io.mlserve.store.ModelStore;
+import io.mlserve.store.Stage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /** Locates the committed curve_forecaster demo model and its reference examples. */
 public final class DemoModel {
@@ -26,6 +33,21 @@ public final class DemoModel {
   /** The repository root. */
   public static Path repoRoot() {
     return dir().getParent().getParent();
+  }
+
+  /**
+   * Opens a store in {@code dir} holding the demo model's version 1.0.0 in Production (no
+   * validation: the server under test loads it).
+   */
+  public static ModelStore productionStore(Path dir) {
+    ModelStore store = ModelStore.open(dir);
+    try (EventLog events = EventLog.open(store.root())) {
+      ModelRegistry registry =
+          new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
+      registry.register(RegisterRequest.fromManifestFile(dir().resolve("model.json"), "test"));
+      registry.promote("curve_forecaster", "1.0.0", Stage.PRODUCTION, "test", "test set-up");
+    }
+    return store;
   }
 
   public static JsonNode examples() throws IOException {
