@@ -74,9 +74,9 @@ class EventFollowerTest {
         log.append(Event.registered("m", "1.0.1", null, 2));
         List<Long> seen = take(first, 2);
         assertEquals(List.of(1L, 2L), seen);
-        // A reconnecting reader passes the last seq it received (the follower's own counter may
-        // move just after the sink returns, so it is not what a client would hold).
+        // A reconnecting reader passes the last seq it received.
         last = seen.get(seen.size() - 1);
+        assertEquals(last, f.lastSeq(), "lastSeq() is set before the sink sees the event");
       }
       log.append(Event.registered("m", "1.0.2", null, 3)); // while disconnected
       BlockingQueue<Event> second = new LinkedBlockingQueue<>();
