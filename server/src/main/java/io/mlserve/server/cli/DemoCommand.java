@@ -47,6 +47,11 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String denied = store == null ? null : ServeCommand.notWritable(store);
+    if (denied != null) {
+      System.err.println("mlserve demo: " + denied);
+      return 2;
+    }
     if (store != null && Files.isDirectory(store)) {
       try (Stream<Path> s = Files.list(store)) {
         if (s.findAny().isPresent()) {

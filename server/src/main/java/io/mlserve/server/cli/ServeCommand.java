@@ -1,5 +1,6 @@
 package io.mlserve.server.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -37,12 +38,41 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("mlserve serve: store " + dir + " is not a directory");
       return 2;
     }
+    String denied = notWritable(dir);
+    if (denied != null) {
+      System.err.println("mlserve serve: " + denied);
+      return 2;
+    }
     ExitActions exit = ExitActions.installed();
     try {
       return new ServerLauncher(options, exit).run(dir, null);
     } finally {
       exit.runAll();
     }
+  }
+
+  /**
+   * Why this process cannot write the store {@code store} (the server keeps its lock, events and
+   * rollbacks there), or create it where it does not exist yet, with what to do about it; null
+   * when it can.
+   */
+  static String notWritable(Path store) {
+    Path dir = store.toAbsolutePath();
+    while (dir != null && !Files.exists(dir)) {
+      dir = dir.getParent();
+    }
+    if (dir == null || Files.isWritable(dir)) {
+      return null;
+    }
+    String user;
+    try {
+      user = "uid " + Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    } catch (IOException | RuntimeException e) {
+      user = "user " + System.getProperty("user.name");
+    }
+    return "cannot write " + dir + " (running as " + user + "); the server keeps its lock,"
+        + " events and rollbacks in the store. Give this user write access, or in Docker run as"
+        + " the store's owner: docker run --user \"$(id -u):$(id -g)\" ...";
   }
 
   static String envOr(String name, String fallback) {

@@ -42,8 +42,14 @@ final class LauncherProcess implements AutoCloseable {
    * JVM's environment.
    */
   static LauncherProcess start(Map<String, String> env, String... args) throws IOException {
+    return startWrapped(List.of(), env, args);
+  }
+
+  /** As {@link #start}, run through {@code wrapper} (e.g. a command that changes the user). */
+  static LauncherProcess startWrapped(List<String> wrapper, Map<String, String> env,
+      String... args) throws IOException {
     Path root = DemoModel.repoRoot();
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(wrapper);
     command.add(root.resolve("bin/mlserve").toString());
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile())

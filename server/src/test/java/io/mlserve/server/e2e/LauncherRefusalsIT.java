@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,6 +89,36 @@ class LauncherRefusalsIT {
       serve.awaitLine(Pattern.compile("^mlserve serve: store " + Pattern.quote(missing.toString())
           + " does not exist; .*pass --create.*"), 1, TimeUnit.SECONDS);
       assertFalse(Files.exists(missing));
+    }
+  }
+
+  /**
+   * The Docker case: a bind-mounted store owned by the host user, a server running as another
+   * uid. Refused up front with what to do, not a stack trace from the store lock.
+   */
+  @Test
+  void serveRefusesAStoreItCannotWriteAndSaysHowToRunAsItsOwner() throws Exception {
+    Path store = Files.createDirectories(tmp.resolve("host-owned"));
+    List<String> asOtherUser = List.of();
+    if ("root".equals(System.getProperty("user.name"))) {
+      // root may write anything: run the launcher as another uid, as the image's user would.
+      Path setpriv = Path.of("/usr/bin/setpriv");
+      Assumptions.assumeTrue(Files.isExecutable(setpriv), "needs setpriv to drop root");
+      asOtherUser = List.of(setpriv.toString(), "--reuid", "10001", "--regid", "10001",
+          "--clear-groups");
+      tmp.toFile().setExecutable(true, false); // let uid 10001 reach the store to be refused
+    }
+    store.toFile().setWritable(false, false);
+    try (LauncherProcess serve = LauncherProcess.startWrapped(asOtherUser, Map.of("HOME", "/"),
+        "serve", "--store", store.toString(), "--grpc-port", "0", "--http-port", "0")) {
+      assertEquals(2, serve.awaitExit(LauncherProcess.START_SECONDS, TimeUnit.SECONDS),
+          serve.output()::toString);
+      String said = serve.awaitLine(Pattern.compile("^mlserve serve: cannot write "
+          + Pattern.quote(store.toString()) + " \\(running as .*"), 1, TimeUnit.SECONDS).group();
+      assertTrue(said.contains("docker run --user \"$(id -u):$(id -g)\""), said);
+      assertNoStackTrace(serve.output());
+    } finally {
+      store.toFile().setWritable(true, true);
     }
   }
 
