@@ -23,7 +23,7 @@ class EventFollowerTest {
   private static List<Long> take(BlockingQueue<Event> q, int n) throws InterruptedException {
     List<Long> seqs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Event e = q.poll(10, TimeUnit.SECONDS);
+      Event e = q.poll(30, TimeUnit.SECONDS); // bounded; generous for a loaded machine
       assertNotNull(e, "event " + (i + 1) + " of " + n + " did not arrive");
       seqs.add(e.seq());
     }
