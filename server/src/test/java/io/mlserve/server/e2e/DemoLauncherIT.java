@@ -2,7 +2,6 @@ package io.mlserve.server.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -17,23 +16,20 @@ import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.proto.inference.ServerReadyRequest;
 import io.mlserve.server.testing.DemoModel;
-import java.io.File;
+import io.mlserve.server.testing.Promtool;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,34 +165,6 @@ class DemoLauncherIT {
    * with a WARNING line in the build output, where promtool is not installed (never on CI).
    */
   private static void lintMetrics(int httpPort) throws Exception {
-    Optional<Path> promtool = promtool();
-    if (promtool.isEmpty()) {
-      assertNull(System.getenv("CI"), "CI must have promtool (.ci/run installs it)");
-      System.err.println("WARNING: DemoLauncherIT: promtool not found on PATH; the /metrics"
-          + " lint check is SKIPPED (install Prometheus' promtool, e.g. apt-get install"
-          + " prometheus, to run it; the other end-to-end checks ran)");
-      Assumptions.abort("promtool not installed: /metrics lint skipped");
-    }
-    String body = scrape(httpPort);
-    Process lint = new ProcessBuilder(promtool.get().toString(), "check", "metrics")
-        .redirectErrorStream(true).start();
-    try (var in = lint.getOutputStream()) {
-      in.write(body.getBytes(StandardCharsets.UTF_8));
-    }
-    String lintOut = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(lint.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, lint.exitValue(), "promtool check metrics: " + lintOut);
-  }
-
-  /**
-   * promtool on the PATH; {@code -Dmlserve.promtool=PATH} names another (a path that is not an
-   * executable, e.g. {@code none}, to see the skip).
-   */
-  private static Optional<Path> promtool() {
-    String named = System.getProperty("mlserve.promtool");
-    Stream<Path> candidates = named != null ? Stream.of(Path.of(named))
-        : Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-            .filter(d -> !d.isBlank()).map(d -> Path.of(d, "promtool"));
-    return candidates.filter(Files::isExecutable).findFirst();
+    Promtool.lint(scrape(httpPort), "DemoLauncherIT");
   }
 }
