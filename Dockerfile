@@ -2,7 +2,8 @@
 # mlserve: build with Maven, run on a JRE with the torch native libraries already extracted,
 # so the container starts offline.
 #   docker build -t mlserve .
-#   docker run -p 8500:8500 -p 8080:8080 -v "$PWD/models:/models" mlserve            # serve a store
+#   docker run --user "$(id -u):$(id -g)" -p 8500:8500 -p 8080:8080 \
+#     -v "$PWD/models:/models" mlserve                                              # serve a store
 #   docker run -p 8500:8500 -p 8080:8080 mlserve demo                                # the demo
 #   docker exec <container> /opt/mlserve/bin/mlctl --server localhost:8500 list     # the registry CLI
 
@@ -15,12 +16,17 @@ RUN mvn -B -q -DskipTests -pl server -am package \
  && cp server/target/mlserve-server-*.jar /opt/mlserve/lib/
 # Extract libtorch into the cache the runtime image ships (no download at start).
 RUN DJL_CACHE_DIR=/opt/mlserve/djl-cache java -Dai.djl.offline=true -DOPT_OUT_TRACKING=true \
-      -cp '/opt/mlserve/lib/*' io.mlserve.server.cli.Main engines
+      -cp '/opt/mlserve/lib/*' io.mlserve.server.cli.Main engines \
+ && chmod -R a+rX /opt/mlserve
 
 FROM eclipse-temurin:17-jre
+# Runs as uid 10001 by default, and as any uid given with --user: a store bind-mounted from the
+# host is written by its owner (docker run --user "$(id -u):$(id -g)"). For that, everything the
+# server reads is readable by all (the extracted libtorch is only read at start), nothing it
+# writes lives under HOME, and an unmounted /models is writable by any uid (sticky, like /tmp).
 RUN groupadd --system --gid 10001 mlserve \
  && useradd --system --uid 10001 --gid mlserve --home-dir /opt/mlserve --shell /usr/sbin/nologin mlserve \
- && mkdir -p /models && chown mlserve:mlserve /models
+ && mkdir -p /models && chown mlserve:mlserve /models && chmod 1777 /models
 COPY --from=build --chown=mlserve:mlserve /opt/mlserve /opt/mlserve
 COPY --chown=mlserve:mlserve bin/ /opt/mlserve/bin/
 COPY --chown=mlserve:mlserve examples/ /opt/mlserve/examples/
@@ -28,6 +34,7 @@ COPY --chown=mlserve:mlserve examples/ /opt/mlserve/examples/
 ENV MLSERVE_CLASSPATH="/opt/mlserve/lib/*" \
     MLCTL_CLASSPATH="/opt/mlserve/lib/*" \
     DJL_CACHE_DIR=/opt/mlserve/djl-cache \
+    HOME=/tmp \
     MLSERVE_STORE=/models \
     MLSERVE_JAVA_OPTS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75"
 VOLUME ["/models"]

@@ -96,7 +96,12 @@ public final class EventFollower implements AutoCloseable {
     }
   }
 
-  /** The seq of the last event delivered (the starting point until one is). */
+  /**
+   * The seq of the last event handed to the sink (the starting point until one is). It is set
+   * before the sink is called, so a thread that has received event N from the sink (through any
+   * hand-off that gives a happens-before edge, such as a concurrent queue) reads a value
+   * {@code >= N}.
+   */
   public long lastSeq() {
     return lastSeq;
   }
@@ -168,8 +173,10 @@ public final class EventFollower implements AutoCloseable {
         continue;
       }
       if (e.seq() > lastSeq) {
-        sink.accept(e);
+        // Moved before the sink runs: whoever sees an event through the sink (a queue it fills,
+        // say) then reads lastSeq() >= its seq, with no race against this thread.
         lastSeq = e.seq();
+        sink.accept(e);
       }
     }
     offset += start;

@@ -12,6 +12,8 @@ import io.mlserve.store.EventLog;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Stage;
+import io.mlserve.store.AtomicFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,14 +27,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mlserve demo}: makes a fresh store, registers the committed curve_forecaster 1.0.0,
- * promotes it to Production, and serves it.
+ * promotes it to Production, and serves it. Without {@code --store} the store is a temporary
+ * directory that is removed when the demo ends, however it ends (stop, failed start,
+ * SIGTERM/Ctrl-C); a {@code --store} given by the user is kept.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Create a fresh demo store with curve_forecaster 1.0.0 in Production and serve it.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--store",
-      description = "Where to create the demo store (must be absent or empty). Default: a new "
-          + "temporary directory")
+      description = "Where to create the demo store (must be absent or empty); it is kept on"
+          + " exit. Default: a new temporary directory, removed on exit")
   Path store;
 
   @Option(names = "--example-dir",
@@ -43,16 +47,47 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = store != null ? store : Files.createTempDirectory("mlserve-demo-");
-    if (Files.isDirectory(dir)) {
-      try (Stream<Path> s = Files.list(dir)) {
+    String denied = store == null ? null : ServeCommand.notWritable(store);
+    if (denied != null) {
+      System.err.println("mlserve demo: " + denied);
+      return 2;
+    }
+    if (store != null && Files.isDirectory(store)) {
+      try (Stream<Path> s = Files.list(store)) {
         if (s.findAny().isPresent()) {
-          System.err.println("mlserve demo: --store " + dir + " is not empty; give a new or empty"
-              + " directory (the demo creates a fresh store)");
+          System.err.println("mlserve demo: --store " + store + " is not empty; give a new or"
+              + " empty directory (the demo creates a fresh store)");
           return 2;
         }
       }
     }
+    ExitActions exit = ExitActions.installed();
+    try {
+      Path dir = store != null ? store : temporaryStore(exit);
+      return demo(dir, exit);
+    } finally {
+      exit.runAll();
+    }
+  }
+
+  /** A new temporary directory, removed by {@code exit}. */
+  private static Path temporaryStore(ExitActions exit) throws IOException {
+    Path dir = Files.createTempDirectory("mlserve-demo-");
+    exit.add(() -> {
+      try {
+        AtomicFiles.deleteRecursively(dir);
+        System.out.println("mlserve demo: removed the temporary store " + dir);
+      } catch (IOException e) {
+        System.err.println("mlserve demo: could not remove the temporary store " + dir + ": "
+            + e.getMessage());
+      }
+    });
+    System.out.println("mlserve demo: temporary store " + dir
+        + " (removed on exit; pass --store DIR to keep one)");
+    return dir;
+  }
+
+  private int demo(Path dir, ExitActions exit) throws Exception {
     Path example = exampleDir != null ? exampleDir : home().resolve("examples/curve_forecaster");
     Path manifestFile = example.resolve("model.json");
     if (!Files.isRegularFile(manifestFile)) {
@@ -85,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
         + "\n  curl -s localhost:{http_port}/api/v1/predict -H 'Content-Type: application/json' "
         + "-d '{\"model\":\"curve_forecaster\",\"input\":[60,59,58,57,58,60,62,64,66,68,70,71,"
         + "70,68,66,64,62,61,60,61,62,64,66,67]}'";
-    return new ServerLauncher(options).run(dir, call);
+    return new ServerLauncher(options, exit).run(dir, call);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.mlserve.server.cli;
 
+import io.mlserve.server.engine.djl.CudaProbeLogging;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,8 @@ import picocli.CommandLine.Command;
 public final class Main {
   public static void main(String[] args) {
     quietNettyLeakDetection();
+    CudaProbeLogging.quietOnCpuOnlyBuild(System.getenv(), System.getProperties(),
+        Main.class.getClassLoader());
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
       System.exit(code);

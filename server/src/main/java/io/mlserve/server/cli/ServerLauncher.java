@@ -45,21 +45,31 @@ import java.util.function.Supplier;
 
 /**
  * Wires the production server (Netty transport, DJL engine, system ticker) from command-line
- * options, starts it, prints the bound ports and waits for Ctrl-C. Not thread-safe; used once
- * from {@code main}.
+ * options, starts it, prints the bound ports and waits for Ctrl-C. A port that cannot be bound
+ * (in use, or not allowed) is reported by number with the flag that sets it, and the run
+ * returns exit code 1 after closing what it had opened. Not thread-safe; used once from
+ * {@code main}.
  */
 final class ServerLauncher {
   private final ServeOptions options;
+  private final ExitActions exit;
 
-  ServerLauncher(ServeOptions options) {
+  /**
+   * @param exit where the graceful stop is registered, so that it runs on SIGTERM/Ctrl-C before
+   *     anything the caller registered earlier (the demo's temporary store is removed after the
+   *     server has stopped writing to it)
+   */
+  ServerLauncher(ServeOptions options, ExitActions exit) {
     this.options = options;
+    this.exit = exit;
   }
 
   /**
    * Runs until the JVM is asked to stop.
    *
    * @param exampleCall printed after the ports when not null (the demo's ready-to-paste call)
-   * @return the exit code
+   * @return the exit code: 0 after a graceful stop, 1 when a port cannot be bound, 2 for a bad
+   *     flag
    */
   int run(Path storeDir, String exampleCall) throws Exception {
     configureTorch();
@@ -125,26 +135,22 @@ final class ServerLauncher {
         .build();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<HttpGateway> httpRef = new AtomicReference<>();
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  System.out.println("mlserve: shutting down (finishing in-flight requests)");
-                  try {
-                    HttpGateway h = httpRef.get();
-                    if (h != null) {
-                      h.close();
-                    }
-                    server.shutdown(options.shutdownGraceSeconds, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  telemetry.close();
-                  events.close();
-                  System.out.println("mlserve: stopped");
-                  stopped.countDown();
-                },
-                "mlserve-shutdown"));
+    ExitActions.Registration stop = exit.add(() -> {
+      System.out.println("mlserve: shutting down (finishing in-flight requests)");
+      try {
+        HttpGateway h = httpRef.get();
+        if (h != null) {
+          h.close();
+        }
+        server.shutdown(options.shutdownGraceSeconds, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      telemetry.close();
+      events.close();
+      System.out.println("mlserve: stopped");
+      stopped.countDown();
+    });
     HttpGateway http = HttpGateway.builder(server.router(), server.state(), Ticker.system())
         .options(HttpOptions.builder()
             .bind(options.bind)
@@ -164,11 +170,28 @@ final class ServerLauncher {
         .serverVersion(Version.get())
         .build();
     httpRef.set(http);
-    int httpPort = http.start();
-    List<String> failures = server.start();
+    int httpPort;
+    List<String> failures;
+    try {
+      httpPort = bindOrExplain(http::start, "HTTP", options.httpPort);
+      failures = bindOrExplain(server::start, "gRPC", options.grpcPort);
+    } catch (PortUnavailable e) {
+      // Nothing has been served: stop quietly (no "shutting down" lines), then say why.
+      stop.cancel();
+      http.close();
+      server.shutdown(0, TimeUnit.SECONDS);
+      telemetry.close();
+      events.close();
+      System.err.println(e.getMessage());
+      return 1;
+    }
     System.out.println("mlserve: store " + storeDir.toAbsolutePath());
     System.out.println("mlserve: serving " + router.modelNames().size() + " model(s): "
         + describe(router));
+    if (router.modelNames().isEmpty()) {
+      System.out.println("mlserve: WARNING: the store has no model with a Production version;"
+          + " every inference call answers NOT_FOUND until one is registered and promoted");
+    }
     failures.forEach(f -> System.out.println("mlserve: NOT serving: " + f));
     System.out.println("mlserve: gRPC listening on " + options.bind + ":" + server.grpcPort());
     System.out.println("mlserve: HTTP listening on " + options.bind + ":" + httpPort
@@ -186,6 +209,54 @@ final class ServerLauncher {
 
   private static Supplier<String> prometheus(PrometheusText text, List<ListenerStats> listeners) {
     return () -> text.render() + ListenerStats.prometheus(listeners);
+  }
+
+  /** A step that binds a port. */
+  private interface Binding<T> {
+    T bind() throws Exception;
+  }
+
+  /** A port that could not be bound, with the message for the user. */
+  private static final class PortUnavailable extends Exception {
+    PortUnavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Runs {@code binding}; a failure to bind becomes {@link PortUnavailable} naming the port and
+   * the flags (Netty reports it as a BindException, or as its native IOException saying
+   * "bind(..) failed: Address already in use"); any other failure is rethrown.
+   */
+  private <T> T bindOrExplain(Binding<T> binding, String what, int port) throws Exception {
+    try {
+      return binding.bind();
+    } catch (Exception e) {
+      String reason = bindFailure(e);
+      if (reason == null) {
+        throw e;
+      }
+      String where = options.bind + ":" + port + " (" + what + ")";
+      throw new PortUnavailable(reason.contains("in use")
+          ? "mlserve: port " + port + " is in use (" + what + " on " + options.bind + "); pass"
+              + " --grpc-port/--http-port (0 picks a free port)"
+          : "mlserve: cannot listen on " + where + ": " + reason + "; pass --bind,"
+              + " --grpc-port/--http-port (0 picks a free port)");
+    }
+  }
+
+  /** The OS's reason when {@code e} or a cause is a failed bind, else null. */
+  static String bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage() == null ? "" : t.getMessage();
+      if (m.contains("Address already in use")) {
+        return "address already in use";
+      }
+      if (t instanceof java.net.BindException || m.startsWith("bind(")) {
+        return m.replaceFirst("^bind\\(\\.\\.\\) failed: ", "");
+      }
+    }
+    return null;
   }
 
   private static Map<String, String> modelStates(MlServer server) {

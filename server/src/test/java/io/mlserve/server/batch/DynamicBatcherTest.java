@@ -367,15 +367,18 @@ class DynamicBatcherTest {
     b.start();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (b.idleWorkers() < 2 && System.nanoTime() < until) {
-      Thread.sleep(1);
+      Thread.sleep(1); // polling interval only
     }
+    assertEquals(2, b.idleWorkers(), "both workers parked on the empty queue");
     List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
     futures.add(submit(b, 1, 0)); // wakes a worker, which waits out the delay for more rows
     futures.add(submit(b, 1, 1)); // wakes the other, which waits too
+    // A worker leaves the idle count under the batcher's lock and, still holding it, goes on to
+    // wait out the delay: once the count is 0 (read under that lock) both are in the delay wait.
     while (b.idleWorkers() > 0 && System.nanoTime() < until) {
-      Thread.sleep(1);
+      Thread.sleep(1); // polling interval only
     }
-    Thread.sleep(50); // let both settle into the delay wait
+    assertEquals(0, b.idleWorkers(), "both workers woke");
     futures.add(submit(b, 1, 2));
     // 7 rows: one worker takes the three 1-row requests and is held in the engine; the 4-row
     // request left over is a full batch and must wake the other worker, not wait two minutes.

@@ -14,14 +14,11 @@ import io.mlserve.server.testing.DemoModel;
 import io.mlserve.server.testing.ServerFixture;
 import io.mlserve.store.Stage;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -244,19 +241,7 @@ class HttpAdminIntegrationTest {
     assertEquals(200, r.statusCode());
     assertTrue(r.body().contains(
         "mlserve_model_state{model=\"" + MODEL + "\",state=\"SERVING\"} 1\n"), r.body());
-    Path promtool = Path.of("/usr/bin/promtool");
-    if (!Files.isExecutable(promtool)) {
-      assertTrue(System.getenv("CI") == null, "CI must have promtool (.ci/run installs it)");
-      Assumptions.assumeTrue(false, "promtool not installed");
-    }
-    Process lint = new ProcessBuilder(promtool.toString(), "check", "metrics")
-        .redirectErrorStream(true).start();
-    try (var in = lint.getOutputStream()) {
-      in.write(r.body().getBytes(StandardCharsets.UTF_8));
-    }
-    String out = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(lint.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, lint.exitValue(), "promtool check metrics: " + out);
+    io.mlserve.server.testing.Promtool.lint(r.body(), "HttpAdminIntegrationTest");
   }
 
   @Test

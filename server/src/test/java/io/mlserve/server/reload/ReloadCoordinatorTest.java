@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +66,18 @@ class ReloadCoordinatorTest {
         .build());
   }
 
+  /**
+   * Retirement (drain, then close) runs on its own thread: waits for it on the condition itself,
+   * for as long as a loaded machine may need, not for a fixed time that a slow run outlasts.
+   */
+  private static void awaitClosed(ServedModel old) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!old.closed() && System.nanoTime() < deadline) {
+      Thread.sleep(10); // polling interval only
+    }
+    assertTrue(old.closed(), "old version must be drained and closed");
+  }
+
   private List<String> eventTypes() {
     return f.events.readSince(0).stream().map(Event::eventType).toList();
   }
@@ -80,10 +93,7 @@ class ReloadCoordinatorTest {
     assertEquals("1.1.0", call(stub).getModelVersion());
     assertEquals(List.of("1.1.0"), stub.modelMetadata(
         ModelMetadataRequest.newBuilder().setName(MODEL).build()).getVersionsList());
-    for (int i = 0; i < 100 && !old.closed(); i++) {
-      Thread.sleep(10); // retirement runs on its own thread; bounded wait
-    }
-    assertTrue(old.closed(), "old version must be drained and closed");
+    awaitClosed(old);
     assertEquals("SERVING", f.server.coordinator().statuses().get(MODEL).state());
   }
 
@@ -165,8 +175,8 @@ class ReloadCoordinatorTest {
     f.registry.promote(MODEL, "1.1.0", Stage.PRODUCTION, "test", "new");
     f.server.coordinator().reconcileNow(MODEL);
     ServedModel old = f.router.loaded(MODEL, "1.0.0");
-    for (int i = 0; i < 100 && old != null && !old.closed(); i++) {
-      Thread.sleep(10); // retirement is asynchronous; bounded wait
+    if (old != null) {
+      awaitClosed(old); // retired, so the call below has to load 1.0.0 again
     }
     var stub = GRPCInferenceServiceGrpc.newBlockingStub(f.channel);
     InferTensorContents.Builder c = InferTensorContents.newBuilder();
