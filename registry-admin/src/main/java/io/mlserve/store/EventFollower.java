@@ -78,7 +78,7 @@ public final class EventFollower implements AutoCloseable {
       f.thread.start();
       return f;
     } catch (IOException e) {
-      throw new StoreException("cannot watch " + storeRoot + ": " + e, e);
+      throw new StoreException("cannot watch the store: " + IoErrors.reason(e), e);
     }
   }
 

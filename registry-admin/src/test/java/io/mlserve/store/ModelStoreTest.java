@@ -18,7 +18,7 @@ class ModelStoreTest {
   private Path mkVersion(Path root, String model, String version) throws Exception {
     Path dir = Files.createDirectories(root.resolve(model).resolve("versions").resolve(version));
     Manifest m = ManifestCodecTest.sample();
-    ManifestCodec.write(dir.resolve("model.json"), new Manifest(model, version, m.format(),
+    ManifestCodec.write(new AtomicFiles(FileOps.DEFAULT), dir.resolve("model.json"), new Manifest(model, version, m.format(),
         m.artifact(), m.platform(), m.sha256(), m.runId(), m.signature(), m.serving(),
         m.params(), m.metrics(), m.description(), m.createdAt()));
     Files.writeString(dir.resolve("model.pt"), "weights");
@@ -108,7 +108,8 @@ class ModelStoreTest {
     Files.createSymbolicLink(tmp.resolve("m/production"), Path.of("elsewhere"));
     StoreException e = assertThrows(StoreException.class,
         () -> store.stageVersion("m", Stage.PRODUCTION));
-    assertTrue(e.getMessage().contains("expected versions/<version>"), e.getMessage());
+    assertTrue(e.getMessage().contains("points outside versions/<version>"), e.getMessage());
+    assertFalse(e.getMessage().contains(tmp.toString()), e.getMessage());
   }
 
   @Test
