@@ -12,6 +12,7 @@ import io.mlserve.store.StoreException;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -31,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * it delivers its events after unlocking. Thread-safe.
  */
 final class Lifecycle {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Lifecycle.class);
+
   /** Temp directories younger than this may belong to a registration in progress. */
   static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
 
@@ -60,7 +63,8 @@ final class Lifecycle {
       StageTransitions.check(label, from, to);
       long now = clock.millis();
       String runId = store.manifest(model, version).runId();
-      store.appendHistory(HistoryEntry.of(now, model, version, from, to, actor, reason));
+      store.appendHistory(HistoryEntry.of(now, model, version, from, to, actor, reason),
+          events.nextSeq());
       events.appendQueued(Event.of(eventType, model, version, to, runId, now, null,
           Map.of("from_stage", from.displayName())));
       if (from.hasPointer()) {
@@ -127,9 +131,9 @@ final class Lifecycle {
     long now = clock.millis();
     String runId = store.manifest(model, target).runId();
     store.appendHistory(HistoryEntry.of(now, model, target, targetFrom, Stage.PRODUCTION, actor,
-        ProductionHistory.ROLLBACK_REASON + current + ": " + reason));
+        ProductionHistory.ROLLBACK_REASON + current + ": " + reason), events.nextSeq());
     store.appendHistory(HistoryEntry.of(now, model, current, Stage.PRODUCTION, Stage.DEPRECATED,
-        actor, "rolled back to " + target));
+        actor, "rolled back to " + target), events.nextSeq());
     events.appendQueued(Event.of(Event.ROLLED_BACK, model, target, Stage.PRODUCTION, runId, now,
         current, Map.of("reason", failure == null ? reason : failure)));
     store.setStagePointer(model, Stage.PRODUCTION, target); // the commit point
@@ -155,19 +159,26 @@ final class Lifecycle {
           if (registry.stageOf(model, v) != Stage.ARCHIVED || isPointedAt(model, v)) {
             continue;
           }
-          bytes += size(store.versionDir(model, v));
+          Path dir;
+          try {
+            dir = store.versionDir(model, v);
+          } catch (StoreException linksOutOfTheStore) { // never followed; `check` reports it
+            log.warn("cleanup skips {}:{}: {}", model, v, linksOutOfTheStore.getMessage());
+            continue;
+          }
+          bytes += size(dir);
           removed.add(model + ":" + v);
           if (!dryRun) {
             String runId = store.manifest(model, v).runId();
             store.appendHistory(new HistoryEntry(now, model, v, Stage.ARCHIVED.displayName(),
-                "Deleted", actor, "cleanup"));
+                "Deleted", actor, "cleanup"), events.nextSeq());
             events.appendQueued(Event.of(Event.DELETED, model, v, null, runId, now, null,
                 Map.of()));
             store.removeVersion(model, v); // the commit point of this version's removal
           }
         }
         for (Path tmp : store.tempVersionDirs(model)) {
-          long age = now - Files.getLastModifiedTime(tmp).toMillis();
+          long age = now - Files.getLastModifiedTime(tmp, LinkOption.NOFOLLOW_LINKS).toMillis();
           if (age < STALE_TEMP_AGE.toMillis()) {
             continue;
           }

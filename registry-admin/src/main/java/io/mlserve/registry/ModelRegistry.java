@@ -127,7 +127,7 @@ public final class ModelRegistry {
         String v = m.version();
         rejectDuplicate(model, SemVer.parse(v));
         store.appendHistory(HistoryEntry.of(now.toEpochMilli(), model, v, null,
-            Stage.DEVELOPMENT, req.actor(), "registered"));
+            Stage.DEVELOPMENT, req.actor(), "registered"), events.nextSeq());
         events.appendQueued(Event.registered(model, v, req.runId(), now.toEpochMilli()));
         store.installVersion(model, v, tmp); // the commit point
         return m;
@@ -175,8 +175,10 @@ public final class ModelRegistry {
       StageTransitions.checkPromotion(label, from, stage);
       long now = clock.millis();
       Optional<String> previous = store.stageVersion(model, stage);
-      store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason));
-      previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor)));
+      long seq = events.nextSeq();
+      store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason), seq);
+      previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor),
+          seq));
       events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
           previous.orElse(null)));
       store.setStagePointer(model, stage, version); // the commit point
@@ -279,7 +281,10 @@ public final class ModelRegistry {
    * @throws io.mlserve.store.NotFoundException if the model or version does not exist
    */
   public Stage stageOf(String model, String version) {
-    store.versionDir(model, version);
+    if (!store.hasVersion(model, version)) {
+      throw store.hasModel(model) ? io.mlserve.store.NotFoundException.version(model, version)
+          : io.mlserve.store.NotFoundException.model(model);
+    }
     if (store.stageVersion(model, Stage.PRODUCTION).filter(version::equals).isPresent()) {
       return Stage.PRODUCTION;
     }

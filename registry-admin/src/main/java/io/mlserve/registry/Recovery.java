@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Finishes a registry change that a killed writer left half done. Every change writes its
  * history and its event (durably) before its commit point (the pointer move, the version's
  * rename), so the event log is the journal: a durable event is a committed change. A writer
- * killed between the event and the commit point leaves the model's last {@code ml.model.*} event
- * not applied; this rolls it forward (moves the pointer, renames the assembled version into
+ * killed before its event leaves at most history lines stamped with a seq the log never got,
+ * which are cut; one killed between the event and the commit point leaves the model's last
+ * {@code ml.model.*} event not applied; this rolls it forward (moves the pointer, renames the assembled version into
  * place, removes a deleted version), and does the steps after a commit point (clearing a stage
  * pointer the moved version left) that a failure or a kill skipped. Idempotent. Runs at the start
  * of every registry section, under the store lock, and for every model when a registry opens.
@@ -51,6 +52,7 @@ final class Recovery {
       return;
     }
     Optional<Event> last = events.lastModelEvent(model);
+    store.dropHistoryAfter(model, events.lastSeq()); // killed before its event: never happened
     if (last.isEmpty() || last.get().version() == null) {
       return;
     }

@@ -144,6 +144,17 @@ public final class EventLog implements AutoCloseable {
   }
 
   /**
+   * The seq the next append will get, re-read if another writer appended: for records written
+   * just before the event of the same change (history lines). Call holding the lock.
+   */
+  public long nextSeq() {
+    return lock.call(() -> {
+      refreshIfChanged();
+      return lastSeq + 1;
+    });
+  }
+
+  /**
    * The last {@code ml.model.*} event of {@code model} in the log (the journal record of the
    * model's latest registry change), re-read if another writer appended. Call holding the lock
    * to act on it.

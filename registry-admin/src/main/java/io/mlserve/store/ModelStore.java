@@ -2,7 +2,8 @@ package io.mlserve.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class ModelStore {
   private static final String MANIFEST = "model.json";
   private static final String HISTORY = "history.jsonl";
   private static final String TEMP_PREFIX = ".tmp-";
-  private static final ObjectWriter HISTORY_WRITER = StoreJson.MAPPER.writerFor(HistoryEntry.class);
+  private static final String SEQ = "seq";
   private static final ObjectReader HISTORY_READER = StoreJson.MAPPER.readerFor(HistoryEntry.class);
 
   private final Path root;
@@ -364,15 +365,52 @@ public final class ModelStore {
 
 
   /**
-   * Appends one line to the model's history.jsonl, durably; truncated away again if the
-   * enclosing locked section fails.
+   * Appends one line to the model's history.jsonl, durably, stamped with {@code seq}: the seq
+   * of the event that the same change appends next (so {@link #dropHistoryAfter} can tell a line
+   * whose event never made it). Truncated away again if the enclosing locked section fails.
    */
-  public void appendHistory(HistoryEntry entry) {
+  public void appendHistory(HistoryEntry entry, long seq) {
     Objects.requireNonNull(entry, "entry");
     requireModel(entry.model());
     lock.call(() -> {
+      ObjectNode line = StoreJson.MAPPER.valueToTree(entry);
+      line.put(SEQ, seq);
       JsonLines.append(files, lock, modelDir(entry.model()).resolve(HISTORY),
-          HISTORY_WRITER.writeValueAsString(entry));
+          StoreJson.MAPPER.writeValueAsString(line));
+      return null;
+    });
+  }
+
+  /**
+   * Cuts trailing history lines stamped with a seq above {@code lastSeq}: lines of a change
+   * whose writer was killed before its event was durable (so the change did not happen). Needs
+   * no free space. Call holding the lock.
+   */
+  public void dropHistoryAfter(String model, long lastSeq) {
+    requireModel(model);
+    Path file = modelDir(model).resolve(HISTORY);
+    lock.call(() -> {
+      List<String> lines = JsonLines.readCompleteLines(file);
+      long keep = Files.exists(file) ? Files.size(file) : 0;
+      int dropped = 0;
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        JsonNode n;
+        try {
+          n = StoreJson.MAPPER.readTree(lines.get(i));
+        } catch (JsonProcessingException e) {
+          break;
+        }
+        if (n == null || !n.path(SEQ).canConvertToLong() || n.path(SEQ).asLong() <= lastSeq) {
+          break;
+        }
+        keep -= lines.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+        dropped++;
+      }
+      if (dropped > 0) {
+        log.warn("{}: dropping {} history line(s) of a change whose event was never written"
+            + " (interrupted writer)", model, dropped);
+        JsonLines.truncate(file, keep);
+      }
       return null;
     });
   }

@@ -50,7 +50,7 @@ class MlctlTest {
     Files.writeString(src.resolve("card.md"), "# m\n");
   }
 
-  private static Result mlctl(String... args) {
+  static Result mlctl(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = MlctlMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
