@@ -190,11 +190,21 @@ public final class EventLog implements AutoCloseable {
     }
   }
 
-  /** Events with a seq greater than {@code seq}, in order, read from the file. */
+  /**
+   * Events with a seq greater than {@code seq}, in order, read from the file holding the store
+   * lock, so only committed events are returned (none whose change is still in progress or
+   * about to be taken back). Where the lock cannot be taken (a read-only store), read without.
+   */
   public List<Event> readSince(long seq) {
+    List<Event> all;
+    try {
+      all = lock.call(this::readAll);
+    } catch (StoreException noLock) {
+      all = null;
+    }
     try {
       List<Event> out = new ArrayList<>();
-      for (Event e : readAll()) {
+      for (Event e : all != null ? all : readAll()) {
         if (e.seq() > seq) {
           out.add(e);
         }
