@@ -8,17 +8,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mlserve.store.AtomicFiles;
 import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
+import io.mlserve.store.IoErrors;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Names;
 import io.mlserve.store.NotFoundException;
 import io.mlserve.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,8 +43,10 @@ import java.util.stream.Stream;
  * beside the JSON files count as artifacts, and a run without run.json is FINISHED.
  *
  * <p>Every write replaces one file atomically under the store lock (read, modify, rename), so
- * concurrent loggers across processes lose nothing. Run ids follow the model-name rule. This
- * class is thread-safe.
+ * concurrent loggers across processes lose nothing. Every change is all-or-nothing, also on a
+ * full disk: a run is assembled in a hidden temp directory and renamed into place after its event
+ * is durable; ending a run appends its event before replacing run.json; a failure before the
+ * rename takes the event back. Run ids follow the model-name rule. This class is thread-safe.
  */
 public final class RunStore {
   /** Statuses a run can end with. */
@@ -85,7 +86,10 @@ public final class RunStore {
     long now = clock.millis();
     store.lock().call(() -> {
       Path dir = runDir(model, runId);
-      Files.createDirectories(dir.resolve(ARTIFACTS));
+      Path tmp = dir.resolveSibling("." + PREFIX + runId + ".tmp");
+      undoCreatedDirectories(dir.getParent());
+      store.lock().onFailure(() -> AtomicFiles.deleteRecursively(tmp));
+      store.files().createDirectories(tmp.resolve(ARTIFACTS));
       Map<String, Object> meta = new LinkedHashMap<>();
       meta.put("run_id", runId);
       meta.put("name", name);
@@ -93,13 +97,18 @@ public final class RunStore {
       meta.put("start_time", now);
       meta.put("end_time", 0L);
       meta.put("source", source);
-      write(dir.resolve("run.json"), meta);
-      write(dir.resolve("params.json"), Map.of());
-      write(dir.resolve("metrics.json"), Map.of());
-      write(dir.resolve("tags.json"), tags == null ? Map.of() : tags);
+      write(tmp.resolve("run.json"), meta);
+      write(tmp.resolve("params.json"), Map.of());
+      write(tmp.resolve("metrics.json"), Map.of());
+      write(tmp.resolve("tags.json"), tags == null ? Map.of() : tags);
+      events.appendQueued(Event.of(Event.RUN_CREATED, model, null, null, runId, now, null,
+          Map.of()));
+      store.files().move(tmp, dir); // the commit point
+      store.lock().committed();
+      store.files().syncAfterCommit(dir.getParent());
       return null;
     });
-    events.append(Event.of(Event.RUN_CREATED, model, null, null, runId, now, null, Map.of()));
+    events.deliverPending();
     return get(model, runId);
   }
 
@@ -135,22 +144,26 @@ public final class RunStore {
           + "': must match " + ARTIFACT_NAME.pattern() + " (no directories)");
     }
     Path dir = existingRun(model, runId).resolve(ARTIFACTS);
+    Path tmp = dir.resolve("." + name + ".tmp-" + UUID.randomUUID());
     try {
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve("." + name + ".tmp-" + UUID.randomUUID());
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        content.transferTo(out);
-      }
-      AtomicFiles.fsync(tmp);
       store.lock().call(() -> {
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-        AtomicFiles.fsyncDirectory(dir);
+        if (!Files.isDirectory(dir)) {
+          store.files().createDirectories(dir);
+          store.lock().onFailure(() -> Files.deleteIfExists(dir));
+        }
+        return null;
+      });
+      store.files().copyNew(content, tmp);
+      store.lock().call(() -> {
+        store.files().move(tmp, dir.resolve(name));
+        store.files().syncAfterCommit(dir);
         return null;
       });
     } catch (IOException e) {
-      throw new StoreException("cannot write artifact " + name + " of run " + runId + ": " + e,
-          e);
+      throw new StoreException("cannot write artifact " + name + " of run " + runId + ": "
+          + IoErrors.reason(e) + " (the artifact was not logged)", e);
+    } finally {
+      AtomicFiles.deleteQuietly(tmp);
     }
     return get(model, runId);
   }
@@ -164,12 +177,17 @@ public final class RunStore {
           + "'; allowed: FINISHED, FAILED, KILLED");
     }
     long now = clock.millis();
-    update(model, runId, "run.json", m -> {
+    Path dir = existingRun(model, runId);
+    store.lock().call(() -> {
+      Map<String, Object> m = read(dir.resolve("run.json"));
       m.put("status", s);
       m.put("end_time", now);
+      events.appendQueued(Event.of(Event.RUN_ENDED, model, null, null, runId, now, null,
+          Map.of("status", s)));
+      write(dir.resolve("run.json"), m); // the commit point
+      return null;
     });
-    events.append(Event.of(Event.RUN_ENDED, model, null, null, runId, now, null,
-        Map.of("status", s)));
+    events.deliverPending();
     return get(model, runId);
   }
 
@@ -188,7 +206,7 @@ public final class RunStore {
           .sorted(Comparator.comparingLong(Run::startTime).thenComparing(Run::runId))
           .toList();
     } catch (IOException e) {
-      throw new StoreException("cannot list runs of " + model + ": " + e, e);
+      throw new StoreException("cannot list runs of " + model + ": " + IoErrors.reason(e), e);
     }
   }
 
@@ -264,6 +282,24 @@ public final class RunStore {
     });
   }
 
+  /**
+   * Under the lock: registers undos that remove {@code experiments} and the model directory
+   * above it if this section creates them (a failed first run leaves no trace).
+   */
+  private void undoCreatedDirectories(Path experiments) {
+    Path modelDir = experiments.getParent();
+    boolean newExperiments = !Files.exists(experiments);
+    boolean newModel = !Files.exists(modelDir);
+    store.lock().onFailure(() -> {
+      if (newExperiments) {
+        AtomicFiles.deleteIfEmptyDirectory(experiments);
+      }
+      if (newModel) {
+        AtomicFiles.deleteIfEmptyDirectory(modelDir);
+      }
+    });
+  }
+
   /** Paths relative to the run directory: artifacts/* and non-JSON files beside them. */
   private static List<String> artifacts(Path dir) {
     List<String> out = new ArrayList<>();
@@ -271,7 +307,7 @@ public final class RunStore {
       s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
           .filter(n -> !RUN_FILES.contains(n) && !n.startsWith(".")).sorted().forEach(out::add);
     } catch (IOException e) {
-      throw new StoreException("cannot list " + dir + ": " + e, e);
+      throw new StoreException("cannot list a run: " + IoErrors.reason(e), e);
     }
     Path art = dir.resolve(ARTIFACTS);
     if (Files.isDirectory(art)) {
@@ -279,7 +315,7 @@ public final class RunStore {
         s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
             .filter(n -> !n.startsWith(".")).sorted().forEach(n -> out.add(ARTIFACTS + "/" + n));
       } catch (IOException e) {
-        throw new StoreException("cannot list " + art + ": " + e, e);
+        throw new StoreException("cannot list a run's artifacts: " + IoErrors.reason(e), e);
       }
     }
     return out;
@@ -323,14 +359,16 @@ public final class RunStore {
     } catch (NoSuchFileException e) {
       return new LinkedHashMap<>();
     } catch (JsonProcessingException e) {
-      throw new StoreException("invalid JSON in " + file + ": " + e.getOriginalMessage(), e);
+      throw new StoreException("invalid JSON in " + file.getFileName() + ": "
+          + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new StoreException("cannot read " + file + ": " + e, e);
+      throw new StoreException("cannot read " + file.getFileName() + ": " + IoErrors.reason(e),
+          e);
     }
   }
 
-  private static void write(Path file, Object value) throws IOException {
-    AtomicFiles.write(file, (JSON.writeValueAsString(value) + "\n").getBytes(
+  private void write(Path file, Object value) throws IOException {
+    store.files().write(file, (JSON.writeValueAsString(value) + "\n").getBytes(
         java.nio.charset.StandardCharsets.UTF_8));
   }
 

@@ -3,6 +3,7 @@ package io.mlserve.registry;
 import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.HistoryEntry;
+import io.mlserve.store.IoErrors;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Names;
 import io.mlserve.store.NotFoundException;
@@ -11,6 +12,7 @@ import io.mlserve.store.StoreException;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -24,12 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The stage changes other than promotion, for {@link ModelRegistry}: deprecate, archive,
- * restore, rollback, a failed reload, and cleanup. Each runs under the store lock, writes
- * pointer, history and event in that order (a crash between them leaves a state that
- * {@link ModelRegistry#stageOf} reads consistently), and delivers its events after unlocking.
- * Thread-safe.
+ * restore, rollback, a failed reload, and cleanup. Each runs under the store lock, first
+ * finishes what a killed writer left ({@link Recovery}), then writes history and event and makes
+ * its commit point (pointer move, version removal) last, so a failure before it leaves no trace;
+ * it delivers its events after unlocking. Thread-safe.
  */
 final class Lifecycle {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Lifecycle.class);
+
   /** Temp directories younger than this may belong to a registration in progress. */
   static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
 
@@ -37,12 +41,15 @@ final class Lifecycle {
   private final ModelStore store;
   private final EventLog events;
   private final Clock clock;
+  private final Recovery recovery;
 
-  Lifecycle(ModelRegistry registry, ModelStore store, EventLog events, Clock clock) {
+  Lifecycle(ModelRegistry registry, ModelStore store, EventLog events, Clock clock,
+      Recovery recovery) {
     this.registry = registry;
     this.store = store;
     this.events = events;
     this.clock = clock;
+    this.recovery = recovery;
   }
 
   /** A version into {@code to} (Deprecated, Archived, or Deprecated again by restore). */
@@ -51,16 +58,18 @@ final class Lifecycle {
     RegisterChecks.actor(actor);
     String label = Names.printable(model) + ":" + Names.printable(version);
     Transition t = store.lock().call(() -> {
+      recovery.recover(model);
       Stage from = registry.stageOf(model, version);
       StageTransitions.check(label, from, to);
       long now = clock.millis();
-      if (from.hasPointer()) {
-        store.clearStagePointer(model, from);
-      }
-      store.appendHistory(HistoryEntry.of(now, model, version, from, to, actor, reason));
-      events.appendQueued(Event.of(eventType, model, version, to,
-          store.manifest(model, version).runId(), now, null,
+      String runId = store.manifest(model, version).runId();
+      store.appendHistory(HistoryEntry.of(now, model, version, from, to, actor, reason),
+          events.nextSeq());
+      events.appendQueued(Event.of(eventType, model, version, to, runId, now, null,
           Map.of("from_stage", from.displayName())));
+      if (from.hasPointer()) {
+        store.clearStagePointer(model, from); // the commit point
+      }
       return new Transition(model, version, from, to, null);
     });
     events.deliverPending();
@@ -70,6 +79,7 @@ final class Lifecycle {
   Transition rollback(String model, String actor, String reason) {
     RegisterChecks.actor(actor);
     Transition t = store.lock().call(() -> {
+      recovery.recover(model);
       String current = store.stageVersion(model, Stage.PRODUCTION).orElseThrow(() ->
           new IllegalTransitionException("model " + Names.printable(model)
               + " has no Production version to roll back"));
@@ -94,6 +104,7 @@ final class Lifecycle {
     RegisterChecks.actor(actor);
     String why = reason == null || reason.isBlank() ? "unknown" : reason;
     Optional<Transition> t = store.lock().call(() -> {
+      recovery.recover(model);
       store.versionDir(model, failed);
       long now = clock.millis();
       events.appendQueued(Event.of(Event.RELOAD_FAILED, model, failed, null,
@@ -118,17 +129,17 @@ final class Lifecycle {
       throw new IllegalTransitionException(model + ":" + target + " is Archived; restore it first");
     }
     long now = clock.millis();
-    store.setStagePointer(model, Stage.PRODUCTION, target);
-    if (targetFrom == Stage.STAGING) {
-      store.clearStagePointer(model, Stage.STAGING);
-    }
+    String runId = store.manifest(model, target).runId();
     store.appendHistory(HistoryEntry.of(now, model, target, targetFrom, Stage.PRODUCTION, actor,
-        ProductionHistory.ROLLBACK_REASON + current + ": " + reason));
+        ProductionHistory.ROLLBACK_REASON + current + ": " + reason), events.nextSeq());
     store.appendHistory(HistoryEntry.of(now, model, current, Stage.PRODUCTION, Stage.DEPRECATED,
-        actor, "rolled back to " + target));
-    events.appendQueued(Event.of(Event.ROLLED_BACK, model, target, Stage.PRODUCTION,
-        store.manifest(model, target).runId(), now, current,
-        failure == null ? Map.of() : Map.of("reason", failure)));
+        actor, "rolled back to " + target), events.nextSeq());
+    events.appendQueued(Event.of(Event.ROLLED_BACK, model, target, Stage.PRODUCTION, runId, now,
+        current, Map.of("reason", failure == null ? reason : failure)));
+    store.setStagePointer(model, Stage.PRODUCTION, target); // the commit point
+    if (targetFrom == Stage.STAGING) {
+      ModelRegistry.afterCommit(() -> store.clearStagePointer(model, Stage.STAGING));
+    }
     return new Transition(model, target, targetFrom, Stage.PRODUCTION, current);
   }
 
@@ -143,23 +154,31 @@ final class Lifecycle {
       long bytes = 0;
       long now = clock.millis();
       for (String model : models) {
+        recovery.recover(model);
         for (String v : store.versions(model)) {
           if (registry.stageOf(model, v) != Stage.ARCHIVED || isPointedAt(model, v)) {
             continue;
           }
-          bytes += size(store.versionDir(model, v));
+          Path dir;
+          try {
+            dir = store.versionDir(model, v);
+          } catch (StoreException linksOutOfTheStore) { // never followed; `check` reports it
+            log.warn("cleanup skips {}:{}: {}", model, v, linksOutOfTheStore.getMessage());
+            continue;
+          }
+          bytes += size(dir);
           removed.add(model + ":" + v);
           if (!dryRun) {
             String runId = store.manifest(model, v).runId();
-            store.removeVersion(model, v);
             store.appendHistory(new HistoryEntry(now, model, v, Stage.ARCHIVED.displayName(),
-                "Deleted", actor, "cleanup"));
+                "Deleted", actor, "cleanup"), events.nextSeq());
             events.appendQueued(Event.of(Event.DELETED, model, v, null, runId, now, null,
                 Map.of()));
+            store.removeVersion(model, v); // the commit point of this version's removal
           }
         }
         for (Path tmp : store.tempVersionDirs(model)) {
-          long age = now - Files.getLastModifiedTime(tmp).toMillis();
+          long age = now - Files.getLastModifiedTime(tmp, LinkOption.NOFOLLOW_LINKS).toMillis();
           if (age < STALE_TEMP_AGE.toMillis()) {
             continue;
           }
@@ -192,7 +211,7 @@ final class Lifecycle {
         }
       });
     } catch (IOException e) {
-      throw new StoreException("cannot size " + dir + ": " + e, e);
+      throw new StoreException("cannot size " + dir.getFileName() + ": " + IoErrors.reason(e), e);
     }
     return total.get();
   }

@@ -24,10 +24,15 @@ import java.util.Optional;
  * lifecycle rules, recording each change in the model's history and the event log.
  *
  * <p>Every mutation runs under the store lock (threads and processes), so at most one version
- * is in Staging and one in Production. Events are appended inside the lock (so seq order is the
- * order of changes) and delivered to subscribers after it is released. A register's copy and
- * validation run outside the lock, in a private temp directory; only the final rename is
- * locked. This class is thread-safe.
+ * is in Staging and one in Production. Every mutation is all-or-nothing, also on a full disk: it
+ * appends its history lines and its event (durably) first and makes its commit point (the stage
+ * pointer's rename, the version directory's rename) last; a failure before the commit point
+ * takes the appended lines back (see {@link io.mlserve.store.StoreLock#onFailure}), and a writer
+ * killed after the event is finished by the next one ({@link Recovery}). Events are appended
+ * inside the lock (so seq order is the order of changes) and delivered to subscribers after it
+ * is released. A register's copy and validation run outside the lock, in a private temp
+ * directory; the version number of a bump is resolved, and the directory renamed into place,
+ * under the lock. This class is thread-safe.
  */
 public final class ModelRegistry {
   private final ModelStore store;
@@ -35,14 +40,18 @@ public final class ModelRegistry {
   private final ArtifactValidator validator;
   private final Clock clock;
   private final Lifecycle lifecycle;
+  private final Recovery recovery;
 
+  /** Also finishes any change a killed writer left half done (see {@link Recovery}). */
   public ModelRegistry(ModelStore store, EventLog events, ArtifactValidator validator,
       Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.events = Objects.requireNonNull(events, "events");
     this.validator = Objects.requireNonNull(validator, "validator");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.lifecycle = new Lifecycle(this, store, events, clock);
+    this.recovery = new Recovery(store, events);
+    this.lifecycle = new Lifecycle(this, store, events, clock, recovery);
+    recovery.recoverAll();
   }
 
   /** The store this registry writes. */
@@ -96,22 +105,32 @@ public final class ModelRegistry {
     if (req.examples() != null) {
       RegisterChecks.examples(req.examples());
     }
-    rejectDuplicate(model, version);
+    if (req.bump() == null) { // a bump's version is resolved again under the lock
+      rejectDuplicate(model, version);
+    }
 
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Path tmp = store.createTempVersionDir(model);
-    Event event;
     Manifest manifest;
     try {
-      manifest = VersionAssembler.assemble(tmp, req, format, now);
-      validate(tmp, manifest);
-      event = store.lock().call(() -> {
-        rejectDuplicate(model, version);
-        store.installVersion(model, version.toString(), tmp);
-        store.appendHistory(HistoryEntry.of(now.toEpochMilli(), model, version.toString(), null,
-            Stage.DEVELOPMENT, req.actor(), "registered"));
-        return events.appendQueued(
-            Event.registered(model, version.toString(), req.runId(), now.toEpochMilli()));
+      Manifest assembled = VersionAssembler.assemble(store.files(), tmp, req, format, now);
+      validate(tmp, assembled);
+      manifest = store.lock().call(() -> {
+        recovery.recover(model);
+        Manifest m = assembled;
+        if (req.bump() != null) {
+          String next = nextVersion(model, req.bump());
+          if (!next.equals(m.version())) {
+            m = VersionAssembler.renumber(store.files(), tmp, m, next);
+          }
+        }
+        String v = m.version();
+        rejectDuplicate(model, SemVer.parse(v));
+        store.appendHistory(HistoryEntry.of(now.toEpochMilli(), model, v, null,
+            Stage.DEVELOPMENT, req.actor(), "registered"), events.nextSeq());
+        events.appendQueued(Event.registered(model, v, req.runId(), now.toEpochMilli()));
+        store.installVersion(model, v, tmp); // the commit point
+        return m;
       });
     } catch (RuntimeException | Error e) {
       if (Files.exists(tmp)) { // not installed: leave nothing behind
@@ -150,19 +169,22 @@ public final class ModelRegistry {
     }
     RegisterChecks.actor(actor);
     Transition t = store.lock().call(() -> {
+      recovery.recover(model);
       Manifest manifest = store.manifest(model, version);
       Stage from = stageOf(model, version);
       StageTransitions.checkPromotion(label, from, stage);
       long now = clock.millis();
       Optional<String> previous = store.stageVersion(model, stage);
-      store.setStagePointer(model, stage, version);
-      if (stage == Stage.PRODUCTION && from == Stage.STAGING) {
-        store.clearStagePointer(model, Stage.STAGING);
-      }
-      store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason));
-      previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor)));
+      long seq = events.nextSeq();
+      store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason), seq);
+      previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor),
+          seq));
       events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
           previous.orElse(null)));
+      store.setStagePointer(model, stage, version); // the commit point
+      if (stage == Stage.PRODUCTION && from == Stage.STAGING) {
+        afterCommit(() -> store.clearStagePointer(model, Stage.STAGING));
+      }
       return new Transition(model, version, from, stage, previous.orElse(null));
     });
     events.deliverPending();
@@ -234,6 +256,20 @@ public final class ModelRegistry {
     return lifecycle.cleanup(modelOrNull, dryRun, req(actor, "actor"));
   }
 
+  /**
+   * Runs a step after a commit point: it cannot be undone, so a failure is logged and left to
+   * {@link Recovery}, which the next writer runs; the change itself stands.
+   */
+  static void afterCommit(Runnable step) {
+    try {
+      step.run();
+    } catch (StoreException e) {
+      org.slf4j.LoggerFactory.getLogger(ModelRegistry.class).warn(
+          "a step after the commit point failed; the next writer finishes it: {}",
+          e.getMessage());
+    }
+  }
+
   private static String req(String s, String name) {
     return Objects.requireNonNull(s, name);
   }
@@ -245,7 +281,10 @@ public final class ModelRegistry {
    * @throws io.mlserve.store.NotFoundException if the model or version does not exist
    */
   public Stage stageOf(String model, String version) {
-    store.versionDir(model, version);
+    if (!store.hasVersion(model, version)) {
+      throw store.hasModel(model) ? io.mlserve.store.NotFoundException.version(model, version)
+          : io.mlserve.store.NotFoundException.model(model);
+    }
     if (store.stageVersion(model, Stage.PRODUCTION).filter(version::equals).isPresent()) {
       return Stage.PRODUCTION;
     }

@@ -95,7 +95,8 @@ final class RegisterChecks {
         throw new InvalidRequestException("artifact " + artifact + " is empty");
       }
     } catch (IOException e) {
-      throw new InvalidRequestException("artifact " + artifact + " cannot be read: " + e, e);
+      throw new InvalidRequestException("artifact " + artifact + " cannot be read: "
+          + io.mlserve.store.IoErrors.reason(e), e);
     }
   }
 

@@ -13,7 +13,10 @@ import java.util.Objects;
  * What {@link ModelRegistry#register} needs to create a version. Only nulls are checked here;
  * the registry validates the values. {@code serving} null means {@link ServingConfig#defaults()};
  * {@code params}/{@code metrics} null mean empty; {@code runId}, {@code description} and
- * {@code examples} (an examples.json to copy into the version) may be null. Immutable.
+ * {@code examples} (an examples.json to copy into the version) may be null. {@code bump}, when
+ * not null, says that {@code version} was bumped from the model's highest version with this kind
+ * ({@code patch}, {@code minor}, {@code major}): the registry re-resolves it under the store lock,
+ * so concurrent bumps get distinct versions. Immutable.
  */
 public record RegisterRequest(
     String model,
@@ -27,7 +30,16 @@ public record RegisterRequest(
     Map<String, Object> metrics,
     String description,
     Path examples,
-    String actor) {
+    String actor,
+    String bump) {
+
+  /** A request for an explicit version. */
+  public RegisterRequest(String model, String version, Path artifact, String format,
+      Signature signature, ServingConfig serving, String runId, Map<String, Object> params,
+      Map<String, Object> metrics, String description, Path examples, String actor) {
+    this(model, version, artifact, format, signature, serving, runId, params, metrics,
+        description, examples, actor, null);
+  }
 
   public RegisterRequest {
     Objects.requireNonNull(model, "model");

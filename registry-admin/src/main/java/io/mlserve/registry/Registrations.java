@@ -65,7 +65,7 @@ public final class Registrations {
     Map<String, Object> metrics = run == null ? Map.of() : run.latestMetrics();
     return new RegisterRequest(model, version, artifact, format, signature, serving,
         run == null ? null : run.runId(), params, metrics, spec.description(), spec.examples(),
-        spec.actor());
+        spec.actor(), hasBump ? spec.bump() : null);
   }
 
   private static Optional<Manifest> latest(ModelStore store, String model) {

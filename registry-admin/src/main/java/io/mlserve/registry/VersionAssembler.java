@@ -1,17 +1,16 @@
 package io.mlserve.registry;
 
 import io.mlserve.store.AtomicFiles;
+import io.mlserve.store.IoErrors;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ManifestCodec;
 import io.mlserve.store.ModelFormat;
 import io.mlserve.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,38 +31,47 @@ final class VersionAssembler {
   private VersionAssembler() {}
 
   /** Fills {@code dir} from the request and returns the manifest written there. */
-  static Manifest assemble(Path dir, RegisterRequest req, ModelFormat format, Instant createdAt) {
+  static Manifest assemble(AtomicFiles files, Path dir, RegisterRequest req, ModelFormat format,
+      Instant createdAt) {
     try {
-      String sha256 = copyHashing(req.artifact(), dir.resolve(format.artifactName()));
+      String sha256 = copyHashing(files, req.artifact(), dir.resolve(format.artifactName()));
       if (req.examples() != null) {
-        Path copy = dir.resolve(EXAMPLES);
-        Files.copy(req.examples(), copy, StandardCopyOption.REPLACE_EXISTING);
-        AtomicFiles.fsync(copy);
+        try (InputStream in = Files.newInputStream(req.examples())) {
+          files.copyNew(in, dir.resolve(EXAMPLES));
+        }
       }
       if (req.description() != null && !req.description().isBlank()) {
-        Path card = dir.resolve(MODEL_CARD);
-        Files.writeString(card, req.description(), StandardOpenOption.CREATE_NEW);
-        AtomicFiles.fsync(card);
+        files.write(dir.resolve(MODEL_CARD), req.description().getBytes(StandardCharsets.UTF_8));
       }
       Manifest manifest = new Manifest(req.model(), req.version(), format.id(),
           format.artifactName(), format.platform(), sha256, req.runId(), req.signature(),
           req.serving(), req.params(), req.metrics(), req.description(), createdAt);
-      ManifestCodec.write(dir.resolve(MANIFEST), manifest);
-      AtomicFiles.fsyncDirectory(dir);
+      ManifestCodec.write(files, dir.resolve(MANIFEST), manifest);
+      files.fsyncDirectory(dir);
       return manifest;
     } catch (IOException e) {
       throw new StoreException("cannot write version " + req.model() + ":" + req.version()
-          + " into " + dir + ": " + e, e);
+          + ": " + IoErrors.reason(e) + " (the version was not registered)", e);
     }
   }
 
-  private static String copyHashing(Path from, Path to) throws IOException {
+  /**
+   * The manifest with another version (a bump resolved under the store lock found a newer
+   * highest version than when the directory was assembled), rewritten in {@code dir}.
+   */
+  static Manifest renumber(AtomicFiles files, Path dir, Manifest m, String version) {
+    Manifest renumbered = new Manifest(m.name(), version, m.format(), m.artifact(), m.platform(),
+        m.sha256(), m.runId(), m.signature(), m.serving(), m.params(), m.metrics(),
+        m.description(), m.createdAt());
+    ManifestCodec.write(files, dir.resolve(MANIFEST), renumbered);
+    return renumbered;
+  }
+
+  private static String copyHashing(AtomicFiles files, Path from, Path to) throws IOException {
     MessageDigest sha = sha256();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(from), sha);
-        OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW)) {
-      in.transferTo(out);
+    try (InputStream in = new DigestInputStream(Files.newInputStream(from), sha)) {
+      files.copyNew(in, to);
     }
-    AtomicFiles.fsync(to);
     return HexFormat.of().formatHex(sha.digest());
   }
 

@@ -15,15 +15,16 @@ import java.util.Objects;
  *  "previous_version":"1.1.0"}
  * }</pre>
  *
- * <p>{@code previous_version} is always written ({@code null} when there is none); the other
- * nullable fields ({@code run_id}, {@code stage}) are omitted when null, and
- * {@code attributes} (free-form extras for later event types) when empty. {@code seq} is 0 until
+ * <p>Every field is always written, {@code null} when it has no value (a consumer keyed on
+ * {@code run_id} or {@code stage} finds the key on every line); {@code attributes} is written
+ * only by the types that define attributes, and then with every attribute key of the type. The
+ * schema of every type is documented in {@code docs/events.md}. {@code seq} is 0 until
  * {@link EventLog#append} assigns it. Immutable.
  *
  * @param stage a stage display name, e.g. {@code "Production"}
  * @param timestamp epoch milliseconds
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"event_type", "model_name", "version", "stage", "run_id", "timestamp", "seq",
     "previous_version", "attributes"})
 public record Event(
@@ -34,8 +35,7 @@ public record Event(
     @JsonProperty("run_id") String runId,
     long timestamp,
     long seq,
-    @JsonProperty("previous_version") @JsonInclude(JsonInclude.Include.ALWAYS)
-        String previousVersion,
+    @JsonProperty("previous_version") String previousVersion,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> attributes) {
 
   /** A version was registered (stage Development). */
@@ -44,7 +44,7 @@ public record Event(
   public static final String PROMOTED = "ml.model.promoted.v1";
   /**
    * Production went back to an earlier version ({@code version}); {@code previous_version} held
-   * it. Consumers that follow the Production pointer react to this and to {@link #PROMOTED}
+   * it; attribute {@code reason} says why (the operator's reason, or the reload failure). Consumers that follow the Production pointer react to this and to {@link #PROMOTED}
    * with stage Production; a rollback appends no promoted event.
    */
   public static final String ROLLED_BACK = "ml.model.rolled_back.v1";

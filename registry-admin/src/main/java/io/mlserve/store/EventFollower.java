@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * source: events are durable before they are delivered, and a reconnecting reader that passes
  * its last seq misses nothing and sees nothing twice.
  *
+ * <p>Only committed events are delivered: the file is read holding the store lock, so no
+ * writer is between appending its event and its commit point (a registry change writes its
+ * event before it moves the stage pointer, and takes the event back if it fails). A consumer
+ * that reads the store when an event arrives therefore sees the change the event announces.
+ * Where the lock cannot be taken (a read-only store), the file is read without it.
+ *
  * <p>One daemon thread per follower: it reads what was appended since its last read (only
  * newline-terminated lines; a torn line is read once complete), then waits on a
  * {@link WatchService} on the store root, or at most {@code pollInterval}, after which it checks
@@ -40,6 +46,7 @@ public final class EventFollower implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventFollower.class);
 
   private final Path file;
+  private final StoreLock lock;
   private final Consumer<Event> sink;
   private final Runnable caughtUp;
   private final long pollMillis;
@@ -49,10 +56,12 @@ public final class EventFollower implements AutoCloseable {
   // Owned by the follower thread.
   private long offset;
   private volatile long lastSeq; // written by the follower thread only
+  private boolean lastReadComplete; // follower thread only
 
   private EventFollower(Path root, long afterSeq, Consumer<Event> sink, Runnable caughtUp,
       Duration poll) throws IOException {
     this.file = root.resolve(EventLog.FILE_NAME);
+    this.lock = StoreLock.forRoot(root);
     this.sink = sink;
     this.caughtUp = caughtUp;
     this.pollMillis = Math.max(1, poll.toMillis());
@@ -92,7 +101,7 @@ public final class EventFollower implements AutoCloseable {
       f.thread.start();
       return f;
     } catch (IOException e) {
-      throw new StoreException("cannot watch " + storeRoot + ": " + e, e);
+      throw new StoreException("cannot watch the store: " + IoErrors.reason(e), e);
     }
   }
 
@@ -137,11 +146,39 @@ public final class EventFollower implements AutoCloseable {
     } catch (NoSuchFileException e) {
       return true;
     }
+    if (size == offset) {
+      return true;
+    }
+    byte[] bytes;
+    try {
+      bytes = lock.call(this::readCommitted);
+    } catch (StoreException noLock) { // a store this process may not lock: read as it is
+      bytes = readCommitted();
+    }
+    if (bytes == null) {
+      return true;
+    }
+    deliver(bytes);
+    return lastReadComplete && !closed;
+  }
+
+  /**
+   * Reads what was appended since {@code offset} (up to 16 MiB); null if nothing was. Sets
+   * {@link #lastReadComplete} to whether that reached the end of the file.
+   */
+  private byte[] readCommitted() throws IOException {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
     if (size < offset) {
       offset = 0; // replaced or truncated: read again, seq filtering drops what was delivered
     }
     if (size == offset) {
-      return true;
+      lastReadComplete = true;
+      return null;
     }
     byte[] bytes = new byte[(int) Math.min(size - offset, 16L << 20)];
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -155,6 +192,11 @@ public final class EventFollower implements AutoCloseable {
         pos += n;
       }
     }
+    lastReadComplete = bytes.length == size - offset;
+    return bytes;
+  }
+
+  private void deliver(byte[] bytes) {
     int start = 0;
     for (int i = 0; i < bytes.length && !closed; i++) {
       if (bytes[i] != '\n') {
@@ -180,7 +222,6 @@ public final class EventFollower implements AutoCloseable {
       }
     }
     offset += start;
-    return bytes.length == size - (offset - start) && !closed;
   }
 
   /** Stops the follower; no event is delivered after this returns on the follower's thread. */

@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p>Each append takes the store lock ({@link StoreLock}), assigns the next {@code seq}
  * (strictly increasing across all processes that use the store: if the file grew since this
  * instance last wrote, the last seq is re-read from it), writes one JSON line and fsyncs. An
- * unterminated last line left by a crash is ignored by readers and cut off by the next append.
+ * unterminated last line left by a crash is ignored by readers and cut off when the log is
+ * opened. An append inside a locked section that then fails is taken back (the line truncated
+ * away, never delivered), so the event log doubles as the registry's journal: a durable event is
+ * a committed change.
  *
  * <p>Subscribers see events of this JVM only, in seq order, after they are durable and outside
  * the store lock: {@link #append} delivers at once; a writer that appends inside its own locked
@@ -35,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class EventLog implements AutoCloseable {
   /** The log's file name in the store root. */
   public static final String FILE_NAME = "events.jsonl";
+  private static final String MODEL_EVENT_PREFIX = "ml.model.";
 
   private static final Logger log = LoggerFactory.getLogger(EventLog.class);
   private static final ObjectWriter WRITER = StoreJson.MAPPER.writerFor(Event.class);
@@ -42,6 +49,7 @@ public final class EventLog implements AutoCloseable {
 
   private final Path file;
   private final StoreLock lock;
+  private final AtomicFiles files;
   private final List<Consumer<Event>> subscribers = new CopyOnWriteArrayList<>();
   /** Durable events not yet delivered, in seq order (enqueued under the store lock). */
   private final Queue<Event> pending = new ConcurrentLinkedQueue<>();
@@ -53,21 +61,32 @@ public final class EventLog implements AutoCloseable {
   private long lastSeq;
   // Guarded by lock: the file size after this instance's last read or write.
   private long knownSize = -1;
+  // Guarded by lock: the last ml.model.* event of each model, as of knownSize.
+  private final Map<String, Event> lastModelEvents = new HashMap<>();
 
-  private EventLog(Path file, StoreLock lock) {
+  private EventLog(Path file, StoreLock lock, AtomicFiles files) {
     this.file = file;
     this.lock = lock;
+    this.files = files;
   }
 
   /**
-   * Opens the log of the store at {@code storeRoot} (creating the directory if absent) and
-   * recovers the last seq from the file.
+   * Opens the log of the store at {@code storeRoot} (creating the directory if absent), cuts off
+   * a torn last line and recovers the last seq from the file.
    */
   public static EventLog open(Path storeRoot) {
+    return open(storeRoot, FileOps.DEFAULT);
+  }
+
+  /** As {@link #open(Path)}, writing through {@code ops} (tests inject failing disks). */
+  public static EventLog open(Path storeRoot, FileOps ops) {
     Objects.requireNonNull(storeRoot, "storeRoot");
+    Objects.requireNonNull(ops, "ops");
     ModelStore.createRoot(storeRoot);
-    EventLog events = new EventLog(storeRoot.resolve(FILE_NAME), StoreLock.forRoot(storeRoot));
+    EventLog events = new EventLog(storeRoot.resolve(FILE_NAME), StoreLock.forRoot(storeRoot),
+        new AtomicFiles(ops));
     events.lock.call(() -> {
+      JsonLines.repairTail(events.file);
       events.refreshLastSeq();
       return null;
     });
@@ -107,14 +126,44 @@ public final class EventLog implements AutoCloseable {
       throw new IllegalStateException("event log " + file + " is closed");
     }
     return lock.call(() -> {
-      if (sizeOrZero(file) != knownSize) {
-        refreshLastSeq(); // another process (or EventLog instance) appended
-      }
+      refreshIfChanged();
       Event written = event.withSeq(lastSeq + 1);
-      knownSize = JsonLines.append(file, encode(written));
+      String line = encode(written);
+      long seqBefore = lastSeq;
+      lock.onFailure(() -> {
+        pending.remove(written);
+        lastSeq = seqBefore;
+        knownSize = -1; // re-read after the line is truncated away
+      });
+      knownSize = JsonLines.append(files, lock, file, line);
       lastSeq = written.seq();
+      remember(written);
       pending.add(written);
       return written;
+    });
+  }
+
+  /**
+   * The seq the next append will get, re-read if another writer appended: for records written
+   * just before the event of the same change (history lines). Call holding the lock.
+   */
+  public long nextSeq() {
+    return lock.call(() -> {
+      refreshIfChanged();
+      return lastSeq + 1;
+    });
+  }
+
+  /**
+   * The last {@code ml.model.*} event of {@code model} in the log (the journal record of the
+   * model's latest registry change), re-read if another writer appended. Call holding the lock
+   * to act on it.
+   */
+  public Optional<Event> lastModelEvent(String model) {
+    Objects.requireNonNull(model, "model");
+    return lock.call(() -> {
+      refreshIfChanged();
+      return Optional.ofNullable(lastModelEvents.get(model));
     });
   }
 
@@ -141,18 +190,28 @@ public final class EventLog implements AutoCloseable {
     }
   }
 
-  /** Events with a seq greater than {@code seq}, in order, read from the file. */
+  /**
+   * Events with a seq greater than {@code seq}, in order, read from the file holding the store
+   * lock, so only committed events are returned (none whose change is still in progress or
+   * about to be taken back). Where the lock cannot be taken (a read-only store), read without.
+   */
   public List<Event> readSince(long seq) {
+    List<Event> all;
+    try {
+      all = lock.call(this::readAll);
+    } catch (StoreException noLock) {
+      all = null;
+    }
     try {
       List<Event> out = new ArrayList<>();
-      for (Event e : readAll()) {
+      for (Event e : all != null ? all : readAll()) {
         if (e.seq() > seq) {
           out.add(e);
         }
       }
       return out;
     } catch (IOException e) {
-      throw new StoreException("cannot read " + file + ": " + e, e);
+      throw new StoreException("cannot read the event log: " + IoErrors.reason(e), e);
     }
   }
 
@@ -181,14 +240,28 @@ public final class EventLog implements AutoCloseable {
     void close();
   }
 
+  private void refreshIfChanged() throws IOException {
+    if (sizeOrZero(file) != knownSize) {
+      refreshLastSeq(); // another process (or EventLog instance) appended
+    }
+  }
+
   private void refreshLastSeq() throws IOException {
     long size = sizeOrZero(file);
     long max = 0;
+    lastModelEvents.clear();
     for (Event e : readAll()) {
       max = Math.max(max, e.seq());
+      remember(e);
     }
     lastSeq = max;
     knownSize = size;
+  }
+
+  private void remember(Event e) {
+    if (e.eventType().startsWith(MODEL_EVENT_PREFIX)) {
+      lastModelEvents.put(e.modelName(), e);
+    }
   }
 
   private List<Event> readAll() throws IOException {

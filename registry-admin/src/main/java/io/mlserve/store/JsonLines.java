@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Append-only JSON-lines files ({@code events.jsonl}, {@code history.jsonl}). A line counts only
  * once its terminating newline is on disk: readers ignore an unterminated last line (a writer
- * that crashed mid-append) and the next append truncates it away before writing. Stateless;
- * appends to one file must be serialised by the caller (the store lock).
+ * that crashed mid-append), the store cuts it off when opened ({@link #repairTail}) and the next
+ * append does too before writing. An append made in a locked section is undone (the file
+ * truncated back) if the section fails. Stateless; appends to one file must be serialised by the
+ * caller (the store lock).
  */
 final class JsonLines {
   private static final Logger log = LoggerFactory.getLogger(JsonLines.class);
@@ -48,35 +50,63 @@ final class JsonLines {
   }
 
   /**
-   * Appends {@code line} (which must not contain a newline) plus a newline, and fsyncs. A torn
-   * last line left by a crash is cut off first.
+   * Appends {@code line} (which must not contain a newline) plus a newline, and fsyncs; a torn
+   * last line left by a crash is cut off first. Registers with {@code lock} (which the caller
+   * holds) how to undo it: truncate back, or delete the file if this created it.
    *
    * @return the file's size afterwards
    */
-  static long append(Path file, String line) throws IOException {
+  static long append(AtomicFiles files, StoreLock lock, Path file, String line)
+      throws IOException {
     if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
       throw new IllegalArgumentException("a JSON line must not contain line breaks");
     }
     boolean created = !Files.exists(file);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE,
         StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      long end = completeLength(ch);
-      if (end != ch.size()) {
-        log.warn("{}: dropping {} bytes of an unterminated last line (interrupted write)", file,
-            ch.size() - end);
-        ch.truncate(end);
-      }
-      ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-      long pos = end;
-      while (buf.hasRemaining()) {
-        pos += ch.write(buf, pos);
-      }
-      ch.force(false);
+      long end = cutTornTail(ch, file);
+      lock.onFailure(created ? () -> Files.deleteIfExists(file) : () -> truncate(file, end));
+      byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+      files.ops().write(ch, ByteBuffer.wrap(bytes), end);
+      files.ops().force(ch);
       if (created) {
-        AtomicFiles.fsyncDirectory(file.toAbsolutePath().getParent());
+        files.fsyncDirectory(file.toAbsolutePath().getParent());
       }
-      return pos;
+      return end + bytes.length;
     }
+  }
+
+  /**
+   * Cuts an unterminated last line (a write interrupted by a crash or a full disk) off
+   * {@code file}, if it has one; absent is fine. Needs no free space.
+   */
+  static void repairTail(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      cutTornTail(ch, file);
+    }
+  }
+
+  /** Truncates {@code file} to {@code length} and fsyncs it (undoing appends). */
+  static void truncate(Path file, long length) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(length);
+      ch.force(false);
+    }
+  }
+
+  private static long cutTornTail(FileChannel ch, Path file) throws IOException {
+    long end = completeLength(ch);
+    if (end != ch.size()) {
+      log.warn("{}: dropping {} bytes of an unterminated last line (interrupted write)",
+          file.getFileName(), ch.size() - end);
+      ch.truncate(end);
+      ch.force(false);
+    }
+    return end;
   }
 
   /** The length of the file up to and including its last newline (0 if it has none). */

@@ -53,17 +53,29 @@ public final class ManifestCodec {
     try {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      throw new NotFoundException("manifest " + file + " not found");
+      throw new NotFoundException("manifest " + shortName(file) + " not found");
     } catch (IOException e) {
-      throw new StoreException("cannot read manifest " + file + ": " + e, e);
+      throw new StoreException("cannot read manifest " + shortName(file) + ": "
+          + IoErrors.reason(e), e);
     }
-    return decode(bytes, file.toString());
+    return decode(bytes, "manifest " + shortName(file));
   }
 
   /** Writes a manifest file atomically (see {@link AtomicFiles#write}). */
-  public static void write(Path file, Manifest manifest) {
+  public static void write(AtomicFiles files, Path file, Manifest manifest) {
     Objects.requireNonNull(file, "file");
-    AtomicFiles.write(file, toJson(manifest).getBytes(StandardCharsets.UTF_8));
+    try {
+      files.write(file, toJson(manifest).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new StoreException("cannot write manifest " + shortName(file) + ": "
+          + IoErrors.reason(e), e);
+    }
+  }
+
+  /** The file's last path components (model/versions/v/model.json), never a server path. */
+  private static String shortName(Path file) {
+    int n = file.getNameCount();
+    return file.subpath(Math.max(0, n - 4), n).toString();
   }
 
   private static Manifest decode(byte[] bytes, String what) {

@@ -2,7 +2,8 @@ package io.mlserve.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotLinkException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,7 +30,13 @@ import org.slf4j.LoggerFactory;
  * reader sees each file either before or after a change. Each mutating primitive takes the
  * store lock itself; callers that compose several hold {@link #lock()} around them. A model or
  * version name that is not valid cannot exist, so reads answer {@link NotFoundException} for it
- * (which also keeps paths from escaping the store). This class is thread-safe.
+ * (which also keeps paths from escaping the store).
+ *
+ * <p>Nothing read through this class resolves outside the store: a model directory, versions
+ * directory or version directory that is a symlink is not listed, and a version holding a link
+ * that resolves outside the store is refused ({@link #versionDir}); {@link StoreCheck} reports
+ * them. Every mutating primitive registers its undo with the lock, so a failed locked section
+ * leaves no trace. This class is thread-safe.
  */
 public final class ModelStore {
   private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
@@ -38,31 +44,62 @@ public final class ModelStore {
   private static final String MANIFEST = "model.json";
   private static final String HISTORY = "history.jsonl";
   private static final String TEMP_PREFIX = ".tmp-";
-  private static final ObjectWriter HISTORY_WRITER = StoreJson.MAPPER.writerFor(HistoryEntry.class);
+  private static final String SEQ = "seq";
   private static final ObjectReader HISTORY_READER = StoreJson.MAPPER.readerFor(HistoryEntry.class);
 
   private final Path root;
+  private final Path realRoot;
   private final StoreLock lock;
+  private final AtomicFiles files;
 
-  private ModelStore(Path root, StoreLock lock) {
+  private ModelStore(Path root, Path realRoot, StoreLock lock, AtomicFiles files) {
     this.root = root;
+    this.realRoot = realRoot;
     this.lock = lock;
+    this.files = files;
   }
 
-  /** Opens the store at {@code root}, creating the directory if absent. */
+  /**
+   * Opens the store at {@code root}, creating the directory if absent, and cuts torn last lines
+   * (a write interrupted by a crash or a full disk) off the models' history files.
+   */
   public static ModelStore open(Path root) {
+    return open(root, FileOps.DEFAULT);
+  }
+
+  /** As {@link #open(Path)}, writing through {@code ops} (tests inject failing disks). */
+  public static ModelStore open(Path root, FileOps ops) {
     Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(ops, "ops");
     createRoot(root);
     Path abs = root.toAbsolutePath().normalize();
-    return new ModelStore(abs, StoreLock.forRoot(abs));
+    Path real;
+    try {
+      real = abs.toRealPath();
+    } catch (IOException e) {
+      throw new StoreException("cannot open the store: " + IoErrors.reason(e), e);
+    }
+    ModelStore store = new ModelStore(abs, real, StoreLock.forRoot(abs), new AtomicFiles(ops));
+    store.lock.call(() -> {
+      for (String model : store.modelNames()) {
+        JsonLines.repairTail(store.modelDir(model).resolve(HISTORY));
+      }
+      return null;
+    });
+    return store;
   }
 
   static void createRoot(Path root) {
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
-      throw new StoreException("cannot create store directory " + root + ": " + e, e);
+      throw new StoreException("cannot create the store directory: " + IoErrors.reason(e), e);
     }
+  }
+
+  /** The crash-safe file primitives this store writes with. */
+  public AtomicFiles files() {
+    return files;
   }
 
   /** The store directory (absolute). */
@@ -81,31 +118,32 @@ public final class ModelStore {
   public List<String> modelNames() {
     try (Stream<Path> s = Files.list(root)) {
       return s.filter(p -> Names.isValidModelName(p.getFileName().toString()))
-          .filter(p -> Files.isDirectory(p.resolve(VERSIONS)))
+          .filter(p -> isRealDirectory(p) && isRealDirectory(p.resolve(VERSIONS)))
           .map(p -> p.getFileName().toString())
           .sorted()
           .toList();
     } catch (IOException e) {
-      throw new StoreException("cannot list store " + root + ": " + e, e);
+      throw new StoreException("cannot list the store: " + IoErrors.reason(e), e);
     }
   }
 
   /** Whether the model exists (has a versions/ directory). */
   public boolean hasModel(String model) {
     Objects.requireNonNull(model, "model");
-    return Names.isValidModelName(model) && Files.isDirectory(versionsDir(model));
+    return Names.isValidModelName(model) && isRealDirectory(modelDir(model))
+        && isRealDirectory(versionsDir(model));
   }
 
   /**
    * The model's registered versions in semver order (oldest first); in-progress temp directories
-   * are not versions.
+   * and symlinks are not versions.
    *
    * @throws NotFoundException if the model does not exist
    */
   public List<String> versions(String model) {
     requireModel(model);
     try (Stream<Path> s = Files.list(versionsDir(model))) {
-      return s.filter(Files::isDirectory)
+      return s.filter(ModelStore::isRealDirectory)
           .map(p -> p.getFileName().toString())
           .filter(SemVer::isValid)
           .map(SemVer::parse)
@@ -113,16 +151,17 @@ public final class ModelStore {
           .map(SemVer::toString)
           .toList();
     } catch (IOException e) {
-      throw new StoreException("cannot list versions of " + model + ": " + e, e);
+      throw new StoreException("cannot list versions of " + model + ": " + IoErrors.reason(e),
+          e);
     }
   }
 
-  /** Whether the version exists. */
+  /** Whether the version exists (as a directory of the store, not a symlink). */
   public boolean hasVersion(String model, String version) {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(version, "version");
     return Names.isValidModelName(model) && SemVer.isValid(version)
-        && Files.isDirectory(versionsDir(model).resolve(version));
+        && isRealDirectory(versionsDir(model).resolve(version));
   }
 
   /**
@@ -146,15 +185,15 @@ public final class ModelStore {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (NotLinkException e) {
-      throw new StoreException(link + " is not a symlink; expected " + VERSIONS + "/<version>");
+      throw new StoreException(model + "/" + stage.pointerName() + " is not a symlink; expected "
+          + VERSIONS + "/<version>");
     } catch (IOException e) {
-      throw new StoreException("cannot read " + link + ": " + e, e);
+      throw new StoreException("cannot read " + model + "/" + stage.pointerName() + ": "
+          + IoErrors.reason(e), e);
     }
-    if (target.getNameCount() != 2 || target.isAbsolute()
-        || !target.getName(0).toString().equals(VERSIONS)
-        || !SemVer.isValid(target.getName(1).toString())) {
-      throw new StoreException(link + " points at " + target + "; expected " + VERSIONS
-          + "/<version>");
+    if (!isVersionLink(target)) {
+      throw new StoreException(model + "/" + stage.pointerName() + " points outside "
+          + VERSIONS + "/<version>; refusing it");
     }
     return Optional.of(target.getName(1).toString());
   }
@@ -163,10 +202,17 @@ public final class ModelStore {
    * The directory of a registered version.
    *
    * @throws NotFoundException if the model or version does not exist
+   * @throws StoreException if the version holds a link that resolves outside the store
    */
   public Path versionDir(String model, String version) {
     requireVersion(model, version);
-    return versionsDir(model).resolve(version);
+    Path dir = versionsDir(model).resolve(version);
+    String escaping = StoreCheck.linkOutside(realRoot, dir);
+    if (escaping != null) {
+      throw new StoreException("version " + model + ":" + version + " holds a link that"
+          + " resolves outside the store (" + Names.printable(escaping) + "); refusing it");
+    }
+    return dir;
   }
 
   /**
@@ -187,7 +233,7 @@ public final class ModelStore {
     Path dir = versionDir(model, version);
     String artifact = manifest(model, version).artifact();
     Path p = dir.resolve(artifact).normalize();
-    if (!p.getParent().equals(dir)) {
+    if (!dir.equals(p.getParent())) {
       throw new StoreException("manifest of " + model + ":" + version + " names artifact '"
           + Names.printable(artifact) + "' outside its version directory");
     }
@@ -213,7 +259,8 @@ public final class ModelStore {
       }
       return out;
     } catch (IOException e) {
-      throw new StoreException("cannot read " + file + ": " + e, e);
+      throw new StoreException("cannot read the history of " + model + ": "
+          + IoErrors.reason(e), e);
     }
   }
 
@@ -227,14 +274,21 @@ public final class ModelStore {
     requireValidName(model);
     return lock.call(() -> {
       Path dir = versionsDir(model).resolve(TEMP_PREFIX + UUID.randomUUID());
-      Files.createDirectories(dir);
+      boolean newModel = !Files.exists(modelDir(model), LinkOption.NOFOLLOW_LINKS);
+      try {
+        files.createDirectories(dir);
+      } catch (IOException | RuntimeException e) {
+        AtomicFiles.deleteQuietly(newModel ? modelDir(model) : dir);
+        throw e;
+      }
       return dir;
     });
   }
 
   /**
    * Makes a temp directory from {@link #createTempVersionDir} the version {@code version} by an
-   * atomic rename, then fsyncs the versions directory.
+   * atomic rename, then fsyncs the versions directory. If the enclosing locked section fails
+   * after this, the version is renamed back to its temp name.
    *
    * @throws StoreException if the version already exists
    */
@@ -250,11 +304,12 @@ public final class ModelStore {
         throw new StoreException("version " + model + ":" + version + " already exists");
       }
       try {
-        Files.move(tempDir, target, StandardCopyOption.ATOMIC_MOVE);
+        files.move(tempDir, target);
       } catch (FileAlreadyExistsException e) {
         throw new StoreException("version " + model + ":" + version + " already exists", e);
       }
-      AtomicFiles.fsyncDirectory(versionsDir(model));
+      lock.onFailure(() -> Files.move(target, tempDir));
+      files.fsyncDirectory(versionsDir(model));
       return null;
     });
   }
@@ -275,43 +330,96 @@ public final class ModelStore {
     });
   }
 
-  /** Points a stage pointer at a registered version (relative symlink, atomic replace). */
+  /**
+   * Points a stage pointer at a registered version (relative symlink, atomic replace). This is
+   * a commit point ({@link StoreLock#committed}): once the pointer has moved, the enclosing
+   * section's earlier changes stand.
+   */
   public void setStagePointer(String model, Stage stage, String version) {
-    requireVersion(model, version);
-    String pointer = stage.pointerName();
+    versionDir(model, version);
+    Path link = modelDir(model).resolve(stage.pointerName());
+    Path target = Path.of(VERSIONS, version);
     lock.call(() -> {
-      AtomicFiles.replaceSymlink(modelDir(model).resolve(pointer), Path.of(VERSIONS, version));
+      files.replaceSymlink(link, target);
+      lock.committed();
       return null;
     });
   }
 
-  /** Removes a stage pointer; absent is fine. */
+  /**
+   * Removes a stage pointer; absent is fine. Removing one is a commit point
+   * ({@link StoreLock#committed}).
+   */
   public void clearStagePointer(String model, Stage stage) {
     requireModel(model);
     String pointer = stage.pointerName();
     lock.call(() -> {
       if (Files.deleteIfExists(modelDir(model).resolve(pointer))) {
-        AtomicFiles.fsyncDirectory(modelDir(model));
+        lock.committed();
+        files.syncAfterCommit(modelDir(model));
       }
       return null;
     });
   }
 
-  /** Appends one line to the model's history.jsonl, durably. */
-  public void appendHistory(HistoryEntry entry) {
+
+
+  /**
+   * Appends one line to the model's history.jsonl, durably, stamped with {@code seq}: the seq
+   * of the event that the same change appends next (so {@link #dropHistoryAfter} can tell a line
+   * whose event never made it). Truncated away again if the enclosing locked section fails.
+   */
+  public void appendHistory(HistoryEntry entry, long seq) {
     Objects.requireNonNull(entry, "entry");
     requireModel(entry.model());
     lock.call(() -> {
-      JsonLines.append(modelDir(entry.model()).resolve(HISTORY),
-          HISTORY_WRITER.writeValueAsString(entry));
+      ObjectNode line = StoreJson.MAPPER.valueToTree(entry);
+      line.put(SEQ, seq);
+      JsonLines.append(files, lock, modelDir(entry.model()).resolve(HISTORY),
+          StoreJson.MAPPER.writeValueAsString(line));
+      return null;
+    });
+  }
+
+  /**
+   * Cuts trailing history lines stamped with a seq above {@code lastSeq}: lines of a change
+   * whose writer was killed before its event was durable (so the change did not happen). Needs
+   * no free space. Call holding the lock.
+   */
+  public void dropHistoryAfter(String model, long lastSeq) {
+    requireModel(model);
+    Path file = modelDir(model).resolve(HISTORY);
+    lock.call(() -> {
+      List<String> lines = JsonLines.readCompleteLines(file);
+      long keep = Files.exists(file) ? Files.size(file) : 0;
+      int dropped = 0;
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        JsonNode n;
+        try {
+          n = StoreJson.MAPPER.readTree(lines.get(i));
+        } catch (JsonProcessingException e) {
+          break;
+        }
+        if (n == null || !n.path(SEQ).canConvertToLong() || n.path(SEQ).asLong() <= lastSeq) {
+          break;
+        }
+        keep -= lines.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+        dropped++;
+      }
+      if (dropped > 0) {
+        log.warn("{}: dropping {} history line(s) of a change whose event was never written"
+            + " (interrupted writer)", model, dropped);
+        JsonLines.truncate(file, keep);
+      }
       return null;
     });
   }
 
   /**
    * Removes a registered version: renames its directory to a hidden temp name (atomic, so the
-   * version disappears at once and entirely), then deletes that. A crash in between leaves
-   * only a hidden temp directory, which readers never list.
+   * version disappears at once and entirely; a commit point), then deletes that. A crash in
+   * between leaves only a hidden temp directory, which readers never list. The directory is
+   * renamed, never followed, so a link in it is removed, not what it points at.
    *
    * @throws NotFoundException if the model or version does not exist
    */
@@ -319,8 +427,9 @@ public final class ModelStore {
     requireVersion(model, version);
     lock.call(() -> {
       Path doomed = versionsDir(model).resolve(TEMP_PREFIX + "removed-" + UUID.randomUUID());
-      Files.move(versionsDir(model).resolve(version), doomed, StandardCopyOption.ATOMIC_MOVE);
-      AtomicFiles.fsyncDirectory(versionsDir(model));
+      files.move(versionsDir(model).resolve(version), doomed);
+      lock.committed();
+      files.syncAfterCommit(versionsDir(model));
       AtomicFiles.deleteRecursively(doomed);
       return null;
     });
@@ -335,7 +444,8 @@ public final class ModelStore {
     try (Stream<Path> s = Files.list(versionsDir(model))) {
       return s.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).sorted().toList();
     } catch (IOException e) {
-      throw new StoreException("cannot list versions of " + model + ": " + e, e);
+      throw new StoreException("cannot list versions of " + model + ": " + IoErrors.reason(e),
+          e);
     }
   }
 
@@ -355,7 +465,26 @@ public final class ModelStore {
     return modelDir(model);
   }
 
+  /**
+   * What in the store resolves outside it or is broken: links out of the store, symlinked model
+   * or version directories, stage pointers that do not hold a version. Empty when all is well.
+   */
+  public List<String> check() {
+    return new StoreCheck(this, realRoot).problems();
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
+
+  static boolean isRealDirectory(Path p) {
+    return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Whether a pointer's target is {@code versions/<semver>}, relative. */
+  static boolean isVersionLink(Path target) {
+    return target.getNameCount() == 2 && !target.isAbsolute()
+        && target.getName(0).toString().equals(VERSIONS)
+        && SemVer.isValid(target.getName(1).toString());
+  }
 
   private Path modelDir(String model) {
     return root.resolve(model);

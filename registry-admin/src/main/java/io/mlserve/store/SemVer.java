@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 public final class SemVer implements Comparable<SemVer> {
   /** Longest accepted version string; versions are directory names. */
   public static final int MAX_LENGTH = 128;
+  /** Largest MAJOR, MINOR or PATCH: what {@link #bump} and every int-based client can hold. */
+  public static final long MAX_COMPONENT = Integer.MAX_VALUE;
 
   private static final String NUM = "0|[1-9]\\d*";
   private static final String PRE_ID = "0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*";
@@ -35,7 +37,15 @@ public final class SemVer implements Comparable<SemVer> {
 
   /** Whether {@code s} is a strict semver string. */
   public static boolean isValid(String s) {
-    return s != null && s.length() <= MAX_LENGTH && PATTERN.matcher(s).matches();
+    if (s == null || s.length() > MAX_LENGTH) {
+      return false;
+    }
+    Matcher m = PATTERN.matcher(s);
+    return m.matches() && inRange(m.group(1)) && inRange(m.group(2)) && inRange(m.group(3));
+  }
+
+  private static boolean inRange(String component) {
+    return component.length() <= 10 && Long.parseLong(component) <= MAX_COMPONENT;
   }
 
   /**
@@ -49,6 +59,10 @@ public final class SemVer implements Comparable<SemVer> {
     if (s.length() > MAX_LENGTH || !m.matches()) {
       throw new IllegalArgumentException("invalid version '" + Names.printable(s)
           + "': expected semantic version MAJOR.MINOR.PATCH[-prerelease][+build], e.g. 1.2.0");
+    }
+    if (!inRange(m.group(1)) || !inRange(m.group(2)) || !inRange(m.group(3))) {
+      throw new IllegalArgumentException("invalid version '" + Names.printable(s)
+          + "': MAJOR, MINOR and PATCH must each be at most " + MAX_COMPONENT);
     }
     String[] pre = m.group(4) == null ? new String[0] : m.group(4).split("\\.");
     return new SemVer(s, new String[] {m.group(1), m.group(2), m.group(3)}, pre,
@@ -65,30 +79,31 @@ public final class SemVer implements Comparable<SemVer> {
    */
   public SemVer bump(String kind) {
     Objects.requireNonNull(kind, "kind");
-    java.math.BigInteger[] n = new java.math.BigInteger[3];
+    long[] n = new long[3];
     for (int i = 0; i < 3; i++) {
-      n[i] = new java.math.BigInteger(core[i]);
+      n[i] = Long.parseLong(core[i]); // at most MAX_COMPONENT, checked by parse
     }
     boolean pre = prerelease.length > 0;
-    java.math.BigInteger zero = java.math.BigInteger.ZERO;
     String k = kind.trim().toLowerCase(java.util.Locale.ROOT);
-    if (pre && (k.equals("patch") || (k.equals("minor") && n[2].equals(zero))
-        || (k.equals("major") && n[1].equals(zero) && n[2].equals(zero)))) {
+    if (pre && (k.equals("patch") || (k.equals("minor") && n[2] == 0)
+        || (k.equals("major") && n[1] == 0 && n[2] == 0))) {
       return parse(n[0] + "." + n[1] + "." + n[2]);
     }
-    switch (k) {
-      case "major" -> {
-        n[0] = n[0].add(java.math.BigInteger.ONE);
-        n[1] = java.math.BigInteger.ZERO;
-        n[2] = java.math.BigInteger.ZERO;
-      }
-      case "minor" -> {
-        n[1] = n[1].add(java.math.BigInteger.ONE);
-        n[2] = java.math.BigInteger.ZERO;
-      }
-      case "patch" -> n[2] = n[2].add(java.math.BigInteger.ONE);
+    int at = switch (k) {
+      case "major" -> 0;
+      case "minor" -> 1;
+      case "patch" -> 2;
       default -> throw new IllegalArgumentException("unknown bump '" + Names.printable(kind)
           + "'; allowed: patch, minor, major");
+    };
+    if (n[at] >= MAX_COMPONENT) {
+      throw new IllegalArgumentException("cannot bump " + k + " of " + text + ": "
+          + k.toUpperCase(java.util.Locale.ROOT) + " is already the largest allowed, "
+          + MAX_COMPONENT);
+    }
+    n[at]++;
+    for (int i = at + 1; i < 3; i++) {
+      n[i] = 0;
     }
     return parse(n[0] + "." + n[1] + "." + n[2]);
   }

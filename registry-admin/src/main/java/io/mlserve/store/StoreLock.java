@@ -5,6 +5,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -19,11 +21,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * the JDK throws {@link java.nio.channels.OverlappingFileLockException} when two channels of one
  * JVM lock the same file. So every {@code StoreLock} for the same (real) directory uses the same
  * {@code ReentrantLock}, which makes {@link ModelStore} and {@link EventLog} instances opened
- * separately on one store serialise correctly. This class is thread-safe.
+ * separately on one store serialise correctly.
+ *
+ * <p>All-or-nothing: a section registers, for each change it makes before its commit point, how
+ * to undo it ({@link #onFailure}: truncate an appended line, delete a created file; undoing
+ * needs no free space). If the outermost section ends with an exception, the undos run, newest
+ * first, still under the lock, so a failed mutation leaves no trace. {@link #committed} marks
+ * the commit point: what fails after it is not undone. This class is thread-safe.
  */
 public final class StoreLock {
-  /** One in-JVM lock per store directory; entries are tiny and stores few, so none are evicted. */
-  private static final ConcurrentMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+  /**
+   * One in-JVM lock (and the undos of its section in progress) per store directory; entries are
+   * tiny and stores few, so none are evicted.
+   */
+  private static final ConcurrentMap<Path, Shared> JVM_LOCKS = new ConcurrentHashMap<>();
+
+  /** What every {@code StoreLock} of one store directory shares. */
+  private static final class Shared {
+    final ReentrantLock lock = new ReentrantLock();
+    // Guarded by lock: the undos of the outermost section in progress.
+    final List<Undo> undos = new ArrayList<>();
+  }
 
   /** Body of a locked section. */
   @FunctionalInterface
@@ -31,12 +49,20 @@ public final class StoreLock {
     T run() throws IOException;
   }
 
+  /** How to take back one change of a locked section. */
+  @FunctionalInterface
+  public interface Undo {
+    void run() throws IOException;
+  }
+
   private final Path lockFile;
   private final ReentrantLock jvmLock;
+  private final List<Undo> undos;
 
-  private StoreLock(Path lockFile, ReentrantLock jvmLock) {
+  private StoreLock(Path lockFile, Shared shared) {
     this.lockFile = lockFile;
-    this.jvmLock = jvmLock;
+    this.jvmLock = shared.lock;
+    this.undos = shared.undos;
   }
 
   /** The lock of the store at {@code root}, which must exist. */
@@ -46,15 +72,16 @@ public final class StoreLock {
     try {
       real = root.toRealPath();
     } catch (IOException e) {
-      throw new StoreException("cannot open store " + root + ": " + e, e);
+      throw new StoreException("cannot open the store: " + IoErrors.reason(e), e);
     }
-    return new StoreLock(real.resolve(".lock"),
-        JVM_LOCKS.computeIfAbsent(real, k -> new ReentrantLock()));
+    return new StoreLock(real.resolve(".lock"), JVM_LOCKS.computeIfAbsent(real, k -> new Shared()));
   }
 
   /**
    * Runs {@code action} holding the lock and returns its result. An {@link IOException} from the
-   * action becomes a {@link StoreException}; unchecked exceptions pass through.
+   * action becomes a {@link StoreException} that says why in words (no class names, no paths);
+   * unchecked exceptions pass through. Either way, if this is the outermost section, the undos
+   * it registered run first.
    */
   public <T> T call(Action<T> action) {
     Objects.requireNonNull(action, "action");
@@ -66,12 +93,57 @@ public final class StoreLock {
       try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE,
               StandardOpenOption.WRITE);
           FileLock ignored = ch.lock()) {
-        return action.run();
+        undos.clear();
+        try {
+          return action.run();
+        } catch (IOException | RuntimeException | Error e) {
+          undoAll(e);
+          throw e;
+        } finally {
+          undos.clear();
+        }
       }
     } catch (IOException e) {
-      throw new StoreException("store operation failed: " + e, e);
+      throw new StoreException("store operation failed: " + IoErrors.reason(e)
+          + " (the change was not made)", e);
     } finally {
       jvmLock.unlock();
+    }
+  }
+
+  /**
+   * Registers how to take back a change just made in the current section, should the section
+   * fail before {@link #committed}. Must be called holding the lock.
+   */
+  public void onFailure(Undo undo) {
+    Objects.requireNonNull(undo, "undo");
+    requireHeld();
+    undos.add(undo);
+  }
+
+  /**
+   * Marks the commit point of the current section: its changes stand even if what follows
+   * fails (what follows must be idempotent and is finished by the next writer's recovery).
+   * Must be called holding the lock.
+   */
+  public void committed() {
+    requireHeld();
+    undos.clear();
+  }
+
+  private void undoAll(Throwable failure) {
+    for (int i = undos.size() - 1; i >= 0; i--) {
+      try {
+        undos.get(i).run();
+      } catch (IOException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
+  }
+
+  private void requireHeld() {
+    if (!jvmLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("the store lock is not held");
     }
   }
 

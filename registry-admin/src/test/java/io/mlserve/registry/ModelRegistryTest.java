@@ -324,7 +324,7 @@ class ModelRegistryTest {
     Manifest source = new Manifest("curve_forecaster", "1.0.0", "torchscript", "model.pt",
         "pytorch_libtorch", null, "run42", SIGNATURE, new ServingConfig(16, 100, 64, 1, "cpu", 2),
         Map.of("hidden", 64), Map.of(), "demo", T0.minusSeconds(3600));
-    ManifestCodec.write(src.resolve("model.json"), source);
+    ManifestCodec.write(new io.mlserve.store.AtomicFiles(io.mlserve.store.FileOps.DEFAULT), src.resolve("model.json"), source);
 
     RegisterRequest req = RegisterRequest.fromManifestFile(src.resolve("model.json"), "demo");
     assertEquals(src.toAbsolutePath().resolve("model.pt"), req.artifact());

@@ -42,13 +42,13 @@ class EventLogTest {
   }
 
   @Test
-  void previousVersionIsWrittenAsNullAndNullRunIdOmitted() throws Exception {
+  void fieldsWithoutAValueAreWrittenAsNullNeverOmitted() throws Exception {
     try (EventLog log = EventLog.open(root)) {
       log.append(Event.promoted("m", "1.0.0", Stage.STAGING, null, 5L, null));
     }
     assertEquals("{\"event_type\":\"ml.model.promoted.v1\",\"model_name\":\"m\","
-        + "\"version\":\"1.0.0\",\"stage\":\"Staging\",\"timestamp\":5,\"seq\":1,"
-        + "\"previous_version\":null}",
+        + "\"version\":\"1.0.0\",\"stage\":\"Staging\",\"run_id\":null,\"timestamp\":5,"
+        + "\"seq\":1,\"previous_version\":null}",
         Files.readAllLines(root.resolve("events.jsonl")).get(0));
   }
 

@@ -28,7 +28,7 @@ class ManifestCodecTest {
   @Test
   void roundTripsThroughAFile() {
     Path file = dir.resolve("model.json");
-    ManifestCodec.write(file, sample());
+    ManifestCodec.write(new AtomicFiles(FileOps.DEFAULT), file, sample());
     assertEquals(sample(), ManifestCodec.read(file));
   }
 

@@ -2,6 +2,7 @@ package io.mlserve.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -34,5 +35,21 @@ class SemVerTest {
   @Test
   void buildMetadataDoesNotAffectPrecedence() {
     assertEquals(0, SemVer.parse("1.0.0+a").comparePrecedence(SemVer.parse("1.0.0+b")));
+  }
+
+  @Test
+  void componentsAreBoundedToWhatABumpCanHold() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SemVer.parse("99999999999999999999.0.0"));
+    assertTrue(e.getMessage().contains("MAJOR, MINOR and PATCH must each be at most 2147483647"),
+        e.getMessage());
+    assertFalse(SemVer.isValid("1.99999999999.0"));
+    assertFalse(SemVer.isValid("1.0.2147483648"));
+    assertTrue(SemVer.isValid("2147483647.2147483647.2147483647"));
+    assertEquals("1.0.2147483647", SemVer.parse("1.0.2147483646").bump("patch").toString());
+    IllegalArgumentException top = assertThrows(IllegalArgumentException.class,
+        () -> SemVer.parse("1.0.2147483647").bump("patch"));
+    assertTrue(top.getMessage().contains("cannot bump patch of 1.0.2147483647"), top.getMessage());
+    assertEquals("2.0.0", SemVer.parse("1.0.2147483647").bump("major").toString());
   }
 }

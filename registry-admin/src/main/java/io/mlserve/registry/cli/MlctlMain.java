@@ -22,7 +22,8 @@ import picocli.CommandLine.ScopeType;
         ModelCommands.Register.class, ModelCommands.Promote.class, ModelCommands.Rollback.class,
         ModelCommands.Deprecate.class, ModelCommands.Archive.class, ModelCommands.Restore.class,
         ModelCommands.Cleanup.class, ModelCommands.ListModels.class, ModelCommands.Show.class,
-        ModelCommands.History.class, EventsCommand.class, RunCommands.RunGroup.class,
+        ModelCommands.History.class, EventsCommand.class, CheckCommand.class,
+        RunCommands.RunGroup.class,
         RunCommands.RunsGroup.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",

@@ -1,0 +1,103 @@
+package io.mlserve.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mlserve.store.Event;
+import io.mlserve.store.EventLog;
+import io.mlserve.store.ModelStore;
+import io.mlserve.store.Stage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A writer process killed at each file operation of a promotion and of a registration in turn
+ * ({@link HaltingWriterMain}), including between its durable event and its commit point. When
+ * the store is next opened, the change has either happened completely (the event is there and
+ * the pointer or version agrees: rolled forward) or not at all (no event, no history line, the
+ * old pointers), and the store is consistent ({@link StoreInvariants}).
+ */
+class KilledMidChangeTest {
+  @TempDir Path tmp;
+
+  private static void setUp(Path root, Path artifact) throws Exception {
+    Files.write(artifact, new byte[4096]);
+    try (EventLog events = EventLog.open(root)) {
+      ModelRegistry r = new ModelRegistry(ModelStore.open(root), events,
+          ArtifactValidator.none(), Clock.systemUTC());
+      for (String v : List.of("1.0.0", "1.1.0")) {
+        r.register(new RegisterRequest("m", v, artifact, "torchscript", HaltingWriterMain.SIG,
+            null, null, null, null, null, null, "setup"));
+      }
+      r.promote("m", "1.0.0", Stage.PRODUCTION, "setup", null);
+      r.promote("m", "1.1.0", Stage.STAGING, "setup", null);
+    }
+  }
+
+  private static int runWriter(Path root, int haltAt, String change) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+        "-cp", System.getProperty("java.class.path"), HaltingWriterMain.class.getName(),
+        root.toString(), String.valueOf(haltAt), change)
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "writer hung");
+    return p.exitValue();
+  }
+
+  @Test
+  void aPromotionKilledAnywhereIsAllOrNothing() throws Exception {
+    check("promote");
+  }
+
+  @Test
+  void aRegistrationKilledAnywhereIsAllOrNothing() throws Exception {
+    check("register");
+  }
+
+  private void check(String change) throws Exception {
+    int killed = 0;
+    for (int n = 1; ; n++) {
+      assertTrue(n < 100, change + " never completed");
+      Path root = tmp.resolve(change + n);
+      setUp(root, tmp.resolve("a.pt"));
+      int historyBefore = ModelStore.open(root).history("m").size();
+      long seqBefore;
+      try (EventLog events = EventLog.open(root)) {
+        seqBefore = events.lastSeq();
+      }
+      int code = runWriter(root, n, change);
+      ModelStore store = ModelStore.open(root);
+      try (EventLog events = EventLog.open(root)) {
+        new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC()); // recovers
+        List<Event> after = events.readSince(seqBefore);
+        boolean happened = !after.isEmpty();
+        String where = change + " killed at operation " + n + " (exit " + code + ")";
+        if (change.equals("promote")) {
+          assertEquals(happened ? Optional.of("1.1.0") : Optional.of("1.0.0"),
+              store.stageVersion("m", Stage.PRODUCTION), where);
+          assertEquals(happened ? Optional.empty() : Optional.of("1.1.0"),
+              store.stageVersion("m", Stage.STAGING), where);
+          assertEquals(historyBefore + (happened ? 2 : 0), store.history("m").size(), where);
+        } else {
+          assertEquals(happened, store.hasVersion("m", "1.2.0"), where);
+          assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);
+        }
+        assertTrue(after.size() <= 1, where + ": " + after);
+      }
+      StoreInvariants.check(root);
+      if (code == 0) {
+        assertTrue(killed > 3, change + ": only " + killed + " kill points");
+        return;
+      }
+      assertEquals(137, code);
+      killed++;
+    }
+  }
+}
