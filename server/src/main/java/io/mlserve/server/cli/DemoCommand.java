@@ -43,6 +43,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!options.validOrReport()) {
+      return 2; // before a temporary store is created
+    }
     Path dir = store != null ? store : Files.createTempDirectory("mlserve-demo-");
     if (Files.isDirectory(dir)) {
       try (Stream<Path> s = Files.list(dir)) {

@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * Validates a version before the registry makes it visible by loading it exactly as the server
- * would: engine load, warm-up at every batch size, health check and golden examples. Then it
- * frees it again. Thread-safe.
+ * would (on one instance): engine load, warm-up at every batch size, health check and golden
+ * examples. Then it frees it again. Thread-safe.
  */
 public final class EngineArtifactValidator implements ArtifactValidator {
   private final ModelLoader loader;
@@ -19,9 +19,6 @@ public final class EngineArtifactValidator implements ArtifactValidator {
 
   @Override
   public void validate(Path versionDir, Manifest manifest) throws Exception {
-    try (ServedModel m = loader.load(versionDir, manifest)) {
-      // Loading ran the warm-up and the health check; nothing more to do.
-      Objects.requireNonNull(m);
-    }
+    loader.check(versionDir, manifest); // one instance, whatever the manifest asks for
   }
 }
