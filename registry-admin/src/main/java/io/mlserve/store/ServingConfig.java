@@ -2,6 +2,8 @@ package io.mlserve.store;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.Objects;
 
 /**
@@ -95,7 +97,9 @@ public record ServingConfig(
   }
 
   /**
-   * The JSON factory: a field that is absent (or null) takes its {@link #defaults()} value.
+   * The JSON factory: a field that is absent (or null) takes its {@link #defaults()} value. A
+   * value out of range fails as a {@link JsonMappingException} whose message is exactly the
+   * constructor's (Jackson would otherwise wrap it in a message that names this class).
    */
   @JsonCreator
   static ServingConfig fromJson(
@@ -105,16 +109,20 @@ public record ServingConfig(
       @JsonProperty("instances") Integer instances,
       @JsonProperty("device") String device,
       @JsonProperty("threads_per_instance") Integer threadsPerInstance,
-      @JsonProperty("queue_timeout_us") Long queueTimeoutUs) {
+      @JsonProperty("queue_timeout_us") Long queueTimeoutUs) throws JsonMappingException {
     ServingConfig d = DEFAULTS;
-    return new ServingConfig(
-        maxBatchSize != null ? maxBatchSize : d.maxBatchSize,
-        maxQueueDelayUs != null ? maxQueueDelayUs : d.maxQueueDelayUs,
-        queueCapacity != null ? queueCapacity : d.queueCapacity,
-        instances != null ? instances : d.instances,
-        device != null ? device : d.device,
-        threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance,
-        queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs);
+    try {
+      return new ServingConfig(
+          maxBatchSize != null ? maxBatchSize : d.maxBatchSize,
+          maxQueueDelayUs != null ? maxQueueDelayUs : d.maxQueueDelayUs,
+          queueCapacity != null ? queueCapacity : d.queueCapacity,
+          instances != null ? instances : d.instances,
+          device != null ? device : d.device,
+          threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance,
+          queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs);
+    } catch (IllegalArgumentException e) {
+      throw JsonMappingException.from((JsonParser) null, e.getMessage());
+    }
   }
 
   /** A copy with another {@code maxBatchSize}. */
