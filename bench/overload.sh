@@ -11,14 +11,15 @@
 #      LOW x capacity and HIGH x capacity, DURATION each after RUN_WARMUP.
 # The admitted latency is that of the successful requests only (result.json's ok_p50_us /
 # ok_p99_us): refusals are fast and would pull the percentiles of all requests down.
-# Settings: SETTINGS="default" runs the server as shipped (the manifest's queue_timeout_us
-# default); add "notime" for the count-only queue of before (--queue-timeout-us 60000000) and
-# any "tNNNN" for --queue-timeout-us NNNN.
+# SETTINGS: one server each, a name made of parts joined by "-": "default" (as shipped: the
+# manifest's queue_timeout_us default), "notime" (the count-only queue of before:
+# --queue-timeout-us 60000000), "tNNNN" (--queue-timeout-us NNNN), "off" (--batching off: one
+# engine call per request, so that the model, not the transport, is what saturates).
 #
 # The whole run holds /tmp/mvn.lock (flock), so no build runs beside it on the shared machine;
 # the server and the generator are built first if needed, under the same lock.
 # Usage: bench/overload.sh   Settings: SETTINGS="default notime" LOW=0.5 HIGH=2 DURATION=20s
-#   RUN_WARMUP=5s WARMUP=15s CAPACITY= P99=10ms SWEEP_START=4000 SWEEP_FACTOR=1.5 SWEEP_STEP=5s
+#   RUN_WARMUP=5s WARMUP=15s CAPACITY= P99=10ms SWEEP_START=1000 SWEEP_FACTOR=1.5 SWEEP_STEP=5s
 #   SWEEP_STEP_WARMUP=3s OUT_DIR=bench/out GRPC=1 (0: REST)
 # Output: $OUT_DIR/overload/*.json (loadtest results), overload.md (the table, also printed).
 set -euo pipefail
@@ -32,7 +33,7 @@ fi
 SETTINGS="${SETTINGS:-default notime}"; LOW="${LOW:-0.5}"; HIGH="${HIGH:-2}"
 DURATION="${DURATION:-20s}"; RUN_WARMUP="${RUN_WARMUP:-5s}"; WARMUP="${WARMUP:-15s}"
 CAPACITY="${CAPACITY:-}"; GRPC="${GRPC:-1}"; P99="${P99:-10ms}"
-SWEEP_START="${SWEEP_START:-4000}"; SWEEP_FACTOR="${SWEEP_FACTOR:-1.5}"
+SWEEP_START="${SWEEP_START:-1000}"; SWEEP_FACTOR="${SWEEP_FACTOR:-1.5}"
 SWEEP_STEP="${SWEEP_STEP:-5s}"; SWEEP_STEP_WARMUP="${SWEEP_STEP_WARMUP:-3s}"
 OUT_DIR="${OUT_DIR:-$root/bench/out}"; out="$OUT_DIR/overload"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
@@ -64,12 +65,16 @@ errors() { "$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["errors"]; 
 
 rows=()
 for setting in $SETTINGS; do
-  case "$setting" in
-    default) flags=() ;;
-    notime) flags=(--queue-timeout-us 60000000) ;;
-    t[0-9]*) flags=(--queue-timeout-us "${setting#t}") ;;
-    *) echo "bench: unknown setting $setting" >&2; exit 2 ;;
-  esac
+  flags=()
+  for part in ${setting//-/ }; do
+    case "$part" in
+      default) ;;
+      notime) flags+=(--queue-timeout-us 60000000) ;;
+      t[0-9]*) flags+=(--queue-timeout-us "${part#t}") ;;
+      off) flags+=(--batching off) ;;
+      *) echo "bench: unknown setting $setting" >&2; exit 2 ;;
+    esac
+  done
   echo "bench: == $setting ${flags[*]:-} ==" >&2
   store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-overload.XXXXXX")"
   start_demo "$out/$setting.server.log" "$store" "${flags[@]}"
