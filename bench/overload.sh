@@ -63,6 +63,9 @@ bin/mlserve --version >/dev/null 2>&1 || true  # builds the server if needed
 field() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 errors() { "$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["errors"]; print(", ".join(f"{k} {v}" for k,v in e.items()) or "none")' "$1"; }
 
+# What else is running: on a shared machine a busy neighbour skews every number.
+load0="$(cut -d' ' -f1-3 /proc/loadavg)"
+busy0="$(ps -eo pcpu=,comm= --sort=-pcpu | awk -v me="$$" '$1 >= 20 {printf "%s%s %s%%", sep, $2, $1; sep=", "}')"
 rows=()
 for setting in $SETTINGS; do
   flags=()
@@ -123,7 +126,8 @@ cpu="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's
     v="${setting//[^a-z0-9]/_}"; lo="p99_${v}_$(echo "$LOW" | tr . _)"; hi="p99_${v}_$(echo "$HIGH" | tr . _)"
     echo "- $setting: admitted p99 at ${HIGH}x / p99 at ${LOW}x = $("$PY" -c "print(f'{${!hi}/max(1,${!lo}):.2f}')") (goal <= 5)"
   done
-  echo "- Machine: $(nproc) CPUs, ${cpu:-unknown CPU}; generator and server share them"
+  echo "- Machine: $(nproc) CPUs, ${cpu:-unknown CPU}; generator and server share them;"
+  echo "  load average at the start: $load0; other processes' CPU at the start: ${busy0:-none}"
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
   echo "- Command: SETTINGS=\"$SETTINGS\" LOW=$LOW HIGH=$HIGH DURATION=$DURATION bench/overload.sh"
 } | tee "$out/../overload.md"
