@@ -409,7 +409,8 @@ public final class DynamicBatcher implements AutoCloseable {
     if (oldest == null || batchNanosAverage == 0) {
       return headAge;
     }
-    long batchesAhead = (queuedRows + rows + settings.maxBatchSize() - 1) / settings.maxBatchSize();
+    int maxBatch = settings.maxBatchSize();
+    long batchesAhead = (queuedRows + rows + maxBatch - 1) / maxBatch;
     long estimate = batchNanosAverage > Long.MAX_VALUE / batchesAhead
         ? Long.MAX_VALUE : batchesAhead * batchNanosAverage / runners.size();
     return Math.max(headAge, estimate);

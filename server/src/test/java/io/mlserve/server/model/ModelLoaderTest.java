@@ -1,6 +1,8 @@
 package io.mlserve.server.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.mlserve.server.batch.Ticker;
@@ -93,6 +95,20 @@ class ModelLoaderTest {
         + " exceeds the 256 MiB a batch may hold; lower serving.max_batch_size or the"
         + " signature's input shapes", e.getMessage());
     assertEquals(0, loads.get(), "nothing was loaded or allocated");
+  }
+
+  @Test
+  void badExamplesAreNamedWithoutTheServersPath() throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("examples.json"), "{\"inputs\": [[1, 2], [3]]");
+    ModelLoadException e = assertThrows(ModelLoadException.class,
+        () -> loader.check(dir, manifest(2, ServingConfig.defaults())));
+    assertTrue(e.getMessage().startsWith("m:1.0.0: unreadable examples: examples.json is not"
+        + " valid JSON"), e.getMessage());
+    assertFalse(e.getMessage().contains(dir.toString()), e.getMessage());
+    java.nio.file.Files.writeString(dir.resolve("examples.json"), "{\"tolerance\": 1}");
+    e = assertThrows(ModelLoadException.class,
+        () -> loader.check(dir, manifest(2, ServingConfig.defaults())));
+    assertEquals("m:1.0.0: unreadable examples: examples.json: no \"inputs\"", e.getMessage());
   }
 
   @Test
