@@ -51,6 +51,8 @@ final class JsonReport {
     field(sb, "max_us", Long.toString(r.maxUs()));
     field(sb, "service_p50_us", Long.toString(r.servicePercentileUs(50)));
     field(sb, "service_p99_us", Long.toString(r.servicePercentileUs(99)));
+    field(sb, "ok_p50_us", Long.toString(r.okPercentileUs(50)));
+    field(sb, "ok_p99_us", Long.toString(r.okPercentileUs(99)));
     field(sb, "unfinished", Integer.toString(r.unfinished()));
     GeneratorReport g = r.generator();
     field(sb, "generator_behind", Boolean.toString(r.generatorBehind()));

@@ -30,6 +30,9 @@ final class PhaseStats {
 
   private final Recorder latency = new Recorder(1, MAX_TRACKABLE_US, 3);
   private final Recorder service = new Recorder(1, MAX_TRACKABLE_US, 3);
+  // Successful requests only: under overload the admitted requests' latency, apart from the
+  // refusals (which are fast and would pull the percentiles down).
+  private final Recorder okLatency = new Recorder(1, MAX_TRACKABLE_US, 3);
   private final Recorder[] modelLatency;
   private final LongAdder[] outcomes = new LongAdder[Outcome.SIZE];
   private final LongAdder[] modelRequests;
@@ -41,6 +44,10 @@ final class PhaseStats {
   private final Histogram latencyTotal = new Histogram(1, MAX_TRACKABLE_US, 3);
   @GuardedBy("lock")
   private final Histogram serviceTotal = new Histogram(1, MAX_TRACKABLE_US, 3);
+  @GuardedBy("lock")
+  private final Histogram okLatencyTotal = new Histogram(1, MAX_TRACKABLE_US, 3);
+  @GuardedBy("lock")
+  private Histogram okLatencyInterval;
   @GuardedBy("lock")
   private Histogram latencyInterval;
   @GuardedBy("lock")
@@ -68,6 +75,9 @@ final class PhaseStats {
     modelLatency[model].recordValue(l);
     modelRequests[model].increment();
     outcomes[outcome].increment();
+    if (outcome == Outcome.OK) {
+      okLatency.recordValue(l);
+    }
     if (outcome != Outcome.OK) {
       modelErrors[model].increment();
     } else if (version != null) {
@@ -135,6 +145,8 @@ final class PhaseStats {
     synchronized (lock) {
       latencyInterval = latency.getIntervalHistogram(latencyInterval);
       serviceInterval = service.getIntervalHistogram(serviceInterval);
+      okLatencyInterval = okLatency.getIntervalHistogram(okLatencyInterval);
+      okLatencyTotal.add(okLatencyInterval);
       latencyTotal.add(latencyInterval);
       serviceTotal.add(serviceInterval);
       return latencyInterval.copy();
@@ -148,11 +160,14 @@ final class PhaseStats {
     }
   }
 
-  /** Folds in what is left and returns copies of the {latency, service time} totals. */
+  /**
+   * Folds in what is left and returns copies of the {latency, service time, latency of the
+   * successful requests} totals.
+   */
   Histogram[] totals() {
     synchronized (lock) {
       takeInterval();
-      return new Histogram[] {latencyTotal.copy(), serviceTotal.copy()};
+      return new Histogram[] {latencyTotal.copy(), serviceTotal.copy(), okLatencyTotal.copy()};
     }
   }
 }

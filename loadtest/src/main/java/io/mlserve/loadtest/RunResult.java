@@ -26,6 +26,7 @@ import org.HdrHistogram.Histogram;
  * @param generator schedule-keeping of an open loop; null for a closed loop or an aborted run
  * @param unfinished requests still unanswered when the drain gave up (counted as NO_ANSWER)
  * @param abort why the run stopped before measuring, or null when it measured
+ * @param okLatencyUs latency of the successful requests only (the admitted ones under overload)
  */
 record RunResult(
     RunSetup setup,
@@ -39,7 +40,8 @@ record RunResult(
     List<Timeline.Point> timeline,
     GeneratorReport generator,
     int unfinished,
-    Abort abort) {
+    Abort abort,
+    Histogram okLatencyUs) {
 
   /** Why a run stopped before measuring, and the exit code that says so. */
   record Abort(int exitCode, String reason) {
@@ -60,6 +62,26 @@ record RunResult(
         requireNonNull(versions, "versions")));
     models = List.copyOf(models);
     timeline = List.copyOf(timeline);
+    okLatencyUs = requireNonNull(okLatencyUs, "okLatencyUs").copy();
+  }
+
+  /** A result without a separate latency of the successful requests (it reads as empty). */
+  RunResult(RunSetup setup, long windowNanos, long ok, Map<String, Long> errors,
+      Histogram latencyUs, Histogram serviceUs, Map<String, Long> versions,
+      List<ModelResult> models, List<Timeline.Point> timeline, GeneratorReport generator,
+      int unfinished, Abort abort) {
+    this(setup, windowNanos, ok, errors, latencyUs, serviceUs, versions, models, timeline,
+        generator, unfinished, abort, new Histogram(1, PhaseStats.MAX_TRACKABLE_US, 3));
+  }
+
+  @Override
+  public Histogram okLatencyUs() {
+    return okLatencyUs.copy();
+  }
+
+  /** Latency of the successful requests at {@code percentile}, microseconds; 0 when none. */
+  long okPercentileUs(double percentile) {
+    return okLatencyUs.getTotalCount() == 0 ? 0 : okLatencyUs.getValueAtPercentile(percentile);
   }
 
   /** A run that never measured: the target was unreachable ({@link Slo#EXIT_UNREACHABLE}). */

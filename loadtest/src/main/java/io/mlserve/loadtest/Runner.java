@@ -128,6 +128,7 @@ final class Runner {
           any ? h.getValueAtPercentile(50) : 0, any ? h.getValueAtPercentile(99) : 0));
     }
     return new RunResult(setup, setup.duration().toNanos(), m.ok(), m.errorsByLabel(), totals[0],
-        totals[1], m.versions(), perModel, points, driver.generator(), unfinished, null);
+        totals[1], m.versions(), perModel, points, driver.generator(), unfinished, null,
+        totals[2]);
   }
 }

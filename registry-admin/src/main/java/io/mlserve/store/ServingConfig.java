@@ -2,12 +2,20 @@ package io.mlserve.store;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.Objects;
 
 /**
- * How a model version is served: dynamic batching limits, queue bound, worker instances,
- * device ({@code cpu}, {@code gpu0}, ...) and threads per worker. Every instance is valid: the
- * constructor rejects out-of-range values with {@link IllegalArgumentException}. Immutable.
+ * How a model version is served: dynamic batching limits, queue bounds (by count and by time),
+ * worker instances, device ({@code cpu}, {@code gpu0}, ...) and threads per worker. Every
+ * instance is valid: the constructor rejects a value outside its {@link Range} with an
+ * {@link IllegalArgumentException} naming the field, the value and the allowed range, so that
+ * nothing downstream (a warm-up at every batch size, a queue, a worker pool) is sized by an
+ * unchecked number. Immutable.
+ *
+ * @param queueTimeoutUs the longest a request may wait in the batcher's queue before it is shed
+ *     ({@code RESOURCE_EXHAUSTED}); also the wait beyond which new requests are refused at once
  */
 public record ServingConfig(
     @JsonProperty("max_batch_size") int maxBatchSize,
@@ -15,29 +23,83 @@ public record ServingConfig(
     @JsonProperty("queue_capacity") int queueCapacity,
     @JsonProperty("instances") int instances,
     @JsonProperty("device") String device,
-    @JsonProperty("threads_per_instance") int threadsPerInstance) {
+    @JsonProperty("threads_per_instance") int threadsPerInstance,
+    @JsonProperty("queue_timeout_us") long queueTimeoutUs) {
 
-  private static final ServingConfig DEFAULTS = new ServingConfig(64, 0, 1024, 1, "cpu", 1);
+  /** An inclusive range of allowed values. */
+  public record Range(long min, long max) {
+    /**
+     * @return null when {@code value} is in range, else "NAME must be between MIN and MAX, got V"
+     */
+    public String check(String name, long value) {
+      if (value >= min && value <= max) {
+        return null;
+      }
+      return name + " must be between " + min + " and " + max + ", got " + value;
+    }
 
-  public ServingConfig {
-    Objects.requireNonNull(device, "device");
-    requireAtLeast("max_batch_size", maxBatchSize, 1);
-    requireAtLeast("max_queue_delay_us", maxQueueDelayUs, 0);
-    requireAtLeast("queue_capacity", queueCapacity, 1);
-    requireAtLeast("instances", instances, 1);
-    requireAtLeast("threads_per_instance", threadsPerInstance, 1);
-    if (device.isBlank()) {
-      throw new IllegalArgumentException("serving.device must not be blank (e.g. cpu, gpu0)");
+    void require(String field, long value) {
+      String why = check("serving." + field, value);
+      if (why != null) {
+        throw new IllegalArgumentException(why);
+      }
     }
   }
 
-  /** Batch up to 64, no added delay, queue of 1024, one CPU instance with one thread. */
+  /** Rows per batch; the warm-up runs a batch of this many rows on every instance. */
+  public static final Range MAX_BATCH_SIZE = new Range(1, 4096);
+  /** Microseconds the oldest request may wait for a fuller batch (1 s at most). */
+  public static final Range MAX_QUEUE_DELAY_US = new Range(0, 1_000_000);
+  /** Requests queued per version before new ones are refused. */
+  public static final Range QUEUE_CAPACITY = new Range(1, 65_536);
+  /** Batcher workers per version, each with its own engine predictor. */
+  public static final Range INSTANCES = new Range(1, 64);
+  /** Intra-op threads of each instance. */
+  public static final Range THREADS_PER_INSTANCE = new Range(1, 64);
+  /** Microseconds a request may wait in the queue: 100 us to 60 s. */
+  public static final Range QUEUE_TIMEOUT_US = new Range(100, 60_000_000);
+  /** The default queue timeout: 100 ms. */
+  public static final long DEFAULT_QUEUE_TIMEOUT_US = 100_000;
+
+  private static final int MAX_DEVICE_CHARS = 32;
+
+  private static final ServingConfig DEFAULTS =
+      new ServingConfig(64, 0, 1024, 1, "cpu", 1, DEFAULT_QUEUE_TIMEOUT_US);
+
+  public ServingConfig {
+    Objects.requireNonNull(device, "device");
+    MAX_BATCH_SIZE.require("max_batch_size", maxBatchSize);
+    MAX_QUEUE_DELAY_US.require("max_queue_delay_us", maxQueueDelayUs);
+    QUEUE_CAPACITY.require("queue_capacity", queueCapacity);
+    INSTANCES.require("instances", instances);
+    THREADS_PER_INSTANCE.require("threads_per_instance", threadsPerInstance);
+    QUEUE_TIMEOUT_US.require("queue_timeout_us", queueTimeoutUs);
+    if (device.isBlank() || device.length() > MAX_DEVICE_CHARS) {
+      throw new IllegalArgumentException("serving.device must be 1 to " + MAX_DEVICE_CHARS
+          + " characters (e.g. cpu, gpu0), got "
+          + (device.isBlank() ? "a blank value" : device.length() + " characters"));
+    }
+  }
+
+  /** A config with the default queue timeout ({@link #DEFAULT_QUEUE_TIMEOUT_US}). */
+  public ServingConfig(int maxBatchSize, long maxQueueDelayUs, int queueCapacity, int instances,
+      String device, int threadsPerInstance) {
+    this(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device, threadsPerInstance,
+        DEFAULT_QUEUE_TIMEOUT_US);
+  }
+
+  /**
+   * Batch up to 64, no added delay, queue of 1024 requests or 100 ms, one CPU instance with one
+   * thread.
+   */
   public static ServingConfig defaults() {
     return DEFAULTS;
   }
 
   /**
-   * The JSON factory: a field that is absent (or null) takes its {@link #defaults()} value.
+   * The JSON factory: a field that is absent (or null) takes its {@link #defaults()} value. A
+   * value out of range fails as a {@link JsonMappingException} whose message is exactly the
+   * constructor's (Jackson would otherwise wrap it in a message that names this class).
    */
   @JsonCreator
   static ServingConfig fromJson(
@@ -46,27 +108,50 @@ public record ServingConfig(
       @JsonProperty("queue_capacity") Integer queueCapacity,
       @JsonProperty("instances") Integer instances,
       @JsonProperty("device") String device,
-      @JsonProperty("threads_per_instance") Integer threadsPerInstance) {
+      @JsonProperty("threads_per_instance") Integer threadsPerInstance,
+      @JsonProperty("queue_timeout_us") Long queueTimeoutUs) throws JsonMappingException {
     ServingConfig d = DEFAULTS;
-    return new ServingConfig(
-        maxBatchSize != null ? maxBatchSize : d.maxBatchSize,
-        maxQueueDelayUs != null ? maxQueueDelayUs : d.maxQueueDelayUs,
-        queueCapacity != null ? queueCapacity : d.queueCapacity,
-        instances != null ? instances : d.instances,
-        device != null ? device : d.device,
-        threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance);
+    try {
+      return new ServingConfig(
+          maxBatchSize != null ? maxBatchSize : d.maxBatchSize,
+          maxQueueDelayUs != null ? maxQueueDelayUs : d.maxQueueDelayUs,
+          queueCapacity != null ? queueCapacity : d.queueCapacity,
+          instances != null ? instances : d.instances,
+          device != null ? device : d.device,
+          threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance,
+          queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs);
+    } catch (IllegalArgumentException e) {
+      throw JsonMappingException.from((JsonParser) null, e.getMessage());
+    }
   }
 
   /** A copy with another {@code maxBatchSize}. */
   public ServingConfig withMaxBatchSize(int maxBatchSize) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance);
+        threadsPerInstance, queueTimeoutUs);
   }
 
-  private static void requireAtLeast(String field, long value, long min) {
-    if (value < min) {
-      throw new IllegalArgumentException(
-          "serving." + field + " must be >= " + min + ", got " + value);
-    }
+  /** A copy with another {@code maxQueueDelayUs}. */
+  public ServingConfig withMaxQueueDelayUs(long maxQueueDelayUs) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs);
+  }
+
+  /** A copy with another {@code instances}. */
+  public ServingConfig withInstances(int instances) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs);
+  }
+
+  /** A copy with another {@code threadsPerInstance}. */
+  public ServingConfig withThreadsPerInstance(int threadsPerInstance) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs);
+  }
+
+  /** A copy with another {@code queueTimeoutUs}. */
+  public ServingConfig withQueueTimeoutUs(long queueTimeoutUs) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs);
   }
 }

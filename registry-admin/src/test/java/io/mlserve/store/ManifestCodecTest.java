@@ -73,7 +73,7 @@ class ManifestCodecTest {
         {"name":"m","version":"1.0.0","format":"torchscript","artifact":"model.pt",
          "serving":{"max_batch_size":0}}
         """));
-    assertTrue(e.getMessage().contains("max_batch_size must be >= 1, got 0"), e.getMessage());
+    assertTrue(e.getMessage().contains("max_batch_size must be between 1 and 4096, got 0"), e.getMessage());
   }
 
   @Test

@@ -1,35 +1,84 @@
 package io.mlserve.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ServingConfigTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @Test
   void defaults() {
-    assertEquals(new ServingConfig(64, 0, 1024, 1, "cpu", 1), ServingConfig.defaults());
+    assertEquals(new ServingConfig(64, 0, 1024, 1, "cpu", 1, 100_000), ServingConfig.defaults());
+    assertEquals(ServingConfig.defaults(), new ServingConfig(64, 0, 1024, 1, "cpu", 1),
+        "the six-value constructor takes the default queue timeout");
   }
 
   @Test
-  void withMaxBatchSizeChangesOnlyThat() {
-    ServingConfig s = new ServingConfig(32, 7, 9, 2, "gpu0", 3).withMaxBatchSize(1);
-    assertEquals(new ServingConfig(1, 7, 9, 2, "gpu0", 3), s);
+  void withersChangeOnlyTheirField() {
+    ServingConfig s = new ServingConfig(32, 7, 9, 2, "gpu0", 3, 5000);
+    assertEquals(new ServingConfig(1, 7, 9, 2, "gpu0", 3, 5000), s.withMaxBatchSize(1));
+    assertEquals(new ServingConfig(32, 8, 9, 2, "gpu0", 3, 5000), s.withMaxQueueDelayUs(8));
+    assertEquals(new ServingConfig(32, 7, 9, 4, "gpu0", 3, 5000), s.withInstances(4));
+    assertEquals(new ServingConfig(32, 7, 9, 2, "gpu0", 5, 5000), s.withThreadsPerInstance(5));
+    assertEquals(new ServingConfig(32, 7, 9, 2, "gpu0", 3, 900), s.withQueueTimeoutUs(900));
+  }
+
+  /** Each bound: the last value in range is accepted, the first one outside is refused. */
+  @ParameterizedTest(name = "{0}={1} ok, {0}={2} refused")
+  @CsvSource({
+      "max_batch_size,       4096,     4097,       1,  4096",
+      "max_batch_size,       1,        0,          1,  4096",
+      "max_batch_size,       4096,     100000000,  1,  4096",
+      "max_queue_delay_us,   1000000,  1000001,    0,  1000000",
+      "max_queue_delay_us,   0,        -1,         0,  1000000",
+      "queue_capacity,       65536,    65537,      1,  65536",
+      "queue_capacity,       1,        0,          1,  65536",
+      "queue_capacity,       65536,    2000000000, 1,  65536",
+      "instances,            64,       65,         1,  64",
+      "instances,            1,        0,          1,  64",
+      "instances,            64,       1000,       1,  64",
+      "threads_per_instance, 64,       65,         1,  64",
+      "threads_per_instance, 1,        0,          1,  64",
+      "queue_timeout_us,     60000000, 60000001,   100, 60000000",
+      "queue_timeout_us,     100,      99,         100, 60000000",
+  })
+  void boundsEveryValueNamingFieldValueAndRange(String field, long ok, long refused, long min,
+      long max) throws Exception {
+    ServingConfig accepted = fromJson(field, ok);
+    assertEquals(ok, JSON.valueToTree(accepted).get(field).asLong());
+    JsonProcessingException e =
+        assertThrows(JsonProcessingException.class, () -> fromJson(field, refused));
+    String message = e.getOriginalMessage();
+    assertFalse(message.contains("io.mlserve"), "no class names: " + message);
+    assertEquals("serving." + field + " must be between " + min + " and " + max + ", got "
+        + refused, message);
   }
 
   @Test
-  void rejectsOutOfRangeValuesNamingTheField() {
-    assertMessage("serving.max_batch_size must be >= 1, got 0",
-        () -> new ServingConfig(0, 0, 1, 1, "cpu", 1));
-    assertMessage("serving.max_queue_delay_us must be >= 0, got -1",
-        () -> new ServingConfig(1, -1, 1, 1, "cpu", 1));
-    assertMessage("serving.queue_capacity must be >= 1, got 0",
-        () -> new ServingConfig(1, 0, 0, 1, "cpu", 1));
-    assertMessage("serving.instances must be >= 1, got 0",
-        () -> new ServingConfig(1, 0, 1, 0, "cpu", 1));
-    assertMessage("serving.threads_per_instance must be >= 1, got 0",
-        () -> new ServingConfig(1, 0, 1, 1, "cpu", 0));
+  void deviceMustBeShortAndNotBlank() {
+    assertMessage("serving.device must be 1 to 32 characters (e.g. cpu, gpu0), got a blank value",
+        () -> new ServingConfig(1, 0, 1, 1, " ", 1));
+    assertMessage("got 33 characters", () -> new ServingConfig(1, 0, 1, 1, "g".repeat(33), 1));
+    assertEquals("cuda:1", new ServingConfig(1, 0, 1, 1, "cuda:1", 1).device());
+  }
+
+  @Test
+  void absentFieldsTakeTheDefaults() throws Exception {
+    ServingConfig s = JSON.readValue("{\"max_batch_size\":8}", ServingConfig.class);
+    assertEquals(ServingConfig.defaults().withMaxBatchSize(8), s);
+    assertEquals(100_000, s.queueTimeoutUs());
+  }
+
+  private static ServingConfig fromJson(String field, long value) throws Exception {
+    return JSON.readValue("{\"" + field + "\":" + value + "}", ServingConfig.class);
   }
 
   private static void assertMessage(String expected, Runnable r) {

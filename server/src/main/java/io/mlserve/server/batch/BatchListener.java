@@ -20,8 +20,14 @@ public interface BatchListener {
   /** A batch ran on the engine with this many requests and rows. */
   default void onBatch(int requests, int rows, long computeNanos) {}
 
-  /** A request was refused because the queue was full. */
+  /**
+   * A request was refused at once: the queue was full, or its estimated wait reached the queue
+   * timeout.
+   */
   default void onRejected() {}
+
+  /** A queued request waited out the queue timeout and was dropped before inference. */
+  default void onQueueTimeout() {}
 
   /** A request expired in the queue and was dropped before inference. */
   default void onExpired() {}

@@ -29,8 +29,12 @@ final class BatchRun {
     this.listener = listener;
   }
 
-  /** Runs {@code batch} (taken from the queue, in arrival order) on {@code runner}. */
-  void run(List<BatchRequest> batch, ModelRunner runner) {
+  /**
+   * Runs {@code batch} (taken from the queue, in arrival order) on {@code runner}.
+   *
+   * @return whether the engine was called (false when every request was cancelled or expired)
+   */
+  boolean run(List<BatchRequest> batch, ModelRunner runner) {
     long start = ticker.nanoTime();
     List<BatchRequest> live = new ArrayList<>(batch.size());
     for (BatchRequest r : batch) {
@@ -50,7 +54,7 @@ final class BatchRun {
       live.add(r);
     }
     if (live.isEmpty()) {
-      return;
+      return false;
     }
     int[] rows = new int[live.size()];
     int totalRows = 0;
@@ -88,7 +92,7 @@ final class BatchRun {
         listener.onRequestDone(start - r.enqueuedNanos, failedAfter, false);
         r.result.completeExceptionally(failure);
       }
-      return;
+      return true;
     }
     listener.onBatch(live.size(), totalRows, computeNanos);
     for (int i = 0; i < live.size(); i++) {
@@ -98,6 +102,7 @@ final class BatchRun {
           new BatchResult(perRequest[i], r.enqueuedNanos, start, computeNanos, totalRows,
               requests));
     }
+    return true;
   }
 
   private static Tensor[] concatInputs(List<BatchRequest> live) {

@@ -23,7 +23,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * waits: it batches what is already queued. With a delay, it waits for more rows only while the
  * batch is not full and the oldest request has waited less than the delay. Requests whose
  * deadline has passed, or that were cancelled, are dropped before inference. An engine failure
- * fails only the requests of that batch. The queue is bounded: a full queue refuses at once.
+ * fails only the requests of that batch.
+ *
+ * <p>The queue is bounded by count and by time. A full queue refuses at once. A request that
+ * waited {@code queueTimeoutNanos} in the queue is dropped when a worker reaches it (like
+ * Triton's queue policy timeout), and a new request is refused at once when the oldest queued
+ * one has already waited that long, or when the estimated wait (batches ahead of it times the
+ * recent time per batch, over the number of workers) is that long or longer. All three answer
+ * {@code RESOURCE_EXHAUSTED}: under overload the requests that are admitted are served within
+ * the timeout rather than all of them late.
  *
  * <p>This class is thread-safe. {@link #submit} never blocks. Time comes from the injected
  * {@link Ticker}; tests drive batches synchronously with {@link #runOnce(int)} instead of
@@ -61,6 +69,8 @@ public final class DynamicBatcher implements AutoCloseable {
   private int wakeupsPending;
   // @GuardedBy("lock"): the event loop that will run deferredWake, or null when none is due
   private Executor wakeDueOn;
+  // @GuardedBy("lock"): moving average of a batch's time on a worker (0 until one ran)
+  private long batchNanosAverage;
 
   private final List<Thread> workers = new ArrayList<>();
 
@@ -185,6 +195,16 @@ public final class DynamicBatcher implements AutoCloseable {
             "queue of model " + modelLabel + " is full (" + settings.queueCapacity()
                 + " requests); retry later");
       }
+      long wait = estimatedWaitNanos(request.enqueuedNanos, rows);
+      if (wait >= settings.queueTimeoutNanos()) {
+        listener.onRejected();
+        throw new InferenceException(
+            Kind.RESOURCE_EXHAUSTED,
+            "model " + modelLabel + " is overloaded: a new request would wait about "
+                + TimeUnit.NANOSECONDS.toMillis(wait) + " ms in its queue, the limit is "
+                + TimeUnit.NANOSECONDS.toMillis(settings.queueTimeoutNanos())
+                + " ms (queue_timeout_us); retry later");
+      }
       queue.addLast(request);
       queuedRows += rows;
       if (settings.maxQueueDelayNanos() > 0 && queuedRows >= settings.maxBatchSize()) {
@@ -217,18 +237,22 @@ public final class DynamicBatcher implements AutoCloseable {
    * Forms at most one batch at the ticker's current time and runs it on the calling thread with
    * runner {@code runnerIndex}. For tests, which drive the batcher without worker threads.
    *
-   * @return whether a batch was formed (it may have held only expired requests)
+   * @return whether a batch was formed (it may have held only expired requests) or queued
+   *     requests were dropped for waiting out the queue timeout
    */
   public boolean runOnce(int runnerIndex) {
     List<BatchRequest> batch;
+    List<BatchRequest> timedOut = new ArrayList<>();
+    long now = ticker.nanoTime();
     lock.lock();
     try {
-      batch = takeBatch(ticker.nanoTime());
+      batch = takeBatch(now, timedOut);
     } finally {
       lock.unlock();
     }
+    shed(timedOut, now);
     if (batch == null) {
-      return false;
+      return !timedOut.isEmpty();
     }
     execute(batch, runners.get(runnerIndex));
     return true;
@@ -306,16 +330,21 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   private void workLoop(ModelRunner runner) {
+    List<BatchRequest> timedOut = new ArrayList<>();
     while (true) {
       List<BatchRequest> batch;
+      long now;
       lock.lock();
       try {
         while (true) {
           if (closed && queue.isEmpty()) {
             return;
           }
-          long now = ticker.nanoTime();
-          batch = takeBatch(now);
+          now = ticker.nanoTime();
+          batch = takeBatch(now, timedOut);
+          if (!timedOut.isEmpty() && batch == null) {
+            break; // answer the dropped requests outside the lock, then look again
+          }
           if (batch != null) {
             if (!queue.isEmpty()) {
               // more than one batch was queued: let another worker take the rest
@@ -347,8 +376,44 @@ public final class DynamicBatcher implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      execute(batch, runner);
+      shed(timedOut, now);
+      timedOut.clear();
+      if (batch != null) {
+        execute(batch, runner);
+      }
     }
+  }
+
+  // Outside the lock: fails the requests that waited out the queue timeout.
+  private void shed(List<BatchRequest> timedOut, long now) {
+    for (BatchRequest r : timedOut) {
+      long waited = now - r.enqueuedNanos;
+      listener.onQueueTimeout();
+      listener.onRequestDone(waited, 0, false);
+      r.result.completeExceptionally(
+          new InferenceException(
+              Kind.RESOURCE_EXHAUSTED,
+              "request waited " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms in the queue of"
+                  + " model " + modelLabel + ", longer than its "
+                  + TimeUnit.NANOSECONDS.toMillis(settings.queueTimeoutNanos())
+                  + " ms limit (queue_timeout_us); not run, retry later"));
+    }
+  }
+
+  // @GuardedBy("lock"): how long a request of {@code rows} rows queued now would wait: the age
+  // of the oldest queued request when that is longer, else the batches ahead of it (its own
+  // included) times the average batch time, over the workers.
+  private long estimatedWaitNanos(long now, int rows) {
+    BatchRequest oldest = queue.peekFirst();
+    long headAge = oldest == null ? 0 : now - oldest.enqueuedNanos;
+    if (oldest == null || batchNanosAverage == 0) {
+      return headAge;
+    }
+    int maxBatch = settings.maxBatchSize();
+    long batchesAhead = (queuedRows + rows + maxBatch - 1) / maxBatch;
+    long estimate = batchNanosAverage > Long.MAX_VALUE / batchesAhead
+        ? Long.MAX_VALUE : batchesAhead * batchNanosAverage / runners.size();
+    return Math.max(headAge, estimate);
   }
 
   private void deferredWake() {
@@ -384,15 +449,25 @@ public final class DynamicBatcher implements AutoCloseable {
     return Math.max(0, settings.maxQueueDelayNanos() - waited);
   }
 
-  // @GuardedBy("lock"): removes and returns the next batch, or null if none is ready.
-  private List<BatchRequest> takeBatch(long now) {
+  // @GuardedBy("lock"): removes and returns the next batch, or null if none is ready. Requests
+  // at the head that waited out the queue timeout go to timedOut instead (the caller fails them
+  // outside the lock); they take no room in the batch.
+  private List<BatchRequest> takeBatch(long now, List<BatchRequest> timedOut) {
+    dropTimedOut(now, timedOut);
     if (waitNanos(now) != 0) {
+      signalIfDrained();
       return null;
     }
     List<BatchRequest> batch = new ArrayList<>(Math.min(queue.size(), settings.maxBatchSize()));
     int rows = 0;
     while (!queue.isEmpty()) {
       BatchRequest next = queue.peekFirst();
+      if (now - next.enqueuedNanos >= settings.queueTimeoutNanos()) {
+        queue.pollFirst();
+        queuedRows -= next.rows;
+        timedOut.add(next);
+        continue;
+      }
       if (rows + next.rows > settings.maxBatchSize()) {
         break;
       }
@@ -405,16 +480,40 @@ public final class DynamicBatcher implements AutoCloseable {
     return batch;
   }
 
+  // @GuardedBy("lock"): moves the timed-out requests at the head of the queue to timedOut. The
+  // queue is in arrival order, so they are all at the head.
+  private void dropTimedOut(long now, List<BatchRequest> timedOut) {
+    while (!queue.isEmpty()
+        && now - queue.peekFirst().enqueuedNanos >= settings.queueTimeoutNanos()) {
+      BatchRequest r = queue.pollFirst();
+      queuedRows -= r.rows;
+      timedOut.add(r);
+    }
+  }
+
+  // @GuardedBy("lock")
+  private void signalIfDrained() {
+    if (batchesInFlight == 0 && queue.isEmpty()) {
+      drained.signalAll();
+    }
+  }
+
   private void execute(List<BatchRequest> batch, ModelRunner runner) {
+    long start = ticker.nanoTime();
+    boolean ran = false;
     try {
-      batchRun.run(batch, runner);
+      ran = batchRun.run(batch, runner);
     } finally {
+      long took = ticker.nanoTime() - start;
       lock.lock();
       try {
         batchesInFlight--;
-        if (batchesInFlight == 0 && queue.isEmpty()) {
-          drained.signalAll();
+        if (ran) {
+          // an average over about the last 8 batches: follows a slower engine within a few
+          batchNanosAverage = batchNanosAverage == 0 ? Math.max(1, took)
+              : batchNanosAverage + (Math.max(1, took) - batchNanosAverage) / 8;
         }
+        signalIfDrained();
       } finally {
         lock.unlock();
       }

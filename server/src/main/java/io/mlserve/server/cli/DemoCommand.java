@@ -47,6 +47,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!options.validOrReport()) {
+      return 2; // before a temporary store is created
+    }
     String denied = store == null ? null : ServeCommand.notWritable(store);
     if (denied != null) {
       System.err.println("mlserve demo: " + denied);

@@ -1,14 +1,31 @@
 package io.mlserve.server.cli;
 
 import io.mlserve.server.netty.ConnectionLimits;
+import io.mlserve.store.ServingConfig;
+import io.mlserve.store.ServingConfig.Range;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Flags shared by {@code serve} and {@code demo}. Plain data; not thread-safe. */
+/**
+ * Flags shared by {@code serve} and {@code demo}. Every numeric flag has a documented range
+ * ({@link #problems()} names each value outside it); the serving overrides take the manifest's
+ * ranges ({@link ServingConfig}). Plain data; not thread-safe.
+ */
 final class ServeOptions {
+  static final Range PORT = new Range(0, 65_535);
+  /** --max-message-bytes: 1 KiB to 256 MiB (a request is held in memory whole). */
+  static final Range MAX_MESSAGE_BYTES = new Range(1024, 256L << 20);
+  static final Range GRPC_THREADS = new Range(0, 256);
+  static final Range GUARD_WINDOW_SECONDS = new Range(0, 86_400);
+  static final Range GUARD_MAX_P95_MS = new Range(1, 600_000);
+  static final Range GUARD_MIN_REQUESTS = new Range(1, 10_000_000);
+  static final Range SHUTDOWN_GRACE_SECONDS = new Range(0, 3_600);
+
   @Option(names = "--grpc-port", defaultValue = "8500",
       description = "gRPC port (0 picks a free one). Default: ${DEFAULT-VALUE}")
   int grpcPort;
@@ -27,46 +44,56 @@ final class ServeOptions {
   String batching;
 
   @Option(names = "--max-batch-size",
-      description = "Override every manifest's max_batch_size.")
+      description = "Override every manifest's max_batch_size (1 to 4096).")
   Integer maxBatchSize;
 
   @Option(names = "--max-queue-delay-us",
-      description = "Override every manifest's max_queue_delay_us.")
+      description = "Override every manifest's max_queue_delay_us (0 to 1000000).")
   Long maxQueueDelayUs;
 
   @Option(names = "--instances",
-      description = "Override every manifest's instances (batcher workers per version).")
+      description = "Override every manifest's instances (batcher workers per version, 1 to 64).")
   Integer instances;
+
+  @Option(names = "--queue-timeout-us",
+      description = "Override every manifest's queue_timeout_us: the longest a request may wait"
+          + " in a model's queue before it is shed with RESOURCE_EXHAUSTED / 503 (100 to"
+          + " 60000000; the manifest default is 100000).")
+  Long queueTimeoutUs;
 
   @Option(names = "--grpc-threads", defaultValue = "0",
       description = "Threads that decode and dispatch gRPC calls; 0 runs them on the transport's"
-          + " event loops (direct executor). Default: ${DEFAULT-VALUE}")
+          + " event loops (direct executor); at most 256. Default: ${DEFAULT-VALUE}")
   int grpcThreads;
 
   @Option(names = "--max-message-bytes", defaultValue = "16777216",
-      description = "Largest request accepted, in bytes. Default: ${DEFAULT-VALUE}")
+      description = "Largest request accepted, in bytes (1024 to 268435456)."
+          + " Default: ${DEFAULT-VALUE}")
   int maxMessageBytes;
 
   @Option(names = "--torch-threads",
       description = "Intra-op threads of each batcher instance, for every model (overrides the"
-          + " manifests' serving.threads_per_instance, whose default is 1)")
+          + " manifests' serving.threads_per_instance, whose default is 1; 1 to 64)")
   Integer torchThreads;
 
   @Option(names = "--guard-window-seconds", defaultValue = "300",
       description = "After a reload, how long the post-promotion guard watches the new version"
-          + " (0: off). Default: ${DEFAULT-VALUE}")
+          + " (0: off; at most 86400). Default: ${DEFAULT-VALUE}")
   long guardWindowSeconds;
 
   @Option(names = "--guard-max-error-rate", defaultValue = "0.01",
-      description = "Roll back when the new version's error rate exceeds this. Default: ${DEFAULT-VALUE}")
+      description = "Roll back when the new version's error rate exceeds this (0 to 1)."
+          + " Default: ${DEFAULT-VALUE}")
   double guardMaxErrorRate;
 
   @Option(names = "--guard-max-p95-ms", defaultValue = "200",
-      description = "Roll back when the new version's p95 latency exceeds this. Default: ${DEFAULT-VALUE}")
+      description = "Roll back when the new version's p95 latency exceeds this (1 to 600000)."
+          + " Default: ${DEFAULT-VALUE}")
   long guardMaxP95Millis;
 
   @Option(names = "--guard-min-requests", defaultValue = "20",
-      description = "Requests the guard needs before it judges. Default: ${DEFAULT-VALUE}")
+      description = "Requests the guard needs before it judges (1 to 10000000)."
+          + " Default: ${DEFAULT-VALUE}")
   long guardMinRequests;
 
   @Option(names = "--check-finite", defaultValue = "true", arity = "1",
@@ -77,7 +104,8 @@ final class ServeOptions {
   boolean checkFinite;
 
   @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
-      description = "How long in-flight requests may take on shutdown. Default: ${DEFAULT-VALUE}")
+      description = "How long in-flight requests may take on shutdown (0 to 3600)."
+          + " Default: ${DEFAULT-VALUE}")
   int shutdownGraceSeconds;
 
   // ---- Connection limits (per listener: HTTP and gRPC each). Bounded; see ConnectionLimits. --
@@ -161,5 +189,76 @@ final class ServeOptions {
           flag + " must be between " + min + " and " + max + ", got " + v);
     }
     return v;
+  }
+
+  /**
+   * Every flag value outside its range, one message each naming the flag, the allowed range and
+   * the value given; empty when all are valid.
+   */
+  List<String> problems() {
+    List<String> out = new ArrayList<>();
+    if (!batching.equals("on") && !batching.equals("off")) {
+      out.add("--batching must be on or off, got '" + batching + "'");
+    }
+    check(out, "--grpc-port", PORT, grpcPort);
+    check(out, "--http-port", PORT, httpPort);
+    check(out, "--max-batch-size", ServingConfig.MAX_BATCH_SIZE, maxBatchSize);
+    check(out, "--max-queue-delay-us", ServingConfig.MAX_QUEUE_DELAY_US, maxQueueDelayUs);
+    check(out, "--instances", ServingConfig.INSTANCES, instances);
+    check(out, "--queue-timeout-us", ServingConfig.QUEUE_TIMEOUT_US, queueTimeoutUs);
+    check(out, "--torch-threads", ServingConfig.THREADS_PER_INSTANCE, torchThreads);
+    check(out, "--grpc-threads", GRPC_THREADS, grpcThreads);
+    check(out, "--max-message-bytes", MAX_MESSAGE_BYTES, maxMessageBytes);
+    check(out, "--guard-window-seconds", GUARD_WINDOW_SECONDS, guardWindowSeconds);
+    if (!(guardMaxErrorRate >= 0 && guardMaxErrorRate <= 1)) {
+      out.add("--guard-max-error-rate must be between 0 and 1, got " + guardMaxErrorRate);
+    }
+    check(out, "--guard-max-p95-ms", GUARD_MAX_P95_MS, guardMaxP95Millis);
+    check(out, "--guard-min-requests", GUARD_MIN_REQUESTS, guardMinRequests);
+    check(out, "--shutdown-grace-seconds", SHUTDOWN_GRACE_SECONDS, shutdownGraceSeconds);
+    return out;
+  }
+
+  /**
+   * Prints every problem (see {@link #problems()}) to stderr.
+   *
+   * @return whether there was none
+   */
+  boolean validOrReport() {
+    List<String> problems = problems();
+    problems.forEach(p -> System.err.println("mlserve: " + p));
+    return problems.isEmpty();
+  }
+
+  /** A manifest's serving config with these flags' overrides applied. Call after problems(). */
+  ServingConfig applyTo(ServingConfig serving) {
+    ServingConfig s = serving;
+    if (batching.equals("off")) {
+      s = s.withMaxBatchSize(1);
+    } else if (maxBatchSize != null) {
+      s = s.withMaxBatchSize(maxBatchSize);
+    }
+    if (maxQueueDelayUs != null) {
+      s = s.withMaxQueueDelayUs(maxQueueDelayUs);
+    }
+    if (instances != null) {
+      s = s.withInstances(instances);
+    }
+    if (torchThreads != null) {
+      s = s.withThreadsPerInstance(torchThreads);
+    }
+    if (queueTimeoutUs != null) {
+      s = s.withQueueTimeoutUs(queueTimeoutUs);
+    }
+    return s;
+  }
+
+  private static void check(List<String> out, String flag, Range range, Number value) {
+    if (value != null) {
+      String why = range.check(flag, value.longValue());
+      if (why != null) {
+        out.add(why);
+      }
+    }
   }
 }

@@ -14,7 +14,6 @@ import io.mlserve.server.netty.EventLoops;
 import io.mlserve.server.netty.GrpcListener;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.store.ModelStore;
-import io.mlserve.store.ServingConfig;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.grpc.AdminServices;
 import io.mlserve.server.model.EngineArtifactValidator;
@@ -72,18 +71,17 @@ final class ServerLauncher {
    *     flag
    */
   int run(Path storeDir, String exampleCall) throws Exception {
-    configureTorch();
-    if (!options.batching.equals("on") && !options.batching.equals("off")) {
-      System.err.println("--batching must be on or off, got '" + options.batching + "'");
+    if (!options.validOrReport()) {
       return 2;
     }
+    configureTorch();
     ModelStore store = ModelStore.open(storeDir);
     MetricsRegistry metrics = new MetricsRegistry();
     Telemetry telemetry = Telemetry.fromEnvironment(System.getenv());
     telemetry.observe(metrics);
     ModelRouter router = new ModelRouter(metrics);
     ModelLoader loader =
-        new ModelLoader(List.of(new DjlEngine()), Ticker.system(), servingOverride(), metrics,
+        new ModelLoader(List.of(new DjlEngine()), Ticker.system(), options::applyTo, metrics,
             telemetry, EventLoops::current);
     // Inference handlers never block, so they run on the transport threads (direct executor).
     // Admin calls write files and may load a model to validate it: they get threads of their
@@ -288,27 +286,6 @@ final class ServerLauncher {
       }
     }
     return sb.toString();
-  }
-
-  private Function<ServingConfig, ServingConfig> servingOverride() {
-    return serving -> {
-      ServingConfig s = serving;
-      if (options.batching.equals("off")) {
-        s = s.withMaxBatchSize(1);
-      } else if (options.maxBatchSize != null) {
-        s = s.withMaxBatchSize(options.maxBatchSize);
-      }
-      if (options.maxQueueDelayUs != null || options.instances != null
-          || options.torchThreads != null) {
-        s = new ServingConfig(s.maxBatchSize(),
-            options.maxQueueDelayUs != null ? options.maxQueueDelayUs : s.maxQueueDelayUs(),
-            s.queueCapacity(),
-            options.instances != null ? options.instances : s.instances(),
-            s.device(),
-            options.torchThreads != null ? options.torchThreads : s.threadsPerInstance());
-      }
-      return s;
-    };
   }
 
   private void configureTorch() {

@@ -30,6 +30,7 @@ public final class ModelMetrics implements BatchListener {
   private final LongAdder batches = new LongAdder();
   private final LongAdder expired = new LongAdder();
   private final LongAdder rejected = new LongAdder();
+  private final LongAdder queueTimeouts = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
   private volatile IntSupplier queueDepth = () -> 0;
   // @GuardedBy("this")
@@ -131,6 +132,11 @@ public final class ModelMetrics implements BatchListener {
     expired.increment();
   }
 
+  @Override
+  public void onQueueTimeout() {
+    queueTimeouts.increment();
+  }
+
   public LatencyTracker total() {
     return total;
   }
@@ -164,6 +170,11 @@ public final class ModelMetrics implements BatchListener {
 
   public long rejected() {
     return rejected.sum();
+  }
+
+  /** Requests dropped from the queue after waiting out its timeout (queue_timeout_us). */
+  public long queueTimeouts() {
+    return queueTimeouts.sum();
   }
 
   public long inFlight() {

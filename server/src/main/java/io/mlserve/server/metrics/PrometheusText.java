@@ -151,7 +151,11 @@ public final class PrometheusText {
         "Requests dropped before inference because their deadline passed.",
         ModelMetrics::expired);
     counterPerModel(out, models, "mlserve_requests_rejected_total",
-        "Requests refused because the queue was full.", ModelMetrics::rejected);
+        "Requests refused at once: the queue was full, or its estimated wait reached"
+            + " queue_timeout_us.", ModelMetrics::rejected);
+    counterPerModel(out, models, "mlserve_requests_queue_timeout_total",
+        "Requests dropped from the queue after waiting longer than queue_timeout_us.",
+        ModelMetrics::queueTimeouts);
 
     processAndJvm(out);
     return out.toString();

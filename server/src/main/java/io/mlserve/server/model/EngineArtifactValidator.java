@@ -15,8 +15,8 @@ import java.util.function.Function;
 
 /**
  * Validates a version before the registry makes it visible by loading it exactly as the server
- * would: the basic checks (artifact present, sha256, examples.json parses), then engine load,
- * warm-up at every batch size, health check and golden examples. Then it frees it again.
+ * would: the basic checks (artifact present, sha256, examples.json parses), then engine load
+ * (on one instance, whatever the manifest asks for), warm-up at every batch size, health check and golden examples. Then it frees it again.
  *
  * <p>Also the {@link java.util.ServiceLoader} provider of {@link ArtifactValidator} (listed in
  * {@code META-INF/services}), so that {@code mlctl --store} run with the server's classpath
@@ -44,9 +44,6 @@ public final class EngineArtifactValidator implements ArtifactValidator {
   @Override
   public void validate(Path versionDir, Manifest manifest) throws Exception {
     basic.validate(versionDir, manifest);
-    try (ServedModel m = loader.load(versionDir, manifest)) {
-      // Loading ran the warm-up, the health check and the golden examples.
-      Objects.requireNonNull(m);
-    }
+    loader.check(versionDir, manifest); // one instance, whatever the manifest asks for
   }
 }

@@ -1,5 +1,6 @@
 package io.mlserve.server.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.server.tensor.DataType;
@@ -33,7 +34,13 @@ public record Examples(Tensor[] inputs, Tensor[] outputs, double tolerance) {
     if (!Files.isRegularFile(file)) {
       return null;
     }
-    JsonNode root = JSON.readTree(file.toFile());
+    JsonNode root;
+    try {
+      root = JSON.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      // the file's name only: a message may reach a client, the server's paths must not
+      throw new IOException(FILE + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
     try {
       Tensor[] in = tensors(root.get("inputs"), signature.inputs());
       JsonNode out = root.get("outputs");
@@ -44,7 +51,7 @@ public record Examples(Tensor[] inputs, Tensor[] outputs, double tolerance) {
       }
       return new Examples(in, expected, tol);
     } catch (IllegalArgumentException e) {
-      throw new IOException(file + ": " + e.getMessage(), e);
+      throw new IOException(FILE + ": " + e.getMessage(), e);
     }
   }
 

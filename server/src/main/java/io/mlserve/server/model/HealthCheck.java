@@ -19,9 +19,16 @@ import java.util.List;
  * output must have the declared datatype and shape and be finite; golden outputs, when the
  * examples have them, must match within their tolerance.
  *
+ * <p>Its own memory is bounded before anything is built: the constructor refuses a version
+ * whose largest warm-up batch would hold more than {@link #MAX_WARMUP_BATCH_BYTES} of input
+ * (max batch size times the bytes of one row, from the examples or the signature).
+ *
  * <p>Not thread-safe; used by one loading thread.
  */
 final class HealthCheck {
+  /** The most input bytes one warm-up batch may hold: 256 MiB. */
+  static final long MAX_WARMUP_BATCH_BYTES = 256L << 20;
+
   private final String label;
   private final Manifest manifest;
   private final int maxBatch;
@@ -37,6 +44,39 @@ final class HealthCheck {
     } catch (IOException e) {
       throw new ModelLoadException(label + ": unreadable examples: " + e.getMessage(), e);
     }
+    long rowBytes = rowBytes();
+    if (rowBytes > MAX_WARMUP_BATCH_BYTES / maxBatch) {
+      throw new ModelLoadException(label + ": a batch of max_batch_size " + maxBatch + " rows of "
+          + (rowBytes == Long.MAX_VALUE ? "more than " + MAX_WARMUP_BATCH_BYTES : rowBytes)
+          + " input bytes each exceeds the " + (MAX_WARMUP_BATCH_BYTES >> 20) + " MiB a batch"
+          + " may hold; lower serving.max_batch_size or the signature's input shapes", null);
+    }
+  }
+
+  /**
+   * Input bytes of one row: from the example rows when there are examples, else from the
+   * signature (a variable dimension other than the first counts as 1). Long.MAX_VALUE on
+   * overflow.
+   */
+  private long rowBytes() {
+    List<TensorSpec> specs = manifest.signature().inputs();
+    long total = 0;
+    try {
+      for (int i = 0; i < specs.size(); i++) {
+        long bytes;
+        if (examples != null) {
+          Tensor t = examples.inputs()[i];
+          bytes = t.data().length / Math.max(1, t.dim(0));
+        } else {
+          bytes = Math.multiplyExact(Tensor.elementCount(concreteShape(specs.get(i), 1)),
+              DataType.parse(specs.get(i).datatype()).byteSize());
+        }
+        total = Math.addExact(total, bytes);
+      }
+    } catch (ArithmeticException overflow) {
+      return Long.MAX_VALUE;
+    }
+    return total;
   }
 
   void run(ModelRunner runner) throws ModelLoadException {

@@ -77,6 +77,22 @@ public final class ModelLoader {
    * @throws ModelLoadException naming the version and the failed step
    */
   public ServedModel load(Path versionDir, Manifest manifest) throws ModelLoadException {
+    return load(versionDir, manifest, false);
+  }
+
+  /**
+   * Checks a version as {@link #load} would (engine load, warm-up at every batch size, health
+   * check, golden examples) on one instance, whatever the manifest's {@code instances}, and frees
+   * it again: validating a registration costs one instance's memory, not the served count.
+   *
+   * @throws ModelLoadException naming the version and the failed step
+   */
+  public void check(Path versionDir, Manifest manifest) throws ModelLoadException {
+    load(versionDir, manifest, true);
+  }
+
+  private ServedModel load(Path versionDir, Manifest manifest, boolean checkOnly)
+      throws ModelLoadException {
     String label = manifest.name() + ":" + manifest.version();
     InferenceEngine engine =
         engines.stream()
@@ -92,6 +108,10 @@ public final class ModelLoader {
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(label + ": bad signature: " + e.getMessage(), e);
     }
+    int maxBatch = validator.batchable() ? serving.maxBatchSize() : 1;
+    // Reads the examples and bounds the warm-up's memory before anything is loaded.
+    HealthCheck check = new HealthCheck(label, manifest, versionDir, maxBatch);
+    int instances = checkOnly ? 1 : serving.instances();
     long t0 = System.nanoTime();
     LoadedModel loaded;
     try {
@@ -101,27 +121,31 @@ public final class ModelLoader {
     }
     List<ModelRunner> runners = new ArrayList<>();
     try {
-      int maxBatch = validator.batchable() ? serving.maxBatchSize() : 1;
-      for (int i = 0; i < serving.instances(); i++) {
+      for (int i = 0; i < instances; i++) {
         ModelRunner r = loaded.newRunner(serving.threadsPerInstance());
         runners.add(maxBatch > 1 ? new BucketedRunner(r, maxBatch) : r);
       }
-      HealthCheck check = new HealthCheck(label, manifest, versionDir, maxBatch);
       for (ModelRunner r : runners) {
         check.run(r);
+      }
+      if (checkOnly) {
+        runners.forEach(ModelRunner::close);
+        loaded.close();
+        return null;
       }
       BatchSettings settings =
           new BatchSettings(
               maxBatch, Math.multiplyExact(serving.maxQueueDelayUs(), 1000L),
-              serving.queueCapacity());
+              serving.queueCapacity(), Math.multiplyExact(serving.queueTimeoutUs(), 1000L));
       ModelMetrics modelMetrics = metrics.forVersion(manifest.name(), manifest.version());
       DynamicBatcher batcher =
           new DynamicBatcher(label, settings, runners, ticker, modelMetrics, wakeDeferral);
       batcher.start();
       log.info(
-          "{}: loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us)",
+          "{}: loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us,"
+              + " queue {} requests / {} us)",
           label, (System.nanoTime() - t0) / 1_000_000, runners.size(), maxBatch,
-          serving.maxQueueDelayUs());
+          serving.maxQueueDelayUs(), serving.queueCapacity(), serving.queueTimeoutUs());
       return new ServedModel(
           manifest, loaded, runners, batcher, validator, modelMetrics, telemetry, ticker);
     } catch (Exception e) {

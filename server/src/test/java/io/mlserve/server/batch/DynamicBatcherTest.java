@@ -21,12 +21,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class DynamicBatcherTest {
+  /** A queue timeout no test here reaches (DynamicBatcherQueueTimeoutTest covers it). */
+  private static final long HOUR = TimeUnit.HOURS.toNanos(1);
   private final FakeTicker ticker = new FakeTicker();
   private final FakeRunner runner = new FakeRunner();
 
   private DynamicBatcher batcher(int maxBatch, long delayMicros, int capacity) {
     return new DynamicBatcher(
-        "m:1", new BatchSettings(maxBatch, delayMicros * 1000, capacity), List.of(runner), ticker,
+        "m:1", new BatchSettings(maxBatch, delayMicros * 1000, capacity, HOUR), List.of(runner),
+        ticker,
         BatchListener.NONE);
   }
 
@@ -183,7 +186,7 @@ class DynamicBatcherTest {
   @Test
   void workersServeAndDrainOnStop() throws Exception {
     DynamicBatcher b =
-        new DynamicBatcher("m:1", new BatchSettings(4, 0, 1000), List.of(runner),
+        new DynamicBatcher("m:1", new BatchSettings(4, 0, 1000, HOUR), List.of(runner),
             Ticker.system(), BatchListener.NONE);
     b.start();
     List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
@@ -232,7 +235,7 @@ class DynamicBatcherTest {
         new GateRunner(entered, release), new GateRunner(entered, release),
         new GateRunner(entered, release));
     DynamicBatcher b = new DynamicBatcher(
-        "m:1", new BatchSettings(1, 0, 100), runners, Ticker.system(), BatchListener.NONE);
+        "m:1", new BatchSettings(1, 0, 100, HOUR), runners, Ticker.system(), BatchListener.NONE);
     b.start();
     List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -253,7 +256,8 @@ class DynamicBatcherTest {
     List<io.mlserve.server.engine.ModelRunner> runners =
         List.of(new FakeRunner(), new FakeRunner(), new FakeRunner());
     DynamicBatcher b = new DynamicBatcher(
-        "m:1", new BatchSettings(8, 0, 100_000), runners, Ticker.system(), BatchListener.NONE);
+        "m:1", new BatchSettings(8, 0, 100_000, HOUR), runners, Ticker.system(),
+        BatchListener.NONE);
     b.start();
     int perProducer = 5_000;
     List<List<CompletableFuture<BatchResult>>> all = new ArrayList<>();
@@ -302,7 +306,8 @@ class DynamicBatcherTest {
 
   private DynamicBatcher startedWithDeferral(FakeRunner one, WakeDeferral deferral)
       throws InterruptedException {
-    DynamicBatcher b = new DynamicBatcher("m:1", new BatchSettings(8, 0, 100), List.of(one),
+    DynamicBatcher b = new DynamicBatcher("m:1", new BatchSettings(8, 0, 100, HOUR),
+        List.of(one),
         Ticker.system(), BatchListener.NONE, deferral);
     b.start();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -361,7 +366,8 @@ class DynamicBatcherTest {
     CountDownLatch entered = new CountDownLatch(2);
     CountDownLatch release = new CountDownLatch(1);
     // A delay far longer than the test's patience: a batch that waits it out fails the test.
-    DynamicBatcher b = new DynamicBatcher("m:1", new BatchSettings(4, 120_000_000_000L, 100),
+    DynamicBatcher b = new DynamicBatcher("m:1",
+        new BatchSettings(4, 120_000_000_000L, 100, HOUR),
         List.of(new GateRunner(entered, release), new GateRunner(entered, release)),
         Ticker.system(), BatchListener.NONE);
     b.start();

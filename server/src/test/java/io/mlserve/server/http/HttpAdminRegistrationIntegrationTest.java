@@ -36,6 +36,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Registration and experiment runs over REST, on a real server (DJL demo model, temp store)
@@ -185,6 +187,43 @@ class HttpAdminRegistrationIntegrationTest {
     assertFalse(body.contains("io.mlserve."), body);
     assertFalse(body.contains(storeDir.toString()), body);
     assertFalse(body.contains(System.getProperty("java.io.tmpdir") + "/"), body);
+  }
+
+  /** Each serving bound over REST: 400 naming the field, the range and the value, no trace. */
+  @ParameterizedTest(name = "serving.{0}={1} is refused")
+  @CsvSource({
+      "max_batch_size,       100000000,  1,   4096",
+      "max_batch_size,       4097,       1,   4096",
+      "max_batch_size,       0,          1,   4096",
+      "queue_capacity,       2000000000, 1,   65536",
+      "instances,            1000,       1,   64",
+      "threads_per_instance, 65,         1,   64",
+      "max_queue_delay_us,   1000001,    0,   1000000",
+      "queue_timeout_us,     99,         100, 60000000",
+  })
+  void servingValuesOutOfRangeAreRefusedWith400(String field, long value, long min, long max)
+      throws Exception {
+    String version = "7.0." + Math.floorMod((field + value).hashCode(), 100_000);
+    HttpResponse<String> r = http.post("/api/v1/models/" + MODEL + "/versions",
+        "{\"version\":\"" + version + "\",\"artifact_base64\":\"" + artifactB64
+            + "\",\"serving\":{\"" + field + "\":" + value + "}}", AUTH);
+    assertEquals(400, r.statusCode(), r.body());
+    assertEquals("invalid 'serving': serving." + field + " must be between " + min + " and "
+        + max + ", got " + value, error(r));
+    assertEquals(404, http.get("/api/v1/models/" + MODEL + "/versions/" + version).statusCode());
+  }
+
+  @Test
+  void theLargestServingValuesAreAcceptedAndValidatedOnOneInstance() throws Exception {
+    // A model of its own: the other tests' versions inherit the latest version's serving.
+    HttpResponse<String> r = http.post("/api/v1/models/roomy/versions",
+        "{\"version\":\"1.0.0\",\"artifact_base64\":\"" + artifactB64 + "\",\"signature\":"
+            + signatureJson() + ",\"serving\":{\"max_batch_size\":4096,\"queue_capacity\":65536,"
+            + "\"instances\":64,\"max_queue_delay_us\":1000000,\"queue_timeout_us\":60000000}}", AUTH);
+    assertEquals(201, r.statusCode(), r.body());
+    JsonNode serving = json(r).get("manifest").get("serving");
+    assertEquals(64, serving.get("instances").asInt());
+    assertEquals(60_000_000, serving.get("queue_timeout_us").asLong());
   }
 
   @Test

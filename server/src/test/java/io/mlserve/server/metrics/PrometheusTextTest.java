@@ -35,6 +35,8 @@ class PrometheusTextTest {
     m.onBatch(3, 8, 1000);
     m.onBatch(1, 1, 1000);
     m.onRejected();
+    m.onQueueTimeout();
+    m.onQueueTimeout();
     registry.recordUnrouted();
 
     String text = new PrometheusText(registry, () -> true).render();
@@ -47,6 +49,7 @@ class PrometheusTextTest {
     assertEquals(1, value(text, "mlserve_requests_in_flight{" + l + "}"));
     assertEquals(1, value(text, "mlserve_requests_unrouted_total"));
     assertEquals(1, value(text, "mlserve_requests_rejected_total{" + l + "}"));
+    assertEquals(2, value(text, "mlserve_requests_queue_timeout_total{" + l + "}"));
     String total = l + ",phase=\"total\"";
     assertEquals(102, value(text, "mlserve_request_duration_seconds_count{" + total + "}"));
     assertEquals(102,

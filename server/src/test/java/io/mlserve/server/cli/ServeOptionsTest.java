@@ -1,0 +1,79 @@
+package io.mlserve.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.mlserve.store.ServingConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+class ServeOptionsTest {
+  private static ServeOptions parse(String... args) {
+    ServeCommand command = new ServeCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.options;
+  }
+
+  @Test
+  void defaultsAreValid() {
+    assertEquals(List.of(), parse().problems());
+  }
+
+  /** Each flag: the last value in range is accepted, the first one outside is named. */
+  @ParameterizedTest(name = "{0} {1} ok, {0} {2} refused")
+  @CsvSource({
+      "--max-batch-size,         4096,      4097,       1,    4096",
+      "--max-batch-size,         1,         0,          1,    4096",
+      "--max-queue-delay-us,     1000000,   1000001,    0,    1000000",
+      "--max-queue-delay-us,     0,         -1,         0,    1000000",
+      "--instances,              64,        1000,       1,    64",
+      "--instances,              1,         0,          1,    64",
+      "--queue-timeout-us,       60000000,  60000001,   100,  60000000",
+      "--queue-timeout-us,       100,       99,         100,  60000000",
+      "--torch-threads,          64,        65,         1,    64",
+      "--torch-threads,          1,         0,          1,    64",
+      "--grpc-threads,           256,       257,        0,    256",
+      "--grpc-threads,           0,         -1,         0,    256",
+      "--max-message-bytes,      268435456, 268435457,  1024, 268435456",
+      "--max-message-bytes,      1024,      1023,       1024, 268435456",
+      "--guard-window-seconds,   86400,     86401,      0,    86400",
+      "--guard-max-p95-ms,       600000,    0,          1,    600000",
+      "--guard-min-requests,     10000000,  0,          1,    10000000",
+      "--shutdown-grace-seconds, 3600,      3601,       0,    3600",
+      "--shutdown-grace-seconds, 0,         -1,         0,    3600",
+      "--grpc-port,              65535,     65536,      0,    65535",
+      "--http-port,              0,         -1,         0,    65535",
+  })
+  void everyNumericFlagIsBounded(String flag, String ok, String refused, long min, long max) {
+    assertEquals(List.of(), parse(flag, ok).problems());
+    assertEquals(List.of(flag + " must be between " + min + " and " + max + ", got " + refused),
+        parse(flag, refused).problems());
+  }
+
+  @Test
+  void errorRateIsAFraction() {
+    assertEquals(List.of(), parse("--guard-max-error-rate", "1").problems());
+    assertEquals(List.of("--guard-max-error-rate must be between 0 and 1, got 1.5"),
+        parse("--guard-max-error-rate", "1.5").problems());
+    assertEquals(List.of("--guard-max-error-rate must be between 0 and 1, got NaN"),
+        parse("--guard-max-error-rate", "NaN").problems());
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    assertEquals(2, parse("--instances", "1000", "--max-batch-size", "100000000").problems()
+        .size());
+  }
+
+  @Test
+  void overridesApplyToTheManifestsConfig() {
+    ServingConfig manifest = new ServingConfig(32, 0, 256, 2, "cpu", 1, 100_000);
+    assertEquals(new ServingConfig(16, 200, 256, 3, "cpu", 2, 5_000),
+        parse("--max-batch-size", "16", "--max-queue-delay-us", "200", "--instances", "3",
+            "--torch-threads", "2", "--queue-timeout-us", "5000").applyTo(manifest));
+    assertEquals(manifest.withMaxBatchSize(1), parse("--batching", "off").applyTo(manifest));
+    assertEquals(manifest, parse().applyTo(manifest));
+  }
+}
