@@ -27,16 +27,20 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mlserve demo}: makes a fresh store, registers the committed curve_forecaster 1.0.0,
- * promotes it to Production, and serves it. Without {@code --store} the store is a temporary
+ * promotes it to Production, and serves it; a {@code --store} that an earlier demo made is
+ * served again as it is. Without {@code --store} the store is a temporary
  * directory that is removed when the demo ends, however it ends (stop, failed start,
  * SIGTERM/Ctrl-C); a {@code --store} given by the user is kept.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Create a fresh demo store with curve_forecaster 1.0.0 in Production and serve it.")
 final class DemoCommand implements Callable<Integer> {
+  private static final String DEMO_MODEL = "curve_forecaster";
+
   @Option(names = "--store",
-      description = "Where to create the demo store (must be absent or empty); it is kept on"
-          + " exit. Default: a new temporary directory, removed on exit")
+      description = "Where to create the demo store (absent or empty), or a demo store an earlier"
+          + " run made there, served as it is; it is kept on exit. Default: a new temporary"
+          + " directory, removed on exit")
   Path store;
 
   @Option(names = "--example-dir",
@@ -55,17 +59,27 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("mlserve demo: " + denied);
       return 2;
     }
+    boolean reuse = false;
     if (store != null && Files.isDirectory(store)) {
       try (Stream<Path> s = Files.list(store)) {
         if (s.findAny().isPresent()) {
-          System.err.println("mlserve demo: --store " + store + " is not empty; give a new or"
-              + " empty directory (the demo creates a fresh store)");
-          return 2;
+          if (!isDemoStore(store)) {
+            System.err.println("mlserve demo: --store " + store + " is not empty and holds no"
+                + " demo store; give a new or empty directory (the demo creates a fresh store)");
+            return 2;
+          }
+          reuse = true;
         }
       }
     }
     ExitActions exit = ExitActions.installed();
     try {
+      if (reuse) {
+        System.out.println("mlserve demo: serving the demo store " + store + " made by an earlier"
+            + " run, as it is now (remove the directory for a fresh one)");
+        configureDjl();
+        return new ServerLauncher(options, exit).run(store, tryIt(exampleDir()));
+      }
       Path dir = store != null ? store : temporaryStore(exit);
       return demo(dir, exit);
     } finally {
@@ -90,20 +104,24 @@ final class DemoCommand implements Callable<Integer> {
     return dir;
   }
 
+  /** Whether {@code dir} is a store an earlier demo made: it has the demo model's versions. */
+  private static boolean isDemoStore(Path dir) {
+    return Files.isRegularFile(dir.resolve(EventLog.FILE_NAME))
+        && Files.isDirectory(dir.resolve(DEMO_MODEL).resolve("versions"));
+  }
+
+  private Path exampleDir() {
+    return exampleDir != null ? exampleDir : home().resolve("examples/curve_forecaster");
+  }
+
   private int demo(Path dir, ExitActions exit) throws Exception {
-    Path example = exampleDir != null ? exampleDir : home().resolve("examples/curve_forecaster");
+    Path example = exampleDir();
     Path manifestFile = example.resolve("model.json");
     if (!Files.isRegularFile(manifestFile)) {
       System.err.println("mlserve demo: " + manifestFile + " not found (set --example-dir)");
       return 2;
     }
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    System.setProperty("OPT_OUT_TRACKING", System.getProperty("OPT_OUT_TRACKING", "true"));
-    System.setProperty("ai.djl.pytorch.num_threads",
-        System.getProperty("ai.djl.pytorch.num_threads",
-            String.valueOf(options.torchThreads != null ? options.torchThreads : 1)));
-    System.setProperty("ai.djl.pytorch.num_interop_threads",
-        System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
+    configureDjl();
     ModelStore modelStore = ModelStore.open(dir);
     ModelLoader validatorLoader =
         new ModelLoader(List.of(new DjlEngine()), Ticker.system(), Function.identity(),
@@ -118,12 +136,27 @@ final class DemoCommand implements Callable<Integer> {
           + " (sha256 " + m.sha256().substring(0, 12) + "...) and promoted it to Production");
       registerReadmeExamples(registry, manifestFile);
     }
-    String call = "Try it:\n  bin/mlserve infer --target localhost:{grpc_port} --model "
-        + "curve_forecaster --examples " + example.resolve("examples.json")
+    return new ServerLauncher(options, exit).run(dir, tryIt(example));
+  }
+
+  /** Offline, no tracking, one torch thread per worker unless the user says otherwise. */
+  private void configureDjl() {
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    System.setProperty("OPT_OUT_TRACKING", System.getProperty("OPT_OUT_TRACKING", "true"));
+    System.setProperty("ai.djl.pytorch.num_threads",
+        System.getProperty("ai.djl.pytorch.num_threads",
+            String.valueOf(options.torchThreads != null ? options.torchThreads : 1)));
+    System.setProperty("ai.djl.pytorch.num_interop_threads",
+        System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
+  }
+
+  /** The ready-to-paste calls printed once the ports are bound. */
+  private static String tryIt(Path example) {
+    return "Try it:\n  bin/mlserve infer --target localhost:{grpc_port} --model "
+        + DEMO_MODEL + " --examples " + example.resolve("examples.json")
         + "\n  curl -s localhost:{http_port}/api/v1/predict -H 'Content-Type: application/json' "
-        + "-d '{\"model\":\"curve_forecaster\",\"input\":[60,59,58,57,58,60,62,64,66,68,70,71,"
-        + "70,68,66,64,62,61,60,61,62,64,66,67]}'";
-    return new ServerLauncher(options, exit).run(dir, call);
+        + "-d '{\"model\":\"" + DEMO_MODEL + "\",\"input\":[60,59,58,57,58,60,62,64,66,68,70,"
+        + "71,70,68,66,64,62,61,60,61,62,64,66,67]}'";
   }
 
   /**

@@ -77,6 +77,38 @@ class LauncherRefusalsIT {
       assertTrue(Files.isDirectory(store.resolve("curve_forecaster/versions/1.0.0")),
           demo.output()::toString);
     }
+    // Run again on the same directory (as the README's `bin/mlserve demo --store models` twice):
+    // the store the first run made is served as it is, not refused as "not empty".
+    try (LauncherProcess again = LauncherProcess.start(Map.of(), "demo", "--bind", "127.0.0.1",
+        "--store", store.toString(), "--grpc-port", "0", "--http-port", "0")) {
+      again.awaitLine(Pattern.compile("^mlserve: ready .*"), LauncherProcess.START_SECONDS,
+          TimeUnit.SECONDS);
+      assertTrue(again.output().stream().anyMatch(l -> l.startsWith("mlserve demo: serving the"
+          + " demo store ")), again.output()::toString);
+      assertTrue(again.output().stream().anyMatch(l -> l.startsWith("mlserve: serving 2 model(s)")),
+          again.output()::toString);
+      again.terminate();
+      again.awaitExit(60, TimeUnit.SECONDS);
+      assertTrue(again.output().contains("mlserve: stopped"), again.output()::toString);
+    }
+    assertTrue(Files.isDirectory(store.resolve("curve_forecaster/versions/1.0.0")));
+  }
+
+  @Test
+  void aDemoRefusesANonEmptyDirectoryThatHoldsNoDemoStore() throws Exception {
+    Path other = Files.createDirectories(tmp.resolve("other"));
+    Files.writeString(other.resolve("notes.txt"), "mine\n");
+    try (LauncherProcess demo = LauncherProcess.start(Map.of(), "demo", "--bind", "127.0.0.1",
+        "--store", other.toString(), "--grpc-port", "0", "--http-port", "0")) {
+      assertEquals(2, demo.awaitExit(LauncherProcess.START_SECONDS, TimeUnit.SECONDS),
+          demo.output()::toString);
+      assertTrue(demo.output().stream().anyMatch(l -> l.contains("is not empty and holds no demo"
+          + " store")), demo.output()::toString);
+      assertNoStackTrace(demo.output());
+    }
+    try (Stream<Path> s = Files.list(other)) {
+      assertEquals(List.of("notes.txt"), s.map(p -> p.getFileName().toString()).toList());
+    }
   }
 
   @Test
