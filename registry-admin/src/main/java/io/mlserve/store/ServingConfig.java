@@ -58,8 +58,12 @@ public record ServingConfig(
   public static final Range THREADS_PER_INSTANCE = new Range(1, 64);
   /** Microseconds a request may wait in the queue: 100 us to 60 s. */
   public static final Range QUEUE_TIMEOUT_US = new Range(100, 60_000_000);
-  /** The default queue timeout: 100 ms. */
-  public static final long DEFAULT_QUEUE_TIMEOUT_US = 100_000;
+  /**
+   * The default queue timeout: 1 s. Long enough that a briefly busy host (a GC pause, a reload's
+   * warm-up on shared cores, JIT) sheds nothing, short enough that sustained overload is shed
+   * instead of queued for seconds; a model whose answers go stale sooner sets its own.
+   */
+  public static final long DEFAULT_QUEUE_TIMEOUT_US = 1_000_000;
 
   private static final int MAX_DEVICE_CHARS = 32;
 

@@ -16,7 +16,7 @@ class ServingConfigTest {
 
   @Test
   void defaults() {
-    assertEquals(new ServingConfig(64, 0, 1024, 1, "cpu", 1, 100_000), ServingConfig.defaults());
+    assertEquals(new ServingConfig(64, 0, 1024, 1, "cpu", 1, 1_000_000), ServingConfig.defaults());
     assertEquals(ServingConfig.defaults(), new ServingConfig(64, 0, 1024, 1, "cpu", 1),
         "the six-value constructor takes the default queue timeout");
   }
@@ -74,7 +74,7 @@ class ServingConfigTest {
   void absentFieldsTakeTheDefaults() throws Exception {
     ServingConfig s = JSON.readValue("{\"max_batch_size\":8}", ServingConfig.class);
     assertEquals(ServingConfig.defaults().withMaxBatchSize(8), s);
-    assertEquals(100_000, s.queueTimeoutUs());
+    assertEquals(1_000_000, s.queueTimeoutUs());
   }
 
   private static ServingConfig fromJson(String field, long value) throws Exception {

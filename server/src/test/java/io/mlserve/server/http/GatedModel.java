@@ -38,7 +38,10 @@ final class GatedModel {
     Manifest m = new Manifest(NAME, "1.0.0", "gated", "none", "fake", null, null,
         new Signature(List.of(new TensorSpec("x", "FP32", List.of(-1L, 2L))),
             List.of(new TensorSpec("y", "FP32", List.of(-1L, 2L)))),
-        new ServingConfig(maxBatch, 0, queueCapacity, 1, "cpu", 1), Map.of(), Map.of(),
+        // The longest queue timeout: requests queue behind a held gate for as long as a test
+        // (on a loaded host) takes to open it; shedding is not what these tests are about.
+        new ServingConfig(maxBatch, 0, queueCapacity, 1, "cpu", 1,
+            ServingConfig.QUEUE_TIMEOUT_US.max()), Map.of(), Map.of(),
         "test model", null);
     ModelLoader loader = new ModelLoader(List.of(new Engine()), Ticker.system(),
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
