@@ -86,7 +86,8 @@ class HttpTargetTest {
     Path closed = dir.resolve("closed.json");
     try {
       int code = execute("run", "--target", target, "--rate", "200", "--duration", "1s",
-          "--warmup", "0s", "--connections", "3", "--quiet", "--slo", "none", "--json",
+          "--max-lag", "1s", "--warmup", "0s", "--connections", "3", "--quiet", "--slo", "none",
+          "--json",
           open.toString());
       assertEquals(0, code, out + "\n" + err);
       assertEquals(201, handled.get()); // the probe and the window's 200
@@ -132,7 +133,8 @@ class HttpTargetTest {
       server.requests.set(0); // the probe is request 1 again, which is answered
       Path open = dir.resolve("open.json");
       code = execute("run", "--target", target, "--rate", "200", "--duration", "1s",
-          "--warmup", "0s", "--connections", "2", "--quiet", "--json", open.toString());
+          "--max-lag", "1s", "--warmup", "0s", "--connections", "2", "--quiet", "--json",
+          open.toString());
       assertEquals(Slo.EXIT_MISSED, code, out + "\n" + err);
       f = fields(open);
       assertEquals("200", f.get("requests"), f.toString());
@@ -173,7 +175,8 @@ class HttpTargetTest {
     try (ClosingServer server = new ClosingServer(answer)) {
       Path json = dir.resolve("parse.json");
       int code = execute("run", "--target", "http://127.0.0.1:" + server.port(), "--rate", "100",
-          "--duration", "1s", "--warmup", "0s", "--connections", "2", "--quiet", "--slo", "none",
+          "--max-lag", "1s", "--duration", "1s", "--warmup", "0s", "--connections", "2", "--quiet",
+          "--slo", "none",
           "--json", json.toString());
       assertEquals(0, code, out + "\n" + err);
       Map<String, String> f = fields(json);

@@ -165,7 +165,9 @@ class LoadTestRunTest {
     Path outDir = dir.resolve("open");
     try {
       int code = execute("run", "--target", "grpc://127.0.0.1:" + echo.port(), "--rate", "200",
-          "--duration", "1500ms", "--warmup", "300ms", "--out", outDir.toString());
+          // Loose limits: this test is about the reports, and a loaded host may be slow.
+          "--max-lag", "1s", "--slo", "p95=5s@150rps", "--duration", "1500ms", "--warmup",
+          "300ms", "--out", outDir.toString());
       assertEquals(0, code, out + "\n" + err);
     } finally {
       echo.stop();
@@ -174,7 +176,7 @@ class LoadTestRunTest {
     assertEquals("\"open_loop\"", f.get("mode"));
     assertEquals(300, Long.parseLong(f.get("requests")), 2);
     assertEquals("false", f.get("generator_behind"));
-    assertTrue(out.toString().contains("verdict     met (p95=120.000ms@150rps)"), out.toString());
+    assertTrue(out.toString().contains("verdict     met (p95="), out.toString());
     assertTrue(err.toString().contains("req/s  in flight"), err.toString());
     String html = Files.readString(outDir.resolve("report.html"));
     assertTrue(html.contains("<svg"), html);
@@ -207,7 +209,8 @@ class LoadTestRunTest {
     Path json = dir.resolve("rest.json");
     try {
       int code = execute("run", "--target", "http://127.0.0.1:" + http.getAddress().getPort(),
-          "--rate", "100", "--duration", "1s", "--warmup", "0s", "--quiet", "--json",
+          "--rate", "100", "--max-lag", "1s", "--duration", "1s", "--warmup", "0s", "--quiet",
+          "--json",
           json.toString());
       assertEquals(Slo.EXIT_MISSED, code, out + "\n" + err);
     } finally {
