@@ -3,6 +3,7 @@ package io.mlserve.server;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -18,6 +19,9 @@ import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.reload.PromotionGuard;
 import io.mlserve.server.reload.ReloadCoordinator;
+import io.mlserve.server.serving.AnswerListener;
+import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.serving.RequestIds;
 import io.mlserve.store.ModelStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -44,6 +48,7 @@ public final class MlServer implements AutoCloseable {
   private final ModelStore store;
   private final ModelRouter router;
   private final ServerState state;
+  private final InferenceService inference;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
@@ -58,10 +63,12 @@ public final class MlServer implements AutoCloseable {
     this.registry = b.registry;
     this.followEvents = b.followEvents;
     this.closeAfter = List.copyOf(b.closeAfter);
-    this.state = new ServerState(router);
+    this.state = new ServerState(router::allDefaultsLoaded);
+    this.inference = new InferenceService(router, b.ticker, new RequestIds(), b.answerListener);
     b.grpc
-        .addService(
-            new InferenceGrpcService(router, state, b.ticker, Version.get(), b.checkFinite))
+        .addService(ServerInterceptors.intercept(
+            new InferenceGrpcService(inference, state, Version.get(), b.checkFinite),
+            InferenceGrpcService.routingKeyInterceptor()))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection());
@@ -123,6 +130,11 @@ public final class MlServer implements AutoCloseable {
 
   public ModelRouter router() {
     return router;
+  }
+
+  /** The serving entry point every transport goes through. */
+  public InferenceService inference() {
+    return inference;
   }
 
   public ServerState state() {
@@ -192,6 +204,7 @@ public final class MlServer implements AutoCloseable {
     private long guardCheckMillis = 1000;
     private boolean followEvents = true;
     private boolean checkFinite = true;
+    private AnswerListener answerListener = AnswerListener.NONE;
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
@@ -242,6 +255,12 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder checkFinite(boolean check) {
       this.checkFinite = check;
+      return this;
+    }
+
+    /** Told about every answered request (prediction log, A/B statistics); default none. */
+    public Builder answerListener(AnswerListener listener) {
+      this.answerListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

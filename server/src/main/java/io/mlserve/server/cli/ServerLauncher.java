@@ -149,7 +149,7 @@ final class ServerLauncher {
       System.out.println("mlserve: stopped");
       stopped.countDown();
     });
-    HttpGateway http = HttpGateway.builder(server.router(), server.state(), Ticker.system())
+    HttpGateway http = HttpGateway.builder(server.inference(), server.state())
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
@@ -161,10 +161,6 @@ final class ServerLauncher {
             () -> modelStates(server)), List.of(httpStats, grpcStats)))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
-        .stageResolver(model -> {
-          var staging = server.router().staging(model);
-          return staging == null ? null : staging.version();
-        })
         .serverVersion(Version.get())
         .build();
     httpRef.set(http);

@@ -1,7 +1,7 @@
 package io.mlserve.server.core;
 
-import io.mlserve.server.model.ModelRouter;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * Whether the server is live and ready. Live from construction until shutdown begins; ready once
@@ -11,13 +11,17 @@ import java.util.Objects;
  * <p>This class is thread-safe.
  */
 public final class ServerState {
-  private final ModelRouter router;
+  private final BooleanSupplier modelsLoaded;
   private volatile boolean started;
   private volatile boolean shuttingDown;
-  private volatile java.util.function.BooleanSupplier extraCheck = () -> true;
+  private volatile BooleanSupplier extraCheck = () -> true;
 
-  public ServerState(ModelRouter router) {
-    this.router = Objects.requireNonNull(router, "router");
+  /**
+   * @param modelsLoaded whether every served model has a version that its unversioned requests
+   *     reach (the router knows)
+   */
+  public ServerState(BooleanSupplier modelsLoaded) {
+    this.modelsLoaded = Objects.requireNonNull(modelsLoaded, "modelsLoaded");
   }
 
   /** Called once the initial load finished. */
@@ -35,11 +39,11 @@ public final class ServerState {
   }
 
   /** One more condition for readiness (e.g. no Production model failed to load). */
-  public void readyAlsoWhen(java.util.function.BooleanSupplier check) {
+  public void readyAlsoWhen(BooleanSupplier check) {
     this.extraCheck = Objects.requireNonNull(check, "check");
   }
 
   public boolean ready() {
-    return started && !shuttingDown && router.allDefaultsLoaded() && extraCheck.getAsBoolean();
+    return started && !shuttingDown && modelsLoaded.getAsBoolean() && extraCheck.getAsBoolean();
   }
 }

@@ -19,11 +19,13 @@ import io.mlserve.proto.inference.ServerMetadataResponse;
 import io.mlserve.proto.inference.ServerReadyRequest;
 import io.mlserve.proto.inference.ServerReadyResponse;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
-import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.netty.EventLoops;
+import io.mlserve.server.serving.Answer;
+import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.serving.ModelRef;
+import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
@@ -35,8 +37,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Open Inference Protocol v2 gRPC service: a thin adapter that decodes, resolves the model,
- * queues on its batcher and encodes. It never blocks, so it may run on the transport's threads.
+ * The Open Inference Protocol v2 gRPC service: a thin adapter that decodes, hands the request to
+ * the {@link InferenceService} and encodes the answer. It never blocks, so it may run on the transport's threads.
  *
  * <p>This class is thread-safe.
  */
@@ -44,7 +46,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   /** Name reported by ServerMetadata. */
   public static final String SERVER_NAME = "mlserve";
 
-  private final ModelRouter router;
+  private final InferenceService service;
   private final ServerState state;
   private final Ticker ticker;
   private final String serverVersion;
@@ -52,8 +54,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
   /** A service that refuses NaN and infinite inputs. */
   public InferenceGrpcService(
-      ModelRouter router, ServerState state, Ticker ticker, String serverVersion) {
-    this(router, state, ticker, serverVersion, true);
+      InferenceService service, ServerState state, String serverVersion) {
+    this(service, state, serverVersion, true);
   }
 
   /**
@@ -62,13 +64,21 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
    *     models that take NaN as "missing"
    */
   public InferenceGrpcService(
-      ModelRouter router, ServerState state, Ticker ticker, String serverVersion,
+      InferenceService service, ServerState state, String serverVersion,
       boolean checkFinite) {
-    this.router = Objects.requireNonNull(router, "router");
+    this.service = Objects.requireNonNull(service, "service");
     this.state = Objects.requireNonNull(state, "state");
-    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.ticker = service.ticker();
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
     this.checkFinite = checkFinite;
+  }
+
+  /**
+   * Copies the {@code x-mlserve-routing-key} header into each call's context; install it on
+   * this service ({@code ServerInterceptors.intercept(service, routingKeyInterceptor())}).
+   */
+  public static io.grpc.ServerInterceptor routingKeyInterceptor() {
+    return RoutingKeys.interceptor();
   }
 
   @Override
@@ -86,7 +96,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   @Override
   public void modelReady(ModelReadyRequest req, StreamObserver<ModelReadyResponse> obs) {
     try {
-      router.resolve(req.getName(), req.getVersion());
+      service.loaded(ModelRef.fromVersionField(req.getName(), req.getVersion()));
       obs.onNext(ModelReadyResponse.newBuilder().setReady(state.live()).build());
       obs.onCompleted();
     } catch (RuntimeException e) {
@@ -108,12 +118,13 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   @Override
   public void modelMetadata(ModelMetadataRequest req, StreamObserver<ModelMetadataResponse> obs) {
     try {
-      ServedModel m = router.resolve(req.getName(), req.getVersion());
+      ServedModel m =
+          service.loaded(ModelRef.fromVersionField(req.getName(), req.getVersion()));
       Manifest mf = m.manifest();
       ModelMetadataResponse.Builder b =
           ModelMetadataResponse.newBuilder()
               .setName(m.name())
-              .addAllVersions(router.versions(m.name()))
+              .addAllVersions(service.router().versions(m.name()))
               .setPlatform(mf.platform() == null ? "pytorch_libtorch" : mf.platform());
       for (TensorSpec s : mf.signature().inputs()) {
         b.addInputs(metadata(s));
@@ -130,60 +141,29 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
   @Override
   public void modelInfer(ModelInferRequest req, StreamObserver<ModelInferResponse> obs) {
-    ServedModel model;
-    try {
-      model = router.resolve(req.getModelName(), req.getModelVersion());
-    } catch (InferenceException e) {
-      try {
-        // An explicitly named Deprecated version loads on demand, off this thread.
-        long deadline = deadlineNanos();
-        router.loadOnDemand(req.getModelName(), req.getModelVersion(), e)
-            .whenComplete((loaded, error) -> {
-              if (error != null) {
-                obs.onError(GrpcErrors.toStatus(error));
-              } else {
-                infer(loaded, req, obs, deadline, false);
-              }
-            });
-      } catch (RuntimeException notLoadable) {
-        obs.onError(GrpcErrors.toStatus(notLoadable));
-      }
-      return;
-    }
-    infer(model, req, obs, deadlineNanos(), true);
-  }
-
-  /**
-   * @param inHandler whether this runs inside the gRPC handler call, where a cancel handler may
-   *     still be installed (not after an asynchronous on-demand load)
-   */
-  private void infer(
-      ServedModel model, ModelInferRequest req, StreamObserver<ModelInferResponse> obs,
-      long deadline, boolean inHandler) {
     try {
       List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite);
-      int[] selected =
-          GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
-      boolean raw = GrpcTensorCodec.usesRaw(req);
-      ModelRouter.Routed routed = router.infer(
-          model, req.getModelName(), req.getModelVersion(), inputs, deadline, "grpc");
-      ServedModel served = routed.model();
-      CompletableFuture<Tensor[]> result = routed.result();
-      if (inHandler && obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
+      ModelRef ref = ModelRef.fromVersionField(req.getModelName(), req.getModelVersion());
+      RequestContext ctx =
+          new RequestContext(deadlineNanos(), "grpc", req.getId(), RoutingKeys.of(req));
+      // Output names are checked against the version that will answer, before it runs.
+      CompletableFuture<Answer> result = service.infer(ref, model -> {
+        GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
+        return inputs;
+      }, ctx);
+      if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
         call.setOnCancelHandler(() -> result.cancel(false));
       }
-      String id = req.getId();
       Executor loop = EventLoops.current();
       result.whenComplete(
-          (outputs, error) -> {
+          (answer, error) -> {
             if (loop == null || EventLoops.inLoop(loop)) {
-              respond(obs, served, id, outputs, error, selected, raw, inHandler);
+              respond(obs, req, answer, error);
             } else {
               try {
-                loop.execute(
-                    () -> respond(obs, served, id, outputs, error, selected, raw, inHandler));
+                loop.execute(() -> respond(obs, req, answer, error));
               } catch (RejectedExecutionException shuttingDown) {
-                respond(obs, served, id, outputs, error, selected, raw, inHandler);
+                respond(obs, req, answer, error);
               }
             }
           });
@@ -193,21 +173,24 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   }
 
   private static void respond(
-      StreamObserver<ModelInferResponse> obs, ServedModel served, String id, Tensor[] outputs,
-      Throwable error, int[] selected, boolean raw, boolean inHandler) {
+      StreamObserver<ModelInferResponse> obs, ModelInferRequest req, Answer answer,
+      Throwable error) {
     if (error != null) {
       obs.onError(GrpcErrors.toStatus(error));
       return;
     }
     ModelInferResponse resp;
     try {
-      resp = GrpcTensorCodec.encode(served.name(), served.version(), id, outputs, selected, raw);
+      ServedModel served = answer.model();
+      int[] selected =
+          GrpcTensorCodec.selectOutputs(req, served.manifest().signature().outputs());
+      resp = GrpcTensorCodec.encode(served.name(), served.version(), answer.requestId(),
+          answer.outputs(), selected, GrpcTensorCodec.usesRaw(req));
     } catch (RuntimeException e) {
       obs.onError(GrpcErrors.toStatus(e));
       return;
     }
-    if (!inHandler && obs instanceof ServerCallStreamObserver<ModelInferResponse> call
-        && call.isCancelled()) {
+    if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call && call.isCancelled()) {
       return;
     }
     obs.onNext(resp);

@@ -56,6 +56,11 @@ final class BulkJob {
     return model;
   }
 
+  /** The versions that answered so far (more than one when a reload happened mid-run). */
+  java.util.List<String> versions() {
+    return run.versions();
+  }
+
   String version() {
     return version;
   }

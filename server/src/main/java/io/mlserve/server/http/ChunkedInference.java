@@ -1,8 +1,15 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.serving.Answer;
+import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.serving.ModelRef;
+import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.Tensor;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,12 +19,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs many rows of one single-input model through its batcher in chunks of at most the
- * model's max batch size, keeping at most {@code window} chunks queued at a time, and assembles
+ * Runs many rows of one single-input model through the {@link InferenceService} in chunks of at
+ * most the model's max batch size, keeping at most {@code window} chunks queued at a time, and assembles
  * the outputs in row order. With an unbounded window (the synchronous batch endpoint) every
  * chunk is queued at once, so the chunks fill batches together; a full queue fails the whole
  * run. With a small window (bulk jobs) a full queue is retried after {@code retryDelayMillis},
  * so a large job never crowds interactive requests out of the queue.
+ *
+ * <p>Every chunk goes through the serving entry point with the same routing key, so a traffic
+ * split sends a whole run to one version, and a version swapped out by a reload mid-run hands
+ * its remaining chunks to its successor; {@link #versions()} says which versions answered.
  *
  * <p>A model whose input has no batch dimension takes one instance per request: each chunk is
  * one instance, sent without the leading dimension.
@@ -31,10 +42,12 @@ final class ChunkedInference {
   }
 
   private final ServedModel model;
+  private final InferenceService service;
+  private final ModelRef ref;
+  private final RequestContext ctx;
   private final boolean batchable;
   private final int chunkRows;
   private final int window;
-  private final long deadlineNanos;
   private final Scheduler scheduler;
   private final long retryDelayMillis;
   private final int totalRows;
@@ -56,26 +69,36 @@ final class ChunkedInference {
   // @GuardedBy("lock"): chunks refused by a full queue, to queue again first
   private final ArrayDeque<Integer> retry = new ArrayDeque<>();
   // @GuardedBy("lock"): futures of queued, unfinished chunks (for cancel)
-  private final List<CompletableFuture<Tensor[]>> pending = new ArrayList<>();
+  private final List<CompletableFuture<Answer>> pending = new ArrayList<>();
+  // @GuardedBy("lock"): a full queue refused a chunk; nothing is queued until the retry runs
+  private boolean backingOff;
+  // @GuardedBy("lock"): the versions that answered chunks, in order of first answer
+  private final Set<String> versions = new LinkedHashSet<>();
 
   /**
+   * @param model the version {@code ref} resolved to first: sizes the chunks
+   * @param ctx every chunk's context; its routing key pins the run to one arm of a split
    * @param input all rows: dimension 0 is the instance
    * @param window chunks queued at once, {@code Integer.MAX_VALUE} for all
    */
   ChunkedInference(
+      InferenceService service,
+      ModelRef ref,
+      RequestContext ctx,
       ServedModel model,
       Tensor input,
       boolean batchable,
       int window,
-      long deadlineNanos,
       Scheduler scheduler,
       long retryDelayMillis) {
+    this.service = Objects.requireNonNull(service, "service");
+    this.ref = Objects.requireNonNull(ref, "ref");
+    this.ctx = Objects.requireNonNull(ctx, "ctx");
     this.model = Objects.requireNonNull(model, "model");
     this.input = Objects.requireNonNull(input, "input");
     this.batchable = batchable;
     this.chunkRows = batchable ? model.batcher().settings().maxBatchSize() : 1;
     this.window = window;
-    this.deadlineNanos = deadlineNanos;
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.retryDelayMillis = retryDelayMillis;
     this.totalRows = (int) input.dim(0);
@@ -109,9 +132,16 @@ final class ChunkedInference {
     return model;
   }
 
+  /** The versions that answered chunks so far, in order of first answer. */
+  List<String> versions() {
+    synchronized (lock) {
+      return List.copyOf(versions);
+    }
+  }
+
   /** Drops the queued chunks not yet run and fails the result with a cancellation. */
   void cancel() {
-    List<CompletableFuture<Tensor[]>> toCancel;
+    List<CompletableFuture<Answer>> toCancel;
     synchronized (lock) {
       input = null;
       nextChunk = chunks;
@@ -128,7 +158,7 @@ final class ChunkedInference {
       int index;
       Tensor chunk;
       synchronized (lock) {
-        if (result.isDone() || queued >= window) {
+        if (result.isDone() || queued >= window || backingOff) {
           return;
         }
         if (!retry.isEmpty()) {
@@ -141,24 +171,7 @@ final class ChunkedInference {
         chunk = slice(index);
         queued++;
       }
-      CompletableFuture<Tensor[]> f;
-      try {
-        f = model.infer(List.of(chunk), deadlineNanos, "http");
-      } catch (InferenceException e) {
-        if (e.kind() == InferenceException.Kind.RESOURCE_EXHAUSTED && window != Integer.MAX_VALUE) {
-          synchronized (lock) {
-            queued--;
-            retry.add(index);
-          }
-          scheduler.schedule(this::submitMore, retryDelayMillis);
-          return;
-        }
-        fail(e);
-        return;
-      } catch (RuntimeException e) {
-        fail(e);
-        return;
-      }
+      CompletableFuture<Answer> f = service.infer(ref, List.of(chunk), ctx);
       boolean cancelled;
       synchronized (lock) {
         cancelled = result.isDone();
@@ -189,16 +202,33 @@ final class ChunkedInference {
     return new Tensor(input.name(), input.dataType(), shape, part);
   }
 
-  private void finished(int index, CompletableFuture<Tensor[]> f, Tensor[] out, Throwable err) {
+  private void finished(int index, CompletableFuture<Answer> f, Answer out, Throwable err) {
     if (err != null) {
-      fail(err);
+      Throwable e = Failure.unwrap(err);
+      if (window != Integer.MAX_VALUE && e instanceof InferenceException ie
+          && ie.kind() == InferenceException.Kind.RESOURCE_EXHAUSTED) {
+        // A bulk run yields to interactive traffic: queue the chunk again a little later.
+        synchronized (lock) {
+          pending.remove(f);
+          queued--;
+          retry.add(index);
+          if (backingOff) {
+            return; // a retry is already scheduled
+          }
+          backingOff = true;
+        }
+        scheduler.schedule(this::retryAfterBackoff, retryDelayMillis);
+        return;
+      }
+      fail(e);
       return;
     }
     boolean all;
     synchronized (lock) {
       pending.remove(f);
       queued--;
-      outputs[index] = out;
+      outputs[index] = out.outputs();
+      versions.add(out.model().version());
       chunksDone++;
       all = chunksDone == chunks;
       if (all) {
@@ -213,8 +243,15 @@ final class ChunkedInference {
     }
   }
 
+  private void retryAfterBackoff() {
+    synchronized (lock) {
+      backingOff = false;
+    }
+    submitMore();
+  }
+
   private void fail(Throwable err) {
-    List<CompletableFuture<Tensor[]>> toCancel;
+    List<CompletableFuture<Answer>> toCancel;
     synchronized (lock) {
       input = null;
       nextChunk = chunks;

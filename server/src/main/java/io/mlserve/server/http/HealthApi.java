@@ -95,10 +95,6 @@ final class HealthApi {
   }
 
   private ServedModel defaultVersion(String name) {
-    try {
-      return router.resolve(name, null);
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return router.defaultVersion(name);
   }
 }

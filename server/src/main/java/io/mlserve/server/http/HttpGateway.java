@@ -3,9 +3,9 @@ package io.mlserve.server.http;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
-import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ModelStatus;
+import io.mlserve.server.serving.InferenceService;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -20,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,22 +66,20 @@ public final class HttpGateway implements AutoCloseable {
         : new ListenerStats("http", options.connectionLimits().maxConnections());
     this.jobs = new BulkJobs(options.maxBulkJobs(), options.maxBulkJobBytes(),
         options.bulkJobTtl().toNanos(), b.ticker);
-    ModelTargets targets = new ModelTargets(b.router, b.stagingVersion);
-    new PredictApi(targets, b.ticker, options, jobs, this::schedule).register(routes);
-    new OipRestApi(targets, b.state, b.ticker, b.serverVersion, options.requestTimeout())
+    new PredictApi(b.service, options, jobs, this::schedule).register(routes);
+    new OipRestApi(b.service, b.state, b.serverVersion, options.requestTimeout())
         .register(routes);
-    new HealthApi(b.state, b.router, b.metrics, b.statuses).register(routes);
+    new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken);
     admin.register(routes);
   }
 
   /**
-   * A builder for a gateway over the given router and server state.
-   *
-   * @param ticker the clock of request deadlines and bulk-job expiry
+   * A builder for a gateway over the given serving entry point and server state; request
+   * deadlines and bulk-job expiry run on the service's ticker.
    */
-  public static Builder builder(ModelRouter router, ServerState state, Ticker ticker) {
-    return new Builder(router, state, ticker);
+  public static Builder builder(InferenceService service, ServerState state) {
+    return new Builder(service, state);
   }
 
   /**
@@ -233,22 +230,21 @@ public final class HttpGateway implements AutoCloseable {
 
   /** Builds an {@link HttpGateway}. Not thread-safe. */
   public static final class Builder {
-    private final ModelRouter router;
+    private final InferenceService service;
     private final ServerState state;
     private final Ticker ticker;
     private HttpOptions options = HttpOptions.defaults();
     private Supplier<String> metrics = () -> "";
-    private Function<String, String> stagingVersion = model -> null;
     private String serverVersion = "unknown";
     private ModelRegistry registry;
     private Supplier<Map<String, ModelStatus>> statuses = Map::of;
     private String adminToken;
     private ListenerStats stats;
 
-    private Builder(ModelRouter router, ServerState state, Ticker ticker) {
-      this.router = Objects.requireNonNull(router, "router");
+    private Builder(InferenceService service, ServerState state) {
+      this.service = Objects.requireNonNull(service, "service");
       this.state = Objects.requireNonNull(state, "state");
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      this.ticker = service.ticker();
     }
 
     public Builder options(HttpOptions options) {
@@ -259,15 +255,6 @@ public final class HttpGateway implements AutoCloseable {
     /** The body of {@code GET /metrics} (Prometheus text); default empty. */
     public Builder metrics(Supplier<String> metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
-      return this;
-    }
-
-    /**
-     * Which loaded version answers {@code "stage": "Staging"}: model name to version, or null
-     * when the model has none loaded. Default: no model has one.
-     */
-    public Builder stageResolver(Function<String, String> stagingVersion) {
-      this.stagingVersion = Objects.requireNonNull(stagingVersion, "stagingVersion");
       return this;
     }
 

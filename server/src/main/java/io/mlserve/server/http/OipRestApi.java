@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
-import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.serving.Answer;
+import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.serving.ModelRef;
+import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.JsonTensors;
 import io.mlserve.server.tensor.Tensor;
@@ -26,18 +29,17 @@ import java.util.concurrent.CompletableFuture;
  * <p>This class is thread-safe.
  */
 final class OipRestApi {
-  private final ModelTargets targets;
+  private final InferenceService service;
   private final ServerState state;
   private final Ticker ticker;
   private final String serverVersion;
   private final Duration timeout;
 
   OipRestApi(
-      ModelTargets targets, ServerState state, Ticker ticker, String serverVersion,
-      Duration timeout) {
-    this.targets = Objects.requireNonNull(targets, "targets");
+      InferenceService service, ServerState state, String serverVersion, Duration timeout) {
+    this.service = Objects.requireNonNull(service, "service");
     this.state = Objects.requireNonNull(state, "state");
-    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.ticker = service.ticker();
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
   }
@@ -60,7 +62,11 @@ final class OipRestApi {
   }
 
   private ServedModel model(HttpCall c) {
-    return targets.resolve(c.param("model"), c.param("version"), null);
+    return service.loaded(ref(c));
+  }
+
+  private static ModelRef ref(HttpCall c) {
+    return ModelRef.fromVersionField(c.param("model"), c.param("version"));
   }
 
   private HttpReply serverMetadata() {
@@ -95,7 +101,7 @@ final class OipRestApi {
 
   private HttpReply metadata(ServedModel m) {
     Manifest mf = m.manifest();
-    List<String> versions = targets.router().versions(m.name());
+    List<String> versions = service.router().versions(m.name());
     return HttpReply.json(200, Json.write(g -> {
       g.writeStartObject();
       g.writeStringField("name", m.name());
@@ -136,7 +142,7 @@ final class OipRestApi {
     if (!body.isObject()) {
       throw HttpStatusException.badRequest("request body must be a JSON object");
     }
-    ServedModel model = model(call);
+    ModelRef ref = ref(call);
     String id = optionalText(body, "id");
     JsonNode inputsNode = body.get("inputs");
     if (inputsNode == null || !inputsNode.isArray() || inputsNode.isEmpty()) {
@@ -147,23 +153,27 @@ final class OipRestApi {
     for (JsonNode in : inputsNode) {
       inputs.add(tensor(in));
     }
-    List<TensorSpec> outSpecs = model.manifest().signature().outputs();
-    int[] selected = selectOutputs(body.get("outputs"), outSpecs);
+    JsonNode outputs = body.get("outputs");
     long t = timeout.toNanos();
     long deadline = t == 0 ? Long.MAX_VALUE : ticker.nanoTime() + t;
-    // Through the router, so a request that races a reload is retried on the new version.
-    ModelRouter.Routed routed = targets.router().infer(
-        model, call.param("model"), call.param("version"), inputs, deadline, "http");
-    ServedModel served = routed.model();
-    CompletableFuture<Tensor[]> result = routed.result();
-    return Endpoint.then(result, out -> HttpReply.json(200,
-        Json.write(g -> {
+    String key = routingKey(body.get("parameters"));
+    RequestContext ctx = new RequestContext(deadline, "http", id,
+        key != null ? key : call.header(PredictApi.ROUTING_KEY_HEADER));
+    // Output names are checked against the version that will answer, before it runs.
+    CompletableFuture<Answer> result = service.infer(ref, model -> {
+      selectOutputs(outputs, model.manifest().signature().outputs());
+      return inputs;
+    }, ctx);
+    return Endpoint.then(result, answer -> {
+      ServedModel served = answer.model();
+      Tensor[] out = answer.outputs();
+      List<TensorSpec> outSpecs = served.manifest().signature().outputs();
+      int[] selected = selectOutputs(outputs, outSpecs);
+      return HttpReply.json(200, Json.write(g -> {
           g.writeStartObject();
           g.writeStringField("model_name", served.name());
           g.writeStringField("model_version", served.version());
-          if (id != null) {
-            g.writeStringField("id", id);
-          }
+          g.writeStringField("id", answer.requestId());
           g.writeArrayFieldStart("outputs");
           for (int i : selected) {
             Tensor o = out[i];
@@ -181,7 +191,19 @@ final class OipRestApi {
           }
           g.writeEndArray();
           g.writeEndObject();
-        })), () -> result.cancel(false));
+        }));
+    }, () -> result.cancel(false));
+  }
+
+  /** The OIP request parameter {@code routing_key}, or null. */
+  private static String routingKey(JsonNode parameters) {
+    if (parameters == null || parameters.isNull()) {
+      return null;
+    }
+    if (!parameters.isObject()) {
+      throw HttpStatusException.badRequest("field 'parameters' must be an object");
+    }
+    return optionalText(parameters, "routing_key");
   }
 
   private static Tensor tensor(JsonNode in) {

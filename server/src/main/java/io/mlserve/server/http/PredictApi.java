@@ -2,8 +2,11 @@ package io.mlserve.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.serving.Answer;
+import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.serving.ModelRef;
+import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.store.TensorSpec;
@@ -13,30 +16,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The seed's JSON API: {@code POST /api/v1/predict} (one request, one or more rows),
- * {@code POST /api/v1/batch} (many rows, chunked through the batcher) and the bulk jobs under
- * {@code /api/v1/batch/{job}}. Decodes on the event loop with the streaming parser, queues on the
- * model's batcher and encodes when the batcher completes.
+ * {@code POST /api/v1/batch} (many rows, chunked) and the bulk jobs under
+ * {@code /api/v1/batch/{job}}. Decodes on the event loop with the streaming parser, hands the
+ * request to the {@link InferenceService} and encodes its answer. A request's routing key is
+ * its {@code "routing_key"} field, else the {@value #ROUTING_KEY_HEADER} header.
  *
  * <p>This class is thread-safe.
  */
 final class PredictApi {
-  private final ModelTargets targets;
+  /** The header a client may send its routing key in (the body's field wins). */
+  static final String ROUTING_KEY_HEADER = "X-Mlserve-Routing-Key";
+
+  private final InferenceService service;
   private final Ticker ticker;
   private final HttpOptions options;
   private final BulkJobs jobs;
   private final ChunkedInference.Scheduler scheduler;
 
   PredictApi(
-      ModelTargets targets,
-      Ticker ticker,
+      InferenceService service,
       HttpOptions options,
       BulkJobs jobs,
       ChunkedInference.Scheduler scheduler) {
-    this.targets = Objects.requireNonNull(targets, "targets");
-    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.service = Objects.requireNonNull(service, "service");
+    this.ticker = service.ticker();
     this.options = Objects.requireNonNull(options, "options");
     this.jobs = Objects.requireNonNull(jobs, "jobs");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -52,72 +59,103 @@ final class PredictApi {
 
   private CompletableFuture<HttpReply> predict(HttpCall call) throws IOException {
     PredictRequest req = PredictRequest.parse(call.body().get(), PredictRequest.PREDICT_FIELDS);
-    ServedModel model = targets.resolve(req.model, req.version, req.stage);
-    List<TensorSpec> specs = model.manifest().signature().inputs();
-    List<Tensor> tensors = new ArrayList<>();
-    boolean squeeze;
+    ModelRef ref = ModelRef.fromFields(req.model, req.version, req.stage);
     if (req.input != null && req.inputs != null) {
       throw HttpStatusException.badRequest("give 'input' or 'inputs', not both");
-    } else if (req.input != null) {
+    }
+    // Decoded against the signature of the version that answers (set by the decoder).
+    boolean[] squeeze = new boolean[1];
+    CompletableFuture<Answer> result = service.infer(
+        ref, model -> decode(req, model, squeeze), context(call, req.requestId, req.routingKey));
+    boolean named = req.inputs != null;
+    return Endpoint.then(result, answer -> {
+      ServedModel served = answer.model();
+      Tensor[] out = answer.outputs();
+      List<TensorSpec> outSpecs = served.manifest().signature().outputs();
+      return HttpReply.json(200, Json.write(256 + 16 * totalElements(out), g -> {
+        g.writeStartObject();
+        g.writeStringField("model", served.name());
+        g.writeStringField("version", served.version());
+        g.writeStringField("request_id", answer.requestId());
+        if (named || out.length != 1) {
+          g.writeObjectFieldStart("outputs");
+          for (int i = 0; i < out.length; i++) {
+            g.writeFieldName(outputName(outSpecs, out, i));
+            TensorJson.writeNested(g, out[i], squeeze[0]);
+          }
+          g.writeEndObject();
+        } else {
+          g.writeFieldName("output");
+          TensorJson.writeNested(g, out[0], squeeze[0]);
+        }
+        g.writeEndObject();
+      }));
+    }, () -> result.cancel(false));
+  }
+
+  /**
+   * The request's tensors for {@code model}'s signature; {@code squeeze[0]} says whether the
+   * request gave one row without its batch dimension (answered without it too).
+   */
+  private static List<Tensor> decode(PredictRequest req, ServedModel model, boolean[] squeeze) {
+    List<TensorSpec> specs = model.manifest().signature().inputs();
+    List<Tensor> tensors = new ArrayList<>();
+    if (req.input != null) {
       if (specs.size() != 1) {
         throw HttpStatusException.badRequest("model " + model.label() + " takes "
             + specs.size() + " inputs (" + names(specs)
             + "); send them as \"inputs\": {\"<name>\": [...]}");
       }
-      squeeze = oneRow(specs.get(0), req.input);
-      tensors.add(tensor(specs.get(0), req.input, squeeze));
+      squeeze[0] = oneRow(specs.get(0), req.input);
+      tensors.add(tensor(specs.get(0), req.input, squeeze[0]));
     } else if (req.inputs != null) {
-      squeeze = !req.inputs.isEmpty();
+      boolean sq = !req.inputs.isEmpty();
       for (Map.Entry<String, NestedArray> e : req.inputs.entrySet()) {
-        TensorSpec spec = specs.stream().filter(s -> s.name().equals(e.getKey())).findFirst()
-            .orElseThrow(() -> HttpStatusException.badRequest("unknown input '" + e.getKey()
-                + "'; model " + model.label() + " takes " + names(specs)));
-        squeeze &= oneRow(spec, e.getValue());
+        sq &= oneRow(spec(specs, e.getKey(), model), e.getValue());
       }
       for (Map.Entry<String, NestedArray> e : req.inputs.entrySet()) {
-        TensorSpec spec = specs.stream().filter(s -> s.name().equals(e.getKey())).findFirst()
-            .orElseThrow();
-        tensors.add(tensor(spec, e.getValue(), squeeze));
+        tensors.add(tensor(spec(specs, e.getKey(), model), e.getValue(), sq));
       }
+      squeeze[0] = sq;
     } else {
       throw HttpStatusException.badRequest(specs.size() == 1
           ? "field 'input' is missing (an array of numbers shaped like " + instanceShape(specs.get(0))
               + ", or a list of those)"
           : "field 'inputs' is missing (model " + model.label() + " takes " + names(specs) + ")");
     }
-    boolean named = req.inputs != null;
-    boolean squeezeOut = squeeze;
-    List<TensorSpec> outSpecs = model.manifest().signature().outputs();
-    // Through the router, so a request that races a reload is retried on the new version (the
-    // stage, when given, is a version alias the router understands).
-    ModelRouter.Routed routed = targets.router().infer(model, req.model,
-        req.stage != null && !req.stage.isEmpty() ? req.stage : req.version, tensors, deadline(),
-        "http");
-    ServedModel served = routed.model();
-    CompletableFuture<Tensor[]> result = routed.result();
-    return Endpoint.then(result, out -> HttpReply.json(200,
-        Json.write(256 + 16 * totalElements(out), g -> {
-          g.writeStartObject();
-          g.writeStringField("model", served.name());
-          g.writeStringField("version", served.version());
-          if (named || out.length != 1) {
-            g.writeObjectFieldStart("outputs");
-            for (int i = 0; i < out.length; i++) {
-              g.writeFieldName(outputName(outSpecs, out, i));
-              TensorJson.writeNested(g, out[i], squeezeOut);
-            }
-            g.writeEndObject();
-          } else {
-            g.writeFieldName("output");
-            TensorJson.writeNested(g, out[0], squeezeOut);
-          }
-          g.writeEndObject();
-        })), () -> result.cancel(false));
+    return tensors;
+  }
+
+  private static TensorSpec spec(List<TensorSpec> specs, String name, ServedModel model) {
+    return specs.stream().filter(s -> s.name().equals(name)).findFirst()
+        .orElseThrow(() -> HttpStatusException.badRequest("unknown input '" + name
+            + "'; model " + model.label() + " takes " + names(specs)));
+  }
+
+  /** The request's context: its deadline, id and routing key (header, else body field). */
+  private RequestContext context(HttpCall call, String requestId, String bodyRoutingKey) {
+    String key = bodyRoutingKey != null ? bodyRoutingKey : call.header(ROUTING_KEY_HEADER);
+    return new RequestContext(deadline(), "http", requestId, key);
   }
 
   private CompletableFuture<HttpReply> batch(HttpCall call) throws IOException {
     PredictRequest req = PredictRequest.parse(call.body().get(), PredictRequest.BATCH_FIELDS);
-    ServedModel model = targets.resolve(req.model, req.version, req.stage);
+    ModelRef ref = ModelRef.fromFields(req.model, req.version, req.stage);
+    RequestContext ctx = context(call, req.requestId, req.routingKey);
+    if (ctx.routingKey() == null) {
+      // One key for all chunks: a traffic split sends the whole run to one version.
+      ctx = ctx.withRoutingKey(Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    }
+    RequestContext runCtx = ctx;
+    CompletableFuture<ServedModel> target = service.target(ref, ctx);
+    if (target.isDone() && !target.isCompletedExceptionally()) {
+      return runBatch(req, ref, ctx, target.join()); // the run stays cancellable
+    }
+    return target.thenCompose(model -> runBatch(req, ref, runCtx, model));
+  }
+
+  private CompletableFuture<HttpReply> runBatch(
+      PredictRequest req, ModelRef ref, RequestContext ctx, ServedModel model) {
     List<TensorSpec> specs = model.manifest().signature().inputs();
     if (specs.size() != 1) {
       throw HttpStatusException.badRequest("model " + model.label() + " takes " + specs.size()
@@ -143,25 +181,45 @@ final class PredictApi {
     List<String> outNames = model.manifest().signature().outputs().stream()
         .map(TensorSpec::name).toList();
     if (req.async || total > options.bulkRowThreshold()) {
-      return CompletableFuture.completedFuture(startJob(model, input, batchable, total));
+      return CompletableFuture.completedFuture(startJob(ref, ctx, model, input, batchable, total));
     }
     ChunkedInference run = new ChunkedInference(
-        model, input, batchable, Integer.MAX_VALUE, deadline(), scheduler, 0);
+        service, ref, ctx, model, input, batchable, Integer.MAX_VALUE, scheduler, 0);
     return Endpoint.then(run.start(), chunks -> HttpReply.json(200,
         Json.write(256 + 16 * input.data().length / 4 * 2, g -> {
           g.writeStartObject();
           g.writeStringField("model", model.name());
-          g.writeStringField("version", model.version());
+          writeVersions(g, run.versions(), model.version());
+          g.writeStringField("request_id", ctx.requestId());
           g.writeFieldName("predictions");
           TensorJson.writePredictions(g, chunks, batchable, outNames);
           g.writeEndObject();
         })), run::cancel);
   }
 
-  private HttpReply startJob(ServedModel model, Tensor input, boolean batchable, int total) {
+  /**
+   * {@code "version"}: the one that answered; when a reload handed part of a run to another
+   * version, also {@code "versions"}: all that answered, in order.
+   */
+  private static void writeVersions(JsonGenerator g, List<String> answered, String first)
+      throws IOException {
+    g.writeStringField("version", answered.isEmpty() ? first : answered.get(0));
+    if (answered.size() > 1) {
+      g.writeArrayFieldStart("versions");
+      for (String v : answered) {
+        g.writeString(v);
+      }
+      g.writeEndArray();
+    }
+  }
+
+  private HttpReply startJob(ModelRef ref, RequestContext ctx, ServedModel model, Tensor input,
+      boolean batchable, int total) {
     long bytes = input.data().length + outputBytes(model, total);
-    BulkJob job = jobs.add(bytes, id -> new BulkJob(id, new ChunkedInference(model, input,
-        batchable, options.bulkJobWindow(), Long.MAX_VALUE, scheduler, 20), batchable, bytes));
+    RequestContext jobCtx = new RequestContext(
+        Long.MAX_VALUE, ctx.transport(), ctx.requestId(), ctx.routingKey());
+    BulkJob job = jobs.add(bytes, id -> new BulkJob(id, new ChunkedInference(service, ref, jobCtx,
+        model, input, batchable, options.bulkJobWindow(), scheduler, 20), batchable, bytes));
     job.start(ticker);
     String location = "/api/v1/batch/" + job.id();
     return HttpReply.json(202, Json.write(g -> {
@@ -200,7 +258,7 @@ final class PredictApi {
   private static void writeJobFields(JsonGenerator g, BulkJob job) throws IOException {
     g.writeStringField("job", job.id());
     g.writeStringField("model", job.model());
-    g.writeStringField("version", job.version());
+    writeVersions(g, job.versions(), job.version());
     g.writeStringField("state", job.state().wire());
     g.writeNumberField("processed", job.processed());
     g.writeNumberField("total", job.total());

@@ -15,12 +15,18 @@ import java.util.Set;
  * <p>Not thread-safe; one per request.
  */
 final class PredictRequest {
-  static final Set<String> PREDICT_FIELDS = Set.of("model", "version", "stage", "input", "inputs");
-  static final Set<String> BATCH_FIELDS = Set.of("model", "version", "stage", "instances", "async");
+  static final Set<String> PREDICT_FIELDS = Set.of(
+      "model", "version", "stage", "input", "inputs", "request_id", "routing_key");
+  static final Set<String> BATCH_FIELDS = Set.of(
+      "model", "version", "stage", "instances", "async", "request_id", "routing_key");
 
   String model;
   String version;
   String stage;
+  /** {@code request_id}: the client's id for the request (feedback joins on it), or null. */
+  String requestId;
+  /** {@code routing_key}: pins the caller to one arm of a traffic split, or null. */
+  String routingKey;
   /** {@code input}: one unnamed tensor. */
   NestedArray input;
   /** {@code inputs}: tensors by name, in request order. */
@@ -58,6 +64,8 @@ final class PredictRequest {
           case "model" -> r.model = Json.stringField(p, name);
           case "version" -> r.version = Json.stringField(p, name);
           case "stage" -> r.stage = Json.stringField(p, name);
+          case "request_id" -> r.requestId = Json.stringField(p, name);
+          case "routing_key" -> r.routingKey = Json.stringField(p, name);
           case "async" -> r.async = Json.booleanField(p, name);
           case "input" -> r.input = NestedArray.read(p, name, Integer.MAX_VALUE / 8);
           case "instances" -> r.instances = NestedArray.read(p, name, Integer.MAX_VALUE / 8);

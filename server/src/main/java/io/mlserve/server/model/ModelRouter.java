@@ -2,7 +2,6 @@ package io.mlserve.server.model;
 
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.metrics.MetricsRegistry;
-import io.mlserve.server.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,6 +23,7 @@ public final class ModelRouter {
   private static final class Entry {
     volatile ServedModel defaultVersion;
     volatile ServedModel staging;
+    volatile ArmTable arms;
     final Map<String, ServedModel> versions = new ConcurrentHashMap<>();
   }
 
@@ -42,72 +42,29 @@ public final class ModelRouter {
     this(new MetricsRegistry());
   }
 
-  /**
-   * Resolves a request's target.
-   *
-   * @param version empty or null for the default version
-   * @throws InferenceException NOT_FOUND naming the model or the version
-   */
-  public ServedModel resolve(String name, String version) {
-    Entry e = name == null ? null : models.get(name);
-    if (e == null) {
-      metrics.recordUnrouted();
-      throw InferenceException.notFound(
-          "model '" + name + "' is not served (served: " + modelNames() + ")");
-    }
-    if (version != null && version.equalsIgnoreCase("staging")) {
-      ServedModel m = e.staging;
-      if (m == null) {
-        metrics.recordUnrouted();
-        throw InferenceException.notFound("model '" + name + "' has no Staging version loaded");
-      }
-      return m;
-    }
-    if (version == null || version.isEmpty() || version.equalsIgnoreCase("production")) {
-      ServedModel m = e.defaultVersion;
-      if (m == null) {
-        metrics.recordUnrouted();
-        throw InferenceException.notFound("model '" + name + "' has no default version loaded");
-      }
-      return m;
-    }
-    ServedModel m = e.versions.get(version);
-    if (m == null) {
-      metrics.recordUnrouted();
-      throw InferenceException.notFound(
-          "version '" + version + "' of model '" + name + "' is not loaded (loaded: "
-              + versions(name) + ")");
-    }
-    return m;
+  /** Whether any version of the model was ever added (it may have none loaded now). */
+  public boolean serves(String name) {
+    return name != null && models.containsKey(name);
+  }
+
+  /** Counts a request that named something not served (the serving entry point calls it). */
+  public void recordUnrouted() {
+    metrics.recordUnrouted();
+  }
+
+  /** The model's traffic split over loaded versions, or null when it has none. */
+  public ArmTable arms(String name) {
+    Entry e = models.get(name);
+    return e == null ? null : e.arms;
   }
 
   /**
-   * Runs a request on {@code first} (already resolved from {@code name} and {@code version});
-   * when that version was unloaded between resolving and queueing (a reload swapped it out),
-   * resolves again and retries on its successor, so a swap never fails a request.
-   *
-   * @return the version that took the request, and its outputs
-   * @throws InferenceException as {@link ServedModel#infer}
+   * Installs (or with null, removes) a model's traffic split; every version in it must have
+   * been {@linkplain #put added}. Unversioned requests follow it from the next request on.
    */
-  public Routed infer(
-      ServedModel first, String name, String version, List<Tensor> inputs, long deadlineNanos,
-      String transport) {
-    ServedModel target = first;
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return new Routed(target, target.infer(inputs, deadlineNanos, transport));
-      } catch (InferenceException e) {
-        if (e.kind() != InferenceException.Kind.UNAVAILABLE || !target.closed()) {
-          throw e;
-        }
-        ServedModel next = attempt >= 3 ? target : resolveOrNull(name, version);
-        if (next == null || next == target) {
-          target.metrics().recordOutcome(InferenceException.Kind.UNAVAILABLE);
-          throw e;
-        }
-        target = next;
-      }
-    }
+  public void setArms(String name, ArmTable arms) {
+    Entry e = models.computeIfAbsent(name, n -> new Entry());
+    e.arms = arms;
   }
 
   /**
@@ -133,17 +90,6 @@ public final class ModelRouter {
       throw notFound;
     }
     return loader.apply(name, version);
-  }
-
-  /** A request queued on a version: which one, and the outputs to come. */
-  public record Routed(ServedModel model, CompletableFuture<Tensor[]> result) {}
-
-  private ServedModel resolveOrNull(String name, String version) {
-    try {
-      return resolve(name, version);
-    } catch (InferenceException e) {
-      return null;
-    }
   }
 
   /** The default version of a model, or null. */
@@ -226,10 +172,10 @@ public final class ModelRouter {
     return all;
   }
 
-  /** Whether every known model has a default version loaded. */
+  /** Whether every known model has a version that unversioned or staged requests reach. */
   public boolean allDefaultsLoaded() {
     for (Entry e : models.values()) {
-      if (e.defaultVersion == null && e.staging == null) {
+      if (e.defaultVersion == null && e.staging == null && e.arms == null) {
         return false;
       }
     }

@@ -7,11 +7,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.mlserve.server.core.ErrorCases;
+import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 class GrpcErrorsTest {
+  /** The shared table's cases, over gRPC: the same meaning and words as over HTTP. */
+  @Test
+  void everySharedCaseHasItsStatusAndMessage() {
+    Map<Failure.Code, Status.Code> want = Map.of(
+        Failure.Code.NOT_FOUND, Status.Code.NOT_FOUND,
+        Failure.Code.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT,
+        Failure.Code.CONFLICT, Status.Code.FAILED_PRECONDITION,
+        Failure.Code.UNAUTHENTICATED, Status.Code.UNAUTHENTICATED,
+        Failure.Code.RESOURCE_EXHAUSTED, Status.Code.RESOURCE_EXHAUSTED,
+        Failure.Code.DEADLINE_EXCEEDED, Status.Code.DEADLINE_EXCEEDED,
+        Failure.Code.CANCELLED, Status.Code.CANCELLED,
+        Failure.Code.UNAVAILABLE, Status.Code.UNAVAILABLE,
+        Failure.Code.INTERNAL, Status.Code.INTERNAL);
+    for (ErrorCases.Case c : ErrorCases.all()) {
+      StatusRuntimeException e = GrpcErrors.toStatus(c.failure());
+      assertEquals(want.get(c.code()), e.getStatus().getCode(), c.name());
+      String d = e.getStatus().getDescription();
+      assertTrue(d.matches(c.message()), c.name() + ": " + d);
+      assertNull(e.getStatus().getCause(), c.name());
+    }
+  }
+
   @Test
   void anUnexpectedFailureIsAGenericMessageWithAnErrorId() {
     StatusRuntimeException e = GrpcErrors.toStatus(

@@ -79,6 +79,13 @@ abstract class GatewayIntegrationBase {
       registry.register(
           RegisterRequest.fromManifestFile(DemoModel.dir().resolve("model.json"), "test"));
       registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "http integration test");
+      // The same artifact again as 1.0.1 in Staging, so "stage": "Staging" has a version.
+      RegisterRequest r =
+          RegisterRequest.fromManifestFile(DemoModel.dir().resolve("model.json"), "test");
+      registry.register(new RegisterRequest(r.model(), "1.0.1", r.artifact(), r.format(),
+          r.signature(), r.serving(), r.runId(), r.params(), r.metrics(), r.description(),
+          r.examples(), r.actor()));
+      registry.promote(MODEL, "1.0.1", Stage.STAGING, "test", "http integration test");
     }
     // The HTTP side runs on real Netty event loops: batchers defer their wake-ups as in the server.
     ModelLoader loader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
@@ -89,10 +96,9 @@ abstract class GatewayIntegrationBase {
         loader).build();
     channel = InProcessChannelBuilder.forName(grpcName).directExecutor().build();
     assertTrue(server.start().isEmpty());
-    gateway = HttpGateway.builder(server.router(), server.state(), Ticker.system())
+    gateway = HttpGateway.builder(server.inference(), server.state())
         .options(HttpOptions.builder().bind("127.0.0.1").port(0).maxBodyBytes(MAX_BODY).build())
         .metrics(() -> "# TYPE mlserve_up gauge\nmlserve_up 1\n")
-        .stageResolver(m -> m.equals(MODEL) ? "1.0.0" : null)
         .serverVersion("test-version")
         .build();
     http = new HttpTestClient(gateway.start());

@@ -59,7 +59,7 @@ class HttpAdminIntegrationTest {
       fx.server.coordinator().statuses().forEach((m, s) -> states.put(m, s.state()));
       return states;
     });
-    gateway = HttpGateway.builder(fx.server.router(), fx.server.state(), Ticker.system())
+    gateway = HttpGateway.builder(fx.server.inference(), fx.server.state())
         .options(HttpOptions.builder().bind("127.0.0.1").port(0).build())
         .metrics(prom::render)
         .admin(fx.registry, fx.server.coordinator()::statuses, TOKEN)
@@ -246,8 +246,8 @@ class HttpAdminIntegrationTest {
 
   @Test
   void withoutARegistryTheAdminRoutesSaySo() throws Exception {
-    try (HttpGateway bare = HttpGateway.builder(fx.server.router(), fx.server.state(),
-        Ticker.system()).options(HttpOptions.builder().bind("127.0.0.1").port(0).build())
+    try (HttpGateway bare = HttpGateway.builder(fx.server.inference(), fx.server.state())
+        .options(HttpOptions.builder().bind("127.0.0.1").port(0).build())
         .build()) {
       HttpTestClient c = new HttpTestClient(bare.start());
       HttpResponse<String> r = c.get("/api/v1/models");

@@ -67,7 +67,7 @@ class HttpAdminRegistrationIntegrationTest {
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
     ModelRegistry validating = new ModelRegistry(fx.store, fx.events,
         new EngineArtifactValidator(validation), Clock.systemUTC());
-    gateway = HttpGateway.builder(fx.server.router(), fx.server.state(), Ticker.system())
+    gateway = HttpGateway.builder(fx.server.inference(), fx.server.state())
         .options(HttpOptions.builder().bind("127.0.0.1").port(0).build())
         .admin(validating, fx.server.coordinator()::statuses, TOKEN)
         .build();
@@ -362,8 +362,8 @@ class HttpAdminRegistrationIntegrationTest {
 
   @Test
   void aBodyOverTheGatewaysLimitIs413AndRegistersNothing() throws Exception {
-    try (HttpGateway small = HttpGateway.builder(fx.server.router(), fx.server.state(),
-        Ticker.system()).options(HttpOptions.builder().bind("127.0.0.1").port(0)
+    try (HttpGateway small = HttpGateway.builder(fx.server.inference(), fx.server.state())
+        .options(HttpOptions.builder().bind("127.0.0.1").port(0)
             .maxBodyBytes(4096).build())
         .admin(fx.registry, fx.server.coordinator()::statuses, TOKEN).build()) {
       HttpTestClient c = new HttpTestClient(small.start());

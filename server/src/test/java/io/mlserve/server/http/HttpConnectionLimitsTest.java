@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ModelRouter;
+import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.netty.ConnectionLimits;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.netty.ListenerStats.Timeout;
@@ -52,9 +53,9 @@ class HttpConnectionLimitsTest {
   }
 
   private int start(ConnectionLimits limits, ModelRouter router) throws Exception {
-    ServerState state = new ServerState(router);
+    ServerState state = new ServerState(router::allDefaultsLoaded);
     state.markStarted();
-    gateway = HttpGateway.builder(router, state, Ticker.system())
+    gateway = HttpGateway.builder(new InferenceService(router, Ticker.system()), state)
         .options(HttpOptions.builder().bind("127.0.0.1").port(0).connectionLimits(limits)
             .shutdownGrace(Duration.ZERO).build())
         .build();

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.registry.IllegalTransitionException;
 import io.mlserve.registry.InvalidRequestException;
 import io.mlserve.registry.UnauthenticatedException;
+import io.mlserve.server.core.ErrorCases;
+import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.store.NotFoundException;
 import io.mlserve.store.StoreException;
@@ -21,6 +23,24 @@ import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 class HttpErrorsTest {
+  /** The shared table's cases, over HTTP: the same meaning and words as over gRPC. */
+  @Test
+  void everySharedCaseHasItsStatusAndMessage() throws Exception {
+    Map<Failure.Code, Integer> want = Map.of(Failure.Code.NOT_FOUND, 404,
+        Failure.Code.INVALID_ARGUMENT, 400, Failure.Code.CONFLICT, 409,
+        Failure.Code.UNAUTHENTICATED, 401, Failure.Code.RESOURCE_EXHAUSTED, 503,
+        Failure.Code.DEADLINE_EXCEEDED, 504, Failure.Code.CANCELLED, 503,
+        Failure.Code.UNAVAILABLE, 503, Failure.Code.INTERNAL, 500);
+    for (ErrorCases.Case c : ErrorCases.all()) {
+      HttpReply r = HttpErrors.toReply(c.failure());
+      assertEquals(want.get(c.code()), r.status(), c.name());
+      String error = new ObjectMapper().readTree(r.body()).get("error").asText();
+      assertTrue(error.matches(c.message()), c.name() + ": " + error);
+      assertEquals(c.code() == Failure.Code.RESOURCE_EXHAUSTED,
+          r.headers().containsKey("Retry-After"), c.name());
+    }
+  }
+
   @Test
   void everyKindHasItsStatusAndOnlyAFullQueueSaysRetryAfter() throws Exception {
     Map<Kind, Integer> want = Map.of(Kind.NOT_FOUND, 404, Kind.INVALID_ARGUMENT, 400,

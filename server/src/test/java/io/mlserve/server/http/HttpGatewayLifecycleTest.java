@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ModelRouter;
+import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.testing.FakeTicker;
 import java.net.ConnectException;
 import java.net.http.HttpResponse;
@@ -41,9 +42,9 @@ class HttpGatewayLifecycleTest {
     model = new GatedModel(dir, maxBatch, queueCapacity);
     router = new ModelRouter();
     router.put(model.served, true);
-    state = new ServerState(router);
+    state = new ServerState(router::allDefaultsLoaded);
     state.markStarted();
-    gateway = HttpGateway.builder(router, state, ticker)
+    gateway = HttpGateway.builder(new InferenceService(router, ticker), state)
         .options(options.bind("127.0.0.1").port(0).shutdownGrace(Duration.ofSeconds(30)).build())
         .build();
     http = new HttpTestClient(gateway.start());
@@ -153,8 +154,8 @@ class HttpGatewayLifecycleTest {
   @Test
   void readinessAndLivenessFollowTheServerState() throws Exception {
     start(4, 64, HttpOptions.builder());
-    ServerState starting = new ServerState(router);
-    try (HttpGateway g = HttpGateway.builder(router, starting, ticker)
+    ServerState starting = new ServerState(router::allDefaultsLoaded);
+    try (HttpGateway g = HttpGateway.builder(new InferenceService(router, ticker), starting)
         .options(HttpOptions.builder().bind("127.0.0.1").port(0).build()).build()) {
       HttpTestClient c = new HttpTestClient(g.start());
       HttpResponse<String> notReady = c.get("/readyz");

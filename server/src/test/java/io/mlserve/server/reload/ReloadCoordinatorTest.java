@@ -102,8 +102,8 @@ class ReloadCoordinatorTest {
     f.registerDemo("1.1.0", true);
     f.registry.promote(MODEL, "1.1.0", Stage.STAGING, "test", "try it");
     f.server.coordinator().reconcileNow(MODEL);
-    assertEquals("1.1.0", f.router.resolve(MODEL, "Staging").version());
-    assertEquals("1.0.0", f.router.resolve(MODEL, "").version());
+    assertEquals("1.1.0", f.router.staging(MODEL).version());
+    assertEquals("1.0.0", f.router.defaultVersion(MODEL).version());
     // Promoting the Staging version reuses the loaded instance.
     ServedModel staged = f.router.staging(MODEL);
     f.registry.promote(MODEL, "1.1.0", Stage.PRODUCTION, "test", "ship");

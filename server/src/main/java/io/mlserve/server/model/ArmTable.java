@@ -1,0 +1,63 @@
+package io.mlserve.server.model;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.ToIntFunction;
+
+/**
+ * A model's traffic split, resolved to loaded versions: which version answers each of the
+ * split's buckets. A request with a routing key goes to its key's bucket (so the same key always
+ * lands on the same version for a given split); one without goes to a uniformly random bucket,
+ * which lands on each version with its weight's probability. One array read per request.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class ArmTable {
+  private final String id;
+  private final ServedModel[] byBucket;
+  private final ToIntFunction<String> keyBucket;
+  private final ServedModel heaviest;
+  private final List<ServedModel> arms;
+
+  /**
+   * @param id names the split (e.g. the seq of the event that set it); a new id starts a new
+   *     A/B report window
+   * @param byBucket the version of each bucket, every entry loaded
+   * @param keyBucket a routing key's bucket, in {@code [0, byBucket.length)}
+   * @param heaviest the version with the highest weight (answers metadata)
+   * @param arms every version with weight above zero
+   */
+  public ArmTable(String id, ServedModel[] byBucket, ToIntFunction<String> keyBucket,
+      ServedModel heaviest, List<ServedModel> arms) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.byBucket = byBucket.clone();
+    this.keyBucket = Objects.requireNonNull(keyBucket, "keyBucket");
+    this.heaviest = Objects.requireNonNull(heaviest, "heaviest");
+    this.arms = List.copyOf(arms);
+    for (ServedModel m : this.byBucket) {
+      Objects.requireNonNull(m, "byBucket entry");
+    }
+  }
+
+  /** The version for a request with this routing key, or a weighted random one for null. */
+  public ServedModel pick(String routingKey) {
+    int bucket = routingKey == null
+        ? ThreadLocalRandom.current().nextInt(byBucket.length)
+        : keyBucket.applyAsInt(routingKey);
+    return byBucket[bucket];
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public ServedModel heaviest() {
+    return heaviest;
+  }
+
+  /** Versions with weight above zero. */
+  public List<ServedModel> arms() {
+    return arms;
+  }
+}
