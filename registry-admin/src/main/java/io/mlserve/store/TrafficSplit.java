@@ -254,7 +254,8 @@ public final class TrafficSplit {
     return sb.toString();
   }
 
-  private static String format(double w) {
+  /** A weight as the CLI writes it: {@code 90}, {@code 12.5}. */
+  public static String format(double w) {
     return BigDecimal.valueOf(w).stripTrailingZeros().toPlainString();
   }
 
