@@ -1,5 +1,7 @@
 package io.mlserve.registry;
 
+import io.mlserve.store.Deployment;
+import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.HistoryEntry;
@@ -42,14 +44,16 @@ final class Lifecycle {
   private final EventLog events;
   private final Clock clock;
   private final Recovery recovery;
+  private final DeploymentStore deployments;
 
   Lifecycle(ModelRegistry registry, ModelStore store, EventLog events, Clock clock,
-      Recovery recovery) {
+      Recovery recovery, DeploymentStore deployments) {
     this.registry = registry;
     this.store = store;
     this.events = events;
     this.clock = clock;
     this.recovery = recovery;
+    this.deployments = deployments;
   }
 
   /** A version into {@code to} (Deprecated, Archived, or Deprecated again by restore). */
@@ -61,6 +65,9 @@ final class Lifecycle {
       recovery.recover(model);
       Stage from = registry.stageOf(model, version);
       StageTransitions.check(label, from, to);
+      if (to == Stage.ARCHIVED) {
+        TrafficChanges.checkArchivable(deployments, model, version);
+      }
       long now = clock.millis();
       String runId = store.manifest(model, version).runId();
       store.appendHistory(HistoryEntry.of(now, model, version, from, to, actor, reason),
@@ -155,8 +162,10 @@ final class Lifecycle {
       long now = clock.millis();
       for (String model : models) {
         recovery.recover(model);
+        List<String> inSplit = versionsInSplit(model);
         for (String v : store.versions(model)) {
-          if (registry.stageOf(model, v) != Stage.ARCHIVED || isPointedAt(model, v)) {
+          if (registry.stageOf(model, v) != Stage.ARCHIVED || isPointedAt(model, v)
+              || inSplit == null || inSplit.contains(v)) {
             continue;
           }
           Path dir;
@@ -193,6 +202,17 @@ final class Lifecycle {
     });
     events.deliverPending();
     return r;
+  }
+
+  /** The versions the model's split names; null if its record cannot be read (keep all). */
+  private List<String> versionsInSplit(String model) {
+    try {
+      return deployments.read(model).map(Deployment::split).map(s -> s.versions())
+          .orElse(List.of());
+    } catch (StoreException unreadable) { // `check` reports it
+      log.warn("cleanup keeps every version of {}: {}", model, unreadable.getMessage());
+      return null;
+    }
   }
 
   private boolean isPointedAt(String model, String version) {

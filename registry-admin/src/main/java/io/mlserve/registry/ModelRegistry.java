@@ -1,5 +1,7 @@
 package io.mlserve.registry;
 
+import io.mlserve.store.Deployment;
+import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.HistoryEntry;
@@ -10,12 +12,15 @@ import io.mlserve.store.Names;
 import io.mlserve.store.SemVer;
 import io.mlserve.store.Stage;
 import io.mlserve.store.StoreException;
+import io.mlserve.store.TrafficSplit;
+import io.mlserve.store.VersionStages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,6 +46,8 @@ public final class ModelRegistry {
   private final Clock clock;
   private final Lifecycle lifecycle;
   private final Recovery recovery;
+  private final DeploymentStore deployments;
+  private final TrafficChanges traffic;
 
   /** Also finishes any change a killed writer left half done (see {@link Recovery}). */
   public ModelRegistry(ModelStore store, EventLog events, ArtifactValidator validator,
@@ -49,8 +56,10 @@ public final class ModelRegistry {
     this.events = Objects.requireNonNull(events, "events");
     this.validator = Objects.requireNonNull(validator, "validator");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.recovery = new Recovery(store, events);
-    this.lifecycle = new Lifecycle(this, store, events, clock, recovery);
+    this.deployments = new DeploymentStore(store);
+    this.recovery = new Recovery(store, events, deployments);
+    this.lifecycle = new Lifecycle(this, store, events, clock, recovery, deployments);
+    this.traffic = new TrafficChanges(this, store, events, clock, recovery, deployments);
     recovery.recoverAll();
   }
 
@@ -205,7 +214,8 @@ public final class ModelRegistry {
 
   /**
    * Moves a version to Archived (from Development or Deprecated): it is no longer loadable and
-   * {@link #cleanup} may remove it. Appends {@code ml.model.archived.v1}.
+   * {@link #cleanup} may remove it. Appends {@code ml.model.archived.v1}. Refused for a version
+   * that has a weight above 0 in the model's traffic split.
    */
   public Transition archive(String model, String version, String actor, String reason) {
     return lifecycle.move(req(model, "model"), req(version, "version"), Stage.ARCHIVED,
@@ -246,7 +256,7 @@ public final class ModelRegistry {
   }
 
   /**
-   * Removes archived versions that no stage pointer holds (history records them as
+   * Removes archived versions that no stage pointer holds and no traffic split names (history records them as
    * {@code Deleted}, with a {@code ml.model.deleted.v1} event each) and temp directories that
    * crashed writers left over an hour ago. With {@code dryRun} only lists them.
    *
@@ -254,6 +264,50 @@ public final class ModelRegistry {
    */
   public CleanupResult cleanup(String modelOrNull, boolean dryRun, String actor) {
     return lifecycle.cleanup(modelOrNull, dryRun, req(actor, "actor"));
+  }
+
+  /**
+   * Sets how the model's unversioned traffic is split over its versions (version → weight in
+   * percent, in order; see {@link TrafficSplit} for the rules). Buckets are resliced from the
+   * current split so the fewest routing keys move. Every version must exist and not be
+   * Archived (any other stage is allowed); the Production version need not be named. Appends a
+   * history line and {@code ml.model.traffic_changed.v1}; the rename of {@code deployment.json}
+   * is the commit point.
+   *
+   * @return the deployment record as written
+   * @throws io.mlserve.store.NotFoundException if the model or a version does not exist
+   * @throws InvalidRequestException for weights that break a rule, or an Archived version
+   */
+  public Deployment setTraffic(String model, Map<String, Double> weights, String actor,
+      String reason) {
+    return traffic.set(req(model, "model"), weights, req(actor, "actor"), reason);
+  }
+
+  /** As {@link #setTraffic(String, Map, String, String)} with {@code split}'s weights. */
+  public Deployment setTraffic(String model, TrafficSplit split, String actor, String reason) {
+    return setTraffic(model, Objects.requireNonNull(split, "split").weights(), actor, reason);
+  }
+
+  /**
+   * Removes the model's split: unversioned traffic follows the stage pointers again. Appends a
+   * history line and {@code ml.model.traffic_changed.v1} (split null). With no split it changes
+   * nothing and appends nothing.
+   *
+   * @return the deployment record as it now is
+   * @throws io.mlserve.store.NotFoundException if the model does not exist
+   */
+  public Deployment clearTraffic(String model, String actor, String reason) {
+    return traffic.clear(req(model, "model"), req(actor, "actor"), reason);
+  }
+
+  /**
+   * The model's deployment record (its traffic split and the change that set it); empty if it
+   * never had one. Reads without the lock.
+   *
+   * @throws io.mlserve.store.NotFoundException if the model does not exist
+   */
+  public Optional<Deployment> deployment(String model) {
+    return deployments.read(req(model, "model"));
   }
 
   /**
@@ -281,33 +335,7 @@ public final class ModelRegistry {
    * @throws io.mlserve.store.NotFoundException if the model or version does not exist
    */
   public Stage stageOf(String model, String version) {
-    if (!store.hasVersion(model, version)) {
-      throw store.hasModel(model) ? io.mlserve.store.NotFoundException.version(model, version)
-          : io.mlserve.store.NotFoundException.model(model);
-    }
-    if (store.stageVersion(model, Stage.PRODUCTION).filter(version::equals).isPresent()) {
-      return Stage.PRODUCTION;
-    }
-    if (store.stageVersion(model, Stage.STAGING).filter(version::equals).isPresent()) {
-      return Stage.STAGING;
-    }
-    List<HistoryEntry> history = store.history(model);
-    for (int i = history.size() - 1; i >= 0; i--) {
-      HistoryEntry e = history.get(i);
-      if (e.version().equals(version)) {
-        Stage s;
-        try {
-          s = Stage.parse(e.toStage());
-        } catch (IllegalArgumentException unknown) {
-          continue; // "Deleted" (a removed earlier version of the same name)
-        }
-        // A pointer stage the pointer no longer confirms: a crash between moving the pointer
-        // and writing the displaced version's history line. Answer what that line would say.
-        return s == Stage.PRODUCTION ? Stage.DEPRECATED
-            : s == Stage.STAGING ? Stage.DEVELOPMENT : s;
-      }
-    }
-    return Stage.DEVELOPMENT;
+    return VersionStages.stageOf(store, model, version);
   }
 
   /**

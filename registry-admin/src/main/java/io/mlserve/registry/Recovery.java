@@ -1,5 +1,7 @@
 package io.mlserve.registry;
 
+import io.mlserve.store.Deployment;
+import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.Manifest;
@@ -18,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * rename), so the event log is the journal: a durable event is a committed change. A writer
  * killed before its event leaves at most history lines stamped with a seq the log never got,
  * which are cut; one killed between the event and the commit point leaves the model's last
- * {@code ml.model.*} event not applied; this rolls it forward (moves the pointer, renames the assembled version into
- * place, removes a deleted version), and does the steps after a commit point (clearing a stage
+ * {@code ml.model.*} event not applied; this rolls it forward (moves the pointer, renames the
+ * assembled version into place, removes a deleted version, writes the deployment record of a
+ * traffic change), and does the steps after a commit point (clearing a stage
  * pointer the moved version left) that a failure or a kill skipped. Idempotent. Runs at the start
  * of every registry section, under the store lock, and for every model when a registry opens.
  * Only the last event of a model can be unapplied, since every writer recovers it first.
@@ -30,10 +33,12 @@ final class Recovery {
 
   private final ModelStore store;
   private final EventLog events;
+  private final DeploymentStore deployments;
 
-  Recovery(ModelStore store, EventLog events) {
+  Recovery(ModelStore store, EventLog events, DeploymentStore deployments) {
     this.store = store;
     this.events = events;
+    this.deployments = deployments;
   }
 
   /** Recovers every model (on open). */
@@ -53,6 +58,16 @@ final class Recovery {
     }
     Optional<Event> last = events.lastModelEvent(model);
     store.dropHistoryAfter(model, events.lastSeq()); // killed before its event: never happened
+    if (last.isPresent() && last.get().eventType().equals(Event.TRAFFIC_CHANGED)) {
+      Deployment unapplied = TrafficChanges.unapplied(
+          deployments.read(model).orElse(Deployment.none(model)), last.get());
+      if (unapplied != null) {
+        log.warn("{}: finishing the traffic change that seq {} recorded (interrupted writer)",
+            model, last.get().seq());
+        deployments.write(unapplied);
+      }
+      return;
+    }
     if (last.isEmpty() || last.get().version() == null) {
       return;
     }

@@ -1,8 +1,17 @@
 package io.mlserve.store;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,7 +26,10 @@ import java.util.Objects;
  *
  * <p>Every field is always written, {@code null} when it has no value (a consumer keyed on
  * {@code run_id} or {@code stage} finds the key on every line); {@code attributes} is written
- * only by the types that define attributes, and then with every attribute key of the type. The
+ * only by the types that define attributes, and then with every attribute key of the type.
+ * {@code fields} are further top-level fields, after those, written only by the types that
+ * define them (each of their fields always, {@code null} when it has no value); a line read
+ * back keeps every top-level key this record does not name there, so nothing is lost. The
  * schema of every type is documented in {@code docs/events.md}. {@code seq} is 0 until
  * {@link EventLog#append} assigns it. Immutable.
  *
@@ -36,7 +48,8 @@ public record Event(
     long timestamp,
     long seq,
     @JsonProperty("previous_version") String previousVersion,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> attributes) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> attributes,
+    @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> fields) {
 
   /** A version was registered (stage Development). */
   public static final String REGISTERED = "ml.model.registered.v1";
@@ -62,11 +75,36 @@ public record Event(
   public static final String RUN_CREATED = "ml.run.created.v1";
   /** An experiment run ended; attribute {@code status}. */
   public static final String RUN_ENDED = "ml.run.ended.v1";
+  /**
+   * A model's traffic split changed (set, or cleared); fields {@code split},
+   * {@code previous_split} (version → weight in percent, or null), {@code actor},
+   * {@code reason}.
+   */
+  public static final String TRAFFIC_CHANGED = "ml.model.traffic_changed.v1";
 
+  @JsonCreator
   public Event {
     Objects.requireNonNull(eventType, "eventType");
     Objects.requireNonNull(modelName, "modelName");
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+    Map<String, JsonNode> f = new LinkedHashMap<>();
+    if (fields != null) {
+      fields.forEach((k, v) -> f.put(k, v == null ? NullNode.getInstance() : v.deepCopy()));
+    }
+    fields = Collections.unmodifiableMap(f);
+  }
+
+  /** An event with no further top-level fields. */
+  public Event(String eventType, String modelName, String version, String stage, String runId,
+      long timestamp, long seq, String previousVersion, Map<String, String> attributes) {
+    this(eventType, modelName, version, stage, runId, timestamp, seq, previousVersion,
+        attributes, Map.of());
+  }
+
+  /** Further top-level field {@code name} (a copy), or null if the line has none. */
+  public JsonNode field(String name) {
+    JsonNode n = fields.get(name);
+    return n == null ? null : n.deepCopy();
   }
 
   /** A registration event. */
@@ -87,6 +125,55 @@ public record Event(
       long timestamp, String previousVersion, Map<String, String> attributes) {
     return new Event(type, model, version, stage == null ? null : stage.displayName(), runId,
         timestamp, 0, previousVersion, attributes);
+  }
+
+  /**
+   * A traffic change: {@code split} the new weights (null when the split was cleared),
+   * {@code previousSplit} the ones before (null if there was none). Version, stage, run and
+   * previous version are null.
+   */
+  public static Event trafficChanged(String model, Map<String, Double> split,
+      Map<String, Double> previousSplit, String actor, String reason, long timestamp) {
+    Map<String, JsonNode> f = new LinkedHashMap<>();
+    f.put("split", weights(split));
+    f.put("previous_split", weights(previousSplit));
+    f.put("actor", JsonNodeFactory.instance.textNode(actor));
+    f.put("reason", JsonNodeFactory.instance.textNode(reason));
+    return new Event(TRAFFIC_CHANGED, model, null, null, null, timestamp, 0, null, Map.of(), f);
+  }
+
+  /**
+   * The weights in field {@code name} of a traffic change ({@code "split"} or
+   * {@code "previous_split"}), in their order; null when the field is null or absent.
+   *
+   * @throws StoreException if the field is not an object of numbers
+   */
+  public Map<String, Double> weightsField(String name) {
+    JsonNode n = fields.get(name);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw new StoreException("event seq " + seq + ": " + name + " is not an object");
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      if (!e.getValue().isNumber()) {
+        throw new StoreException("event seq " + seq + ": weight of " + e.getKey() + " in "
+            + name + " is not a number");
+      }
+      out.put(e.getKey(), e.getValue().doubleValue());
+    }
+    return out;
+  }
+
+  private static JsonNode weights(Map<String, Double> w) {
+    if (w == null) {
+      return NullNode.getInstance();
+    }
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    w.forEach(o::put);
+    return o;
   }
 
   /** The event as its line in events.jsonl (no newline). */
@@ -114,6 +201,6 @@ public record Event(
   /** A copy with the given sequence number. */
   public Event withSeq(long seq) {
     return new Event(eventType, modelName, version, stage, runId, timestamp, seq, previousVersion,
-        attributes);
+        attributes, fields);
   }
 }

@@ -4,9 +4,15 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Objects;
 
 /**
- * One stage transition of one version: a line of {@code <model>/history.jsonl}. {@code fromStage}
- * is null for the transition into Development at registration; {@code reason} may be null.
- * Stages are display names ({@code "Production"}). Immutable.
+ * One stage transition of one version, or one traffic change: a line of
+ * {@code <model>/history.jsonl}. {@code fromStage} is null for the transition into Development
+ * at registration; {@code reason} may be null. Stages are display names ({@code "Production"}).
+ *
+ * <p>A traffic change ({@link #isTraffic}) has {@code version} {@value #TRAFFIC} (never a
+ * semantic version, so no version's stage is read from it), {@code fromStage} the split before
+ * in the CLI form ({@code 1.2.0=100}, or null if there was none) and {@code toStage} the split
+ * after ({@code 1.2.0=90,1.3.0=10}, or {@value #NO_SPLIT} when it was cleared), so that
+ * {@code mlctl history} shows it as a row like any other. Immutable.
  *
  * @param timestamp epoch milliseconds
  */
@@ -19,6 +25,11 @@ public record HistoryEntry(
     String actor,
     String reason) {
 
+  /** The {@code version} of a traffic change's line. */
+  public static final String TRAFFIC = "traffic";
+  /** The {@code to_stage} of a traffic change that cleared the split. */
+  public static final String NO_SPLIT = "none";
+
   public HistoryEntry {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(version, "version");
@@ -30,5 +41,21 @@ public record HistoryEntry(
       Stage to, String actor, String reason) {
     return new HistoryEntry(timestamp, model, version, from == null ? null : from.displayName(),
         to.displayName(), actor, reason);
+  }
+
+  /**
+   * A traffic change: the split before and after in the CLI form ({@code before} null if there
+   * was none, {@code after} null when it was cleared).
+   */
+  public static HistoryEntry traffic(long timestamp, String model, String before, String after,
+      String actor, String reason) {
+    return new HistoryEntry(timestamp, model, TRAFFIC, before, after == null ? NO_SPLIT : after,
+        actor, reason);
+  }
+
+  /** Whether this line records a traffic change rather than a stage transition. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isTraffic() {
+    return TRAFFIC.equals(version);
   }
 }

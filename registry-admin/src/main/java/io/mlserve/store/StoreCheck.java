@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 /**
  * Finds what in a store resolves outside it or cannot be served: model, versions or version
  * directories that are symlinks, links inside a version that leave the store, stage pointers
- * that do not hold {@code versions/<version>} of a registered version, unreadable manifests.
+ * that do not hold {@code versions/<version>} of a registered version, unreadable manifests,
+ * deployment records that do not parse or whose split names a version that does not exist or
+ * gives traffic to an Archived one.
  * Reports name paths relative to the store, never the server's absolute path. Reads only, never
  * follows a link into a directory. Not thread-safe; one instance per check.
  */
@@ -105,6 +107,30 @@ final class StoreCheck {
     for (Stage stage : Stage.values()) {
       if (stage.hasPointer()) {
         checkPointer(model, dir.resolve(stage.pointerName()));
+      }
+    }
+    checkDeployment(model);
+  }
+
+  private void checkDeployment(String model) {
+    TrafficSplit split;
+    try {
+      split = DeploymentStore.read(store.root(), model).map(Deployment::split).orElse(null);
+    } catch (StoreException e) {
+      problems.add(e.getMessage());
+      return;
+    }
+    if (split == null) {
+      return;
+    }
+    String rel = model + "/" + DeploymentStore.FILE_NAME + ": ";
+    for (String v : split.versions()) {
+      if (!store.hasVersion(model, v)) {
+        problems.add(rel + "the split names " + v + ", which is not a registered version");
+      } else if (split.weight(v) > 0
+          && VersionStages.stageOf(store, model, v) == Stage.ARCHIVED) {
+        problems.add(rel + v + " is Archived but takes " + TrafficSplit.format(split.weight(v))
+            + "% of the traffic");
       }
     }
   }
