@@ -1,8 +1,12 @@
 package io.mlserve.server.model;
 
+import io.mlserve.store.TrafficSplit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -40,6 +44,38 @@ public final class ArmTable {
     }
   }
 
+  /**
+   * Resolves a split to loaded versions.
+   *
+   * @param id names the split (the seq of the event that set it)
+   * @param loaded the loaded version of each version the split gives weight
+   * @throws IllegalArgumentException when a version with weight has no loaded instance
+   */
+  public static ArmTable of(String id, TrafficSplit split, Function<String, ServedModel> loaded) {
+    ServedModel[] byBucket = new ServedModel[TrafficSplit.BUCKETS];
+    for (int b = 0; b < byBucket.length; b++) {
+      String v = split.versionFor(b);
+      byBucket[b] = loaded.apply(v);
+      if (byBucket[b] == null) {
+        throw new IllegalArgumentException("version " + v + " of the split is not loaded");
+      }
+    }
+    List<ServedModel> arms = new ArrayList<>();
+    ServedModel heaviest = null;
+    double most = -1;
+    for (Map.Entry<String, Double> e : split.weights().entrySet()) {
+      if (e.getValue() > 0) {
+        ServedModel m = loaded.apply(e.getKey());
+        arms.add(m);
+        if (e.getValue() > most) {
+          most = e.getValue();
+          heaviest = m;
+        }
+      }
+    }
+    return new ArmTable(id, byBucket, TrafficSplit::bucketOf, heaviest, arms);
+  }
+
   /** The version for a request with this routing key, or a weighted random one for null. */
   public ServedModel pick(String routingKey) {
     int bucket = routingKey == null
@@ -59,5 +95,10 @@ public final class ArmTable {
   /** Versions with weight above zero. */
   public List<ServedModel> arms() {
     return arms;
+  }
+
+  /** Whether {@code m} is one of the arms. */
+  public boolean contains(ServedModel m) {
+    return arms.contains(m);
   }
 }

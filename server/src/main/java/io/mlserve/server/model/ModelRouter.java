@@ -115,6 +115,14 @@ public final class ModelRouter {
     return null;
   }
 
+  /** Unversioned requests of the model have no Production version from now on. */
+  public void clearDefault(String name) {
+    Entry e = models.get(name);
+    if (e != null) {
+      e.defaultVersion = null;
+    }
+  }
+
   /** Routes stage "Staging" of a model to {@code model} (null: none). */
   public void setStaging(String name, ServedModel model) {
     Entry e = models.computeIfAbsent(name, n -> new Entry());

@@ -2,6 +2,7 @@ package io.mlserve.server.reload;
 
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.model.ArmTable;
 import io.mlserve.server.model.ModelLoadException;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
@@ -52,6 +53,7 @@ public final class ReloadCoordinator implements AutoCloseable {
   private final ModelLoader loader;
   private final Clock clock;
   private final BiConsumer<String, Boolean> healthSink;
+  private final TrafficReconciler traffic;
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "mlserve-reload");
@@ -84,6 +86,15 @@ public final class ReloadCoordinator implements AutoCloseable {
     this.loader = Objects.requireNonNull(loader, "loader");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.healthSink = Objects.requireNonNull(healthSink, "healthSink");
+    this.traffic = new TrafficReconciler(store, router, loader, (model, version, reason) -> {
+      setStatus(model, "TRAFFIC_FAILED", reason);
+      recordFailure(model, version, null, reason);
+    });
+  }
+
+  /** Told (model, its new split over loaded versions, or null) after each split change. */
+  public void onTrafficChange(BiConsumer<String, ArmTable> listener) {
+    traffic.onChange(listener);
   }
 
   /** Installs the post-promotion guard that watches each newly swapped-in version. */
@@ -182,8 +193,7 @@ public final class ReloadCoordinator implements AutoCloseable {
           recent.addLast(version);
           while (recent.size() > ON_DEMAND_PER_MODEL) {
             ServedModel evicted = router.loaded(model, recent.removeFirst());
-            if (evicted != null && evicted != router.defaultVersion(model)
-                && evicted != router.staging(model)) {
+            if (evicted != null && !inUse(router, model, evicted)) {
               router.remove(evicted);
               retire(evicted);
             }
@@ -218,9 +228,12 @@ public final class ReloadCoordinator implements AutoCloseable {
       swapProduction(model, wantProd.get(), current);
     } else if (wantProd.isEmpty() && current != null) {
       log.info("{}: no Production version any more; {} stops serving", model, currentVersion);
-      router.remove(current);
+      router.clearDefault(model);
       healthSink.accept(model, false);
-      retire(current);
+      if (!inUse(router, model, current)) {
+        router.remove(current);
+        retire(current);
+      }
     }
     Optional<String> wantStaging = pointer(model, Stage.STAGING);
     ServedModel staging = router.staging(model);
@@ -228,6 +241,7 @@ public final class ReloadCoordinator implements AutoCloseable {
     if (!Objects.equals(wantStaging.orElse(null), stagingVersion)) {
       swapStaging(model, wantStaging.orElse(null), staging);
     }
+    traffic.reconcile(model);
     ServedModel prod = router.defaultVersion(model);
     ServedModel stg = router.staging(model);
     ModelStatus before = statuses.get(model);
@@ -264,7 +278,7 @@ public final class ReloadCoordinator implements AutoCloseable {
     } else {
       setStatus(model, "SERVING", null);
     }
-    if (previous != null && previous != fresh && previous != router.staging(model)) {
+    if (previous != null && previous != fresh && !inUse(router, model, previous)) {
       router.remove(previous);
       retire(previous);
     }
@@ -289,7 +303,7 @@ public final class ReloadCoordinator implements AutoCloseable {
       }
     }
     router.setStaging(model, fresh);
-    if (current != null && current != fresh && current != router.defaultVersion(model)) {
+    if (current != null && current != fresh && !inUse(router, model, current)) {
       router.remove(current);
       retire(current);
     }
@@ -320,10 +334,17 @@ public final class ReloadCoordinator implements AutoCloseable {
     }
   }
 
-  private static void retire(ServedModel old) {
+  /** Whether unversioned, staged or split traffic of the model still reaches {@code m}. */
+  static boolean inUse(ModelRouter router, String model, ServedModel m) {
+    ArmTable arms = router.arms(model);
+    return m == router.defaultVersion(model) || m == router.staging(model)
+        || (arms != null && arms.contains(m));
+  }
+
+  static void retire(ServedModel old) {
     // Removed from the router first, so new requests go elsewhere; queued and running ones
     // finish (close drains), and requests that resolved it just before the swap are retried
-    // on the new version by ModelRouter.infer.
+    // on the new version by the serving entry point.
     Thread t = new Thread(old::close, "mlserve-retire-" + old.label());
     t.setDaemon(true);
     t.start();
