@@ -23,6 +23,7 @@ public final class ArmTable {
   private final ToIntFunction<String> keyBucket;
   private final ServedModel heaviest;
   private final List<ServedModel> arms;
+  private final Map<String, Double> weights;
 
   /**
    * @param id names the split (e.g. the seq of the event that set it); a new id starts a new
@@ -31,14 +32,16 @@ public final class ArmTable {
    * @param keyBucket a routing key's bucket, in {@code [0, byBucket.length)}
    * @param heaviest the version with the highest weight (answers metadata)
    * @param arms every version with weight above zero
+   * @param weights every version of the split and its weight in percent, in the split's order
    */
   public ArmTable(String id, ServedModel[] byBucket, ToIntFunction<String> keyBucket,
-      ServedModel heaviest, List<ServedModel> arms) {
+      ServedModel heaviest, List<ServedModel> arms, Map<String, Double> weights) {
     this.id = Objects.requireNonNull(id, "id");
     this.byBucket = byBucket.clone();
     this.keyBucket = Objects.requireNonNull(keyBucket, "keyBucket");
     this.heaviest = Objects.requireNonNull(heaviest, "heaviest");
     this.arms = List.copyOf(arms);
+    this.weights = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(weights));
     for (ServedModel m : this.byBucket) {
       Objects.requireNonNull(m, "byBucket entry");
     }
@@ -73,7 +76,7 @@ public final class ArmTable {
         }
       }
     }
-    return new ArmTable(id, byBucket, TrafficSplit::bucketOf, heaviest, arms);
+    return new ArmTable(id, byBucket, TrafficSplit::bucketOf, heaviest, arms, split.weights());
   }
 
   /** The version for a request with this routing key, or a weighted random one for null. */
@@ -95,6 +98,11 @@ public final class ArmTable {
   /** Versions with weight above zero. */
   public List<ServedModel> arms() {
     return arms;
+  }
+
+  /** Every version of the split and its weight in percent, in the split's order. */
+  public Map<String, Double> weights() {
+    return weights;
   }
 
   /** Whether {@code m} is one of the arms. */
