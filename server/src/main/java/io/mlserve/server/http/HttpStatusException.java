@@ -9,17 +9,17 @@ import java.util.Map;
  *
  * <p>Immutable; thread-safe.
  */
-final class HttpStatusException extends RuntimeException {
+public final class HttpStatusException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final int status;
   private final transient Map<String, String> headers;
 
-  HttpStatusException(int status, String message) {
+  public HttpStatusException(int status, String message) {
     this(status, message, Map.of());
   }
 
-  HttpStatusException(int status, String message, Map<String, String> headers) {
+  public HttpStatusException(int status, String message, Map<String, String> headers) {
     super(message, null, false, false);
     this.status = status;
     this.headers = Map.copyOf(headers);
@@ -33,7 +33,7 @@ final class HttpStatusException extends RuntimeException {
     return headers;
   }
 
-  static HttpStatusException badRequest(String message) {
+  public static HttpStatusException badRequest(String message) {
     return new HttpStatusException(400, message);
   }
 }
