@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * A refusal decided by the HTTP layer itself, not by the model layer: unknown route (404),
  * wrong method (405), unsupported media type (415), body too large (413), malformed request
- * (400), no room for another bulk job (503). {@link HttpErrors} turns it into a reply.
+ * (400). {@link HttpErrors} turns it into a reply. Code outside the HTTP packages refuses with
+ * typed exceptions instead (see {@code core.Failure}).
  *
  * <p>Immutable; thread-safe.
  */
