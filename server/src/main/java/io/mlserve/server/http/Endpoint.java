@@ -13,7 +13,7 @@ import java.util.function.Function;
  * worker). Implementations are thread-safe.
  */
 @FunctionalInterface
-interface Endpoint {
+public interface Endpoint {
   /**
    * @throws Exception a failure to answer with {@link HttpErrors#toReply}
    */

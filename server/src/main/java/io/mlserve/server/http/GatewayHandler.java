@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
 class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
   private static final int MAX_PIPELINED = 16;
-  static final String OCTET_STREAM = "application/octet-stream";
 
   private final Routes routes;
   private final HttpGateway.InFlight inFlight;
@@ -144,12 +143,12 @@ class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     String mime = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    if (binaryAllowed && mime.equals(OCTET_STREAM)) {
+    if (binaryAllowed && mime.equals(HttpReply.OCTET_STREAM)) {
       return;
     }
     if (!mime.equals("application/json") && !mime.endsWith("+json")) {
       throw new HttpStatusException(415, "unsupported Content-Type '" + contentType
-          + "'; send application/json" + (binaryAllowed ? " or " + OCTET_STREAM : ""));
+          + "'; send application/json" + (binaryAllowed ? " or " + HttpReply.OCTET_STREAM : ""));
     }
   }
 

@@ -2,6 +2,7 @@ package io.mlserve.server.http;
 
 import io.mlserve.errors.ClientText;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.json.Json;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.reload.ModelStatus;

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * @param headerValues every value of a header by case-insensitive name (empty when absent);
  *     valid as long as {@code headers}
  */
-record HttpCall(
+public record HttpCall(
     String method,
     String path,
     Map<String, String> pathParams,
@@ -37,7 +37,7 @@ record HttpCall(
     Function<String, List<String>> headerValues) {
 
   /** A call whose headers have at most one value each. */
-  HttpCall(String method, String path, Map<String, String> pathParams, String contentType,
+  public HttpCall(String method, String path, Map<String, String> pathParams, String contentType,
       int bodyLength, Supplier<InputStream> body, Map<String, List<String>> query,
       Function<String, String> headers) {
     this(method, path, pathParams, contentType, bodyLength, body, query, headers, name -> {
@@ -46,23 +46,23 @@ record HttpCall(
     });
   }
 
-  String param(String name) {
+  public String param(String name) {
     return pathParams.get(name);
   }
 
   /** The first value of a query parameter, or null. */
-  String queryParam(String name) {
+  public String queryParam(String name) {
     List<String> values = query.get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /** A header's (first) value, or null. */
-  String header(String name) {
+  public String header(String name) {
     return headers.apply(name);
   }
 
   /** Every value of a header, in the order sent; empty when absent. */
-  List<String> headerAll(String name) {
+  public List<String> headerAll(String name) {
     return headerValues.apply(name);
   }
 }

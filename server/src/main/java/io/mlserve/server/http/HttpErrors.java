@@ -3,7 +3,9 @@ package io.mlserve.server.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlserve.errors.ClientText;
+import io.mlserve.server.bulk.BulkJobTooLargeException;
 import io.mlserve.server.core.Failure;
+import io.mlserve.server.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,10 +15,10 @@ import java.util.regex.Pattern;
 /**
  * Where failures become HTTP statuses: {@link Failure#of} classifies (the table the gRPC
  * transport shares), and this maps its code to a status in one switch; only what is HTTP's own
- * (an {@link HttpStatusException}, malformed JSON) is worded here. Every error answer is
- * {@code {"error": "<message>"}}; a full queue or a full job table adds {@code Retry-After}, a
- * missing token {@code WWW-Authenticate}. No answer shows the server's insides (see
- * {@link Failure}). Stateless; thread-safe.
+ * (an {@link HttpStatusException}, malformed JSON, a bulk job too large ever to admit: 413) is
+ * worded here. Every error answer is {@code {"error": "<message>"}}; a full queue or a full job
+ * table adds {@code Retry-After}, a missing token {@code WWW-Authenticate}. No answer shows the
+ * server's insides (see {@link Failure}). Stateless; thread-safe.
  */
 final class HttpErrors {
   /** Jackson's advice to the server's programmer, cut from the messages a client sees. */
@@ -52,6 +54,9 @@ final class HttpErrors {
     }
     if (e instanceof JsonProcessingException jpe) {
       return HttpReply.json(400, body(message(jpe)));
+    }
+    if (e instanceof BulkJobTooLargeException tooLarge) {
+      return HttpReply.json(413, body(tooLarge.getMessage()));
     }
     Failure f = Failure.of(e);
     HttpReply r = HttpReply.json(statusFor(f.code()), body(f.message()));

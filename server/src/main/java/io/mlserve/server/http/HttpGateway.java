@@ -2,7 +2,11 @@ package io.mlserve.server.http;
 
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.bulk.BulkJobs;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.http.admin.AdminApi;
+import io.mlserve.server.http.inference.OipRestApi;
+import io.mlserve.server.http.inference.PredictApi;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.serving.InferenceService;

@@ -15,16 +15,17 @@ import java.util.Objects;
  * @param body the body bytes, never null
  * @param headers extra headers (Retry-After, Location, Allow), never null
  */
-record HttpReply(int status, String contentType, byte[] body, Map<String, String> headers) {
-  static final String JSON = "application/json";
+public record HttpReply(int status, String contentType, byte[] body, Map<String, String> headers) {
+  public static final String JSON = "application/json";
+  public static final String OCTET_STREAM = "application/octet-stream";
   static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
-  HttpReply {
+  public HttpReply {
     Objects.requireNonNull(body, "body");
     headers = Map.copyOf(headers);
   }
 
-  static HttpReply json(int status, byte[] body) {
+  public static HttpReply json(int status, byte[] body) {
     return new HttpReply(status, JSON, body, Map.of());
   }
 
@@ -32,7 +33,7 @@ record HttpReply(int status, String contentType, byte[] body, Map<String, String
     return new HttpReply(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 
-  HttpReply withHeader(String name, String value) {
+  public HttpReply withHeader(String name, String value) {
     java.util.Map<String, String> h = new java.util.LinkedHashMap<>(headers);
     h.put(name, value);
     return new HttpReply(status, contentType, body, h);

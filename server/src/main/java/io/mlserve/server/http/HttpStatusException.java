@@ -5,21 +5,22 @@ import java.util.Map;
 /**
  * A refusal decided by the HTTP layer itself, not by the model layer: unknown route (404),
  * wrong method (405), unsupported media type (415), body too large (413), malformed request
- * (400), no room for another bulk job (503). {@link HttpErrors} turns it into a reply.
+ * (400). {@link HttpErrors} turns it into a reply. Code outside the HTTP packages refuses with
+ * typed exceptions instead (see {@code core.Failure}).
  *
  * <p>Immutable; thread-safe.
  */
-final class HttpStatusException extends RuntimeException {
+public final class HttpStatusException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final int status;
   private final transient Map<String, String> headers;
 
-  HttpStatusException(int status, String message) {
+  public HttpStatusException(int status, String message) {
     this(status, message, Map.of());
   }
 
-  HttpStatusException(int status, String message, Map<String, String> headers) {
+  public HttpStatusException(int status, String message, Map<String, String> headers) {
     super(message, null, false, false);
     this.status = status;
     this.headers = Map.copyOf(headers);
@@ -33,7 +34,7 @@ final class HttpStatusException extends RuntimeException {
     return headers;
   }
 
-  static HttpStatusException badRequest(String message) {
+  public static HttpStatusException badRequest(String message) {
     return new HttpStatusException(400, message);
   }
 }

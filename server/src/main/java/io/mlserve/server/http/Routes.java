@@ -14,24 +14,24 @@ import java.util.Set;
  *
  * <p>Immutable once built; thread-safe.
  */
-final class Routes {
+public final class Routes {
   private record Route(String method, String[] segments, Endpoint endpoint, boolean binary) {}
 
   /**
    * A matched endpoint and the values of its path parameters; {@code binary}: the route also
    * takes an {@code application/octet-stream} body (others take JSON only).
    */
-  record Match(Endpoint endpoint, Map<String, String> params, boolean binary) {}
+  public record Match(Endpoint endpoint, Map<String, String> params, boolean binary) {}
 
   private final List<Route> routes = new ArrayList<>();
 
-  Routes add(String method, String pattern, Endpoint endpoint) {
+  public Routes add(String method, String pattern, Endpoint endpoint) {
     routes.add(new Route(method, split(pattern), endpoint, false));
     return this;
   }
 
   /** As {@link #add}, for a route that takes JSON or an {@code application/octet-stream} body. */
-  Routes addBinary(String method, String pattern, Endpoint endpoint) {
+  public Routes addBinary(String method, String pattern, Endpoint endpoint) {
     routes.add(new Route(method, split(pattern), endpoint, true));
     return this;
   }
@@ -39,7 +39,7 @@ final class Routes {
   /**
    * @throws HttpStatusException 404 for an unknown path, 405 (with Allow) for a wrong method
    */
-  Match match(String method, String path) {
+  public Match match(String method, String path) {
     String[] segs = split(path);
     Set<String> allowed = new LinkedHashSet<>();
     for (Route r : routes) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.server.tensor.DataType;
-import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.json.JsonTensors;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.store.Signature;
 import io.mlserve.store.TensorSpec;

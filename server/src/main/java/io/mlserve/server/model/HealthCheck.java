@@ -2,7 +2,6 @@ package io.mlserve.server.model;
 
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.tensor.DataType;
-import io.mlserve.server.tensor.JsonTensors;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.tensor.Tensors;
 import io.mlserve.store.Manifest;
@@ -177,7 +176,7 @@ final class HealthCheck {
       if (want == DataType.FP32 || want == DataType.FP64 || want == DataType.FP16) {
         int n = (int) Tensor.elementCount(got);
         for (int k = 0; k < n; k++) {
-          double v = JsonTensors.elementAsDouble(t, k);
+          double v = Tensors.elementAsDouble(t, k);
           if (!Double.isFinite(v)) {
             throw new ModelLoadException(label + ": health check: output '" + spec.name()
                 + "' has a non-finite value (" + v + ") at element " + k, null);
@@ -205,8 +204,8 @@ final class HealthCheck {
             + n + " values, the model gave " + Tensor.elementCount(got[i].shape()), null);
       }
       for (int k = 0; k < n; k++) {
-        double w = JsonTensors.elementAsDouble(want, k);
-        double g = JsonTensors.elementAsDouble(got[i], k);
+        double w = Tensors.elementAsDouble(want, k);
+        double g = Tensors.elementAsDouble(got[i], k);
         if (!(Math.abs(w - g) <= examples.tolerance() * Math.max(1.0, Math.abs(w)))) {
           throw new ModelLoadException(label + ": golden output '" + want.name()
               + "' differs at element " + k + ": expected " + w + ", got " + g

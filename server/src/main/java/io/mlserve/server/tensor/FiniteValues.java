@@ -54,6 +54,6 @@ public final class FiniteValues {
 
   /** Words for element {@code index} of {@code t}: its value, e.g. "NaN" or "-Infinity". */
   public static String valueAt(Tensor t, int index) {
-    return String.valueOf(JsonTensors.elementAsDouble(t, index));
+    return String.valueOf(Tensors.elementAsDouble(t, index));
   }
 }

@@ -1,11 +1,14 @@
 package io.mlserve.server.tensor;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Concatenation and splitting along the leading (batch) dimension, done on raw bytes so
- * that it works alike for every element type. Stateless and thread-safe.
+ * that it works alike for every element type, and reading one element as a number. Stateless
+ * and thread-safe.
  */
 public final class Tensors {
   private Tensors() {}
@@ -90,5 +93,27 @@ public final class Tensors {
       }
     }
     return true;
+  }
+
+  /** Reads element {@code i} of a tensor as a double (BOOL: 0 or 1). */
+  public static double elementAsDouble(Tensor t, int i) {
+    ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+    int off = i * t.dataType().byteSize();
+    return switch (t.dataType()) {
+      case BOOL, INT8 -> b.get(off);
+      case UINT8 -> b.get(off) & 0xFF;
+      case INT16 -> b.getShort(off);
+      case UINT16 -> b.getShort(off) & 0xFFFF;
+      case INT32 -> b.getInt(off);
+      case UINT32 -> b.getInt(off) & 0xFFFFFFFFL;
+      case INT64 -> b.getLong(off);
+      case UINT64 -> {
+        long l = b.getLong(off);
+        yield l >= 0 ? l : (double) (l >>> 1) * 2.0 + (l & 1);
+      }
+      case FP16 -> Half.toFloat(b.getShort(off));
+      case FP32 -> b.getFloat(off);
+      case FP64 -> b.getDouble(off);
+    };
   }
 }

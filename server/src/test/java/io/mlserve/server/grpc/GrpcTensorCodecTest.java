@@ -12,7 +12,7 @@ import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.tensor.DataType;
-import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.tensor.Tensors;
 import io.mlserve.server.tensor.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,12 +46,12 @@ class GrpcTensorCodecTest {
             InferTensorContents.newBuilder().addUintContents(255).addUintContents(7)))
         .build();
     List<Tensor> t = GrpcTensorCodec.decodeInputs(req);
-    assertEquals(-5.0, JsonTensors.elementAsDouble(t.get(0), 0));
-    assertEquals((double) (1L << 40), JsonTensors.elementAsDouble(t.get(0), 1));
-    assertEquals(1.0, JsonTensors.elementAsDouble(t.get(1), 2));
-    assertEquals(0.0, JsonTensors.elementAsDouble(t.get(1), 1));
-    assertEquals(2.5, JsonTensors.elementAsDouble(t.get(2), 0));
-    assertEquals(255.0, JsonTensors.elementAsDouble(t.get(3), 0));
+    assertEquals(-5.0, Tensors.elementAsDouble(t.get(0), 0));
+    assertEquals((double) (1L << 40), Tensors.elementAsDouble(t.get(0), 1));
+    assertEquals(1.0, Tensors.elementAsDouble(t.get(1), 2));
+    assertEquals(0.0, Tensors.elementAsDouble(t.get(1), 1));
+    assertEquals(2.5, Tensors.elementAsDouble(t.get(2), 0));
+    assertEquals(255.0, Tensors.elementAsDouble(t.get(3), 0));
 
     ModelInferResponse resp = GrpcTensorCodec.encode(
         "m", "1", "id", t.toArray(Tensor[]::new), new int[] {0, 1, 2, 3}, false);
@@ -70,7 +70,7 @@ class GrpcTensorCodecTest {
         .build();
     Tensor t = GrpcTensorCodec.decodeInputs(req).get(0);
     assertEquals(DataType.FP16, t.dataType());
-    assertEquals(-2.0, JsonTensors.elementAsDouble(t, 1));
+    assertEquals(-2.0, Tensors.elementAsDouble(t, 1));
     ModelInferResponse resp =
         GrpcTensorCodec.encode("m", "1", "", new Tensor[] {t}, new int[] {0}, true);
     assertArrayEquals(bytes, resp.getRawOutputContents(0).toByteArray());

@@ -2,15 +2,18 @@ package io.mlserve.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.registry.IllegalTransitionException;
 import io.mlserve.registry.InvalidRequestException;
 import io.mlserve.registry.UnauthenticatedException;
+import io.mlserve.server.bulk.BulkJobs;
 import io.mlserve.server.core.ErrorCases;
 import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.testing.FakeTicker;
 import io.mlserve.store.NotFoundException;
 import io.mlserve.store.StoreException;
 import io.mlserve.server.core.InferenceException.Kind;
@@ -74,6 +77,18 @@ class HttpErrorsTest {
     assertTrue(body.matches("\\{\"error\":\"internal error \\(error id [0-9a-f]{16}; the "
         + "server log has the details\\)\"}"), body);
     assertFalse(internal.headers().containsKey("Retry-After"));
+  }
+
+  @Test
+  void aBulkJobTooLargeEverToAdmitIs413WithItsMessage() throws Exception {
+    BulkJobs jobs = new BulkJobs(4, 1024 * 1024, 1, new FakeTicker());
+    RuntimeException e = assertThrows(RuntimeException.class,
+        () -> jobs.add(3L * 1024 * 1024, id -> null));
+    HttpReply r = HttpErrors.toReply(new CompletionException(e));
+    assertEquals(413, r.status());
+    assertEquals("a bulk job of about 3.0 MiB exceeds the bulk-job memory limit of 1.0 MiB",
+        new ObjectMapper().readTree(r.body()).get("error").asText());
+    assertFalse(r.headers().containsKey("Retry-After"));
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlserve.server.json.JsonTensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -59,14 +60,14 @@ class ValueRangeTest {
     Tensor f = JsonTensors.fromNested("x", DataType.FP32, JSON.readTree("[3.4028235e38, 65504]"));
     assertEquals(Float.MAX_VALUE, f.toFloats()[0]);
     Tensor h = JsonTensors.fromNested("x", DataType.FP16, JSON.readTree("[65504, -65504]"));
-    assertEquals(-65504.0, JsonTensors.elementAsDouble(h, 1));
+    assertEquals(-65504.0, Tensors.elementAsDouble(h, 1));
     Tensor u = JsonTensors.fromNested("x", DataType.UINT64,
         JSON.readTree("[18446744073709551615, 9223372036854775807]"));
     ByteBuffer b = ByteBuffer.wrap(u.data()).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(-1L, b.getLong(0));
     assertEquals(Long.MAX_VALUE, b.getLong(8));
     Tensor i8 = JsonTensors.fromNested("x", DataType.INT8, JSON.readTree("[-128, 127]"));
-    assertEquals(-128.0, JsonTensors.elementAsDouble(i8, 0));
+    assertEquals(-128.0, Tensors.elementAsDouble(i8, 0));
   }
 
   @Test

@@ -1,10 +1,14 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.CleanupResult;
 import io.mlserve.registry.ModelRegistry;
+import io.mlserve.server.http.HttpCall;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.http.Routes;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.store.Event;
 import io.mlserve.store.ModelStore;
@@ -31,7 +35,7 @@ import java.util.function.Supplier;
  * ({@link AdminCalls}); a full pool answers 503 with Retry-After. Without a registry every
  * admin route answers 404 saying so. This class is thread-safe.
  */
-final class AdminApi implements AutoCloseable {
+public final class AdminApi implements AutoCloseable {
   static final int THREADS = AdminCalls.THREADS;
   static final int QUEUE = AdminCalls.QUEUE;
   /** On {@code GET /api/v1/events}: "true" when events after the answer's last one exist. */
@@ -49,7 +53,7 @@ final class AdminApi implements AutoCloseable {
    * @param statuses the reload coordinator's per-model status
    * @param tokenOrNull the admin token; null or blank: mutations are open
    */
-  AdminApi(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
+  public AdminApi(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
       String tokenOrNull) {
     this.registry = registry;
     this.store = registry == null ? null : registry.store();
@@ -61,7 +65,7 @@ final class AdminApi implements AutoCloseable {
     this.registration = new AdminRegistration(registry, runStore, calls);
   }
 
-  void register(Routes routes) {
+  public void register(Routes routes) {
     String m = "/api/v1/models";
     routes
         .add("GET", m, c -> read(() -> AdminJson.models(store, store.modelNames())))

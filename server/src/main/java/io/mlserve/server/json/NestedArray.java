@@ -1,7 +1,8 @@
-package io.mlserve.server.http;
+package io.mlserve.server.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Half;
 import io.mlserve.server.tensor.Tensor;
@@ -19,7 +20,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe; one per request.
  */
-final class NestedArray {
+public final class NestedArray {
   private final String field;
   /** Length of the arrays at each depth; -1 until the first one at that depth ends. */
   private long[] shape = {-1, -1, -1, -1};
@@ -42,12 +43,12 @@ final class NestedArray {
    * Reads the array at the parser's current token (which must be START_ARRAY).
    *
    * @param maxElements refuse more values than this
-   * @throws HttpStatusException 400 naming the field when the value is not a rectangular array
-   *     of numbers or booleans
+   * @throws InferenceException INVALID_ARGUMENT (HTTP 400) naming the field when the value is
+   *     not a rectangular array of numbers or booleans
    */
-  static NestedArray read(JsonParser p, String field, long maxElements) throws IOException {
+  public static NestedArray read(JsonParser p, String field, long maxElements) throws IOException {
     if (p.currentToken() != JsonToken.START_ARRAY) {
-      throw HttpStatusException.badRequest(
+      throw InferenceException.invalid(
           "field '" + field + "' must be an array of numbers, got "
               + Json.describe(p.currentToken()));
     }
@@ -58,7 +59,7 @@ final class NestedArray {
     }
     if (a.nonFiniteAt >= 0) {
       // found while parsing, reported once the nesting (and so the position) is known
-      throw HttpStatusException.badRequest("field '" + field + "': value " + a.nonFiniteText
+      throw InferenceException.invalid("field '" + field + "': value " + a.nonFiniteText
           + " at " + a.position(a.nonFiniteAt) + " is out of range (it overflows every "
           + "floating-point type; numbers must be finite)");
     }
@@ -70,7 +71,7 @@ final class NestedArray {
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (t == null) {
-        throw HttpStatusException.badRequest("field '" + field + "': unexpected end of input");
+        throw InferenceException.invalid("field '" + field + "': unexpected end of input");
       }
       if (t == JsonToken.START_ARRAY) {
         leafDepth(depth + 2, false);
@@ -78,7 +79,7 @@ final class NestedArray {
       } else {
         leafDepth(depth + 1, true);
         if (count == maxElements) {
-          throw HttpStatusException.badRequest(
+          throw InferenceException.invalid(
               "field '" + field + "' holds more than " + maxElements + " values");
         }
         add(p, t);
@@ -92,7 +93,7 @@ final class NestedArray {
     }
     if (shape[depth] >= 0) {
       if (shape[depth] != n) {
-        throw HttpStatusException.badRequest(
+        throw InferenceException.invalid(
             "field '" + field + "' is ragged: arrays at depth " + (depth + 1) + " have "
                 + shape[depth] + " and " + n + " elements");
       }
@@ -114,8 +115,8 @@ final class NestedArray {
     }
   }
 
-  private HttpStatusException mixed() {
-    return HttpStatusException.badRequest(
+  private InferenceException mixed() {
+    return InferenceException.invalid(
         "field '" + field + "' mixes numbers and arrays at the same depth");
   }
 
@@ -135,7 +136,7 @@ final class NestedArray {
         v = t == JsonToken.VALUE_TRUE ? 1 : 0;
         sawBoolean = true;
       }
-      default -> throw HttpStatusException.badRequest(
+      default -> throw InferenceException.invalid(
           "field '" + field + "' must hold only numbers, got " + Json.describe(t)
               + (t == JsonToken.VALUE_STRING ? " (\"" + abbreviate(p.getText()) + "\")" : ""));
     }
@@ -165,11 +166,11 @@ final class NestedArray {
     return v;
   }
 
-  private HttpStatusException outOfRange(String name, DataType type, int i) {
+  private InferenceException outOfRange(String name, DataType type, int i) {
     double v = values[i];
     String text = v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
         : Double.toString(v);
-    return HttpStatusException.badRequest(ValueRange.outOfRange(
+    return InferenceException.invalid(ValueRange.outOfRange(
         "field '" + field + "': input '" + name + "'", type, position(i), text));
   }
 
@@ -183,11 +184,11 @@ final class NestedArray {
   }
 
   /** The shape given by the nesting. */
-  long[] shape() {
+  public long[] shape() {
     return Arrays.copyOf(shape, rank);
   }
 
-  int rank() {
+  public int rank() {
     return rank;
   }
 
@@ -200,17 +201,17 @@ final class NestedArray {
    * The values as a tensor of {@code type} and {@code shape} (which must hold {@link #size()}
    * elements).
    *
-   * @throws HttpStatusException 400 when the values do not fit the type
+   * @throws InferenceException INVALID_ARGUMENT (HTTP 400) when the values do not fit the type
    */
-  Tensor toTensor(String name, DataType type, long[] shape) {
+  public Tensor toTensor(String name, DataType type, long[] shape) {
     if (type == DataType.BOOL ? sawNumber : sawBoolean) {
-      throw HttpStatusException.badRequest(
+      throw InferenceException.invalid(
           "field '" + field + "': input '" + name + "' is " + type + ", got "
               + (type == DataType.BOOL ? "numbers" : "booleans"));
     }
     boolean integral = type != DataType.FP16 && type != DataType.FP32 && type != DataType.FP64;
     if (integral && sawFraction) {
-      throw HttpStatusException.badRequest(
+      throw InferenceException.invalid(
           "field '" + field + "': input '" + name + "' is " + type + ", got a fractional number");
     }
     ByteBuffer b = ByteBuffer.allocate(count * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

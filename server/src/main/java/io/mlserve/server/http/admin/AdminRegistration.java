@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -6,6 +6,10 @@ import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterSpec;
 import io.mlserve.registry.Registrations;
+import io.mlserve.server.http.HttpCall;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.json.Json;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.store.Signature;
@@ -152,7 +156,7 @@ final class AdminRegistration {
 
   private static boolean isOctetStream(String contentType) {
     return contentType != null && contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT)
-        .equals(GatewayHandler.OCTET_STREAM);
+        .equals(HttpReply.OCTET_STREAM);
   }
 
   private static String encode(String segment) {

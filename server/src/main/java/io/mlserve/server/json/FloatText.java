@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.json;
 
 /**
  * Writes a float as the short decimal text that reads back as the same float, in Java's plain

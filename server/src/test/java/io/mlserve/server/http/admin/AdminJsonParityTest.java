@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,10 @@ import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.registry.cli.MlctlMain;
+import io.mlserve.server.http.HttpCall;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.Routes;
+import io.mlserve.server.json.Json;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.testing.DemoModel;
 import io.mlserve.store.EventLog;

@@ -1,8 +1,13 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.experiments.Run;
 import io.mlserve.experiments.RunStore;
+import io.mlserve.server.http.HttpCall;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.http.Routes;
+import io.mlserve.server.json.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,7 +1,10 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.inference;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.json.Json;
+import io.mlserve.server.json.NestedArray;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -40,7 +43,7 @@ final class PredictRequest {
   /**
    * @param fields the fields this endpoint accepts; others are refused by name
    * @throws HttpStatusException 400 naming the problem; JSON syntax errors surface as Jackson's
-   *     exceptions, which {@link HttpErrors} answers with 400 too
+   *     exceptions, which the gateway's error table answers with 400 too
    */
   static PredictRequest parse(InputStream body, Set<String> fields) throws IOException {
     PredictRequest r = new PredictRequest();

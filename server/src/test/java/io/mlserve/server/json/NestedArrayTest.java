@@ -1,13 +1,14 @@
-package io.mlserve.server.http;
+package io.mlserve.server.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonParser;
+import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.tensor.DataType;
-import io.mlserve.server.tensor.JsonTensors;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.tensor.Tensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,8 +28,8 @@ class NestedArrayTest {
   }
 
   private static String refusal(String json, DataType type) {
-    HttpStatusException e = assertThrows(HttpStatusException.class, () -> tensor(json, type));
-    assertEquals(400, e.status());
+    InferenceException e = assertThrows(InferenceException.class, () -> tensor(json, type));
+    assertEquals(InferenceException.Kind.INVALID_ARGUMENT, e.kind());
     return e.getMessage();
   }
 
@@ -54,8 +55,8 @@ class NestedArrayTest {
   @Test
   void numbersThatOverflowEveryTypeAreRefusedWhileReading() {
     for (String big : new String[] {"1e400", "-1e400", "1" + "0".repeat(400), "1e99999999"}) {
-      HttpStatusException e =
-          assertThrows(HttpStatusException.class, () -> read("[[0,1],[2," + big + "]]"));
+      InferenceException e =
+          assertThrows(InferenceException.class, () -> read("[[0,1],[2," + big + "]]"));
       assertTrue(e.getMessage().startsWith("field 'input': value "), e.getMessage());
       assertTrue(e.getMessage().contains(" at [1][1] is out of range"), e.getMessage());
     }
@@ -65,12 +66,12 @@ class NestedArrayTest {
   void valuesAtTheEdgesOfEachTypeAreKept() throws IOException {
     assertEquals(Float.MAX_VALUE, tensor("[3.4028235e38]", DataType.FP32).toFloats()[0]);
     assertEquals(-Float.MAX_VALUE, tensor("[-3.4028235e38]", DataType.FP32).toFloats()[0]);
-    assertEquals(1e300, JsonTensors.elementAsDouble(tensor("[1e300]", DataType.FP64), 0));
-    assertEquals(65504.0, JsonTensors.elementAsDouble(tensor("[65504]", DataType.FP16), 0));
-    assertEquals(-128.0, JsonTensors.elementAsDouble(tensor("[-128, 127]", DataType.INT8), 0));
-    assertEquals(255.0, JsonTensors.elementAsDouble(tensor("[255]", DataType.UINT8), 0));
+    assertEquals(1e300, Tensors.elementAsDouble(tensor("[1e300]", DataType.FP64), 0));
+    assertEquals(65504.0, Tensors.elementAsDouble(tensor("[65504]", DataType.FP16), 0));
+    assertEquals(-128.0, Tensors.elementAsDouble(tensor("[-128, 127]", DataType.INT8), 0));
+    assertEquals(255.0, Tensors.elementAsDouble(tensor("[255]", DataType.UINT8), 0));
     assertEquals(4294967295.0,
-        JsonTensors.elementAsDouble(tensor("[4294967295]", DataType.UINT32), 0));
+        Tensors.elementAsDouble(tensor("[4294967295]", DataType.UINT32), 0));
     ByteBuffer u64 = ByteBuffer.wrap(tensor("[18446744073709549568, 3]", DataType.UINT64).data())
         .order(ByteOrder.LITTLE_ENDIAN);
     assertEquals("18446744073709549568", Long.toUnsignedString(u64.getLong(0)));

@@ -1,6 +1,10 @@
-package io.mlserve.server.tensor;
+package io.mlserve.server.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.Half;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.tensor.ValueRange;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -163,27 +167,5 @@ public final class JsonTensors {
   private static String abbreviate(JsonNode v) {
     String s = v.toString();
     return s.length() > 40 ? s.substring(0, 40) + "..." : s;
-  }
-
-  /** Reads element {@code i} of a tensor as a double (BOOL: 0 or 1). */
-  public static double elementAsDouble(Tensor t, int i) {
-    ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
-    int off = i * t.dataType().byteSize();
-    return switch (t.dataType()) {
-      case BOOL, INT8 -> b.get(off);
-      case UINT8 -> b.get(off) & 0xFF;
-      case INT16 -> b.getShort(off);
-      case UINT16 -> b.getShort(off) & 0xFFFF;
-      case INT32 -> b.getInt(off);
-      case UINT32 -> b.getInt(off) & 0xFFFFFFFFL;
-      case INT64 -> b.getLong(off);
-      case UINT64 -> {
-        long l = b.getLong(off);
-        yield l >= 0 ? l : (double) (l >>> 1) * 2.0 + (l & 1);
-      }
-      case FP16 -> Half.toFloat(b.getShort(off));
-      case FP32 -> b.getFloat(off);
-      case FP64 -> b.getDouble(off);
-    };
   }
 }

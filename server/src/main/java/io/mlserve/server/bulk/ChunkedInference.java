@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.bulk;
 
 import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
@@ -35,9 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>This class is thread-safe: chunks complete on batcher workers concurrently.
  */
-final class ChunkedInference {
+public final class ChunkedInference {
   /** Runs a task after a delay; the gateway passes its event loop's scheduler. */
-  interface Scheduler {
+  public interface Scheduler {
     void schedule(Runnable task, long delayMillis);
   }
 
@@ -81,7 +81,7 @@ final class ChunkedInference {
    * @param input all rows: dimension 0 is the instance
    * @param window chunks queued at once, {@code Integer.MAX_VALUE} for all
    */
-  ChunkedInference(
+  public ChunkedInference(
       InferenceService service,
       ModelRef ref,
       RequestContext ctx,
@@ -112,7 +112,7 @@ final class ChunkedInference {
    * @return the outputs of each chunk in order; fails with the first failure (in sync mode a
    *     full queue too), and is cancelled by {@link #cancel()}
    */
-  CompletableFuture<Tensor[][]> start() {
+  public CompletableFuture<Tensor[][]> start() {
     if (chunks == 0) {
       throw InferenceException.invalid("'instances' is empty");
     }
@@ -133,14 +133,14 @@ final class ChunkedInference {
   }
 
   /** The versions that answered chunks so far, in order of first answer. */
-  List<String> versions() {
+  public List<String> versions() {
     synchronized (lock) {
       return List.copyOf(versions);
     }
   }
 
   /** Drops the queued chunks not yet run and fails the result with a cancellation. */
-  void cancel() {
+  public void cancel() {
     List<CompletableFuture<Answer>> toCancel;
     synchronized (lock) {
       input = null;

@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -7,33 +7,34 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlserve.server.core.InferenceException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Shared Jackson objects and small streaming helpers. Stateless; thread-safe. */
-final class Json {
+public final class Json {
   // Schubfach / FastDoubleParser instead of the JDK's float formatting and parsing: a 1,000-row
   // batch is 24,000 numbers each way.
-  static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+  public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
       .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .enable(StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER)
       .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
       .build());
-  static final JsonFactory FACTORY = MAPPER.getFactory();
+  public static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private Json() {}
 
   /** Writes with a generator of its own and returns the bytes. */
-  interface Body {
+  public interface Body {
     void write(JsonGenerator g) throws IOException;
   }
 
-  static byte[] write(Body body) {
+  public static byte[] write(Body body) {
     return write(256, body);
   }
 
-  static byte[] write(int sizeHint, Body body) {
+  public static byte[] write(int sizeHint, Body body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       body.write(g);
@@ -43,31 +44,31 @@ final class Json {
     return out.toByteArray();
   }
 
-  /** The parser's current value as a string field, or a 400 naming the field. */
-  static String stringField(JsonParser p, String field) throws IOException {
+  /** The parser's current value as a string field, or an INVALID_ARGUMENT naming the field. */
+  public static String stringField(JsonParser p, String field) throws IOException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_NULL) {
       return null;
     }
     if (t != JsonToken.VALUE_STRING) {
-      throw HttpStatusException.badRequest(
+      throw InferenceException.invalid(
           "field '" + field + "' must be a string, got " + describe(t));
     }
     return p.getText();
   }
 
-  /** The parser's current value as a boolean field, or a 400 naming the field. */
-  static boolean booleanField(JsonParser p, String field) {
+  /** The parser's current value as a boolean field, or an INVALID_ARGUMENT naming the field. */
+  public static boolean booleanField(JsonParser p, String field) {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
       return t == JsonToken.VALUE_TRUE;
     }
-    throw HttpStatusException.badRequest(
+    throw InferenceException.invalid(
         "field '" + field + "' must be true or false, got " + describe(t));
   }
 
   /** Words for a token, for error messages. */
-  static String describe(JsonToken t) {
+  public static String describe(JsonToken t) {
     if (t == null) {
       return "end of input";
     }

@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.admin;
 
 import io.mlserve.errors.ClientText;
 import io.mlserve.proto.admin.v1.CleanupResponse;
@@ -9,6 +9,8 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.Transition;
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import io.mlserve.registry.grpc.AdminProtos;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.json.Json;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.store.Event;
 import io.mlserve.store.HistoryEntry;

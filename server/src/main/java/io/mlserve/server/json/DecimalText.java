@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.json;
 
 /**
  * Converts JSON number text to a double without going through a general parser, when the text

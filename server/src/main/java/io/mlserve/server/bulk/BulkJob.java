@@ -1,6 +1,7 @@
-package io.mlserve.server.http;
+package io.mlserve.server.bulk;
 
 import io.mlserve.errors.ClientText;
+import io.mlserve.server.core.Failure;
 import io.mlserve.server.tensor.Tensor;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -12,14 +13,14 @@ import java.util.concurrent.CompletionException;
  *
  * <p>This class is thread-safe: state is written by batcher workers and read by event loops.
  */
-final class BulkJob {
-  enum State {
+public final class BulkJob {
+  public enum State {
     RUNNING,
     DONE,
     FAILED,
     CANCELLED;
 
-    String wire() {
+    public String wire() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
@@ -37,7 +38,7 @@ final class BulkJob {
   /** Ticker time the job finished; meaningful once state is not RUNNING. */
   private volatile long finishedNanos;
 
-  BulkJob(String id, ChunkedInference run, boolean batchable, long reservedBytes) {
+  public BulkJob(String id, ChunkedInference run, boolean batchable, long reservedBytes) {
     this.id = Objects.requireNonNull(id, "id");
     this.batchable = batchable;
     this.run = Objects.requireNonNull(run, "run");
@@ -48,20 +49,20 @@ final class BulkJob {
         .map(io.mlserve.store.TensorSpec::name).toList();
   }
 
-  String id() {
+  public String id() {
     return id;
   }
 
-  String model() {
+  public String model() {
     return model;
   }
 
   /** The versions that answered so far (more than one when a reload happened mid-run). */
-  java.util.List<String> versions() {
+  public java.util.List<String> versions() {
     return run.versions();
   }
 
-  String version() {
+  public String version() {
     return version;
   }
 
@@ -69,24 +70,24 @@ final class BulkJob {
     return reservedBytes;
   }
 
-  State state() {
+  public State state() {
     return state;
   }
 
-  int total() {
+  public int total() {
     return run.totalRows();
   }
 
-  long processed() {
+  public long processed() {
     return run.processedRows();
   }
 
   /** The outputs of each chunk, once DONE; else null. */
-  Tensor[][] result() {
+  public Tensor[][] result() {
     return result;
   }
 
-  String error() {
+  public String error() {
     return error;
   }
 
@@ -95,16 +96,16 @@ final class BulkJob {
   }
 
   /** Output names in signature order. */
-  java.util.List<String> outputNames() {
+  public java.util.List<String> outputNames() {
     return outputNames;
   }
 
   /** Starts the run; its outcome is recorded with the ticker's time. */
-  void start(io.mlserve.server.batch.Ticker ticker) {
+  public void start(io.mlserve.server.batch.Ticker ticker) {
     run.start().whenComplete((out, err) -> finish(out, err, ticker.nanoTime()));
   }
 
-  boolean batchable() {
+  public boolean batchable() {
     return batchable;
   }
 
@@ -124,7 +125,7 @@ final class BulkJob {
     if (e instanceof CancellationException) {
       state = State.CANCELLED;
     } else {
-      error = ClientText.scrub(HttpErrors.message(e)); // as a synchronous request would say it
+      error = ClientText.scrub(Failure.of(e).message()); // as a synchronous request would say it
       state = State.FAILED;
     }
   }

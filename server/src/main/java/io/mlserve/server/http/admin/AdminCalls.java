@@ -1,7 +1,11 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.registry.AdminAccess;
+import io.mlserve.server.http.HttpCall;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.json.Json;
 import java.io.InputStream;
 import java.util.Iterator;
 import java.util.Locale;

@@ -1,23 +1,24 @@
-package io.mlserve.server.http;
+package io.mlserve.server.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import io.mlserve.server.tensor.DataType;
-import io.mlserve.server.tensor.JsonTensors;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.tensor.Tensors;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 
 /** Writes tensor elements as JSON numbers with a streaming generator. Stateless; thread-safe. */
-final class TensorJson {
+public final class TensorJson {
   private TensorJson() {}
 
   /**
    * Writes the tensor as arrays nested by its shape; with {@code squeezeFirst}, the leading
    * dimension (which must be 1) is left out, so one row comes back as a 1-D array.
    */
-  static void writeNested(JsonGenerator g, Tensor t, boolean squeezeFirst) throws IOException {
+  public static void writeNested(JsonGenerator g, Tensor t, boolean squeezeFirst)
+      throws IOException {
     long[] shape = t.shape();
     int from = squeezeFirst && shape.length > 0 ? 1 : 0;
     if (shape.length - from == 0) {
@@ -45,7 +46,7 @@ final class TensorJson {
    * @param chunks each chunk's outputs in signature order
    * @param batchable whether chunk outputs carry a leading row dimension
    */
-  static void writePredictions(
+  public static void writePredictions(
       JsonGenerator g, Tensor[][] chunks, boolean batchable, java.util.List<String> names)
       throws IOException {
     g.writeStartArray();
@@ -74,7 +75,7 @@ final class TensorJson {
   }
 
   /** Writes all elements as one flat array, row-major. */
-  static void writeFlat(JsonGenerator g, Tensor t) throws IOException {
+  public static void writeFlat(JsonGenerator g, Tensor t) throws IOException {
     ByteBuffer b = t.buffer();
     int n = (int) Tensor.elementCount(t.shape());
     if (t.dataType() == DataType.FP32 && writeFloats(g, b, 0, n)) {
@@ -166,7 +167,7 @@ final class TensorJson {
           g.writeNumber(new BigInteger(Long.toUnsignedString(v)));
         }
       }
-      case FP16 -> g.writeNumber((float) JsonTensors.elementAsDouble(t, i));
+      case FP16 -> g.writeNumber((float) Tensors.elementAsDouble(t, i));
     }
   }
 }

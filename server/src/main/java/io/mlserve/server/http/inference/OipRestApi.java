@@ -1,16 +1,23 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.inference;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.http.Endpoint;
+import io.mlserve.server.http.HttpCall;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.http.Routes;
+import io.mlserve.server.json.Json;
+import io.mlserve.server.json.JsonTensors;
+import io.mlserve.server.json.TensorJson;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.serving.Answer;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.ModelRef;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.DataType;
-import io.mlserve.server.tensor.JsonTensors;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
@@ -28,14 +35,14 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>This class is thread-safe.
  */
-final class OipRestApi {
+public final class OipRestApi {
   private final InferenceService service;
   private final ServerState state;
   private final Ticker ticker;
   private final String serverVersion;
   private final Duration timeout;
 
-  OipRestApi(
+  public OipRestApi(
       InferenceService service, ServerState state, String serverVersion, Duration timeout) {
     this.service = Objects.requireNonNull(service, "service");
     this.state = Objects.requireNonNull(state, "state");
@@ -44,7 +51,7 @@ final class OipRestApi {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
   }
 
-  void register(Routes routes) {
+  public void register(Routes routes) {
     routes
         .add("GET", "/v2", c -> done(serverMetadata()))
         .add("GET", "/v2/health/live", c -> done(flag("live", state.live())))

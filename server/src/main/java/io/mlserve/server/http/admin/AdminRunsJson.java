@@ -1,8 +1,10 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.admin;
 
 import io.mlserve.experiments.Run;
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import io.mlserve.registry.grpc.AdminProtos;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.json.Json;
 import java.util.List;
 
 /**

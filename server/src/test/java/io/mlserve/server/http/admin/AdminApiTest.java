@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
+import io.mlserve.server.core.Failure;
+import io.mlserve.server.http.Endpoint;
+import io.mlserve.server.http.HttpCall;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.Routes;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.testing.DemoModel;
 import io.mlserve.store.EventLog;
@@ -58,9 +63,9 @@ class AdminApiTest {
       }
       RejectedExecutionException full =
           assertThrows(RejectedExecutionException.class, () -> show.handle(call));
-      HttpReply refused = HttpErrors.toReply(full);
-      assertEquals(503, refused.status());
-      assertTrue(refused.headers().containsKey("Retry-After"));
+      Failure refused = Failure.of(full); // HttpErrorsTest: this code is 503 with Retry-After
+      assertEquals(Failure.Code.RESOURCE_EXHAUSTED, refused.code());
+      assertTrue(refused.retryLater());
       release.countDown();
       for (CompletableFuture<HttpReply> f : accepted) {
         assertEquals(200, f.get(30, TimeUnit.SECONDS).status());

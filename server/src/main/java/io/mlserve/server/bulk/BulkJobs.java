@@ -1,6 +1,7 @@
-package io.mlserve.server.http;
+package io.mlserve.server.bulk;
 
 import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.core.InferenceException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,10 +18,7 @@ import java.util.function.Function;
  *
  * <p>This class is thread-safe.
  */
-final class BulkJobs {
-  /** Seconds a client is told to wait when the table is full. */
-  static final String RETRY_AFTER_SECONDS = "5";
-
+public final class BulkJobs {
   private final int maxJobs;
   private final long maxBytes;
   private final long ttlNanos;
@@ -31,7 +29,7 @@ final class BulkJobs {
   // @GuardedBy("this")
   private long reservedBytes;
 
-  BulkJobs(int maxJobs, long maxBytes, long ttlNanos, Ticker ticker) {
+  public BulkJobs(int maxJobs, long maxBytes, long ttlNanos, Ticker ticker) {
     this.maxJobs = maxJobs;
     this.maxBytes = maxBytes;
     this.ttlNanos = ttlNanos;
@@ -42,21 +40,21 @@ final class BulkJobs {
    * Reserves room for a job and registers it; the caller starts it afterwards.
    *
    * @param factory makes the job from its id
-   * @throws HttpStatusException 503 with Retry-After when the table is full in count or bytes,
-   *     413 when the job alone exceeds the memory bound
+   * @throws InferenceException RESOURCE_EXHAUSTED (HTTP 503 with Retry-After) when the table is
+   *     full in count or bytes
+   * @throws BulkJobTooLargeException when the job alone exceeds the memory bound (HTTP 413)
    */
-  synchronized BulkJob add(long bytes, Function<String, BulkJob> factory) {
+  public synchronized BulkJob add(long bytes, Function<String, BulkJob> factory) {
     expire();
     if (bytes > maxBytes) {
-      throw new HttpStatusException(413, "a bulk job of about " + mib(bytes)
+      throw new BulkJobTooLargeException("a bulk job of about " + mib(bytes)
           + " exceeds the bulk-job memory limit of " + mib(maxBytes));
     }
     if (jobs.size() >= maxJobs || reservedBytes + bytes > maxBytes) {
-      throw new HttpStatusException(503,
+      throw new InferenceException(InferenceException.Kind.RESOURCE_EXHAUSTED,
           "bulk job table is full (" + jobs.size() + " of " + maxJobs + " jobs, "
               + mib(reservedBytes) + " of " + mib(maxBytes)
-              + " reserved); retry later or DELETE finished jobs",
-          Map.of("Retry-After", RETRY_AFTER_SECONDS));
+              + " reserved); retry later or DELETE finished jobs");
     }
     String id = UUID.randomUUID().toString();
     BulkJob job = factory.apply(id);
@@ -65,12 +63,13 @@ final class BulkJobs {
     return job;
   }
 
-  /** @throws HttpStatusException 404 when unknown or expired */
-  synchronized BulkJob get(String id) {
+  /** @throws InferenceException NOT_FOUND (HTTP 404) when unknown or expired */
+  public synchronized BulkJob get(String id) {
     expire();
     BulkJob job = jobs.get(id);
     if (job == null) {
-      throw new HttpStatusException(404, "no bulk job '" + id + "' (unknown, deleted or expired)");
+      throw InferenceException.notFound(
+          "no bulk job '" + id + "' (unknown, deleted or expired)");
     }
     return job;
   }
@@ -78,9 +77,9 @@ final class BulkJobs {
   /**
    * Cancels the job if running and forgets it, freeing its memory.
    *
-   * @throws HttpStatusException 404 when unknown or expired
+   * @throws InferenceException NOT_FOUND (HTTP 404) when unknown or expired
    */
-  BulkJob delete(String id) {
+  public BulkJob delete(String id) {
     BulkJob job;
     synchronized (this) {
       job = get(id);
@@ -92,7 +91,7 @@ final class BulkJobs {
   }
 
   /** Cancels every running job (shutdown). */
-  void cancelAll() {
+  public void cancelAll() {
     List<BulkJob> all;
     synchronized (this) {
       all = new ArrayList<>(jobs.values());

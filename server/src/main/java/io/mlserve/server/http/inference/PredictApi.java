@@ -1,7 +1,19 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.inference;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.bulk.BulkJob;
+import io.mlserve.server.bulk.BulkJobs;
+import io.mlserve.server.bulk.ChunkedInference;
+import io.mlserve.server.http.Endpoint;
+import io.mlserve.server.http.HttpCall;
+import io.mlserve.server.http.HttpOptions;
+import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.http.Routes;
+import io.mlserve.server.json.Json;
+import io.mlserve.server.json.NestedArray;
+import io.mlserve.server.json.TensorJson;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.serving.Answer;
 import io.mlserve.server.serving.InferenceService;
@@ -27,7 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>This class is thread-safe.
  */
-final class PredictApi {
+public final class PredictApi {
   /** The header a client may send its routing key in (the body's field wins). */
   static final String ROUTING_KEY_HEADER = "X-Mlserve-Routing-Key";
 
@@ -37,7 +49,7 @@ final class PredictApi {
   private final BulkJobs jobs;
   private final ChunkedInference.Scheduler scheduler;
 
-  PredictApi(
+  public PredictApi(
       InferenceService service,
       HttpOptions options,
       BulkJobs jobs,
@@ -49,7 +61,7 @@ final class PredictApi {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
   }
 
-  void register(Routes routes) {
+  public void register(Routes routes) {
     routes
         .add("POST", "/api/v1/predict", this::predict)
         .add("POST", "/api/v1/batch", this::batch)
