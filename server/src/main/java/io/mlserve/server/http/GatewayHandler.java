@@ -1,5 +1,10 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.http.route.HttpStatusException;
+import io.mlserve.server.http.route.HttpReply;
+import io.mlserve.server.http.route.HttpCall;
+import io.mlserve.server.http.route.Endpoint;
+import io.mlserve.server.http.route.Routes;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;

@@ -1,5 +1,7 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.http.route.HttpReply;
+import io.mlserve.server.http.route.Routes;
 import io.mlserve.errors.ClientText;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.json.Json;

@@ -1,5 +1,7 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.http.route.HttpStatusException;
+import io.mlserve.server.http.route.HttpReply;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlserve.errors.ClientText;

@@ -1,5 +1,6 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.http.route.Routes;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.bulk.BulkJobs;
@@ -70,7 +71,8 @@ public final class HttpGateway implements AutoCloseable {
         : new ListenerStats("http", options.connectionLimits().maxConnections());
     this.jobs = new BulkJobs(options.maxBulkJobs(), options.maxBulkJobBytes(),
         options.bulkJobTtl().toNanos(), b.ticker);
-    new PredictApi(b.service, options, jobs, this::schedule).register(routes);
+    new PredictApi(b.service, new PredictApi.Settings(options.requestTimeout(),
+        options.bulkRowThreshold(), options.bulkJobWindow()), jobs, this::schedule).register(routes);
     new OipRestApi(b.service, b.state, b.serverVersion, options.requestTimeout())
         .register(routes);
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);

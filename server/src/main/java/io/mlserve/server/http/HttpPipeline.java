@@ -1,5 +1,6 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.http.route.Routes;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,6 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.http.route.HttpReply;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;

@@ -1,5 +1,7 @@
 package io.mlserve.server.http;
 
+import io.mlserve.server.http.route.HttpStatusException;
+import io.mlserve.server.http.route.HttpReply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -2,9 +2,9 @@ package io.mlserve.server.http.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.registry.AdminAccess;
-import io.mlserve.server.http.HttpCall;
-import io.mlserve.server.http.HttpReply;
-import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.http.route.HttpCall;
+import io.mlserve.server.http.route.HttpReply;
+import io.mlserve.server.http.route.HttpStatusException;
 import io.mlserve.server.json.Json;
 import java.io.InputStream;
 import java.util.Iterator;

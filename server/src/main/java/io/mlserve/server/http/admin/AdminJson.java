@@ -9,7 +9,7 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.Transition;
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import io.mlserve.registry.grpc.AdminProtos;
-import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.route.HttpReply;
 import io.mlserve.server.json.Json;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.store.Event;

@@ -3,7 +3,7 @@ package io.mlserve.server.http.admin;
 import io.mlserve.experiments.Run;
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import io.mlserve.registry.grpc.AdminProtos;
-import io.mlserve.server.http.HttpReply;
+import io.mlserve.server.http.route.HttpReply;
 import io.mlserve.server.json.Json;
 import java.util.List;
 

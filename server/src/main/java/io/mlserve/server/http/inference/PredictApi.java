@@ -5,12 +5,11 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.bulk.BulkJob;
 import io.mlserve.server.bulk.BulkJobs;
 import io.mlserve.server.bulk.ChunkedInference;
-import io.mlserve.server.http.Endpoint;
-import io.mlserve.server.http.HttpCall;
-import io.mlserve.server.http.HttpOptions;
-import io.mlserve.server.http.HttpReply;
-import io.mlserve.server.http.HttpStatusException;
-import io.mlserve.server.http.Routes;
+import io.mlserve.server.http.route.Endpoint;
+import io.mlserve.server.http.route.HttpCall;
+import io.mlserve.server.http.route.HttpReply;
+import io.mlserve.server.http.route.HttpStatusException;
+import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.json.Json;
 import io.mlserve.server.json.NestedArray;
 import io.mlserve.server.json.TensorJson;
@@ -40,18 +39,28 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>This class is thread-safe.
  */
 public final class PredictApi {
+  /**
+   * What the gateway's options say about these routes.
+   *
+   * @param requestTimeout a request's deadline from arrival; zero for none
+   * @param bulkRowThreshold rows above which {@code /api/v1/batch} runs as a background job
+   * @param bulkJobWindow chunks a background job keeps queued at once
+   */
+  public record Settings(java.time.Duration requestTimeout, int bulkRowThreshold,
+      int bulkJobWindow) {}
+
   /** The header a client may send its routing key in (the body's field wins). */
   static final String ROUTING_KEY_HEADER = "X-Mlserve-Routing-Key";
 
   private final InferenceService service;
   private final Ticker ticker;
-  private final HttpOptions options;
+  private final Settings options;
   private final BulkJobs jobs;
   private final ChunkedInference.Scheduler scheduler;
 
   public PredictApi(
       InferenceService service,
-      HttpOptions options,
+      Settings options,
       BulkJobs jobs,
       ChunkedInference.Scheduler scheduler) {
     this.service = Objects.requireNonNull(service, "service");

@@ -2,7 +2,7 @@ package io.mlserve.server.http.inference;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.mlserve.server.http.HttpStatusException;
+import io.mlserve.server.http.route.HttpStatusException;
 import io.mlserve.server.json.Json;
 import io.mlserve.server.json.NestedArray;
 import java.io.IOException;

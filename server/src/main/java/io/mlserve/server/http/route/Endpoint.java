@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.route;
 
 import io.mlserve.server.netty.EventLoops;
 import java.util.concurrent.CancellationException;
@@ -15,7 +15,7 @@ import java.util.function.Function;
 @FunctionalInterface
 public interface Endpoint {
   /**
-   * @throws Exception a failure to answer with {@link HttpErrors#toReply}
+   * @throws Exception a failure to answer with the gateway's error table (HttpErrors)
    */
   CompletableFuture<HttpReply> handle(HttpCall call) throws Exception;
 

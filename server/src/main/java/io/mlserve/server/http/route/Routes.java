@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.route;
 
 import java.util.ArrayList;
 import java.util.HashMap;

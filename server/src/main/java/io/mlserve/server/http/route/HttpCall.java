@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.route;
 
 import java.io.InputStream;
 import java.util.List;

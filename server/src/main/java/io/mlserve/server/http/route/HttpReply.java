@@ -1,4 +1,4 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.route;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * A complete HTTP answer, independent of Netty: status, content type, body and extra headers.
- * The endpoint classes build these; {@link GatewayHandler} turns them into Netty responses.
+ * The endpoint classes build these; the gateway turns them into Netty responses.
  *
  * <p>Immutable by contract (the body array is not copied); thread-safe once published.
  *
@@ -18,7 +18,7 @@ import java.util.Objects;
 public record HttpReply(int status, String contentType, byte[] body, Map<String, String> headers) {
   public static final String JSON = "application/json";
   public static final String OCTET_STREAM = "application/octet-stream";
-  static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+  public static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
   public HttpReply {
     Objects.requireNonNull(body, "body");
@@ -29,7 +29,7 @@ public record HttpReply(int status, String contentType, byte[] body, Map<String,
     return new HttpReply(status, JSON, body, Map.of());
   }
 
-  static HttpReply text(int status, String contentType, String body) {
+  public static HttpReply text(int status, String contentType, String body) {
     return new HttpReply(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 

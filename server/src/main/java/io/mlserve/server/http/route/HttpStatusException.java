@@ -1,11 +1,11 @@
-package io.mlserve.server.http;
+package io.mlserve.server.http.route;
 
 import java.util.Map;
 
 /**
  * A refusal decided by the HTTP layer itself, not by the model layer: unknown route (404),
  * wrong method (405), unsupported media type (415), body too large (413), malformed request
- * (400). {@link HttpErrors} turns it into a reply. Code outside the HTTP packages refuses with
+ * (400). the gateway's error table (HttpErrors) turns it into a reply. Code outside the HTTP packages refuses with
  * typed exceptions instead (see {@code core.Failure}).
  *
  * <p>Immutable; thread-safe.
@@ -26,11 +26,11 @@ public final class HttpStatusException extends RuntimeException {
     this.headers = Map.copyOf(headers);
   }
 
-  int status() {
+  public int status() {
     return status;
   }
 
-  Map<String, String> headers() {
+  public Map<String, String> headers() {
     return headers;
   }
 
