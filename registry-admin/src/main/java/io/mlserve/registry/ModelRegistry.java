@@ -59,7 +59,7 @@ public final class ModelRegistry {
     this.deployments = new DeploymentStore(store);
     this.recovery = new Recovery(store, events, deployments);
     this.lifecycle = new Lifecycle(this, store, events, clock, recovery, deployments);
-    this.traffic = new TrafficChanges(this, store, events, clock, recovery, deployments);
+    this.traffic = new TrafficChanges(store, events, clock, recovery, deployments);
     recovery.recoverAll();
   }
 

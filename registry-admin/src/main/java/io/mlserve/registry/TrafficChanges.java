@@ -10,6 +10,7 @@ import io.mlserve.store.Names;
 import io.mlserve.store.NotFoundException;
 import io.mlserve.store.Stage;
 import io.mlserve.store.TrafficSplit;
+import io.mlserve.store.VersionStages;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
@@ -29,16 +30,14 @@ import java.util.Objects;
  * before the split takes effect). The Production version need not be in the split. Thread-safe.
  */
 final class TrafficChanges {
-  private final ModelRegistry registry;
   private final ModelStore store;
   private final EventLog events;
   private final Clock clock;
   private final Recovery recovery;
   private final DeploymentStore deployments;
 
-  TrafficChanges(ModelRegistry registry, ModelStore store, EventLog events, Clock clock,
-      Recovery recovery, DeploymentStore deployments) {
-    this.registry = registry;
+  TrafficChanges(ModelStore store, EventLog events, Clock clock, Recovery recovery,
+      DeploymentStore deployments) {
     this.store = store;
     this.events = events;
     this.clock = clock;
@@ -63,7 +62,7 @@ final class TrafficChanges {
         if (!store.hasVersion(model, v)) {
           throw NotFoundException.version(model, v);
         }
-        if (registry.stageOf(model, v) == Stage.ARCHIVED) {
+        if (VersionStages.stageOf(store, model, v) == Stage.ARCHIVED) {
           throw new IllegalTransitionException(model + ":" + v + " is Archived; restore it"
               + " before giving it traffic");
         }

@@ -1,9 +1,5 @@
 package io.mlserve.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -11,7 +7,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotLinkException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,8 +39,6 @@ public final class ModelStore {
   private static final String MANIFEST = "model.json";
   private static final String HISTORY = "history.jsonl";
   private static final String TEMP_PREFIX = ".tmp-";
-  private static final String SEQ = "seq";
-  private static final ObjectReader HISTORY_READER = StoreJson.MAPPER.readerFor(HistoryEntry.class);
 
   private final Path root;
   private final Path realRoot;
@@ -241,27 +234,13 @@ public final class ModelStore {
   }
 
   /**
-   * The model's stage transitions, oldest first.
+   * The model's stage transitions and traffic changes, oldest first.
    *
    * @throws NotFoundException if the model does not exist
    */
   public List<HistoryEntry> history(String model) {
     requireModel(model);
-    Path file = modelDir(model).resolve(HISTORY);
-    try {
-      List<HistoryEntry> out = new ArrayList<>();
-      for (String line : JsonLines.readCompleteLines(file)) {
-        try {
-          out.add(HISTORY_READER.readValue(line));
-        } catch (JsonProcessingException e) {
-          log.warn("{}: skipping unreadable line: {}", file, e.getOriginalMessage());
-        }
-      }
-      return out;
-    } catch (IOException e) {
-      throw new StoreException("cannot read the history of " + model + ": "
-          + IoErrors.reason(e), e);
-    }
+    return HistoryFile.read(modelDir(model).resolve(HISTORY), model);
   }
 
   // ---- atomic primitives ----------------------------------------------------------------------
@@ -362,8 +341,6 @@ public final class ModelStore {
     });
   }
 
-
-
   /**
    * Appends one line to the model's history.jsonl, durably, stamped with {@code seq}: the seq
    * of the event that the same change appends next (so {@link #dropHistoryAfter} can tell a line
@@ -372,13 +349,7 @@ public final class ModelStore {
   public void appendHistory(HistoryEntry entry, long seq) {
     Objects.requireNonNull(entry, "entry");
     requireModel(entry.model());
-    lock.call(() -> {
-      ObjectNode line = StoreJson.MAPPER.valueToTree(entry);
-      line.put(SEQ, seq);
-      JsonLines.append(files, lock, modelDir(entry.model()).resolve(HISTORY),
-          StoreJson.MAPPER.writeValueAsString(line));
-      return null;
-    });
+    HistoryFile.append(files, lock, modelDir(entry.model()).resolve(HISTORY), entry, seq);
   }
 
   /**
@@ -388,31 +359,7 @@ public final class ModelStore {
    */
   public void dropHistoryAfter(String model, long lastSeq) {
     requireModel(model);
-    Path file = modelDir(model).resolve(HISTORY);
-    lock.call(() -> {
-      List<String> lines = JsonLines.readCompleteLines(file);
-      long keep = Files.exists(file) ? Files.size(file) : 0;
-      int dropped = 0;
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        JsonNode n;
-        try {
-          n = StoreJson.MAPPER.readTree(lines.get(i));
-        } catch (JsonProcessingException e) {
-          break;
-        }
-        if (n == null || !n.path(SEQ).canConvertToLong() || n.path(SEQ).asLong() <= lastSeq) {
-          break;
-        }
-        keep -= lines.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
-        dropped++;
-      }
-      if (dropped > 0) {
-        log.warn("{}: dropping {} history line(s) of a change whose event was never written"
-            + " (interrupted writer)", model, dropped);
-        JsonLines.truncate(file, keep);
-      }
-      return null;
-    });
+    HistoryFile.dropAfter(lock, modelDir(model).resolve(HISTORY), model, lastSeq);
   }
 
   /**

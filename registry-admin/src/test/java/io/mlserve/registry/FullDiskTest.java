@@ -12,6 +12,7 @@ import io.mlserve.store.ModelStore;
 import io.mlserve.store.Signature;
 import io.mlserve.store.Stage;
 import io.mlserve.store.TensorSpec;
+import io.mlserve.store.TrafficSplit;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -105,6 +106,10 @@ class FullDiskTest {
       f.registry.promote("m", "1.1.0", Stage.PRODUCTION, "alice", null);
     };
     Step run = f -> f.runs.create("m", "r", "git:abc", Map.of("team", "a"));
+    Step split = f -> {
+      staged.run(f);
+      f.registry.setTraffic("m", TrafficSplit.parseWeights("1.0.0=90,1.1.0=10"), "alice", null);
+    };
     return List.of(
         new Op("register the first version", f -> { }, f -> f.register("1.0.0")),
         new Op("register a further version", one, f -> f.register("1.1.0")),
@@ -129,6 +134,12 @@ class FullDiskTest {
           rolledOut.run(f);
           f.registry.archive("m", "1.0.0", "alice", null);
         }, f -> f.registry.cleanup(null, false, "alice")),
+        new Op("set a traffic split", staged, f -> f.registry.setTraffic("m",
+            TrafficSplit.parseWeights("1.0.0=90,1.1.0=10"), "alice", "A/B test")),
+        new Op("change a traffic split", split, f -> f.registry.setTraffic("m",
+            TrafficSplit.parseWeights("1.0.0=80,1.1.0=20"), "alice", "ramp up")),
+        new Op("clear a traffic split", split, f -> f.registry.clearTraffic("m", "alice",
+            "done")),
         new Op("create a run", f -> { }, run),
         new Op("log a param", run, f -> f.runs.logParam("m", f.runId(), "lr", 0.1)),
         new Op("log a metric", run, f -> f.runs.logMetric("m", f.runId(), "rmse", 0.5, 1)),

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A writer process that dies like {@code kill -9} at a chosen file operation of one registry
  * change: at the n-th operation it halts the JVM (a write first writes half its bytes, leaving a
- * torn line). Args: store root, n, and {@code promote} (1.1.0 from Staging to Production) or
- * {@code register} (version 1.2.0). Exits 0 if the change completed before the n-th operation.
+ * torn line). Args: store root, n, and {@code promote} (1.1.0 from Staging to Production),
+ * {@code register} (version 1.2.0) or {@code traffic} (split 1.0.0=90,1.1.0=10). Exits 0 if the change completed before the n-th operation.
  */
 public final class HaltingWriterMain {
   private HaltingWriterMain() {}
@@ -109,6 +109,9 @@ public final class HaltingWriterMain {
         Clock.systemUTC());
     if (args[2].equals("promote")) {
       registry.promote("m", "1.1.0", Stage.PRODUCTION, "writer", "ship");
+    } else if (args[2].equals("traffic")) {
+      registry.setTraffic("m", io.mlserve.store.TrafficSplit.parseWeights("1.0.0=90,1.1.0=10"),
+          "writer", "A/B test");
     } else {
       Path artifact = Files.createTempFile("halting-", ".pt");
       Files.write(artifact, new byte[8192]);

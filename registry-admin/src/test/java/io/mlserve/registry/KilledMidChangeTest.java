@@ -3,6 +3,8 @@ package io.mlserve.registry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mlserve.store.Deployment;
+import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.ModelStore;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A writer process killed at each file operation of a promotion and of a registration in turn
+ * A writer process killed at each file operation of a promotion, a registration and a traffic
+ * change in turn
  * ({@link HaltingWriterMain}), including between its durable event and its commit point. When
  * the store is next opened, the change has either happened completely (the event is there and
  * the pointer or version agrees: rolled forward) or not at all (no event, no history line, the
@@ -61,6 +64,11 @@ class KilledMidChangeTest {
     check("register");
   }
 
+  @Test
+  void aTrafficChangeKilledAnywhereIsAllOrNothing() throws Exception {
+    check("traffic");
+  }
+
   private void check(String change) throws Exception {
     int killed = 0;
     for (int n = 1; ; n++) {
@@ -85,6 +93,14 @@ class KilledMidChangeTest {
           assertEquals(happened ? Optional.empty() : Optional.of("1.1.0"),
               store.stageVersion("m", Stage.STAGING), where);
           assertEquals(historyBefore + (happened ? 2 : 0), store.history("m").size(), where);
+        } else if (change.equals("traffic")) {
+          Optional<Deployment> d = DeploymentStore.read(root, "m");
+          assertEquals(happened, d.isPresent(), where);
+          if (happened) {
+            assertEquals("1.0.0=90,1.1.0=10", d.get().split().spec(), where);
+            assertEquals(after.get(0).seq(), d.get().seq(), where);
+          }
+          assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);
         } else {
           assertEquals(happened, store.hasVersion("m", "1.2.0"), where);
           assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);

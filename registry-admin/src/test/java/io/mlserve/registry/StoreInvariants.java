@@ -43,6 +43,9 @@ final class StoreInvariants {
         assertTrue(n.has("to_stage") && n.has("version"), line);
       }
       assertEquals(completeLines(history).size(), store.history(model).size());
+      io.mlserve.store.DeploymentStore.read(root, model).map(d -> d.split()).ifPresent(split ->
+          split.versions().forEach(v -> assertTrue(store.hasVersion(model, v),
+              "the split names missing " + v)));
       for (String v : store.versions(model)) {
         new ModelRegistry(store, EventLog.open(root), ArtifactValidator.none(),
             java.time.Clock.systemUTC()).stageOf(model, v);

@@ -112,6 +112,31 @@ class TrafficSplitTest {
     }
   }
 
+  @Test
+  void anArmThatWouldNeedMoreThan64RangesLaysEveryArmOutContiguouslyAgain() {
+    // 1.0.0 and 1.1.0 interleaved in 64 blocks each, 2.0.0 one block above them.
+    Map<String, List<Range>> ranges = new LinkedHashMap<>();
+    List<Range> a = new ArrayList<>();
+    List<Range> b = new ArrayList<>();
+    for (int k = 0; k < 64; k++) {
+      a.add(new Range(100 * k, 100 * k + 50));
+      b.add(new Range(100 * k + 50, 100 * k + 100));
+    }
+    ranges.put("1.0.0", a);
+    ranges.put("1.1.0", b);
+    ranges.put("2.0.0", List.of(new Range(6400, N)));
+    TrafficSplit fragmented = TrafficSplit.of(TrafficSplit.parseWeights(
+        "1.0.0=32,1.1.0=32,2.0.0=36"), ranges);
+    assertEquals(64, fragmented.ranges().get("1.1.0").size());
+
+    // 1.1.0 grows by 100 buckets that 2.0.0 frees at the top: a 65th range, so a fresh layout.
+    TrafficSplit after = TrafficSplit.reslice(fragmented, TrafficSplit.parseWeights(
+        "1.0.0=32,1.1.0=33,2.0.0=35"));
+    assertEquals(List.of(new Range(0, 3200)), after.ranges().get("1.0.0"));
+    assertEquals(List.of(new Range(3200, 6500)), after.ranges().get("1.1.0"));
+    assertEquals(List.of(new Range(6500, N)), after.ranges().get("2.0.0"));
+  }
+
   /** Weights in 0.01 steps adding up to 100, some of them 0 (but not all). */
   private static Map<String, Double> randomWeights(Random rnd, List<String> names) {
     int[] cuts = new int[names.size() + 1];

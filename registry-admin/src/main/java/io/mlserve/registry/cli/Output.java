@@ -33,6 +33,12 @@ final class Output {
   }
 
   void table(List<String> header, List<List<String>> rows) {
+    out.println(render(header, rows));
+  }
+
+  /** An aligned table as text (no trailing newline); an empty cell shows as {@code -}. */
+  static String render(List<String> header, List<List<String>> rows) {
+    StringBuilder text = new StringBuilder();
     int[] w = new int[header.size()];
     List<List<String>> all = new ArrayList<>();
     all.add(header);
@@ -51,8 +57,9 @@ final class Output {
           sb.append(" ".repeat(w[i] - c.length() + 2));
         }
       }
-      out.println(sb.toString().stripTrailing());
+      text.append(text.length() == 0 ? "" : "\n").append(sb.toString().stripTrailing());
     }
+    return text.toString();
   }
 
   private static String cell(List<String> r, int i) {

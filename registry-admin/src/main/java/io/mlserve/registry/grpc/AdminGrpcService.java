@@ -7,6 +7,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.proto.admin.v1.ArtifactChunk;
+import io.mlserve.proto.admin.v1.ClearTrafficRequest;
 import io.mlserve.proto.admin.v1.CleanupRequest;
 import io.mlserve.proto.admin.v1.CleanupResponse;
 import io.mlserve.proto.admin.v1.CreateRunRequest;
@@ -14,6 +15,7 @@ import io.mlserve.proto.admin.v1.EndRunRequest;
 import io.mlserve.proto.admin.v1.Event;
 import io.mlserve.proto.admin.v1.GetModelRequest;
 import io.mlserve.proto.admin.v1.GetRunRequest;
+import io.mlserve.proto.admin.v1.GetTrafficRequest;
 import io.mlserve.proto.admin.v1.HistoryRequest;
 import io.mlserve.proto.admin.v1.HistoryResponse;
 import io.mlserve.proto.admin.v1.ListModelsRequest;
@@ -31,6 +33,8 @@ import io.mlserve.proto.admin.v1.PromoteRequest;
 import io.mlserve.proto.admin.v1.RegisterChunk;
 import io.mlserve.proto.admin.v1.RollbackRequest;
 import io.mlserve.proto.admin.v1.Run;
+import io.mlserve.proto.admin.v1.SetTrafficRequest;
+import io.mlserve.proto.admin.v1.TrafficResponse;
 import io.mlserve.proto.admin.v1.TransitionResponse;
 import io.mlserve.proto.admin.v1.VersionRequest;
 import io.mlserve.proto.admin.v1.WatchEventsRequest;
@@ -152,6 +156,24 @@ final class AdminGrpcService extends ModelRegistryGrpc.ModelRegistryImplBase {
   public void history(HistoryRequest req, StreamObserver<HistoryResponse> out) {
     unary(out, () -> HistoryResponse.newBuilder().addAllEntries(registry.history(req.getModel())
         .stream().map(AdminProtos::history).toList()).build());
+  }
+
+  @Override
+  public void setTraffic(SetTrafficRequest req, StreamObserver<TrafficResponse> out) {
+    unary(out, () -> AdminProtos.traffic(req.getModel(), registry.setTraffic(req.getModel(),
+        AdminProtos.weights(req.getArmsList()), AdminAuth.caller(), orNull(req.getReason()))));
+  }
+
+  @Override
+  public void getTraffic(GetTrafficRequest req, StreamObserver<TrafficResponse> out) {
+    unary(out, () -> AdminProtos.traffic(req.getModel(),
+        registry.deployment(req.getModel()).orElse(null)));
+  }
+
+  @Override
+  public void clearTraffic(ClearTrafficRequest req, StreamObserver<TrafficResponse> out) {
+    unary(out, () -> AdminProtos.traffic(req.getModel(), registry.clearTraffic(req.getModel(),
+        AdminAuth.caller(), orNull(req.getReason()))));
   }
 
   @Override

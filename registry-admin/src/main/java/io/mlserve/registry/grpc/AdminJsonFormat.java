@@ -13,6 +13,8 @@ import io.mlserve.proto.admin.v1.ModelInfo;
 import io.mlserve.proto.admin.v1.ModelSummary;
 import io.mlserve.proto.admin.v1.ModelVersion;
 import io.mlserve.proto.admin.v1.Run;
+import io.mlserve.proto.admin.v1.TrafficArm;
+import io.mlserve.proto.admin.v1.TrafficResponse;
 import io.mlserve.proto.admin.v1.TransitionResponse;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -160,6 +162,45 @@ public final class AdminJsonFormat {
     g.writeStringField("from_stage", orNull(t.getFromStage()));
     g.writeStringField("to_stage", t.getToStage());
     g.writeStringField("previous_version", orNull(t.getPreviousVersion()));
+    g.writeEndObject();
+  }
+
+  /**
+   * {@code {model, split: {version: weight...} | null, buckets: {version: count...} | null,
+   * seq, actor, reason, updated_at}}: seq, actor, reason and updated_at are null when the model
+   * never had a split; weights and buckets keep the split's order.
+   */
+  public static void traffic(JsonGenerator g, TrafficResponse t) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("model", t.getModel());
+    if (t.getHasSplit()) {
+      g.writeObjectFieldStart("split");
+      for (TrafficArm a : t.getArmsList()) {
+        g.writeNumberField(a.getVersion(), a.getWeight());
+      }
+      g.writeEndObject();
+      g.writeObjectFieldStart("buckets");
+      for (TrafficArm a : t.getArmsList()) {
+        g.writeNumberField(a.getVersion(), a.getBuckets());
+      }
+      g.writeEndObject();
+    } else {
+      g.writeNullField("split");
+      g.writeNullField("buckets");
+    }
+    boolean recorded = t.getSeq() > 0;
+    if (recorded) {
+      g.writeNumberField("seq", t.getSeq());
+    } else {
+      g.writeNullField("seq");
+    }
+    g.writeStringField("actor", orNull(t.getActor()));
+    g.writeStringField("reason", orNull(t.getReason()));
+    if (recorded) {
+      g.writeNumberField("updated_at", t.getUpdatedAtMs());
+    } else {
+      g.writeNullField("updated_at");
+    }
     g.writeEndObject();
   }
 

@@ -7,10 +7,13 @@ import io.mlserve.experiments.Run;
 import io.mlserve.proto.admin.v1.MetricSeries;
 import io.mlserve.proto.admin.v1.ModelSummary;
 import io.mlserve.proto.admin.v1.ModelVersion;
+import io.mlserve.proto.admin.v1.TrafficArm;
+import io.mlserve.proto.admin.v1.TrafficResponse;
 import io.mlserve.proto.admin.v1.TransitionResponse;
 import io.mlserve.registry.InvalidRequestException;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.Transition;
+import io.mlserve.store.Deployment;
 import io.mlserve.store.Event;
 import io.mlserve.store.HistoryEntry;
 import io.mlserve.store.Manifest;
@@ -20,6 +23,8 @@ import io.mlserve.store.ServingConfig;
 import io.mlserve.store.Signature;
 import io.mlserve.store.Stage;
 import io.mlserve.store.TensorSpec;
+import io.mlserve.store.TrafficSplit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -81,6 +86,42 @@ public final class AdminProtos {
         .setTimestampMs(e.timestamp()).setModel(e.model()).setVersion(e.version())
         .setFromStage(orEmpty(e.fromStage())).setToStage(e.toStage())
         .setActor(orEmpty(e.actor())).setReason(orEmpty(e.reason())).build();
+  }
+
+  /** A model's traffic record; {@code deploymentOrNull} null: it never had one. */
+  public static TrafficResponse traffic(String model, Deployment deploymentOrNull) {
+    TrafficResponse.Builder b = TrafficResponse.newBuilder().setModel(model);
+    if (deploymentOrNull == null) {
+      return b.build();
+    }
+    Deployment d = deploymentOrNull;
+    TrafficSplit split = d.split();
+    b.setHasSplit(split != null).setSeq(d.seq()).setActor(orEmpty(d.actor()))
+        .setReason(orEmpty(d.reason())).setUpdatedAtMs(d.updatedAt());
+    if (split != null) {
+      split.weights().forEach((v, w) -> b.addArms(TrafficArm.newBuilder().setVersion(v)
+          .setWeight(w).setBuckets(split.bucketCount(v))));
+    }
+    return b.build();
+  }
+
+  /**
+   * The weights of a request's arms, in order.
+   *
+   * @throws InvalidRequestException for an arm without a version, or a version named twice
+   */
+  public static Map<String, Double> weights(List<TrafficArm> arms) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (TrafficArm a : arms) {
+      if (a.getVersion().isEmpty()) {
+        throw new InvalidRequestException("every arm of a split needs a version");
+      }
+      if (out.put(a.getVersion(), a.getWeight()) != null) {
+        throw new InvalidRequestException("version " + a.getVersion()
+            + " is named twice in the split");
+      }
+    }
+    return out;
   }
 
   static io.mlserve.proto.admin.v1.Event event(Event e) {

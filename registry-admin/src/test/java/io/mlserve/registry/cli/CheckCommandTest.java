@@ -47,4 +47,51 @@ class CheckCommandTest {
     assertTrue(json.out().startsWith("{\"problems\":[\"m/versions/9.0.0: is a symlink"),
         json.out());
   }
+
+  @Test
+  void reportsDeploymentRecordsThatCannotBeServed() throws Exception {
+    Path store = Files.createDirectories(tmp.resolve("store"));
+    Path artifact = Files.write(tmp.resolve("model.pt"), new byte[64]);
+    Path sig = Files.writeString(tmp.resolve("model.json"), "{\"name\":\"m\",\"version\":\"0.0.1\","
+        + "\"format\":\"torchscript\",\"artifact\":\"model.pt\",\"signature\":{\"inputs\":[{\"name\":"
+        + "\"x\",\"datatype\":\"FP32\",\"shape\":[-1,2]}],\"outputs\":[{\"name\":\"y\",\"datatype\":"
+        + "\"FP32\",\"shape\":[-1,2]}]}}");
+    for (String v : new String[] {"1.0.0", "1.1.0"}) {
+      assertEquals(0, run("--store", store.toString(), "register", "--model", "m", "--version",
+          v, "--artifact", artifact.toString(), "--signature", sig.toString()).code());
+    }
+    assertEquals(0, run("--store", store.toString(), "traffic", "set", "--model", "m",
+        "--split", "1.0.0=90,1.1.0=10").code());
+    Result clean = run("--store", store.toString(), "check");
+    assertEquals(0, clean.code(), clean.out());
+
+    Path record = store.resolve("m/deployment.json");
+    String good = Files.readString(record);
+    Files.writeString(record, good.replace("1.1.0", "9.9.9"));
+    Result missing = run("--store", store.toString(), "check");
+    assertEquals(1, missing.code());
+    assertTrue(missing.out().contains("m/deployment.json: the split names 9.9.9, which is not a"
+        + " registered version"), missing.out());
+
+    Files.writeString(record, good.replace("10000", "9999"));
+    Result torn = run("--store", store.toString(), "check");
+    assertEquals(1, torn.code());
+    assertTrue(torn.out().contains("m/deployment.json: split: version 1.1.0 owns 999 buckets,"
+        + " but its weight 10 gives 1000"), torn.out());
+
+    Files.writeString(record, "{\"model\":");
+    assertTrue(run("--store", store.toString(), "check").out().contains(
+        "m/deployment.json is not valid JSON"));
+
+    // 1.1.0 archived while the split (written by hand here) still gives it traffic
+    Files.writeString(record, good);
+    assertEquals(0, run("--store", store.toString(), "traffic", "clear", "--model", "m").code());
+    assertEquals(0, run("--store", store.toString(), "archive", "--model", "m", "--version",
+        "1.1.0").code());
+    Files.writeString(record, good);
+    Result archived = run("--store", store.toString(), "check");
+    assertEquals(1, archived.code());
+    assertTrue(archived.out().contains("m/deployment.json: 1.1.0 is Archived but takes 10% of"
+        + " the traffic"), archived.out());
+  }
 }

@@ -33,6 +33,12 @@ import io.mlserve.proto.admin.v1.RegisterHeader;
 import io.mlserve.proto.admin.v1.Signature;
 import io.mlserve.proto.admin.v1.TensorSpec;
 import io.mlserve.proto.admin.v1.WatchEventsRequest;
+import io.mlserve.proto.admin.v1.ClearTrafficRequest;
+import io.mlserve.proto.admin.v1.GetTrafficRequest;
+import io.mlserve.proto.admin.v1.SetTrafficRequest;
+import io.mlserve.proto.admin.v1.TrafficArm;
+import io.mlserve.proto.admin.v1.TrafficResponse;
+import io.mlserve.proto.admin.v1.VersionRequest;
 import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.store.EventLog;
@@ -187,6 +193,67 @@ class AdminGrpcServiceTest {
     assertEquals(Status.Code.UNAUTHENTICATED, code(e));
     assertEquals(0, blocking(null, null).listModels(ListModelsRequest.getDefaultInstance())
         .getModelsCount());
+  }
+
+  private static SetTrafficRequest split(String model, Object... versionWeight) {
+    SetTrafficRequest.Builder b = SetTrafficRequest.newBuilder().setModel(model)
+        .setReason("A/B");
+    for (int i = 0; i < versionWeight.length; i += 2) {
+      b.addArms(TrafficArm.newBuilder().setVersion((String) versionWeight[i])
+          .setWeight(((Number) versionWeight[i + 1]).doubleValue()));
+    }
+    return b.build();
+  }
+
+  @Test
+  void trafficCallsSetShowAndClearTheSplitAndMapErrors() throws Exception {
+    register(TOKEN, "1.0.0", new byte[] {1});
+    register(TOKEN, "1.1.0", new byte[] {1});
+    var admin = blocking(TOKEN, "dave");
+    var anonymous = blocking(null, null);
+    assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
+        () -> anonymous.setTraffic(split("m", "1.0.0", 100))).getStatus().getCode());
+    assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
+        () -> anonymous.clearTraffic(ClearTrafficRequest.newBuilder().setModel("m").build()))
+        .getStatus().getCode());
+    TrafficResponse none = anonymous.getTraffic(GetTrafficRequest.newBuilder().setModel("m")
+        .build());
+    assertFalse(none.getHasSplit());
+    assertEquals(0, none.getSeq());
+
+    TrafficResponse t = admin.setTraffic(split("m", "1.0.0", 90, "1.1.0", 10));
+    assertTrue(t.getHasSplit());
+    assertEquals("dave", t.getActor());
+    assertEquals("A/B", t.getReason());
+    assertEquals(List.of("1.0.0", "1.1.0"), t.getArmsList().stream()
+        .map(TrafficArm::getVersion).toList());
+    assertEquals(1000, t.getArms(1).getBuckets());
+    assertEquals(t, anonymous.getTraffic(GetTrafficRequest.newBuilder().setModel("m").build()));
+
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> admin.setTraffic(split("m", "1.0.0", 90, "1.1.0", 20)));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertEquals("traffic split of m: the weights add up to 110, not 100: 1.0.0=90,1.1.0=20",
+        e.getStatus().getDescription());
+    e = assertThrows(StatusRuntimeException.class, () -> admin.setTraffic(split("m", "", 100)));
+    assertEquals("every arm of a split needs a version", e.getStatus().getDescription());
+    e = assertThrows(StatusRuntimeException.class,
+        () -> admin.setTraffic(split("m", "1.0.0", 50, "1.0.0", 50)));
+    assertEquals("version 1.0.0 is named twice in the split", e.getStatus().getDescription());
+    e = assertThrows(StatusRuntimeException.class,
+        () -> admin.setTraffic(split("nope", "1.0.0", 100)));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    e = assertThrows(StatusRuntimeException.class, () -> admin.archive(VersionRequest
+        .newBuilder().setModel("m").setVersion("1.1.0").build()));
+    assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+    assertEquals("version 1.1.0 takes 10% of m's traffic; change or clear the split first",
+        e.getStatus().getDescription());
+
+    TrafficResponse cleared = admin.clearTraffic(ClearTrafficRequest.newBuilder().setModel("m")
+        .setReason("done").build());
+    assertFalse(cleared.getHasSplit());
+    assertEquals(0, cleared.getArmsCount());
+    assertTrue(cleared.getSeq() > t.getSeq());
   }
 
   @Test
