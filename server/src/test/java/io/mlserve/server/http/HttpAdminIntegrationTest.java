@@ -222,6 +222,32 @@ class HttpAdminIntegrationTest {
   }
 
   @Test
+  void trafficSplitIsSetShownAndClearedWithTheToken() throws Exception {
+    String path = "/api/v1/models/" + MOVED + "/traffic";
+    assertEquals("null", json(http.get(path)).get("split").toString());
+    assertEquals(401, http.send("PUT", path, "{\"split\":\"1.0.0=90,1.1.0=10\"}")
+        .statusCode());
+    HttpResponse<String> bad = http.send("PUT", path, "{\"split\":\"1.0.0=90,1.1.0=5\"}", AUTH);
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertTrue(json(bad).get("error").asText().contains("add up to 95"), bad.body());
+    HttpResponse<String> both = http.send("PUT", path, "{\"split\":\"1.0.0=100\","
+        + "\"weights\":{\"1.0.0\":100}}", AUTH);
+    assertEquals(400, both.statusCode(), both.body());
+    HttpResponse<String> set = http.send("PUT", path,
+        "{\"weights\":{\"1.0.0\":90,\"1.1.0\":10},\"reason\":\"a/b\"}", AUTH);
+    assertEquals(200, set.statusCode(), set.body());
+    JsonNode shown = json(http.get(path));
+    assertEquals(90.0, shown.get("split").get("1.0.0").asDouble(), shown.toString());
+    assertEquals(10.0, shown.get("split").get("1.1.0").asDouble(), shown.toString());
+    assertEquals("a/b", shown.get("reason").asText());
+    assertEquals(401, http.send("DELETE", path, null).statusCode());
+    HttpResponse<String> cleared = http.send("DELETE", path, "{\"reason\":\"done\"}", AUTH);
+    assertEquals(200, cleared.statusCode(), cleared.body());
+    assertEquals("null", json(http.get(path)).get("split").toString());
+    assertEquals(404, http.get("/api/v1/models/nope/traffic").statusCode());
+  }
+
+  @Test
   void readyzShowsEachModelsReloadState() throws Exception {
     HttpResponse<String> r = http.get("/readyz");
     assertEquals(200, r.statusCode(), r.body());

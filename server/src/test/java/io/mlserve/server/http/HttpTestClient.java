@@ -59,6 +59,22 @@ final class HttpTestClient {
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Any method with a JSON body (or none when null) and extra headers (name, value, ...). */
+  HttpResponse<String> send(String method, String path, String json, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(60))
+        .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(json));
+    if (json != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   CompletableFuture<HttpResponse<String>> postAsync(String path, String json) {
     return client.sendAsync(request(path, json, "application/json"),
         HttpResponse.BodyHandlers.ofString());

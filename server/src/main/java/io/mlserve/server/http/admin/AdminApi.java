@@ -14,6 +14,7 @@ import io.mlserve.store.Event;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.NotFoundException;
 import io.mlserve.store.Stage;
+import io.mlserve.store.TrafficSplit;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,10 @@ public final class AdminApi implements AutoCloseable {
         .add("POST", m + "/{model}/versions/{version}/archive", c -> move(c, Move.ARCHIVE))
         .add("POST", m + "/{model}/versions/{version}/restore", c -> move(c, Move.RESTORE))
         .add("POST", m + "/{model}/rollback", this::rollback)
+        .add("GET", m + "/{model}/traffic", c -> read(() -> AdminJson.traffic(c.param("model"),
+            registry.deployment(c.param("model")).orElse(null))))
+        .add("PUT", m + "/{model}/traffic", this::setTraffic)
+        .add("DELETE", m + "/{model}/traffic", this::clearTraffic)
         .add("GET", "/api/v1/events", this::events);
     runs.register(routes, m + "/{model}/runs");
   }
@@ -141,6 +146,53 @@ public final class AdminApi implements AutoCloseable {
     String actor = authorize(c);
     String reason = reason(body(c, Set.of("reason")));
     return write(() -> AdminJson.transition(registry.rollback(c.param("model"), actor, reason)));
+  }
+
+  /**
+   * {@code PUT .../traffic}: {@code {"split": "1.2.0=90,1.3.0=10"}} or
+   * {@code {"weights": {"1.2.0": 90, "1.3.0": 10}}}, and an optional {@code "reason"}.
+   */
+  private CompletableFuture<HttpReply> setTraffic(HttpCall c) throws Exception {
+    String actor = authorize(c);
+    JsonNode body = body(c, Set.of("split", "weights", "reason"));
+    JsonNode split = body.get("split");
+    JsonNode weights = body.get("weights");
+    if ((split == null) == (weights == null)) {
+      throw HttpStatusException.badRequest("give 'split' (e.g. \"1.2.0=90,1.3.0=10\") or "
+          + "'weights' (e.g. {\"1.2.0\": 90, \"1.3.0\": 10}), one of them");
+    }
+    Map<String, Double> w;
+    if (split != null) {
+      if (!split.isTextual()) {
+        throw HttpStatusException.badRequest("field 'split' must be a string like "
+            + "\"1.2.0=90,1.3.0=10\"");
+      }
+      w = TrafficSplit.parseWeights(split.asText());
+    } else {
+      if (!weights.isObject()) {
+        throw HttpStatusException.badRequest("field 'weights' must be an object of version to "
+            + "percent");
+      }
+      w = new java.util.LinkedHashMap<>();
+      for (var e : (Iterable<Map.Entry<String, JsonNode>>) weights::fields) {
+        if (!e.getValue().isNumber()) {
+          throw HttpStatusException.badRequest("weight of '" + e.getKey() + "' must be a number");
+        }
+        w.put(e.getKey(), e.getValue().doubleValue());
+      }
+    }
+    String reason = reason(body);
+    Map<String, Double> weightsToSet = w;
+    String model = c.param("model");
+    return write(() -> AdminJson.traffic(model,
+        registry.setTraffic(model, weightsToSet, actor, reason)));
+  }
+
+  private CompletableFuture<HttpReply> clearTraffic(HttpCall c) throws Exception {
+    String actor = authorize(c);
+    String reason = reason(body(c, Set.of("reason")));
+    String model = c.param("model");
+    return write(() -> AdminJson.traffic(model, registry.clearTraffic(model, actor, reason)));
   }
 
   private CompletableFuture<HttpReply> cleanup(HttpCall c) throws Exception {

@@ -77,6 +77,11 @@ final class AdminJson {
     return ok(g -> AdminJsonFormat.transition(g, AdminProtos.transition(t)));
   }
 
+  /** A model's traffic split as {@code mlctl traffic show --output json} prints it. */
+  static HttpReply traffic(String model, io.mlserve.store.Deployment deploymentOrNull) {
+    return ok(g -> AdminJsonFormat.traffic(g, AdminProtos.traffic(model, deploymentOrNull)));
+  }
+
   static HttpReply cleanup(CleanupResult r) {
     CleanupResponse c = CleanupResponse.newBuilder().addAllRemoved(r.removed())
         .setBytes(r.bytes()).setDryRun(r.dryRun()).build();
