@@ -15,8 +15,11 @@ import java.util.Objects;
  * @param maxPredictionBytes most bytes the log's entries take, outputs plus an estimated
  *     overhead per entry (default 64 MiB)
  * @param predictionTtl how long a prediction can receive feedback (default 1 hour)
- * @param maxModels most models with an A/B window (default 256); others are not tracked
- * @param maxArms most arms (versions) per window (default 16, the most a split may name)
+ * @param maxModels most models with A/B windows (default 64); others are not tracked
+ * @param maxArms most arms (versions) per window (default 16, the most a split may name).
+ *     An arm takes about 54 KiB (its latency histograms), and a model keeps two windows, so
+ *     the defaults bound the windows at 64 × 2 × 16 × 54 KiB ≈ 110 MiB; a two-arm split
+ *     takes about 0.2 MiB
  * @param minOutcomes outcomes each arm needs before a difference may be called significant
  *     (default 30)
  */
@@ -26,7 +29,7 @@ public record ExperimentConfig(int maxPredictions, long maxPredictionBytes,
   public static final int DEFAULT_MAX_PREDICTIONS = 100_000;
   public static final long DEFAULT_MAX_PREDICTION_BYTES = 64L << 20;
   public static final Duration DEFAULT_PREDICTION_TTL = Duration.ofHours(1);
-  public static final int DEFAULT_MAX_MODELS = 256;
+  public static final int DEFAULT_MAX_MODELS = 64;
   public static final int DEFAULT_MAX_ARMS = 16;
   public static final int DEFAULT_MIN_OUTCOMES = 30;
 

@@ -39,6 +39,8 @@ public final class Experiments {
   private final PredictionLog predictions;
   private final RequestIds ids = new RequestIds();
   private final ConcurrentHashMap<String, Windows> models = new ConcurrentHashMap<>();
+  // @GuardedBy("models")
+  private boolean warnedFull;
 
   /**
    * @param ticker the monotonic time of prediction ages (TTL)
@@ -294,8 +296,11 @@ public final class Experiments {
       ws = models.get(model);
       if (ws == null) {
         if (models.size() >= config.maxModels()) {
-          log.warn("A/B windows: at most {} models are tracked; model '{}' is not",
-              config.maxModels(), model);
+          if (!warnedFull) {
+            warnedFull = true;
+            log.warn("A/B windows: at most {} models are tracked; model '{}' and any further"
+                + " ones are not (this is logged once)", config.maxModels(), model);
+          }
           return null;
         }
         ws = new Windows();
