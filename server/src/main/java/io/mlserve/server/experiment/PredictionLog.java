@@ -18,6 +18,9 @@ import java.util.Objects;
  * its map node, nothing else. Expired entries are dropped from a shard's old end whenever that
  * shard records, and when a lookup finds one.
  *
+ * <p>Ages count from when the answer was recorded. An entry larger than a shard's byte share
+ * (the byte bound over the shard count) is not kept: its feedback finds it UNKNOWN.
+ *
  * <p>A request id recorded again replaces the earlier prediction (ids are the caller's, and the
  * latest answer is the one feedback is about).
  *

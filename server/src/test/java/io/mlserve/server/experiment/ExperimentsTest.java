@@ -14,8 +14,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The facade: recording, feedback joins and their refusals, windows per split. */
@@ -215,5 +221,46 @@ class ExperimentsTest {
     assertFalse(small.feedback("m3", "r", null, 1.0).counted(), "but still joinable");
     assertEquals(2, small.counters().stream().map(Experiments.ArmCounters::model)
         .distinct().count());
+  }
+
+  @Test
+  void concurrentFeedbackCountsEachPredictionOnce() throws Exception {
+    ex.splitChanged("m", "s1", SPLIT);
+    int n = 800;
+    for (int i = 0; i < n; i++) {
+      answer("r" + i, i % 2 == 0 ? "1.0.0" : "2.0.0", floats(new long[] {1, 1}, 1));
+    }
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < n; i++) {
+            try {
+              ex.feedback("m", "r" + i, null, 1.0);
+              accepted.incrementAndGet();
+            } catch (InferenceException e) {
+              assertTrue(e.getMessage().contains("already recorded"), e.getMessage());
+              refused.incrementAndGet();
+            }
+            if (i % 100 == 0) {
+              ex.report("m");
+            }
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(n, accepted.get());
+    assertEquals(3 * n, refused.get());
+    long counted = ex.report("m").current().arms().stream()
+        .mapToLong(a -> a.outcomes().get(0).n()).sum();
+    assertEquals(n, counted);
   }
 }
