@@ -25,7 +25,8 @@ import picocli.CommandLine.ScopeType;
         ModelCommands.History.class, TrafficCommands.Group.class, EventsCommand.class,
         CheckCommand.class,
         RunCommands.RunGroup.class,
-        RunCommands.RunsGroup.class})
+        RunCommands.RunsGroup.class,
+        AbCommands.AbGroup.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "a running mlserve server's gRPC address")
