@@ -11,7 +11,12 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.core.Failure;
+import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.experiment.ExperimentConfig;
+import io.mlserve.server.experiment.Experiments;
+import io.mlserve.server.grpc.ExperimentsGrpcService;
 import io.mlserve.server.grpc.InferenceGrpcService;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
@@ -27,6 +32,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -49,6 +55,7 @@ public final class MlServer implements AutoCloseable {
   private final ModelRouter router;
   private final ServerState state;
   private final InferenceService inference;
+  private final Experiments experiments;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
@@ -64,11 +71,24 @@ public final class MlServer implements AutoCloseable {
     this.followEvents = b.followEvents;
     this.closeAfter = List.copyOf(b.closeAfter);
     this.state = new ServerState(router::allDefaultsLoaded);
-    this.inference = new InferenceService(router, b.ticker, new RequestIds(), b.answerListener);
+    this.experiments = b.experiments != null ? b.experiments
+        : new Experiments(ExperimentConfig.defaults(), b.ticker, b.clock);
+    AnswerListener record = (model, ctx, split, outputs, error, nanos) -> {
+      Throwable e = error == null ? null : Failure.unwrap(error);
+      if (e instanceof java.util.concurrent.CancellationException) {
+        return; // the caller went away: neither an answer nor an error of the version
+      }
+      experiments.record(model.name(), model.version(),
+          ctx.transport().equals(BULK_TRANSPORT) ? null : ctx.requestId(), outputs, split,
+          nanos, e == null ? null : e instanceof InferenceException ie ? ie.kind()
+              : InferenceException.Kind.INTERNAL);
+    };
+    this.inference = new InferenceService(router, b.ticker, new RequestIds(), record);
     b.grpc
         .addService(ServerInterceptors.intercept(
             new InferenceGrpcService(inference, state, Version.get(), b.checkFinite),
             InferenceGrpcService.routingKeyInterceptor()))
+        .addService(new ExperimentsGrpcService(experiments))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection());
@@ -82,6 +102,9 @@ public final class MlServer implements AutoCloseable {
     this.guard = new PromotionGuard(coordinator, b.guardPolicies, b.ticker, b.guardCheckMillis);
     coordinator.setGuard(guard);
     router.setOnDemandLoader(coordinator::loadOnDemand);
+    // A new split starts a new A/B window (the same split re-applied keeps it).
+    coordinator.onTrafficChange((model, arms) -> experiments.splitChanged(model,
+        arms == null ? null : arms.id(), arms == null ? Map.of() : arms.weights()));
     // A model whose Production version failed to load (and has nothing to fall back to) keeps
     // the server not ready.
     state.readyAlsoWhen(() -> coordinator.statuses().values().stream()
@@ -130,6 +153,17 @@ public final class MlServer implements AutoCloseable {
 
   public ModelRouter router() {
     return router;
+  }
+
+  /**
+   * The transport name bulk-job chunks run under: their answers count in A/B windows but are
+   * not kept for feedback (a million-row job would evict every interactive prediction).
+   */
+  public static final String BULK_TRANSPORT = io.mlserve.server.bulk.ChunkedInference.TRANSPORT;
+
+  /** The A/B windows and the prediction log that feedback joins. */
+  public Experiments experiments() {
+    return experiments;
   }
 
   /** The serving entry point every transport goes through. */
@@ -204,7 +238,7 @@ public final class MlServer implements AutoCloseable {
     private long guardCheckMillis = 1000;
     private boolean followEvents = true;
     private boolean checkFinite = true;
-    private AnswerListener answerListener = AnswerListener.NONE;
+    private Experiments experiments;
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
@@ -258,9 +292,9 @@ public final class MlServer implements AutoCloseable {
       return this;
     }
 
-    /** Told about every answered request (prediction log, A/B statistics); default none. */
-    public Builder answerListener(AnswerListener listener) {
-      this.answerListener = Objects.requireNonNull(listener, "listener");
+    /** Where answers are recorded for A/B reports and feedback; default: the defaults'. */
+    public Builder experiments(Experiments experiments) {
+      this.experiments = Objects.requireNonNull(experiments, "experiments");
       return this;
     }
 

@@ -97,8 +97,8 @@ final class AbCommands {
     }
     if (!w.getWeightsMap().isEmpty()) {
       List<String> parts = new ArrayList<>();
-      for (Map.Entry<String, Integer> e : new TreeMap<>(w.getWeightsMap()).entrySet()) {
-        parts.add(e.getKey() + "=" + e.getValue());
+      for (Map.Entry<String, Double> e : new TreeMap<>(w.getWeightsMap()).entrySet()) {
+        parts.add(e.getKey() + "=" + io.mlserve.store.TrafficSplit.format(e.getValue()));
       }
       head.append(" (").append(String.join(",", parts)).append(')');
     }
@@ -111,7 +111,7 @@ final class AbCommands {
     List<List<String>> outcomeRows = new ArrayList<>();
     for (AbArm a : w.getArmsList()) {
       rows.add(List.of(a.getVersion() + (a.getVersion().equals(w.getBaseline()) ? " *" : ""),
-          a.hasWeight() ? Integer.toString(a.getWeight()) : "",
+          a.hasWeight() ? io.mlserve.store.TrafficSplit.format(a.getWeight()) : "",
           Long.toString(a.getRequests()), Long.toString(a.getErrors()),
           a.hasErrorRate() ? num(100 * a.getErrorRate()) + "%" : "",
           a.hasP50Ms() ? num(a.getP50Ms()) : "", a.hasP95Ms() ? num(a.getP95Ms()) : "",

@@ -70,7 +70,7 @@ public final class ExperimentsJsonFormat {
     g.writeStartObject();
     g.writeStringField("split_id", w.hasSplitId() ? w.getSplitId() : null);
     g.writeObjectFieldStart("weights");
-    for (Map.Entry<String, Integer> e : new TreeMap<>(w.getWeightsMap()).entrySet()) {
+    for (Map.Entry<String, Double> e : new TreeMap<>(w.getWeightsMap()).entrySet()) {
       g.writeNumberField(e.getKey(), e.getValue());
     }
     g.writeEndObject();

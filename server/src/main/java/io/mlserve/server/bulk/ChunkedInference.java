@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>This class is thread-safe: chunks complete on batcher workers concurrently.
  */
 public final class ChunkedInference {
+  /** The transport every chunk runs under (answers are not kept for feedback). */
+  public static final String TRANSPORT = "http-batch";
+
   /** Runs a task after a delay; the gateway passes its event loop's scheduler. */
   public interface Scheduler {
     void schedule(Runnable task, long delayMillis);
@@ -44,7 +47,7 @@ public final class ChunkedInference {
   private final ServedModel model;
   private final InferenceService service;
   private final ModelRef ref;
-  private final RequestContext ctx;
+  private final RequestContext chunkCtx;
   private final boolean batchable;
   private final int chunkRows;
   private final int window;
@@ -93,7 +96,9 @@ public final class ChunkedInference {
       long retryDelayMillis) {
     this.service = Objects.requireNonNull(service, "service");
     this.ref = Objects.requireNonNull(ref, "ref");
-    this.ctx = Objects.requireNonNull(ctx, "ctx");
+    Objects.requireNonNull(ctx, "ctx");
+    this.chunkCtx = new RequestContext(ctx.deadlineNanos(), TRANSPORT, ctx.requestId(),
+        ctx.routingKey());
     this.model = Objects.requireNonNull(model, "model");
     this.input = Objects.requireNonNull(input, "input");
     this.batchable = batchable;
@@ -171,7 +176,7 @@ public final class ChunkedInference {
         chunk = slice(index);
         queued++;
       }
-      CompletableFuture<Answer> f = service.infer(ref, List.of(chunk), ctx);
+      CompletableFuture<Answer> f = service.infer(ref, List.of(chunk), chunkCtx);
       boolean cancelled;
       synchronized (lock) {
         cancelled = result.isDone();

@@ -3,6 +3,7 @@ package io.mlserve.server.cli;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.server.MlServer;
 import io.mlserve.server.metrics.MetricsRegistry;
+import io.mlserve.server.metrics.ExperimentMetricsText;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
@@ -150,6 +151,7 @@ final class ServerLauncher {
       stopped.countDown();
     });
     HttpGateway http = HttpGateway.builder(server.inference(), server.state())
+        .experiments(server.experiments())
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
@@ -158,7 +160,8 @@ final class ServerLauncher {
             .build())
         .stats(httpStats)
         .metrics(prometheus(new PrometheusText(metrics, server.state()::ready,
-            () -> modelStates(server)), List.of(httpStats, grpcStats)))
+            () -> modelStates(server)), new ExperimentMetricsText(server.experiments()),
+            List.of(httpStats, grpcStats)))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .serverVersion(Version.get())
@@ -201,8 +204,9 @@ final class ServerLauncher {
     return 0;
   }
 
-  private static Supplier<String> prometheus(PrometheusText text, List<ListenerStats> listeners) {
-    return () -> text.render() + ListenerStats.prometheus(listeners);
+  private static Supplier<String> prometheus(PrometheusText text,
+      ExperimentMetricsText experiments, List<ListenerStats> listeners) {
+    return () -> text.render() + experiments.render() + ListenerStats.prometheus(listeners);
   }
 
   /** A step that binds a port. */

@@ -31,7 +31,7 @@ import org.HdrHistogram.Histogram;
  * @param verdict one line: the verdicts of the primary comparisons (MAE, accuracy, reward)
  * @param untrackedRequests requests to versions beyond the arm bound, not in any arm
  */
-public record AbWindow(String splitId, Map<String, Integer> weights, long startedAtMillis,
+public record AbWindow(String splitId, Map<String, Double> weights, long startedAtMillis,
     Long endedAtMillis, String baseline, int minOutcomes, List<Arm> arms,
     List<Comparison> comparisons, String verdict, long untrackedRequests) {
 
@@ -41,7 +41,7 @@ public record AbWindow(String splitId, Map<String, Integer> weights, long starte
    * @param weight the arm's weight in the split; null when the split does not name it
    * @param errorRate errors / requests; null with no requests
    */
-  public record Arm(String version, Integer weight, long requests, long errors,
+  public record Arm(String version, Double weight, long requests, long errors,
       Double errorRate, Double p50Ms, Double p95Ms, Double p99Ms, List<Outcome> outcomes) {}
 
   /**
@@ -76,7 +76,7 @@ public record AbWindow(String splitId, Map<String, Integer> weights, long starte
   static final double ALPHA = 0.05;
 
   /** The report of a window's accumulators; see the class comment. Pure. */
-  static AbWindow of(String splitId, Map<String, Integer> weights, long startedAtMillis,
+  static AbWindow of(String splitId, Map<String, Double> weights, long startedAtMillis,
       Long endedAtMillis, long untracked, List<ArmData> data, int minOutcomes) {
     Map<String, ArmData> byVersion = new LinkedHashMap<>();
     TreeSet<String> versions = new TreeSet<>(AbWindow::compareVersions);
@@ -95,7 +95,7 @@ public record AbWindow(String splitId, Map<String, Integer> weights, long starte
       arms.add(arm(d, weights.get(v), m));
     }
     String baseline = versions.stream()
-        .max(Comparator.<String>comparingInt(v -> weights.getOrDefault(v, 0))
+        .max(Comparator.<String>comparingDouble(v -> weights.getOrDefault(v, 0.0))
             .thenComparing((a, b) -> compareVersions(b, a)))
         .orElse(null);
     List<Comparison> comparisons = new ArrayList<>();
@@ -116,7 +116,7 @@ public record AbWindow(String splitId, Map<String, Integer> weights, long starte
         Verdicts.summary(versions.size(), comparisons), untracked);
   }
 
-  private static Arm arm(ArmData d, Integer weight, Map<Metric, Moments> m) {
+  private static Arm arm(ArmData d, Double weight, Map<Metric, Moments> m) {
     Histogram h = d.latency();
     boolean timed = h != null && h.getTotalCount() > 0;
     List<Outcome> outcomes = new ArrayList<>();

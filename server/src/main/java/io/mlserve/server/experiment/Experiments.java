@@ -37,7 +37,6 @@ public final class Experiments {
   private final ExperimentConfig config;
   private final Clock clock;
   private final PredictionLog predictions;
-  private final RequestIds ids = new RequestIds();
   private final ConcurrentHashMap<String, Windows> models = new ConcurrentHashMap<>();
   // @GuardedBy("models")
   private boolean warnedFull;
@@ -52,15 +51,10 @@ public final class Experiments {
     this.predictions = new PredictionLog(config, ticker);
   }
 
-  /** A new request id, for a request that came without one; return it to the caller. */
-  public String newRequestId() {
-    return ids.next();
-  }
-
   /**
    * Records one finished request of {@code model}, answered (or failed) by {@code version}.
    *
-   * @param requestId the id the caller was given (its own or {@link #newRequestId}); null when
+   * @param requestId the id the caller was given (its own or the one the server assigned); null when
    *     the caller cannot send feedback for it (then the prediction is not logged)
    * @param outputs the answer's outputs (not copied; tensors are immutable); ignored on error
    * @param splitRouted true when the model's split chose the version (an unversioned request);
@@ -194,7 +188,7 @@ public final class Experiments {
    * @param splitId the split's identity as the registry gives it (e.g. its event seq)
    * @param weights version → weight; empty when the model no longer has a split
    */
-  public void splitChanged(String model, String splitId, Map<String, Integer> weights) {
+  public void splitChanged(String model, String splitId, Map<String, Double> weights) {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(weights, "weights");
     Windows ws = windows(model);
@@ -282,7 +276,7 @@ public final class Experiments {
     return w.arm(version);
   }
 
-  private Window newWindow(String model, String splitId, Map<String, Integer> weights) {
+  private Window newWindow(String model, String splitId, Map<String, Double> weights) {
     return new Window(model, splitId, weights, clock.millis(), config.maxArms());
   }
 

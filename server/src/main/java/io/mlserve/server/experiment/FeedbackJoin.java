@@ -1,7 +1,7 @@
 package io.mlserve.server.experiment;
 
 import io.mlserve.server.core.InferenceException;
-import io.mlserve.server.tensor.JsonTensors;
+import io.mlserve.server.tensor.Tensors;
 import io.mlserve.server.tensor.Tensor;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -73,7 +73,7 @@ final class FeedbackJoin {
       double abs = 0;
       double sq = 0;
       for (int i = 0; i < label.length; i++) {
-        double e = label[i] - JsonTensors.elementAsDouble(out, i);
+        double e = label[i] - Tensors.elementAsDouble(out, i);
         abs += Math.abs(e);
         sq += e * e;
       }
@@ -114,7 +114,7 @@ final class FeedbackJoin {
     long best = 0;
     double max = Double.NEGATIVE_INFINITY;
     for (long i = 0; i < count; i++) {
-      double v = JsonTensors.elementAsDouble(t, (int) (from + i));
+      double v = Tensors.elementAsDouble(t, (int) (from + i));
       if (v > max) {
         max = v;
         best = i;

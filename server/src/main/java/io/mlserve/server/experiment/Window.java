@@ -25,7 +25,7 @@ final class Window {
 
   private final String model;
   private final String splitId;
-  private final Map<String, Integer> weights;
+  private final Map<String, Double> weights;
   private final long startedAtMillis;
   private final int maxArms;
   private final ConcurrentHashMap<String, ArmStats> arms = new ConcurrentHashMap<>();
@@ -33,7 +33,7 @@ final class Window {
   private volatile Phase phase = Phase.CURRENT;
   private volatile long endedAtMillis;
 
-  Window(String model, String splitId, Map<String, Integer> weights, long startedAtMillis,
+  Window(String model, String splitId, Map<String, Double> weights, long startedAtMillis,
       int maxArms) {
     this.model = model;
     this.splitId = splitId;
@@ -72,7 +72,7 @@ final class Window {
   }
 
   /** Version → weight of the split; empty when not known. */
-  Map<String, Integer> weights() {
+  Map<String, Double> weights() {
     return weights;
   }
 

@@ -1,17 +1,17 @@
 package io.mlserve.server.http;
 
-import io.mlserve.server.http.route.HttpStatusException;
-import io.mlserve.server.http.route.HttpReply;
-import io.mlserve.server.http.route.HttpCall;
 import io.mlserve.server.http.route.Endpoint;
+import io.mlserve.server.http.route.HttpCall;
+import io.mlserve.server.http.route.HttpReply;
+import io.mlserve.server.http.route.HttpStatusException;
 import io.mlserve.server.http.route.Routes;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;

@@ -1,9 +1,9 @@
 package io.mlserve.server.http;
 
-import io.mlserve.server.http.route.HttpReply;
-import io.mlserve.server.http.route.Routes;
 import io.mlserve.errors.ClientText;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.http.route.HttpReply;
+import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.json.Json;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;

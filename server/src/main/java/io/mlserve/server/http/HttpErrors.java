@@ -1,12 +1,12 @@
 package io.mlserve.server.http;
 
-import io.mlserve.server.http.route.HttpStatusException;
-import io.mlserve.server.http.route.HttpReply;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mlserve.errors.ClientText;
 import io.mlserve.server.bulk.BulkJobTooLargeException;
 import io.mlserve.server.core.Failure;
+import io.mlserve.server.http.route.HttpReply;
+import io.mlserve.server.http.route.HttpStatusException;
 import io.mlserve.server.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

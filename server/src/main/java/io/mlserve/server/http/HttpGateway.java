@@ -1,13 +1,15 @@
 package io.mlserve.server.http;
 
-import io.mlserve.server.http.route.Routes;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.bulk.BulkJobs;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.http.admin.AdminApi;
+import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
+import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.serving.InferenceService;
@@ -75,6 +77,9 @@ public final class HttpGateway implements AutoCloseable {
         options.bulkRowThreshold(), options.bulkJobWindow()), jobs, this::schedule).register(routes);
     new OipRestApi(b.service, b.state, b.serverVersion, options.requestTimeout())
         .register(routes);
+    if (b.experiments != null) {
+      new ExperimentsApi(b.experiments, b.service.router()).register(routes);
+    }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken);
     admin.register(routes);
@@ -246,6 +251,7 @@ public final class HttpGateway implements AutoCloseable {
     private Supplier<Map<String, ModelStatus>> statuses = Map::of;
     private String adminToken;
     private ListenerStats stats;
+    private Experiments experiments;
 
     private Builder(InferenceService service, ServerState state) {
       this.service = Objects.requireNonNull(service, "service");
@@ -299,6 +305,15 @@ public final class HttpGateway implements AutoCloseable {
      */
     public Builder stats(ListenerStats stats) {
       this.stats = Objects.requireNonNull(stats, "stats");
+      return this;
+    }
+
+    /**
+     * Serves outcome feedback ({@code POST /api/v1/feedback}) and the A/B report
+     * ({@code GET /api/v1/models/{m}/ab}) from {@code experiments}; without it they are 404.
+     */
+    public Builder experiments(Experiments experiments) {
+      this.experiments = Objects.requireNonNull(experiments, "experiments");
       return this;
     }
 

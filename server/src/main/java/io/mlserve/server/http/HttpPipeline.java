@@ -1,13 +1,13 @@
 package io.mlserve.server.http;
 
 import io.mlserve.server.http.route.Routes;
+import io.mlserve.server.netty.ListenerStats;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.mlserve.server.netty.ListenerStats;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpServerCodec;

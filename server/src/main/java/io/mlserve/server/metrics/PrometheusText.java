@@ -253,7 +253,7 @@ public final class PrometheusText {
     return -1;
   }
 
-  private static void header(StringBuilder out, String name, String type, String help) {
+  static void header(StringBuilder out, String name, String type, String help) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
   }
@@ -270,7 +270,7 @@ public final class PrometheusText {
     return num(micros / 1e6);
   }
 
-  private static String num(double v) {
+  static String num(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }

@@ -36,13 +36,13 @@ class AbWindowTest {
     return new AbWindow.ArmData(version, 100, 0, null, outcomes);
   }
 
-  private static AbWindow report(Map<String, Integer> weights, AbWindow.ArmData... arms) {
+  private static AbWindow report(Map<String, Double> weights, AbWindow.ArmData... arms) {
     return AbWindow.of("s1", weights, 1000, null, 0, List.of(arms), 30);
   }
 
   @Test
   void significantDifferenceNamesTheBetterArm() {
-    AbWindow w = report(Map.of("1.2.0", 90, "1.3.0", 10),
+    AbWindow w = report(Map.of("1.2.0", 90.0, "1.3.0", 10.0),
         arm("1.2.0", Map.of(Metric.MAE, series(40, false))),
         arm("1.3.0", Map.of(Metric.MAE, series(40, true))));
     assertEquals("1.2.0", w.baseline());
@@ -61,7 +61,7 @@ class AbWindowTest {
 
   @Test
   void smallArmIsNotSignificantYetEvenWithASmallP() {
-    AbWindow w = report(Map.of("1.2.0", 90, "1.3.0", 10),
+    AbWindow w = report(Map.of("1.2.0", 90.0, "1.3.0", 10.0),
         arm("1.2.0", Map.of(Metric.MAE, series(40, false))),
         arm("1.3.0", Map.of(Metric.MAE, series(12, true))));
     AbWindow.Comparison c = w.comparisons().get(0);
@@ -74,7 +74,7 @@ class AbWindowTest {
 
   @Test
   void largePIsNotSignificant() {
-    AbWindow w = report(Map.of("1.0.0", 50, "2.0.0", 50),
+    AbWindow w = report(Map.of("1.0.0", 50.0, "2.0.0", 50.0),
         arm("1.0.0", Map.of(Metric.REWARD, StatsTest.moments(1, 2, 3, 4))),
         arm("2.0.0", Map.of(Metric.REWARD, StatsTest.moments(2, 1, 4, 3, 2))));
     assertEquals("1.0.0", w.baseline(), "equal weights: the lower version is the baseline");
@@ -85,11 +85,11 @@ class AbWindowTest {
 
   @Test
   void baselineIsTheHighestWeightThenTheLowerVersion() {
-    AbWindow w = report(Map.of("1.10.0", 70, "1.9.0", 30));
+    AbWindow w = report(Map.of("1.10.0", 70.0, "1.9.0", 30.0));
     assertEquals("1.10.0", w.baseline());
     assertEquals(List.of("1.9.0", "1.10.0"), w.arms().stream().map(AbWindow.Arm::version)
         .toList(), "arms in version order, not text order");
-    assertEquals("1.9.0", report(Map.of("1.10.0", 50, "1.9.0", 50)).baseline());
+    assertEquals("1.9.0", report(Map.of("1.10.0", 50.0, "1.9.0", 50.0)).baseline());
     assertNull(w.arms().get(0).errorRate(), "no requests: no error rate");
     assertNull(w.arms().get(0).p50Ms());
     assertEquals("not significant yet: no arm has feedback comparable with the baseline's",
@@ -98,7 +98,7 @@ class AbWindowTest {
 
   @Test
   void tooFewOutcomesGiveNoIntervalAndNoPValue() {
-    AbWindow w = report(Map.of("1.0.0", 50, "2.0.0", 50),
+    AbWindow w = report(Map.of("1.0.0", 50.0, "2.0.0", 50.0),
         arm("1.0.0", Map.of(Metric.MAE, StatsTest.moments(0.5))),
         arm("2.0.0", Map.of(Metric.MAE, StatsTest.moments(0.4, 0.6))));
     AbWindow.Outcome one = w.arms().get(0).outcomes().get(0);
@@ -111,7 +111,7 @@ class AbWindowTest {
 
   @Test
   void oneArmHasNothingToCompare() {
-    AbWindow w = report(Map.of("1.0.0", 100),
+    AbWindow w = report(Map.of("1.0.0", 100.0),
         arm("1.0.0", Map.of(Metric.MAE, series(40, false))));
     assertTrue(w.comparisons().isEmpty());
     assertEquals("not significant yet: one arm only, nothing to compare", w.verdict());

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** The facade: recording, feedback joins and their refusals, windows per split. */
 class ExperimentsTest {
-  private static final Map<String, Integer> SPLIT = Map.of("1.0.0", 90, "2.0.0", 10);
+  private static final Map<String, Double> SPLIT = Map.of("1.0.0", 90.0, "2.0.0", 10.0);
   private final FakeTicker ticker = new FakeTicker();
   private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
   private final Experiments ex = new Experiments(
@@ -182,7 +182,7 @@ class ExperimentsTest {
     assertEquals(2, ex.report("m").current().arms().get(0).requests(),
         "the same split announced again keeps its window");
 
-    ex.splitChanged("m", "s2", Map.of("1.0.0", 50, "2.0.0", 50));
+    ex.splitChanged("m", "s2", Map.of("1.0.0", 50.0, "2.0.0", 50.0));
     answer("b", "2.0.0", floats(new long[] {1, 1}, 1));
     AbReport report = ex.report("m");
     assertEquals("s2", report.current().splitId());
@@ -194,7 +194,7 @@ class ExperimentsTest {
     assertEquals("previous", late.window());
     assertEquals(2, report.previous().arms().stream().mapToLong(AbWindow.Arm::requests).sum());
 
-    ex.splitChanged("m", "s3", Map.of("2.0.0", 100));
+    ex.splitChanged("m", "s3", Map.of("2.0.0", 100.0));
     assertEquals("previous", ex.feedback("m", "b", null, 1.0).window(), "s2 is now previous");
     FeedbackResult gone = ex.feedback("m", "a2", null, 1.0);
     assertFalse(gone.counted(), "s1's window is gone");

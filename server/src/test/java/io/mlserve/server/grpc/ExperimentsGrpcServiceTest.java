@@ -73,7 +73,7 @@ class ExperimentsGrpcServiceTest {
 
   @Test
   void feedbackJoinsAndRefusalsCarryTheirStatus() {
-    experiments.splitChanged("m", "7", Map.of("1.0.0", 90, "1.1.0", 10));
+    experiments.splitChanged("m", "7", Map.of("1.0.0", 90.0, "1.1.0", 10.0));
     predict("r1", "1.1.0");
     FeedbackResponse r = stub.feedback(FeedbackRequest.newBuilder().setModel("m")
         .setRequestId("r1").addAllLabel(List.of(2.0, 2.0)).build());
@@ -102,7 +102,7 @@ class ExperimentsGrpcServiceTest {
 
   @Test
   void mlctlAbReportShowsTheServersReport() throws Exception {
-    experiments.splitChanged("m", "7", Map.of("1.0.0", 50, "1.1.0", 50));
+    experiments.splitChanged("m", "7", Map.of("1.0.0", 50.0, "1.1.0", 50.0));
     for (int i = 0; i < 40; i++) {
       predict("a" + i, "1.0.0");
       predict("b" + i, "1.1.0");

@@ -97,6 +97,7 @@ abstract class GatewayIntegrationBase {
     channel = InProcessChannelBuilder.forName(grpcName).directExecutor().build();
     assertTrue(server.start().isEmpty());
     gateway = HttpGateway.builder(server.inference(), server.state())
+        .experiments(server.experiments())
         .options(HttpOptions.builder().bind("127.0.0.1").port(0).maxBodyBytes(MAX_BODY).build())
         .metrics(() -> "# TYPE mlserve_up gauge\nmlserve_up 1\n")
         .serverVersion("test-version")

@@ -1,11 +1,12 @@
 package io.mlserve.server.http;
 
-import io.mlserve.server.http.route.HttpStatusException;
-import io.mlserve.server.http.route.HttpReply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mlserve.server.http.route.HttpReply;
+import io.mlserve.server.http.route.HttpStatusException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.registry.IllegalTransitionException;

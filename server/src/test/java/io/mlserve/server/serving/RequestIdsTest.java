@@ -1,4 +1,4 @@
-package io.mlserve.server.experiment;
+package io.mlserve.server.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
