@@ -210,7 +210,7 @@ class HttpGatewayIntegrationTest extends GatewayIntegrationBase {
     HttpResponse<String> r = http.post("/v2/models/" + MODEL + "/infer", nested);
     assertEquals(200, r.statusCode(), r.body());
     // No id given: the server assigns one (feedback joins on it).
-    assertTrue(json(r).get("id").asText().matches("r[0-9a-z]+-[0-9a-z]+"), r.body());
+    assertTrue(json(r).get("id").asText().matches("[0-9a-f]{12}-[0-9a-z]+"), r.body());
     assertRow(json(r).get("outputs").get(0).get("data"), 12);
   }
 
