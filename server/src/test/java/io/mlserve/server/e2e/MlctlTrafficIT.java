@@ -8,14 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.server.model.ArmTable;
-import io.mlserve.server.testing.DemoModel;
-import io.mlserve.server.testing.ServerFixture;
 import io.mlserve.server.reload.GuardPolicy;
+import io.mlserve.server.testing.ServerFixture;
 import io.mlserve.store.Stage;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -32,29 +28,8 @@ class MlctlTrafficIT {
 
   @TempDir Path tmp;
 
-  /** Exit code, stdout, and stderr (logs and build notes stay out of the JSON on stdout). */
-  record Result(int code, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + code + "\nstdout:\n" + out + "\nstderr:\n" + err;
-    }
-  }
-
-  private Result mlctl(String... args) throws Exception {
-    Path root = DemoModel.repoRoot();
-    ProcessBuilder pb = new ProcessBuilder();
-    pb.command().add(root.resolve("bin/mlctl").toString());
-    pb.command().addAll(List.of(args));
-    pb.environment().remove("MLCTL_CLASSPATH");
-    Path err = Files.createTempFile(tmp, "mlctl", ".err");
-    Process p = pb.directory(root.toFile()).redirectError(err.toFile()).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("bin/mlctl did not finish: " + out + Files.readString(err));
-    }
-    return new Result(p.exitValue(), out, Files.readString(err));
+  private Mlctl.Result mlctl(String... args) throws Exception {
+    return Mlctl.run(tmp, args);
   }
 
   /** Waits (at most 60 s) until the server's split satisfies {@code done}; returns it. */
@@ -80,7 +55,7 @@ class MlctlTrafficIT {
       assertNull(fx.server.router().arms(MODEL));
       String dir = store.toString();
 
-      Result set = mlctl("--store", dir, "traffic", "set", "--model", MODEL, "--split",
+      Mlctl.Result set = mlctl("--store", dir, "traffic", "set", "--model", MODEL, "--split",
           "1.0.0=90,1.1.0=10", "--reason", "it");
       assertEquals(0, set.code(), set::toString);
       assertTrue(set.out().contains("1.0.0=90,1.1.0=10"), set.out());
@@ -89,7 +64,7 @@ class MlctlTrafficIT {
       assertEquals(Map.of("1.0.0", 90.0, "1.1.0", 10.0), arms.weights());
       assertNotNull(fx.server.router().loaded(MODEL, "1.1.0"), "1.1.0 was loaded for the split");
 
-      Result show = mlctl("--store", dir, "traffic", "show", "--model", MODEL, "--output",
+      Mlctl.Result show = mlctl("--store", dir, "traffic", "show", "--model", MODEL, "--output",
           "json");
       assertEquals(0, show.code(), show::toString);
       JsonNode shown = new ObjectMapper().readTree(show.out());
@@ -99,11 +74,11 @@ class MlctlTrafficIT {
       assertEquals(2, shown.get("split").size(), show.out());
       assertEquals("it", shown.get("reason").asText(), show.out());
 
-      Result clear = mlctl("--store", dir, "traffic", "clear", "--model", MODEL, "--reason",
+      Mlctl.Result clear = mlctl("--store", dir, "traffic", "clear", "--model", MODEL, "--reason",
           "done");
       assertEquals(0, clear.code(), clear::toString);
       assertNull(awaitArms(fx, a -> a == null), "the server dropped the split within 60 s");
-      Result after = mlctl("--store", dir, "traffic", "show", "--model", MODEL, "--output",
+      Mlctl.Result after = mlctl("--store", dir, "traffic", "show", "--model", MODEL, "--output",
           "json");
       assertEquals(0, after.code(), after::toString);
       assertTrue(new ObjectMapper().readTree(after.out()).get("split").isNull(), after.out());
