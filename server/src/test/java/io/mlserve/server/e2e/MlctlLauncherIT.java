@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mlserve.registry.grpc.AdminServices;
 import io.mlserve.server.testing.DemoModel;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,19 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MlctlLauncherIT {
   @TempDir Path tmp;
 
-  record Result(int code, String out) {}
-
-  private Result mlctl(String... args) throws Exception {
-    Path root = DemoModel.repoRoot();
-    ProcessBuilder pb = new ProcessBuilder();
-    pb.command().add(root.resolve("bin/mlctl").toString());
-    pb.command().addAll(List.of(args));
-    pb.environment().remove("MLCTL_CLASSPATH");
-    Process p = pb.directory(root.toFile()).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/mlctl did not finish: " + out);
-    return new Result(p.exitValue(), out);
+  private Mlctl.Result mlctl(String... args) throws Exception {
+    return Mlctl.run(tmp, args);
   }
 
   private Path demoWith(String name, byte[] artifact) throws IOException {
@@ -52,16 +39,16 @@ class MlctlLauncherIT {
     System.arraycopy(model, 0, head, 0, head.length);
     String store = tmp.resolve("store").toString();
 
-    Result r = mlctl("--store", store, "register", "--model", "curve_forecaster", "--version",
-        "1.0.0", "--artifact", demoWith("truncated", head).toString());
-    assertEquals(1, r.code(), r.out());
-    assertTrue(r.out().contains("validation of curve_forecaster:1.0.0 failed")
-        && r.out().contains("load failed"), r.out());
+    Mlctl.Result r = mlctl("--store", store, "register", "--model", "curve_forecaster",
+        "--version", "1.0.0", "--artifact", demoWith("truncated", head).toString());
+    assertEquals(1, r.code(), r.all());
+    assertTrue(r.all().contains("validation of curve_forecaster:1.0.0 failed")
+        && r.all().contains("load failed"), r.all());
     assertTrue(Files.notExists(tmp.resolve("store/curve_forecaster/versions/1.0.0")));
 
     r = mlctl("--store", store, "register", "--model", "curve_forecaster", "--version",
         "1.0.0", "--artifact", demoWith("whole", model).toString());
-    assertEquals(0, r.code(), r.out());
-    assertTrue(r.out().contains("validation: " + AdminServices.ENGINE_VALIDATION), r.out());
+    assertEquals(0, r.code(), r.all());
+    assertTrue(r.all().contains("validation: " + AdminServices.ENGINE_VALIDATION), r.all());
   }
 }

@@ -1,8 +1,11 @@
 package io.mlserve.server.testing;
 
 import io.grpc.ManagedChannel;
+import io.grpc.ServerBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
@@ -16,6 +19,7 @@ import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.ModelStore;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -33,23 +37,46 @@ public final class ServerFixture implements AutoCloseable {
   public final MetricsRegistry metrics = new MetricsRegistry();
   public final ModelRouter router = new ModelRouter(metrics);
   public final MlServer server;
+  /** A channel to the server: in process, or (for {@link #loopback}) null until started. */
   public final ManagedChannel channel;
 
   public ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents)
       throws Exception {
+    this(dir, guard, followEvents, InProcessServerBuilder.generateName());
+  }
+
+  /**
+   * A fixture whose gRPC service listens on a free loopback port over Netty (HTTP/2 framing,
+   * metadata on the wire); open a channel with {@link #loopbackChannel()} after
+   * {@code server.start()}. {@link #channel} is null.
+   */
+  public static ServerFixture loopback(Path dir, boolean followEvents) throws Exception {
+    return new ServerFixture(dir, m -> GuardPolicy.off(), followEvents, null);
+  }
+
+  private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
+      String inProcessName) throws Exception {
     store = ModelStore.open(dir);
     events = EventLog.open(store.root());
     registry = new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
     ModelLoader loader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
         Function.identity(), metrics, Telemetry.disabled());
-    String name = InProcessServerBuilder.generateName();
-    server = MlServer.builder(InProcessServerBuilder.forName(name).directExecutor(), store, loader)
+    ServerBuilder<?> grpc = inProcessName != null
+        ? InProcessServerBuilder.forName(inProcessName).directExecutor()
+        : NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+    server = MlServer.builder(grpc, store, loader)
         .router(router)
         .registry(registry)
         .guard(guard, 0)
         .followEvents(followEvents)
         .build();
-    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    channel = inProcessName != null
+        ? InProcessChannelBuilder.forName(inProcessName).directExecutor().build() : null;
+  }
+
+  /** A new plaintext channel to a started {@link #loopback} server; the caller closes it. */
+  public ManagedChannel loopbackChannel() {
+    return NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
   }
 
   /** Registers the demo model's artifact as {@code version} (no golden check when !golden). */
@@ -72,7 +99,9 @@ public final class ServerFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    channel.shutdownNow();
+    if (channel != null) {
+      channel.shutdownNow();
+    }
     server.shutdown(10, TimeUnit.SECONDS);
     events.close();
   }
