@@ -25,6 +25,22 @@ final class ServeOptions {
   static final Range GUARD_MAX_P95_MS = new Range(1, 600_000);
   static final Range GUARD_MIN_REQUESTS = new Range(1, 10_000_000);
   static final Range SHUTDOWN_GRACE_SECONDS = new Range(0, 3_600);
+  static final Range FEEDBACK_PREDICTIONS = new Range(0, 10_000_000);
+  static final Range FEEDBACK_MEMORY_MIB = new Range(1, 65_536);
+  static final Range FEEDBACK_TTL_SECONDS = new Range(1, 7 * 86_400);
+
+  @Option(names = "--feedback-predictions", defaultValue = "100000",
+      description = "Recent predictions kept for outcome feedback to join (0: keep none)."
+          + " Default: ${DEFAULT-VALUE}")
+  int feedbackPredictions;
+
+  @Option(names = "--feedback-memory-mib", defaultValue = "64",
+      description = "Most memory the kept predictions take, in MiB. Default: ${DEFAULT-VALUE}")
+  int feedbackMemoryMib;
+
+  @Option(names = "--feedback-ttl-seconds", defaultValue = "3600",
+      description = "How long a prediction takes feedback. Default: ${DEFAULT-VALUE}")
+  int feedbackTtlSeconds;
 
   @Option(names = "--grpc-port", defaultValue = "8500",
       description = "gRPC port (0 picks a free one). Default: ${DEFAULT-VALUE}")
@@ -195,12 +211,21 @@ final class ServeOptions {
    * Every flag value outside its range, one message each naming the flag, the allowed range and
    * the value given; empty when all are valid.
    */
+  /** The A/B and feedback settings these options give. */
+  io.mlserve.server.experiment.ExperimentConfig experimentConfig() {
+    return io.mlserve.server.experiment.ExperimentConfig.defaults().withLog(feedbackPredictions,
+        (long) feedbackMemoryMib << 20, java.time.Duration.ofSeconds(feedbackTtlSeconds));
+  }
+
   List<String> problems() {
     List<String> out = new ArrayList<>();
     if (!batching.equals("on") && !batching.equals("off")) {
       out.add("--batching must be on or off, got '" + batching + "'");
     }
     check(out, "--grpc-port", PORT, grpcPort);
+    check(out, "--feedback-predictions", FEEDBACK_PREDICTIONS, feedbackPredictions);
+    check(out, "--feedback-memory-mib", FEEDBACK_MEMORY_MIB, feedbackMemoryMib);
+    check(out, "--feedback-ttl-seconds", FEEDBACK_TTL_SECONDS, feedbackTtlSeconds);
     check(out, "--http-port", PORT, httpPort);
     check(out, "--max-batch-size", ServingConfig.MAX_BATCH_SIZE, maxBatchSize);
     check(out, "--max-queue-delay-us", ServingConfig.MAX_QUEUE_DELAY_US, maxQueueDelayUs);

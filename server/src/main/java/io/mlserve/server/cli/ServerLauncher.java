@@ -3,6 +3,7 @@ package io.mlserve.server.cli;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.server.MlServer;
 import io.mlserve.server.metrics.MetricsRegistry;
+import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.metrics.ExperimentMetricsText;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.metrics.Telemetry;
@@ -131,6 +132,8 @@ final class ServerLauncher {
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
+        .experiments(new Experiments(options.experimentConfig(), Ticker.system(),
+            java.time.Clock.systemUTC()))
         .build();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<HttpGateway> httpRef = new AtomicReference<>();

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * <p>Immutable; thread-safe.
  *
- * @param maxPredictions most predictions the log keeps (default 100,000)
+ * @param maxPredictions most predictions the log keeps (default 100,000; 0 keeps none, and
+ *     feedback is then refused as unknown)
  * @param maxPredictionBytes most bytes the log's entries take, outputs plus an estimated
  *     overhead per entry (default 64 MiB)
  * @param predictionTtl how long a prediction can receive feedback (default 1 hour)
@@ -38,7 +39,10 @@ public record ExperimentConfig(int maxPredictions, long maxPredictionBytes,
    */
   public ExperimentConfig {
     Objects.requireNonNull(predictionTtl, "predictionTtl");
-    positive("max predictions", maxPredictions);
+    if (maxPredictions < 0) {
+      throw new IllegalArgumentException(
+          "max predictions must be 0 (keep none) or more, got " + maxPredictions);
+    }
     positive("max prediction bytes", maxPredictionBytes);
     if (predictionTtl.isNegative() || predictionTtl.isZero()) {
       throw new IllegalArgumentException("prediction TTL must be positive, got " + predictionTtl);

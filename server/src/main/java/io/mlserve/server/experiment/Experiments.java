@@ -100,8 +100,9 @@ public final class Experiments {
     PredictionLog.Lookup found = predictions.find(requestId);
     switch (found.state()) {
       case UNKNOWN -> throw InferenceException.notFound("no recent prediction has request id '"
-          + requestId + "': it was never made, or it was evicted (the server keeps the last "
-          + predictions.maxEntries() + " predictions, up to " + mib(predictions.maxBytes())
+          + requestId + "': it was never made, was not kept, or was evicted (the server keeps "
+          + "the predictions a traffic split routed or whose request sent its own id, the last "
+          + predictions.maxEntries() + " of them, up to " + mib(predictions.maxBytes())
           + ", for " + duration(predictions.ttl()) + ")");
       case EXPIRED -> throw InferenceException.notFound("the prediction of request '"
           + requestId + "' has expired: it was made " + duration(Duration.ofNanos(

@@ -68,6 +68,9 @@ final class PredictionLog {
 
   /** Records (or replaces) request {@code id}'s prediction, evicting what is over the bounds. */
   void record(String id, String model, String version, ArmStats arm, Tensor[] outputs) {
+    if (maxEntries == 0) {
+      return; // keeping predictions is off
+    }
     long now = ticker.nanoTime();
     Prediction p = new Prediction(id, model, version, arm, outputs, now);
     Shard s = shard(id);

@@ -92,7 +92,7 @@ public final class InferenceService {
     Objects.requireNonNull(ref, "ref");
     Objects.requireNonNull(decode, "decode");
     long start = ticker.nanoTime();
-    RequestContext c = ctx.requestId() == null ? ctx.withRequestId(requestIds.get()) : ctx;
+    RequestContext c = ctx.requestId() == null ? ctx.withAssignedId(requestIds.get()) : ctx;
     AnswerFuture out = new AnswerFuture();
     Pick pick;
     try {

@@ -10,11 +10,19 @@ import java.util.Objects;
  * @param requestId the client's id for the request, or null (the server then assigns one)
  * @param routingKey the key that pins the caller to one arm of a traffic split, or null for a
  *     weighted random arm
+ * @param idAssigned whether the server assigned {@code requestId} (the client sent none)
  */
 public record RequestContext(
-    long deadlineNanos, String transport, String requestId, String routingKey) {
+    long deadlineNanos, String transport, String requestId, String routingKey,
+    boolean idAssigned) {
   /** Longest routing key or request id accepted, in characters. */
   public static final int MAX_KEY_LENGTH = 256;
+
+  /** A context whose request id, if any, is the client's. */
+  public RequestContext(
+      long deadlineNanos, String transport, String requestId, String routingKey) {
+    this(deadlineNanos, transport, requestId, routingKey, false);
+  }
 
   public RequestContext {
     Objects.requireNonNull(transport, "transport");
@@ -31,12 +39,12 @@ public record RequestContext(
 
   /** This context with another routing key. */
   public RequestContext withRoutingKey(String key) {
-    return new RequestContext(deadlineNanos, transport, requestId, key);
+    return new RequestContext(deadlineNanos, transport, requestId, key, idAssigned);
   }
 
-  /** This context with another request id. */
-  public RequestContext withRequestId(String id) {
-    return new RequestContext(deadlineNanos, transport, id, routingKey);
+  /** This context with an id the server assigned. */
+  public RequestContext withAssignedId(String id) {
+    return new RequestContext(deadlineNanos, transport, id, routingKey, true);
   }
 
   private static String blankToNull(String s) {

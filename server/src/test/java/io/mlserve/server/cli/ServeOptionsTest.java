@@ -45,9 +45,13 @@ class ServeOptionsTest {
       "--shutdown-grace-seconds, 0,         -1,         0,    3600",
       "--grpc-port,              65535,     65536,      0,    65535",
       "--http-port,              0,         -1,         0,    65535",
+      "--feedback-predictions,   0,         10000001,   0,    10000000",
+      "--feedback-memory-mib,    65536,     0,          1,    65536",
+      "--feedback-ttl-seconds,   604800,    604801,     1,    604800",
   })
   void everyNumericFlagIsBounded(String flag, String ok, String refused, long min, long max) {
     assertEquals(List.of(), parse(flag, ok).problems());
+    parse(flag, ok).experimentConfig(); // every accepted value makes a valid config
     assertEquals(List.of(flag + " must be between " + min + " and " + max + ", got " + refused),
         parse(flag, refused).problems());
   }

@@ -133,8 +133,9 @@ class ExperimentsTest {
 
   @Test
   void unknownExpiredAndOtherModelsIdsAreNotFound() {
-    assertEquals("no recent prediction has request id 'nope': it was never made, or it was"
-        + " evicted (the server keeps the last 1000 predictions, up to 1 MiB, for 10 min)",
+    assertEquals("no recent prediction has request id 'nope': it was never made, was not kept,"
+        + " or was evicted (the server keeps the predictions a traffic split routed or whose"
+        + " request sent its own id, the last 1000 of them, up to 1 MiB, for 10 min)",
         refused(Kind.NOT_FOUND, () -> ex.feedback("m", "nope", null, 1.0)).getMessage());
     answer("r1", "1.0.0", floats(new long[] {1, 1}, 1));
     assertEquals("request 'r1' was answered by model 'm', not 'other'",

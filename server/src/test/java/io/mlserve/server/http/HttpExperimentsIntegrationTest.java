@@ -31,6 +31,30 @@ class HttpExperimentsIntegrationTest extends GatewayIntegrationBase {
     return MAPPER.readTree(r.body());
   }
 
+  /**
+   * Without a split, a prediction is kept for feedback only when its request sent its own id:
+   * keeping every answer would cost every request (docs/benchmarks.md).
+   */
+  @Test
+  void withoutASplitOnlyRequestsWithTheirOwnIdAreKept() throws Exception {
+    String model = "\"model\":\"" + MODEL + "\"";
+    // The stage bypasses any split another test of this class may have set.
+    HttpResponse<String> assigned = http.post("/api/v1/predict", "{" + model
+        + ",\"stage\":\"Production\",\"input\":" + inputRow(0) + "}");
+    String id = json(assigned).get("request_id").asText();
+    HttpResponse<String> notKept = http.post("/api/v1/feedback", "{" + model
+        + ",\"request_id\":\"" + id + "\",\"reward\":1}");
+    assertEquals(404, notKept.statusCode(), notKept.body());
+    assertTrue(json(notKept).get("error").asText().contains("own id"), notKept.body());
+    HttpResponse<String> named = http.post("/api/v1/predict", "{" + model
+        + ",\"stage\":\"Production\",\"request_id\":\"mine-1\",\"input\":" + inputRow(0)
+        + "}");
+    assertEquals("mine-1", json(named).get("request_id").asText());
+    HttpResponse<String> kept = http.post("/api/v1/feedback", "{" + model
+        + ",\"request_id\":\"mine-1\",\"reward\":1}");
+    assertEquals(200, kept.statusCode(), kept.body());
+  }
+
   @Test
   void splitFeedbackAndReport() throws Exception {
     try (EventLog log = EventLog.open(storeDir)) {
