@@ -25,7 +25,7 @@ done
 store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-rest-bench.XXXXXX")"
 log="$out/server.log"
 . "$root/bench/lib.sh"
-trap 'kill -TERM $DEMO_PID 2>/dev/null; wait $DEMO_PID 2>/dev/null; rm -rf "$store"' EXIT
+trap 'rc=$?; kill -TERM $DEMO_PID 2>/dev/null; wait $DEMO_PID 2>/dev/null; rm -rf "$store"; exit $rc' EXIT
 start_demo "$log" "$store/s"
 gport="$GPORT"; hport="$HPORT"
 
