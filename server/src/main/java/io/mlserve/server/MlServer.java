@@ -74,7 +74,7 @@ public final class MlServer implements AutoCloseable {
     this.state = new ServerState(router::allDefaultsLoaded);
     this.experiments = b.experiments != null ? b.experiments
         : new Experiments(ExperimentConfig.defaults(), b.ticker, b.clock);
-    AnswerListener record = (model, ctx, split, outputs, error, nanos) -> {
+    AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
       Throwable e = error == null ? null : Failure.unwrap(error);
       if (e instanceof java.util.concurrent.CancellationException) {
         return; // the caller went away: neither an answer nor an error of the version

@@ -39,6 +39,8 @@ import java.util.function.Supplier;
  * <p>This class is thread-safe and never blocks: it may run on transport threads.
  */
 public final class InferenceService {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(InferenceService.class);
   /** Times a request follows a version swap before giving up. */
   private static final int MAX_SWAP_RETRIES = 3;
 
@@ -209,8 +211,10 @@ public final class InferenceService {
     boolean split = pick.splitRouted;
     for (int attempt = 0; ; attempt++) {
       CompletableFuture<Tensor[]> result;
+      List<Tensor> inputs;
       try {
-        result = target.infer(decode.apply(target), ctx.deadlineNanos(), ctx.transport());
+        inputs = decode.apply(target);
+        result = target.infer(inputs, ctx.deadlineNanos(), ctx.transport());
       } catch (InferenceException e) {
         ServedModel next = e.kind() == InferenceException.Kind.UNAVAILABLE && target.closed()
             && attempt < MAX_SWAP_RETRIES ? successor(ref, ctx, target) : null;
@@ -229,9 +233,17 @@ public final class InferenceService {
       }
       ServedModel served = target;
       out.setInner(result);
+      List<Tensor> taken = inputs;
       result.whenComplete((outputs, error) -> {
         Throwable cause = error == null ? null : unwrap(error);
-        listener.onAnswer(served, ctx, split, outputs, cause, ticker.nanoTime() - start);
+        long latency = ticker.nanoTime() - start;
+        // Listeners first (they must be cheap and never block): a prediction is recorded
+        // before its answer can reach the client, so feedback sent at once always finds it.
+        try {
+          listener.onAnswer(served, ctx, split, taken, outputs, cause, latency);
+        } catch (RuntimeException e) {
+          log.error("an answer listener failed", e);
+        }
         if (cause != null) {
           out.completeExceptionally(cause);
         } else {

@@ -150,22 +150,19 @@ class InferenceServiceTest {
   @Test
   void theClientsRequestIdIsKeptAndTheListenerHearsEveryAnswer() throws Exception {
     router.put(load("1.0.0"), true);
-    List<String> heard = new ArrayList<>();
+    // The listener runs after the caller's future completes: heard as the queue fills.
+    java.util.concurrent.BlockingQueue<String> heard = new java.util.concurrent.LinkedBlockingQueue<>();
     InferenceService s = new InferenceService(router, Ticker.system(), () -> "assigned",
-        (model, c, split, outputs, error, nanos) -> {
-          synchronized (heard) {
-            heard.add(c.requestId() + ":" + model.version() + ":" + (error == null));
-          }
-        });
+        (model, c, split, inputs, outputs, error, nanos) -> heard.add(c.requestId() + ":"
+            + model.version() + ":" + (error == null) + ":" + inputs.get(0).dim(0)));
     Answer mine = s.infer(ModelRef.of("m"), List.of(FakeRunner.rows(1, 1)),
         new RequestContext(Long.MAX_VALUE, "test", "mine", null)).get(10, TimeUnit.SECONDS);
     assertEquals("mine", mine.requestId());
     Answer theirs = s.infer(ModelRef.of("m"), List.of(FakeRunner.rows(1, 1)), ctx())
         .get(10, TimeUnit.SECONDS);
     assertEquals("assigned", theirs.requestId());
-    synchronized (heard) {
-      assertEquals(List.of("mine:1.0.0:true", "assigned:1.0.0:true"), heard);
-    }
+    assertEquals("mine:1.0.0:true:1", heard.poll(10, TimeUnit.SECONDS));
+    assertEquals("assigned:1.0.0:true:1", heard.poll(10, TimeUnit.SECONDS));
   }
 
   @Test
