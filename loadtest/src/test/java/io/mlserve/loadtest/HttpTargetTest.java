@@ -9,16 +9,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -28,31 +25,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The REST target's Netty client: keep-alive reuse, lost connections, the version scan. */
 class HttpTargetTest {
-  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": ([^,\\n{]+|\\{[^}]*\\})");
-
   @TempDir Path dir;
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final CapturedCli cli = new CapturedCli();
+  private final StringWriter out = cli.out;
+  private final StringWriter err = cli.err;
 
   private int execute(String... args) {
-    CommandLine cmd = LoadTest.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    return cmd.execute(args);
+    return cli.execute(args);
   }
 
   private static Map<String, String> fields(Path json) throws Exception {
-    Map<String, String> fields = new HashMap<>();
-    Matcher m = FIELD.matcher(Files.readString(json));
-    while (m.find()) {
-      fields.putIfAbsent(m.group(1), m.group(2).trim());
-    }
-    return fields;
+    return CapturedCli.fields(json);
   }
 
   @Test

@@ -10,44 +10,32 @@ import io.grpc.stub.StreamObserver;
 import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferResponse;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Runs {@code loadtest run} end to end against real servers on loopback, free ports. */
 class LoadTestRunTest {
-  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": ([^,\\n{]+|\\{[^}]*\\})");
-
   @TempDir Path dir;
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final CapturedCli cli = new CapturedCli();
+  private final StringWriter out = cli.out;
+  private final StringWriter err = cli.err;
 
   private int execute(String... args) {
-    CommandLine cmd = LoadTest.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    return cmd.execute(args);
+    return cli.execute(args);
   }
 
   private static Map<String, String> fields(Path json) throws Exception {
-    Map<String, String> fields = new HashMap<>();
-    Matcher m = FIELD.matcher(Files.readString(json));
-    while (m.find()) {
-      fields.putIfAbsent(m.group(1), m.group(2).trim()); // top level first
-    }
-    return fields;
+    return CapturedCli.fields(json);
   }
 
   @Test

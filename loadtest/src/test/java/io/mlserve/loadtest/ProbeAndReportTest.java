@@ -16,7 +16,6 @@ import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferResponse;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * What the commands say and which exit code they give when the server refuses the load: a
@@ -36,14 +34,12 @@ import picocli.CommandLine;
 class ProbeAndReportTest {
   @TempDir Path dir;
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final CapturedCli cli = new CapturedCli();
+  private final StringWriter out = cli.out;
+  private final StringWriter err = cli.err;
 
   private int execute(String... args) {
-    CommandLine cmd = LoadTest.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    return cmd.execute(args);
+    return cli.execute(args);
   }
 
   /** REST: model {@code b} is not served (404 with a JSON error), {@code x} is refused (400). */
