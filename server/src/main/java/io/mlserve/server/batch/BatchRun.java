@@ -1,5 +1,6 @@
 package io.mlserve.server.batch;
 
+import io.mlserve.errors.ClientText;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.InferenceException.Kind;
 import io.mlserve.server.engine.ModelRunner;
@@ -86,7 +87,8 @@ final class BatchRun {
               ? ie
               : new InferenceException(
                   Kind.INTERNAL,
-                  "model " + modelLabel + " failed on a batch of " + totalRows + " rows: " + e,
+                  "model " + modelLabel + " failed on a batch of " + totalRows + " rows: "
+                      + ClientText.scrub(e.getMessage(), "engine error"),
                   e);
       for (BatchRequest r : live) {
         listener.onRequestDone(start - r.enqueuedNanos, failedAfter, false);

@@ -41,7 +41,7 @@ final class HealthCheck {
     try {
       this.examples = Examples.read(versionDir, manifest.signature());
     } catch (IOException e) {
-      throw new ModelLoadException(label + ": unreadable examples: " + e.getMessage(), e);
+      throw new ModelLoadException(label + ": unreadable examples: " + ModelLoader.reason(e), e);
     }
     long rowBytes = rowBytes();
     if (rowBytes > MAX_WARMUP_BATCH_BYTES / maxBatch) {
@@ -100,7 +100,7 @@ final class HealthCheck {
     try {
       return runner.predict(inputs);
     } catch (Exception e) {
-      throw new ModelLoadException(label + ": " + what + " failed: " + e.getMessage(), e);
+      throw new ModelLoadException(label + ": " + what + " failed: " + ModelLoader.reason(e), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.mlserve.server.model;
 
+import io.mlserve.errors.ClientText;
 import io.mlserve.server.batch.BatchSettings;
 import io.mlserve.server.batch.DynamicBatcher;
 import io.mlserve.server.batch.Ticker;
@@ -106,7 +107,7 @@ public final class ModelLoader {
     try {
       validator = new RequestValidator(label, manifest.signature().inputs());
     } catch (IllegalArgumentException e) {
-      throw new ModelLoadException(label + ": bad signature: " + e.getMessage(), e);
+      throw new ModelLoadException(label + ": bad signature: " + reason(e), e);
     }
     int maxBatch = validator.batchable() ? serving.maxBatchSize() : 1;
     // Reads the examples and bounds the warm-up's memory before anything is loaded.
@@ -117,7 +118,7 @@ public final class ModelLoader {
     try {
       loaded = engine.load(versionDir, manifest);
     } catch (Exception e) {
-      throw new ModelLoadException(label + ": load failed: " + e.getMessage(), e);
+      throw new ModelLoadException(label + ": load failed: " + reason(e), e);
     }
     List<ModelRunner> runners = new ArrayList<>();
     try {
@@ -154,7 +155,15 @@ public final class ModelLoader {
       if (e instanceof ModelLoadException mle) {
         throw mle;
       }
-      throw new ModelLoadException(label + ": " + e.getMessage(), e);
+      throw new ModelLoadException(label + ": " + reason(e), e);
     }
+  }
+
+  /**
+   * A failure's reason as clients may read it (it reaches /readyz, the admin status and the
+   * reload_failed event): its message without class names, stack frames or server paths.
+   */
+  static String reason(Throwable e) {
+    return ClientText.scrub(e.getMessage(), "unknown engine error");
   }
 }

@@ -178,7 +178,9 @@ class DynamicBatcherTest {
       ExecutionException e = assertThrows(ExecutionException.class, f::get);
       InferenceException ie = assertInstanceOf(InferenceException.class, e.getCause());
       assertEquals(Kind.INTERNAL, ie.kind());
-      assertTrue(ie.getMessage().contains("engine exploded"), ie.getMessage());
+      assertTrue(ie.getMessage().endsWith("rows: engine exploded"), ie.getMessage());
+      // Worded at the source: the engine's words, never its exception's class name.
+      assertFalse(ie.getMessage().contains("IllegalStateException"), ie.getMessage());
     }
     assertArrayEquals(new float[] {14, 16}, FakeRunner.floats(r3.get().outputs()[0]));
   }
