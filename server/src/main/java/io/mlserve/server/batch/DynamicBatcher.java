@@ -69,8 +69,8 @@ public final class DynamicBatcher implements AutoCloseable {
   private int wakeupsPending;
   // @GuardedBy("lock"): the event loop that will run deferredWake, or null when none is due
   private Executor wakeDueOn;
-  // @GuardedBy("lock"): moving average of a batch's time on a worker (0 until one ran)
-  private long batchNanosAverage;
+  // @GuardedBy("lock"): the queue's time bound (its recent time per batch)
+  private final QueueAdmission admission;
 
   private final List<Thread> workers = new ArrayList<>();
 
@@ -109,6 +109,7 @@ public final class DynamicBatcher implements AutoCloseable {
     if (this.runners.isEmpty()) {
       throw new IllegalArgumentException("at least one runner is needed");
     }
+    this.admission = new QueueAdmission(modelLabel, settings, this.runners.size());
   }
 
   /** Starts one daemon worker thread per runner. Call once. */
@@ -188,22 +189,14 @@ public final class DynamicBatcher implements AutoCloseable {
       if (closed) {
         throw InferenceException.unavailable("model " + modelLabel + " is shutting down");
       }
-      if (queue.size() >= settings.queueCapacity()) {
+      BatchRequest oldest = queue.peekFirst();
+      try {
+        admission.admit(queue.size(), queuedRows,
+            oldest == null ? request.enqueuedNanos : oldest.enqueuedNanos,
+            request.enqueuedNanos, rows);
+      } catch (InferenceException refused) {
         listener.onRejected();
-        throw new InferenceException(
-            Kind.RESOURCE_EXHAUSTED,
-            "queue of model " + modelLabel + " is full (" + settings.queueCapacity()
-                + " requests); retry later");
-      }
-      long wait = estimatedWaitNanos(request.enqueuedNanos, rows);
-      if (wait >= settings.queueTimeoutNanos()) {
-        listener.onRejected();
-        throw new InferenceException(
-            Kind.RESOURCE_EXHAUSTED,
-            "model " + modelLabel + " is overloaded: a new request would wait about "
-                + TimeUnit.NANOSECONDS.toMillis(wait) + " ms in its queue, the limit is "
-                + TimeUnit.NANOSECONDS.toMillis(settings.queueTimeoutNanos())
-                + " ms (queue_timeout_us); retry later");
+        throw refused;
       }
       queue.addLast(request);
       queuedRows += rows;
@@ -390,30 +383,8 @@ public final class DynamicBatcher implements AutoCloseable {
       long waited = now - r.enqueuedNanos;
       listener.onQueueTimeout();
       listener.onRequestDone(waited, 0, false);
-      r.result.completeExceptionally(
-          new InferenceException(
-              Kind.RESOURCE_EXHAUSTED,
-              "request waited " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms in the queue of"
-                  + " model " + modelLabel + ", longer than its "
-                  + TimeUnit.NANOSECONDS.toMillis(settings.queueTimeoutNanos())
-                  + " ms limit (queue_timeout_us); not run, retry later"));
+      r.result.completeExceptionally(admission.queueTimeout(waited));
     }
-  }
-
-  // @GuardedBy("lock"): how long a request of {@code rows} rows queued now would wait: the age
-  // of the oldest queued request when that is longer, else the batches ahead of it (its own
-  // included) times the average batch time, over the workers.
-  private long estimatedWaitNanos(long now, int rows) {
-    BatchRequest oldest = queue.peekFirst();
-    long headAge = oldest == null ? 0 : now - oldest.enqueuedNanos;
-    if (oldest == null || batchNanosAverage == 0) {
-      return headAge;
-    }
-    int maxBatch = settings.maxBatchSize();
-    long batchesAhead = (queuedRows + rows + maxBatch - 1) / maxBatch;
-    long estimate = batchNanosAverage > Long.MAX_VALUE / batchesAhead
-        ? Long.MAX_VALUE : batchesAhead * batchNanosAverage / runners.size();
-    return Math.max(headAge, estimate);
   }
 
   private void deferredWake() {
@@ -509,9 +480,7 @@ public final class DynamicBatcher implements AutoCloseable {
       try {
         batchesInFlight--;
         if (ran) {
-          // an average over about the last 8 batches: follows a slower engine within a few
-          batchNanosAverage = batchNanosAverage == 0 ? Math.max(1, took)
-              : batchNanosAverage + (Math.max(1, took) - batchNanosAverage) / 8;
+          admission.batchRan(took);
         }
         signalIfDrained();
       } finally {
