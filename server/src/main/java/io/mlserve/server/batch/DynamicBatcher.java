@@ -1,7 +1,6 @@
 package io.mlserve.server.batch;
 
 import io.mlserve.server.core.InferenceException;
-import io.mlserve.server.core.InferenceException.Kind;
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.tensor.Tensor;
 import java.util.ArrayDeque;
