@@ -66,7 +66,8 @@ final class Comparison {
           relSum[o] += diff / Math.abs(b);
           relElements[o]++;
         }
-        if (!(diff <= atol + rtol * Math.abs(b))) {
+        // diff 0 first: with rtol 0 and an infinite p the bound is 0 * Infinity = NaN
+        if (diff != 0 && !(diff <= atol + rtol * Math.abs(b))) {
           allClose = false;
         }
       }
