@@ -37,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * yet run) and counted as a timeout; a failure is counted as an error. Answers are compared on
  * the shadow's batcher thread that produced them.
  *
- * <p>Cost per mirrored request on the caller's thread: one hash of the request id, one small
- * queue entry (the inputs list is copied only when it is not already immutable; tensors are
- * immutable and shared, not copied) and three atomic updates. Its memory, whatever the traffic:
+ * <p>Cost on the caller's thread, as {@code ShadowOfferCostTest} measures it: a request outside
+ * the sample, or dropped because the queue is full, allocates nothing (a hash of the request id
+ * and a few volatile reads); a mirrored one allocates its 40-byte queue entry (the inputs list
+ * is copied only when it is not already immutable; tensors are immutable and shared, never
+ * copied) and makes four atomic updates. Its memory, whatever the traffic:
  * the queued copies (bounded by count and bytes), the copies in flight (bounded), and fixed-size
  * statistics and examples.
  *
@@ -130,6 +132,10 @@ public final class ShadowMirror implements AutoCloseable {
   public void offer(String version, String requestId, List<Tensor> inputs, Tensor[] outputs) {
     if (closed || outputs == null || inputs == null || shadowVersion.equals(version)
         || !Sampler.sampled(requestId, config.sample())) {
+      return;
+    }
+    if (queue.remainingCapacity() == 0) { // full: drop before allocating the entry
+      dropped.increment();
       return;
     }
     long bytes = 0;
