@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * yet run) and counted as a timeout; a failure is counted as an error. Answers are compared on
  * the shadow's batcher thread that produced them.
  *
+ * <p>On priority: the drain thread asks for {@link Thread#MIN_PRIORITY}, but HotSpot on Linux
+ * ignores Java priorities unless run with {@code -XX:ThreadPriorityPolicy=1} as root. What keeps
+ * the shadow from starving the primary is structural: the shadow has its own batcher (the
+ * primary's queue and workers never see a copy), at most {@code maxInFlight} copies are on it at
+ * once, and everything beyond the bounded queue is dropped at the caller at no cost.
+ *
  * <p>Cost on the caller's thread, as {@code ShadowOfferCostTest} measures it: a request outside
  * the sample, or dropped because the queue is full, allocates nothing (a hash of the request id
  * and a few volatile reads); a mirrored one allocates its 40-byte queue entry (the inputs list
