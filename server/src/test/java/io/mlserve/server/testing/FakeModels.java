@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Loads versions of a fake model through the real {@link ModelLoader} (real batcher, validator
@@ -28,6 +29,15 @@ public final class FakeModels {
 
   /** @param dir any existing directory (the fake engine reads nothing from it) */
   public FakeModels(Path dir, Ticker ticker, MetricsRegistry metrics) {
+    this(dir, ticker, metrics, FakeRunner::new);
+  }
+
+  /**
+   * Versions whose engine is the runner {@code runners} makes (e.g. one that fails or blocks),
+   * with the same signature.
+   */
+  public FakeModels(Path dir, Ticker ticker, MetricsRegistry metrics,
+      Supplier<? extends ModelRunner> runners) {
     this.dir = dir;
     InferenceEngine engine = new InferenceEngine() {
       @Override
@@ -40,7 +50,7 @@ public final class FakeModels {
         return new LoadedModel() {
           @Override
           public ModelRunner newRunner(int intraOpThreads) {
-            return new FakeRunner();
+            return runners.get();
           }
 
           @Override
