@@ -253,7 +253,8 @@ public final class PrometheusText {
     return -1;
   }
 
-  static void header(StringBuilder out, String name, String type, String help) {
+  /** The HELP and TYPE lines of a family (for the renderers of other packages' metrics). */
+  public static void header(StringBuilder out, String name, String type, String help) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
   }
@@ -262,7 +263,8 @@ public final class PrometheusText {
     return "model=\"" + escape(m.model()) + "\",version=\"" + escape(m.version()) + "\"";
   }
 
-  static String escape(String v) {
+  /** A label value escaped as the text format requires. */
+  public static String escape(String v) {
     return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 
@@ -270,7 +272,8 @@ public final class PrometheusText {
     return num(micros / 1e6);
   }
 
-  static String num(double v) {
+  /** A sample value: integers without a fraction, others to 9 significant digits. */
+  public static String num(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }

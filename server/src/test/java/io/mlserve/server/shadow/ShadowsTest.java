@@ -66,10 +66,11 @@ class ShadowsTest {
     ModelRouter router = new ModelRouter(new MetricsRegistry());
     router.put(primary, true);
     service = new InferenceService(router, Ticker.system(), new RequestIds(),
-        (model, ctx, split, outputs, error, latency) -> {
+        (model, ctx, split, taken, outputs, error, latency) -> {
           if (error == null) {
-            shadows.offer(model.name(), model.version(), ctx.requestId(),
-                inputs.remove(ctx.requestId()), outputs);
+            // The listener gets the inputs the version took; the test's record must match.
+            assertEquals(inputs.remove(ctx.requestId()), taken);
+            shadows.offer(model.name(), model.version(), ctx.requestId(), taken, outputs);
           }
         });
   }

@@ -1,9 +1,10 @@
-package io.mlserve.server.metrics;
+package io.mlserve.server.shadow;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.shadow.ShadowConfig;
 import io.mlserve.server.shadow.Shadows;

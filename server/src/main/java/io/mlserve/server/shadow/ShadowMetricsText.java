@@ -1,7 +1,6 @@
-package io.mlserve.server.metrics;
+package io.mlserve.server.shadow;
 
-import io.mlserve.server.shadow.ShadowReport;
-import io.mlserve.server.shadow.Shadows;
+import io.mlserve.server.metrics.PrometheusText;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
