@@ -1,16 +1,14 @@
 package io.mlserve.registry.cli;
 
 import io.mlserve.proto.admin.v1.GetRolloutRequest;
+import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.proto.admin.v1.Rollout;
 import io.mlserve.proto.admin.v1.RolloutActionRequest;
 import io.mlserve.proto.admin.v1.RolloutResponse;
 import io.mlserve.proto.admin.v1.StartRolloutRequest;
-import io.mlserve.proto.admin.v1.TrafficArm;
 import io.mlserve.registry.grpc.RolloutProtos;
 import io.mlserve.store.Names;
 import io.mlserve.store.TrafficSplit;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,7 +64,8 @@ final class RolloutCommands {
           .append(verb()).append(r.getState()).append(" at ")
           .append(TrafficSplit.format(r.getSteps(r.getStep()))).append("% (step ")
           .append(r.getStep() + 1).append(" of ").append(r.getStepsCount()).append(')');
-      sb.append("\nsteps ").append(steps(r.getStepsList())).append(", bake ")
+      sb.append("\nsteps ").append(io.mlserve.store.Rollout.spec(r.getStepsList()))
+          .append(", bake ")
           .append(r.getBakeMs() % 1000 == 0 ? r.getBakeMs() / 1000 + "s" : r.getBakeMs() + "ms")
           .append(", max error rate ").append(num(r.getMaxErrorRate()))
           .append(", max p95 ").append(num(r.getMaxP95Ms())).append(" ms, min requests ")
@@ -86,22 +85,9 @@ final class RolloutCommands {
       if (!r.getAbortReason().isEmpty()) {
         sb.append("\naborted: ").append(r.getAbortReason());
       }
-      if (t.getTraffic().getHasSplit()) {
-        List<List<String>> rows = new ArrayList<>();
-        for (TrafficArm a : t.getTraffic().getArmsList()) {
-          rows.add(List.of(a.getVersion(), TrafficSplit.format(a.getWeight()) + "%",
-              String.valueOf(a.getBuckets())));
-        }
-        sb.append('\n').append(Output.render(List.of("VERSION", "WEIGHT", "BUCKETS"), rows));
-      } else {
-        sb.append("\nno traffic split: unversioned requests follow the stage pointers");
-      }
-      return sb.toString();
-    }
-
-    private static String steps(List<Double> steps) {
-      StringBuilder sb = new StringBuilder();
-      steps.forEach(s -> sb.append(sb.length() == 0 ? "" : ",").append(TrafficSplit.format(s)));
+      sb.append('\n').append(t.getTraffic().getHasSplit()
+          ? TrafficCommands.Base.table(t.getTraffic())
+          : "no traffic split: unversioned requests follow the stage pointers");
       return sb.toString();
     }
 
@@ -109,10 +95,20 @@ final class RolloutCommands {
       return TrafficSplit.format(v);
     }
 
-    RolloutActionRequest action(String reason) {
-      return RolloutActionRequest.newBuilder().setModel(model)
-          .setReason(reason == null ? "" : reason).build();
+  }
+
+  /** A command that steers the rollout: a model and an optional reason. */
+  abstract static class Steer extends Base {
+    @Option(names = "--reason") String reason;
+
+    @Override
+    final RolloutResponse run(AdminClient client) {
+      return send(client.blocking(), RolloutActionRequest.newBuilder().setModel(model)
+          .setReason(reason == null ? "" : reason).build());
     }
+
+    abstract RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
+        RolloutActionRequest req);
   }
 
   @Command(name = "start", description = "Start rolling out a version from the Production one.")
@@ -205,12 +201,11 @@ final class RolloutCommands {
   }
 
   @Command(name = "pause", description = "Pause a running rollout; the split stays.")
-  static final class Pause extends Base {
-    @Option(names = "--reason") String reason;
-
+  static final class Pause extends Steer {
     @Override
-    RolloutResponse run(AdminClient client) {
-      return client.blocking().pauseRollout(action(reason));
+    RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
+        RolloutActionRequest req) {
+      return stub.pauseRollout(req);
     }
 
     @Override
@@ -221,12 +216,11 @@ final class RolloutCommands {
 
   @Command(name = "resume", description = "Resume a paused rollout (its step bakes again), or"
       + " pass its pause-at gate.")
-  static final class Resume extends Base {
-    @Option(names = "--reason") String reason;
-
+  static final class Resume extends Steer {
     @Override
-    RolloutResponse run(AdminClient client) {
-      return client.blocking().resumeRollout(action(reason));
+    RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
+        RolloutActionRequest req) {
+      return stub.resumeRollout(req);
     }
 
     @Override
@@ -236,12 +230,11 @@ final class RolloutCommands {
   }
 
   @Command(name = "abort", description = "Abort: the candidate's weight goes to 0 at once.")
-  static final class Abort extends Base {
-    @Option(names = "--reason") String reason;
-
+  static final class Abort extends Steer {
     @Override
-    RolloutResponse run(AdminClient client) {
-      return client.blocking().abortRollout(action(reason));
+    RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
+        RolloutActionRequest req) {
+      return stub.abortRollout(req);
     }
 
     @Override
@@ -252,12 +245,11 @@ final class RolloutCommands {
 
   @Command(name = "promote", description = "Skip to the end: promote the candidate to"
       + " Production and clear the split.")
-  static final class Promote extends Base {
-    @Option(names = "--reason") String reason;
-
+  static final class Promote extends Steer {
     @Override
-    RolloutResponse run(AdminClient client) {
-      return client.blocking().promoteRollout(action(reason));
+    RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
+        RolloutActionRequest req) {
+      return stub.promoteRollout(req);
     }
 
     @Override
