@@ -227,6 +227,19 @@ class RolloutChangesTest {
   }
 
   @Test
+  void finishingACandidateAlreadyInProductionDoesNotPromoteItTwice() {
+    start();
+    // as a finish whose record write failed after its promotion leaves it
+    registry.promote("m", "1.3.0", Stage.PRODUCTION, "controller", "rollout finished");
+    int before = delivered.size();
+    Deployment d = registry.finishRollout("m", "controller", null);
+    assertEquals(State.SUCCEEDED, d.rollout().state());
+    assertNull(d.split());
+    assertEquals(List.of(Event.ROLLOUT_STEP), delivered.subList(before, delivered.size())
+        .stream().map(Event::eventType).toList());
+  }
+
+  @Test
   void aRollbackDuringARolloutAbortsItAndClearsTheSplit() {
     start();
     int before = delivered.size();
