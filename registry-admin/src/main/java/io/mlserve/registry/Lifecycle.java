@@ -45,9 +45,11 @@ final class Lifecycle {
   private final Clock clock;
   private final Recovery recovery;
   private final DeploymentStore deployments;
+  private final RolloutChanges rollouts;
 
   Lifecycle(ModelRegistry registry, ModelStore store, EventLog events, Clock clock,
-      Recovery recovery, DeploymentStore deployments) {
+      Recovery recovery, DeploymentStore deployments, RolloutChanges rollouts) {
+    this.rollouts = rollouts;
     this.registry = registry;
     this.store = store;
     this.events = events;
@@ -94,6 +96,11 @@ final class Lifecycle {
           v -> store.hasVersion(model, v) && registry.stageOf(model, v) != Stage.ARCHIVED)
           .orElseThrow(() -> new IllegalTransitionException("model "
               + Names.printable(model) + ": no earlier Production version to roll back to from " + current));
+      Deployment d = deployments.read(model).orElse(Deployment.none(model));
+      if (d.hasActiveRollout()) { // its own commit point; the split goes, Production decides
+        rollouts.abortLocked(d, "rollback of Production from " + current + " to " + target,
+            actor, true);
+      }
       return switchProduction(model, current, target, actor,
           reason == null || reason.isBlank() ? "rolled back" : reason, null);
     });

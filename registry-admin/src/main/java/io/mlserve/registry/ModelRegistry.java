@@ -48,6 +48,7 @@ public final class ModelRegistry {
   private final Recovery recovery;
   private final DeploymentStore deployments;
   private final TrafficChanges traffic;
+  private final RolloutChanges rollouts;
 
   /** Also finishes any change a killed writer left half done (see {@link Recovery}). */
   public ModelRegistry(ModelStore store, EventLog events, ArtifactValidator validator,
@@ -58,7 +59,8 @@ public final class ModelRegistry {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.deployments = new DeploymentStore(store);
     this.recovery = new Recovery(store, events, deployments);
-    this.lifecycle = new Lifecycle(this, store, events, clock, recovery, deployments);
+    this.rollouts = new RolloutChanges(this, store, events, clock, recovery, deployments);
+    this.lifecycle = new Lifecycle(this, store, events, clock, recovery, deployments, rollouts);
     this.traffic = new TrafficChanges(store, events, clock, recovery, deployments);
     recovery.recoverAll();
   }
@@ -179,25 +181,32 @@ public final class ModelRegistry {
     RegisterChecks.actor(actor);
     Transition t = store.lock().call(() -> {
       recovery.recover(model);
-      Manifest manifest = store.manifest(model, version);
-      Stage from = stageOf(model, version);
-      StageTransitions.checkPromotion(label, from, stage);
-      long now = clock.millis();
-      Optional<String> previous = store.stageVersion(model, stage);
-      long seq = events.nextSeq();
-      store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason), seq);
-      previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor),
-          seq));
-      events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
-          previous.orElse(null)));
-      store.setStagePointer(model, stage, version); // the commit point
-      if (stage == Stage.PRODUCTION && from == Stage.STAGING) {
-        afterCommit(() -> store.clearStagePointer(model, Stage.STAGING));
-      }
-      return new Transition(model, version, from, stage, previous.orElse(null));
+      return promoteLocked(model, version, stage, actor, reason);
     });
     events.deliverPending();
     return t;
+  }
+
+  /** The body of {@link #promote}, for callers that hold the store lock and have recovered. */
+  Transition promoteLocked(String model, String version, Stage stage, String actor,
+      String reason) {
+    String label = Names.printable(model) + ":" + Names.printable(version);
+    Manifest manifest = store.manifest(model, version);
+    Stage from = stageOf(model, version);
+    StageTransitions.checkPromotion(label, from, stage);
+    long now = clock.millis();
+    Optional<String> previous = store.stageVersion(model, stage);
+    long seq = events.nextSeq();
+    store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason), seq);
+    previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor),
+        seq));
+    events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
+        previous.orElse(null)));
+    store.setStagePointer(model, stage, version); // the commit point
+    if (stage == Stage.PRODUCTION && from == Stage.STAGING) {
+      afterCommit(() -> store.clearStagePointer(model, Stage.STAGING));
+    }
+    return new Transition(model, version, from, stage, previous.orElse(null));
   }
 
   /**
@@ -233,7 +242,8 @@ public final class ModelRegistry {
    * (repeatable: each call walks one further back, skipping archived or removed versions). The
    * current version becomes Deprecated. Appends one {@code ml.model.rolled_back.v1} event
    * (version: the new Production one; previous_version: the one rolled back) and no promoted
-   * event.
+   * event. A rollout in progress is aborted first ({@code ml.model.rollout_aborted.v1}) and its
+   * split cleared, so unversioned traffic follows Production back.
    *
    * @throws InvalidRequestException if there is no Production version or nothing to go back to
    */
@@ -298,6 +308,90 @@ public final class ModelRegistry {
    */
   public Deployment clearTraffic(String model, String actor, String reason) {
     return traffic.clear(req(model, "model"), req(actor, "actor"), reason);
+  }
+
+  /**
+   * Starts a canary rollout of {@code plan.candidate()} from the Production version (the
+   * stable one): the split becomes stable {@code 100 - w0}, candidate {@code w0} (resliced from
+   * the current split, so the fewest routing keys move) and the record's {@code rollout}
+   * section RUNNING at step 0. Appends a history line and {@code ml.model.rollout_step.v1}
+   * (action {@code started}).
+   *
+   * @return the deployment record as written
+   * @throws io.mlserve.store.NotFoundException if the model or the candidate does not exist
+   * @throws InvalidRequestException if the plan breaks a rule (steps strictly increasing in
+   *     (0, 100] ending at 100, bake 1 s to 24 h, thresholds in range, pause-at a step before
+   *     the last), the candidate is Archived or already Production, the model has no Production
+   *     version, or a rollout is already in progress
+   */
+  public Deployment startRollout(String model, RolloutPlan plan, String actor, String reason) {
+    return rollouts.start(req(model, "model"), plan, req(actor, "actor"), reason);
+  }
+
+  /**
+   * For the rollout controller: the current step passed ({@code analysis} says how); the next
+   * step's split is set and its bake starts now. Appends {@code ml.model.rollout_step.v1}
+   * (action {@code advanced}).
+   *
+   * @throws InvalidRequestException if no rollout is RUNNING or it is at its last step
+   */
+  public Deployment advanceRollout(String model, String analysis, String actor) {
+    return rollouts.advance(req(model, "model"), analysis, req(actor, "actor"));
+  }
+
+  /**
+   * For the rollout controller: the current step had too few requests to be judged; its bake is
+   * extended by one more bake time ({@code extensions} + 1, {@code analysis} says why). Appends
+   * {@code ml.model.rollout_step.v1} (action {@code extended}).
+   */
+  public Deployment extendRolloutStep(String model, String analysis, String actor) {
+    return rollouts.extend(req(model, "model"), analysis, req(actor, "actor"));
+  }
+
+  /**
+   * For the rollout controller: the pause-at step passed; the rollout waits for
+   * {@link #resumeRollout} (state WAITING_FOR_RESUME, split unchanged). Appends
+   * {@code ml.model.rollout_step.v1} (action {@code waiting}).
+   */
+  public Deployment awaitRolloutResume(String model, String analysis, String actor) {
+    return rollouts.awaitResume(req(model, "model"), analysis, req(actor, "actor"));
+  }
+
+  /**
+   * Pauses a RUNNING rollout: the split stays, no step is judged until {@link #resumeRollout}.
+   * Appends {@code ml.model.rollout_step.v1} (action {@code paused}).
+   */
+  public Deployment pauseRollout(String model, String actor, String reason) {
+    return rollouts.pause(req(model, "model"), req(actor, "actor"), reason);
+  }
+
+  /**
+   * Resumes a rollout: a PAUSED one runs again and its step bakes again from now; one
+   * WAITING_FOR_RESUME at its pause-at gate moves to the next step. Appends
+   * {@code ml.model.rollout_step.v1} (action {@code resumed}).
+   */
+  public Deployment resumeRollout(String model, String actor, String reason) {
+    return rollouts.resume(req(model, "model"), req(actor, "actor"), reason);
+  }
+
+  /**
+   * Aborts a rollout in progress in one write: the candidate's weight becomes 0 (stable 100),
+   * state ABORTED with {@code reason} (null: "aborted by ACTOR"). Waits for nothing. Appends
+   * {@code ml.model.rollout_aborted.v1}.
+   */
+  public Deployment abortRollout(String model, String reason, String actor) {
+    return rollouts.abort(req(model, "model"), reason, req(actor, "actor"));
+  }
+
+  /**
+   * Finishes a rollout in progress (the controller after the last step, or an operator skipping
+   * to the end): the candidate is promoted to Production as {@link #promote} does
+   * ({@code ml.model.promoted.v1}, the previous Production version Deprecated), then the split
+   * is cleared and the rollout marked SUCCEEDED ({@code ml.model.rollout_step.v1}, action
+   * {@code finished}).
+   */
+  public Deployment finishRollout(String model, String actor, String reason) {
+    return rollouts.finish(req(model, "model"), req(actor, "actor"), reason);
   }
 
   /**

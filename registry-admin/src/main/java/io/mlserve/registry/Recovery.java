@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * which are cut; one killed between the event and the commit point leaves the model's last
  * {@code ml.model.*} event not applied; this rolls it forward (moves the pointer, renames the
  * assembled version into place, removes a deleted version, writes the deployment record of a
- * traffic change), and does the steps after a commit point (clearing a stage
+ * traffic or rollout change), and does the steps after a commit point (clearing a stage
  * pointer the moved version left) that a failure or a kill skipped. Idempotent. Runs at the start
  * of every registry section, under the store lock, and for every model when a registry opens.
  * Only the last event of a model can be unapplied, since every writer recovers it first.
@@ -58,12 +58,14 @@ final class Recovery {
     }
     Optional<Event> last = events.lastModelEvent(model);
     store.dropHistoryAfter(model, events.lastSeq()); // killed before its event: never happened
-    if (last.isPresent() && last.get().eventType().equals(Event.TRAFFIC_CHANGED)) {
-      Deployment unapplied = TrafficChanges.unapplied(
-          deployments.read(model).orElse(Deployment.none(model)), last.get());
+    if (last.isPresent() && isDeploymentChange(last.get().eventType())) {
+      Deployment current = deployments.read(model).orElse(Deployment.none(model));
+      Deployment unapplied = last.get().eventType().equals(Event.TRAFFIC_CHANGED)
+          ? TrafficChanges.unapplied(current, last.get())
+          : RolloutChanges.unapplied(current, last.get());
       if (unapplied != null) {
-        log.warn("{}: finishing the traffic change that seq {} recorded (interrupted writer)",
-            model, last.get().seq());
+        log.warn("{}: finishing the deployment change that seq {} recorded (interrupted"
+            + " writer)", model, last.get().seq());
         deployments.write(unapplied);
       }
       return;
@@ -109,6 +111,12 @@ final class Recovery {
         // restored, reload_failed: the event is the whole change
       }
     }
+  }
+
+  /** Whether events of {@code type} change the deployment record (and nothing else). */
+  private static boolean isDeploymentChange(String type) {
+    return type.equals(Event.TRAFFIC_CHANGED) || type.equals(Event.ROLLOUT_STEP)
+        || type.equals(Event.ROLLOUT_ABORTED);
   }
 
   private boolean holds(String model, Stage stage, String version) {

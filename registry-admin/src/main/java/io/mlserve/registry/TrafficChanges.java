@@ -51,6 +51,7 @@ final class TrafficChanges {
     Deployment d = store.lock().call(() -> {
       recovery.recover(model);
       Deployment current = current(model);
+      refuseDuringRollout(current);
       TrafficSplit next;
       try {
         next = TrafficSplit.reslice(current.split(), weights);
@@ -78,10 +79,20 @@ final class TrafficChanges {
     Deployment d = store.lock().call(() -> {
       recovery.recover(model);
       Deployment current = current(model);
+      refuseDuringRollout(current);
       return current.split() == null ? current : commit(current, null, actor, reason);
     });
     events.deliverPending();
     return d;
+  }
+
+  /** A rollout in progress owns the split: only the rollout changes it. */
+  private static void refuseDuringRollout(Deployment current) {
+    if (current.hasActiveRollout()) {
+      throw new IllegalTransitionException("a rollout of " + current.model() + ":"
+          + current.rollout().candidate() + " owns the split ("
+          + RolloutChanges.describe(current.rollout()) + "); abort or finish it first");
+    }
   }
 
   private Deployment current(String model) {

@@ -10,8 +10,9 @@ import java.util.Objects;
  * whose seq the record carries.
  *
  * <p>{@code otherSections} holds the record's top-level sections this class does not model
- * (the shadow and rollout sections a later change adds, or fields of a newer writer); they are
- * kept as they are when the split is rewritten. Immutable: the sections are copied in and out.
+ * (the shadow section a later change adds, or fields of a newer writer); they are kept as they
+ * are when the split is rewritten, and so is the {@code rollout}. Immutable: the sections are
+ * copied in and out.
  *
  * @param model the model
  * @param split the traffic split, or null when unversioned traffic follows the stage pointers
@@ -20,14 +21,21 @@ import java.util.Objects;
  * @param reason why (may be null)
  * @param updatedAt when, epoch milliseconds
  * @param otherSections further top-level sections, kept on rewrite (never null)
+ * @param rollout the canary rollout (running or finished), or null if the model never had one
  */
 public record Deployment(String model, TrafficSplit split, long seq, String actor, String reason,
-    long updatedAt, ObjectNode otherSections) {
+    long updatedAt, ObjectNode otherSections, Rollout rollout) {
 
   public Deployment {
     Objects.requireNonNull(model, "model");
     otherSections = otherSections == null ? JsonNodeFactory.instance.objectNode()
         : otherSections.deepCopy();
+  }
+
+  /** A record with no rollout section. */
+  public Deployment(String model, TrafficSplit split, long seq, String actor, String reason,
+      long updatedAt, ObjectNode otherSections) {
+    this(model, split, seq, actor, reason, updatedAt, otherSections, null);
   }
 
   @Override
@@ -39,7 +47,19 @@ public record Deployment(String model, TrafficSplit split, long seq, String acto
   public Deployment withSplit(TrafficSplit newSplit, long newSeq, String newActor,
       String newReason, long newUpdatedAt) {
     return new Deployment(model, newSplit, newSeq, newActor, newReason, newUpdatedAt,
-        otherSections);
+        otherSections, rollout);
+  }
+
+  /** This record with a new split (null: none) and rollout, and the change that set them. */
+  public Deployment withRollout(TrafficSplit newSplit, Rollout newRollout, long newSeq,
+      String newActor, String newReason, long newUpdatedAt) {
+    return new Deployment(model, newSplit, newSeq, newActor, newReason, newUpdatedAt,
+        otherSections, newRollout);
+  }
+
+  /** Whether a rollout owns the split (running, paused or waiting for a resume). */
+  public boolean hasActiveRollout() {
+    return rollout != null && rollout.state().isActive();
   }
 
   /** The record of a model that has none yet. */

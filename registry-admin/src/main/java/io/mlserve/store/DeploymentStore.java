@@ -26,11 +26,13 @@ import java.util.Set;
  * {"model": "curve_forecaster",
  *  "split": {"weights": {"1.2.0": 90.0, "1.3.0": 10.0},
  *            "ranges": {"1.2.0": [[0, 9000]], "1.3.0": [[9000, 10000]]}},
- *  "seq": 42, "actor": "alice", "reason": "A/B test", "updated_at": 1640995200000}
+ *  "seq": 42, "actor": "alice", "reason": "A/B test", "updated_at": 1640995200000,
+ *  "rollout": {...}}
  * }</pre>
  *
  * <p>{@code split} is null when there is none; ranges are {@code [from, to)} bucket ranges
- * ({@link TrafficSplit}). Other top-level keys are kept as they are on rewrite. Writes are
+ * ({@link TrafficSplit}). {@code rollout} is absent when the model never had a rollout, else
+ * its {@link RolloutJson} form. Other top-level keys are kept as they are on rewrite. Writes are
  * atomic (temp file, fsync, rename, through the store's {@link FileOps}), and the rename is the
  * commit point of the enclosing registry change. Reads take no lock (a reader sees the file
  * before or after a rename), never follow a symlinked record, and refuse records over 1 MiB.
@@ -41,7 +43,7 @@ public final class DeploymentStore {
   public static final String FILE_NAME = "deployment.json";
   private static final int MAX_BYTES = 1 << 20;
   private static final Set<String> KNOWN = Set.of("model", "split", "seq", "actor", "reason",
-      "updated_at");
+      "updated_at", "rollout");
 
   private final ModelStore store;
 
@@ -137,6 +139,9 @@ public final class DeploymentStore {
     o.put("actor", d.actor());
     o.put("reason", d.reason());
     o.put("updated_at", d.updatedAt());
+    if (d.rollout() != null) {
+      o.set("rollout", RolloutJson.toJson(d.rollout()));
+    }
     d.otherSections().properties().forEach(e -> {
       if (!KNOWN.contains(e.getKey())) {
         o.set(e.getKey(), e.getValue());
@@ -179,6 +184,15 @@ public final class DeploymentStore {
     if (!seq.canConvertToLong() || seq.asLong() < 0) {
       throw new StoreException(rel + ": seq is not a non-negative integer");
     }
+    Rollout rollout = null;
+    JsonNode r = root.get("rollout");
+    if (r != null && !r.isNull()) {
+      try {
+        rollout = RolloutJson.fromJson(r);
+      } catch (IllegalArgumentException e) {
+        throw new StoreException(rel + ": rollout: " + e.getMessage(), e);
+      }
+    }
     ObjectNode others = StoreJson.MAPPER.createObjectNode();
     root.properties().forEach(e -> {
       if (!KNOWN.contains(e.getKey())) {
@@ -186,7 +200,7 @@ public final class DeploymentStore {
       }
     });
     return new Deployment(model, split, seq.asLong(), text(root, "actor"), text(root, "reason"),
-        root.path("updated_at").asLong(0), others);
+        root.path("updated_at").asLong(0), others, rollout);
   }
 
   private static TrafficSplit split(JsonNode n) {

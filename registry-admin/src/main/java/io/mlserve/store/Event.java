@@ -81,6 +81,19 @@ public record Event(
    * {@code reason}.
    */
   public static final String TRAFFIC_CHANGED = "ml.model.traffic_changed.v1";
+  /**
+   * A rollout changed (started, advanced, extended, waiting, paused, resumed, finished):
+   * {@code version} the candidate; fields {@code action}, {@code step}, {@code weight},
+   * {@code state}, {@code split} (the split it set, or null), {@code rollout} (the whole
+   * section as the record now holds it), {@code actor}, {@code reason}.
+   */
+  public static final String ROLLOUT_STEP = "ml.model.rollout_step.v1";
+  /**
+   * A rollout was aborted (candidate weight 0): {@code version} the candidate; fields
+   * {@code step}, {@code weight} (the candidate's weight before), {@code split}, {@code rollout},
+   * {@code actor}, {@code reason} (the failing check and its numbers, or the operator's reason).
+   */
+  public static final String ROLLOUT_ABORTED = "ml.model.rollout_aborted.v1";
 
   @JsonCreator
   public Event {
@@ -140,6 +153,44 @@ public record Event(
     f.put("actor", JsonNodeFactory.instance.textNode(actor));
     f.put("reason", JsonNodeFactory.instance.textNode(reason));
     return new Event(TRAFFIC_CHANGED, model, null, null, null, timestamp, 0, null, Map.of(), f);
+  }
+
+  /**
+   * A rollout change ({@link #ROLLOUT_STEP}): {@code action} what happened, {@code split} the
+   * split the record now holds (null when cleared), {@code rollout} the section as written.
+   */
+  public static Event rolloutStep(String model, String action, Rollout rollout,
+      Map<String, Double> split, String actor, String reason, long timestamp) {
+    Map<String, JsonNode> f = new LinkedHashMap<>();
+    f.put("action", JsonNodeFactory.instance.textNode(action));
+    f.put("step", JsonNodeFactory.instance.numberNode(rollout.step()));
+    f.put("weight", JsonNodeFactory.instance.numberNode(rollout.weight()));
+    f.put("state", JsonNodeFactory.instance.textNode(rollout.state().name()));
+    rolloutFields(f, rollout, split, actor, reason);
+    return new Event(ROLLOUT_STEP, model, rollout.candidate(), null, null, timestamp, 0, null,
+        Map.of(), f);
+  }
+
+  /**
+   * A rollout abort ({@link #ROLLOUT_ABORTED}): {@code weightBefore} the candidate's weight
+   * until now, {@code split} the split with the candidate at 0.
+   */
+  public static Event rolloutAborted(String model, Rollout rollout, double weightBefore,
+      Map<String, Double> split, String actor, String reason, long timestamp) {
+    Map<String, JsonNode> f = new LinkedHashMap<>();
+    f.put("step", JsonNodeFactory.instance.numberNode(rollout.step()));
+    f.put("weight", JsonNodeFactory.instance.numberNode(weightBefore));
+    rolloutFields(f, rollout, split, actor, reason);
+    return new Event(ROLLOUT_ABORTED, model, rollout.candidate(), null, null, timestamp, 0, null,
+        Map.of(), f);
+  }
+
+  private static void rolloutFields(Map<String, JsonNode> f, Rollout rollout,
+      Map<String, Double> split, String actor, String reason) {
+    f.put("split", weights(split));
+    f.put("rollout", RolloutJson.toJson(rollout));
+    f.put("actor", JsonNodeFactory.instance.textNode(actor));
+    f.put("reason", JsonNodeFactory.instance.textNode(reason));
   }
 
   /**

@@ -80,6 +80,8 @@ class EventSchemaTest {
       r.setTraffic("m", io.mlserve.store.TrafficSplit.parseWeights("1.0.0=90,1.1.0=10"), "alice",
           "A/B test");
       r.clearTraffic("m", "alice", null);
+      r.startRollout("m", RolloutPlan.of("1.1.0"), "alice", "canary");
+      r.abortRollout("m", "error rate 0.034 > 0.01 over 212 requests", "controller");
     }
     ObjectMapper json = new ObjectMapper();
     Map<String, Set<String>> out = new TreeMap<>();

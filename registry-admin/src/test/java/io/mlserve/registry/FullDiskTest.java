@@ -110,7 +110,17 @@ class FullDiskTest {
       staged.run(f);
       f.registry.setTraffic("m", TrafficSplit.parseWeights("1.0.0=90,1.1.0=10"), "alice", null);
     };
+    Step rollout = f -> {
+      staged.run(f);
+      f.registry.startRollout("m", RolloutPlan.of("1.1.0"), "alice", null);
+    };
     return List.of(
+        new Op("start a rollout", staged, f -> f.registry.startRollout("m",
+            RolloutPlan.of("1.1.0"), "alice", "canary")),
+        new Op("advance a rollout", rollout, f -> f.registry.advanceRollout("m", "passed",
+            "controller")),
+        new Op("abort a rollout", rollout, f -> f.registry.abortRollout("m",
+            "error rate 0.5 > 0.01 over 200 requests", "controller")),
         new Op("register the first version", f -> { }, f -> f.register("1.0.0")),
         new Op("register a further version", one, f -> f.register("1.1.0")),
         new Op("register with a bump", one, f -> f.registry.register(new RegisterRequest("m",

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A writer process that dies like {@code kill -9} at a chosen file operation of one registry
  * change: at the n-th operation it halts the JVM (a write first writes half its bytes, leaving a
  * torn line). Args: store root, n, and {@code promote} (1.1.0 from Staging to Production),
- * {@code register} (version 1.2.0) or {@code traffic} (split 1.0.0=90,1.1.0=10). Exits 0 if the change completed before the n-th operation.
+ * {@code register} (version 1.2.0), {@code traffic} (split 1.0.0=90,1.1.0=10) or {@code rollout}
+ * (start a rollout of 1.1.0, then abort it: two changes). Exits 0 if the change completed before
+ * the n-th operation.
  */
 public final class HaltingWriterMain {
   private HaltingWriterMain() {}
@@ -112,6 +114,9 @@ public final class HaltingWriterMain {
     } else if (args[2].equals("traffic")) {
       registry.setTraffic("m", io.mlserve.store.TrafficSplit.parseWeights("1.0.0=90,1.1.0=10"),
           "writer", "A/B test");
+    } else if (args[2].equals("rollout")) {
+      registry.startRollout("m", RolloutPlan.of("1.1.0"), "writer", "canary");
+      registry.abortRollout("m", "error rate 0.5 > 0.01 over 200 requests", "writer");
     } else {
       Path artifact = Files.createTempFile("halting-", ".pt");
       Files.write(artifact, new byte[8192]);

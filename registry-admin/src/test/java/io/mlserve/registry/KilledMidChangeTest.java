@@ -8,6 +8,7 @@ import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.ModelStore;
+import io.mlserve.store.Rollout;
 import io.mlserve.store.Stage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A writer process killed at each file operation of a promotion, a registration and a traffic
- * change in turn
+ * A writer process killed at each file operation of a promotion, a registration, a traffic
+ * change and a rollout's start and abort in turn
  * ({@link HaltingWriterMain}), including between its durable event and its commit point. When
  * the store is next opened, the change has either happened completely (the event is there and
  * the pointer or version agrees: rolled forward) or not at all (no event, no history line, the
@@ -69,6 +70,11 @@ class KilledMidChangeTest {
     check("traffic");
   }
 
+  @Test
+  void aRolloutStartAndAbortKilledAnywhereAreEachAllOrNothing() throws Exception {
+    check("rollout");
+  }
+
   private void check(String change) throws Exception {
     int killed = 0;
     for (int n = 1; ; n++) {
@@ -101,11 +107,24 @@ class KilledMidChangeTest {
             assertEquals(after.get(0).seq(), d.get().seq(), where);
           }
           assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);
+        } else if (change.equals("rollout")) {
+          Optional<Deployment> d = DeploymentStore.read(root, "m");
+          assertEquals(happened, d.isPresent(), where);
+          if (happened) {
+            boolean aborted = after.size() == 2;
+            assertEquals(aborted ? "1.0.0=100,1.1.0=0" : "1.0.0=95,1.1.0=5",
+                d.get().split().spec(), where);
+            assertEquals(aborted ? Rollout.State.ABORTED : Rollout.State.RUNNING,
+                d.get().rollout().state(), where);
+            assertEquals(after.get(after.size() - 1).seq(), d.get().seq(), where);
+          }
+          assertEquals(historyBefore + after.size(), store.history("m").size(), where);
+          assertEquals(Optional.of("1.0.0"), store.stageVersion("m", Stage.PRODUCTION), where);
         } else {
           assertEquals(happened, store.hasVersion("m", "1.2.0"), where);
           assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);
         }
-        assertTrue(after.size() <= 1, where + ": " + after);
+        assertTrue(after.size() <= (change.equals("rollout") ? 2 : 1), where + ": " + after);
       }
       StoreInvariants.check(root);
       if (code == 0) {

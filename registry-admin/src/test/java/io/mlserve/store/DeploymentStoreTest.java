@@ -28,9 +28,29 @@ class DeploymentStoreTest {
   }
 
   @Test
+  void roundTripsTheRolloutSectionAndNamesWhatIsWrongInABadOne() throws Exception {
+    Rollout r = new Rollout("1.1.0", "1.0.0", Rollout.DEFAULT_STEPS, 60_000,
+        Rollout.Thresholds.DEFAULTS, 25.0, 1, Rollout.State.PAUSED, 99, 2, "too few requests",
+        null);
+    Deployment d = new Deployment("m", TrafficSplit.parse("1.0.0=75,1.1.0=25"), 7, "alice",
+        null, 1234, null, r);
+    new DeploymentStore(store).write(d);
+    Deployment back = DeploymentStore.read(root, "m").orElseThrow();
+    assertEquals(r, back.rollout());
+    assertEquals(d, new Deployment(back.model(), back.split(), back.seq(), back.actor(),
+        back.reason(), back.updatedAt(), null, back.rollout()));
+    java.nio.file.Path file = root.resolve("m/deployment.json");
+    java.nio.file.Files.writeString(file, java.nio.file.Files.readString(file)
+        .replace("\"step\" : 1", "\"step\" : 9"));
+    assertEquals("m/deployment.json: rollout: step 9 is not an index of the steps 5,25,50,100",
+        org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+            () -> DeploymentStore.read(root, "m")).getMessage());
+  }
+
+  @Test
   void roundTripsAndKeepsSectionsItDoesNotKnow() {
     ObjectNode others = JsonNodeFactory.instance.objectNode();
-    others.putObject("rollout").put("candidate", "1.1.0").put("step", 2);
+    others.putObject("shadow").put("version", "1.1.0").put("sample_rate", 0.25);
     Deployment d = new Deployment("m", TrafficSplit.parse("1.0.0=75,1.1.0=25"), 7, "alice",
         null, 1234, others);
     new DeploymentStore(store).write(d);

@@ -17,12 +17,13 @@ import picocli.CommandLine.ScopeType;
  * scripts. Exit code 0 on success, 1 with a one-line reason on stderr otherwise, 2 for usage.
  */
 @Command(name = "mlctl", mixinStandardHelpOptions = true, version = "mlctl 0.1.0",
-    description = "Model registry: versions, stages, traffic splits, runs and events.",
+    description = "Model registry: versions, stages, traffic splits, rollouts, runs and events.",
     subcommands = {
         ModelCommands.Register.class, ModelCommands.Promote.class, ModelCommands.Rollback.class,
         ModelCommands.Deprecate.class, ModelCommands.Archive.class, ModelCommands.Restore.class,
         ModelCommands.Cleanup.class, ModelCommands.ListModels.class, ModelCommands.Show.class,
-        ModelCommands.History.class, TrafficCommands.Group.class, EventsCommand.class,
+        ModelCommands.History.class, TrafficCommands.Group.class, RolloutCommands.Group.class,
+        EventsCommand.class,
         CheckCommand.class,
         RunCommands.RunGroup.class,
         RunCommands.RunsGroup.class,

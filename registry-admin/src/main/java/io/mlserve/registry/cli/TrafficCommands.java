@@ -56,13 +56,17 @@ final class TrafficCommands {
             .append(Output.time(t.getUpdatedAtMs()))
             .append(t.getReason().isEmpty() ? "" : ": " + t.getReason());
       }
+      return sb.append('\n').append(table(t)).toString();
+    }
+
+    /** The split as a VERSION / WEIGHT / BUCKETS table. */
+    static String table(TrafficResponse t) {
       List<List<String>> rows = new ArrayList<>();
       for (TrafficArm a : t.getArmsList()) {
         rows.add(List.of(a.getVersion(), TrafficSplit.format(a.getWeight()) + "%",
             String.valueOf(a.getBuckets())));
       }
-      return sb.append('\n').append(Output.render(List.of("VERSION", "WEIGHT", "BUCKETS"), rows))
-          .toString();
+      return Output.render(List.of("VERSION", "WEIGHT", "BUCKETS"), rows);
     }
 
     static String spec(TrafficResponse t) {

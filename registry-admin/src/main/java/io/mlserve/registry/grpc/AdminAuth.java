@@ -18,8 +18,9 @@ import java.util.Set;
  * The admin service's authentication and caller identity, as an interceptor.
  *
  * <p>When a token is configured, a mutating method (Register, Promote, Rollback, Deprecate,
- * Archive, Restore, Cleanup, SetTraffic, ClearTraffic, CreateRun, LogParam, LogMetric, LogArtifact, EndRun) needs exactly
- * one {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
+ * Archive, Restore, Cleanup, SetTraffic, ClearTraffic, StartRollout, PauseRollout,
+ * ResumeRollout, AbortRollout, PromoteRollout, CreateRun, LogParam, LogMetric, LogArtifact,
+ * EndRun) needs exactly one {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
  * (none, two, or a wrong one) the call is closed with UNAUTHENTICATED. Reads are open. The caller recorded in history is the
  * {@code x-mlserve-actor} metadata value (printable, at most 64 characters) or
  * {@code "anonymous"}; the shared token carries no subject of its own. The rule itself is
@@ -35,7 +36,8 @@ public final class AdminAuth implements ServerInterceptor {
   private static final String SERVICE = ModelRegistryGrpc.SERVICE_NAME;
   private static final Set<String> MUTATING = Set.of("Register", "Promote", "Rollback",
       "Deprecate", "Archive", "Restore", "Cleanup", "SetTraffic", "ClearTraffic", "CreateRun",
-      "LogParam", "LogMetric", "LogArtifact", "EndRun");
+      "LogParam", "LogMetric", "LogArtifact", "EndRun", "StartRollout", "PauseRollout",
+      "ResumeRollout", "AbortRollout", "PromoteRollout");
 
   private final AdminAccess access;
 

@@ -34,6 +34,10 @@ import io.mlserve.proto.admin.v1.RegisterChunk;
 import io.mlserve.proto.admin.v1.RollbackRequest;
 import io.mlserve.proto.admin.v1.Run;
 import io.mlserve.proto.admin.v1.SetTrafficRequest;
+import io.mlserve.proto.admin.v1.StartRolloutRequest;
+import io.mlserve.proto.admin.v1.GetRolloutRequest;
+import io.mlserve.proto.admin.v1.RolloutActionRequest;
+import io.mlserve.proto.admin.v1.RolloutResponse;
 import io.mlserve.proto.admin.v1.TrafficResponse;
 import io.mlserve.proto.admin.v1.TransitionResponse;
 import io.mlserve.proto.admin.v1.VersionRequest;
@@ -174,6 +178,42 @@ final class AdminGrpcService extends ModelRegistryGrpc.ModelRegistryImplBase {
   public void clearTraffic(ClearTrafficRequest req, StreamObserver<TrafficResponse> out) {
     unary(out, () -> AdminProtos.traffic(req.getModel(), registry.clearTraffic(req.getModel(),
         AdminAuth.caller(), orNull(req.getReason()))));
+  }
+
+  @Override
+  public void startRollout(StartRolloutRequest req, StreamObserver<RolloutResponse> out) {
+    unary(out, () -> RolloutProtos.response(req.getModel(), registry.startRollout(
+        req.getModel(), RolloutProtos.plan(req), AdminAuth.caller(), orNull(req.getReason()))));
+  }
+
+  @Override
+  public void getRollout(GetRolloutRequest req, StreamObserver<RolloutResponse> out) {
+    unary(out, () -> RolloutProtos.response(req.getModel(),
+        registry.deployment(req.getModel()).orElse(null)));
+  }
+
+  @Override
+  public void pauseRollout(RolloutActionRequest req, StreamObserver<RolloutResponse> out) {
+    unary(out, () -> RolloutProtos.response(req.getModel(), registry.pauseRollout(
+        req.getModel(), AdminAuth.caller(), orNull(req.getReason()))));
+  }
+
+  @Override
+  public void resumeRollout(RolloutActionRequest req, StreamObserver<RolloutResponse> out) {
+    unary(out, () -> RolloutProtos.response(req.getModel(), registry.resumeRollout(
+        req.getModel(), AdminAuth.caller(), orNull(req.getReason()))));
+  }
+
+  @Override
+  public void abortRollout(RolloutActionRequest req, StreamObserver<RolloutResponse> out) {
+    unary(out, () -> RolloutProtos.response(req.getModel(), registry.abortRollout(
+        req.getModel(), orNull(req.getReason()), AdminAuth.caller())));
+  }
+
+  @Override
+  public void promoteRollout(RolloutActionRequest req, StreamObserver<RolloutResponse> out) {
+    unary(out, () -> RolloutProtos.response(req.getModel(), registry.finishRollout(
+        req.getModel(), AdminAuth.caller(), orNull(req.getReason()))));
   }
 
   @Override

@@ -105,4 +105,25 @@ class TrafficFollowsStoreTest {
           .filter(e -> e.eventType().equals("ml.model.reload_failed.v1")).count());
     }
   }
+
+  @Test
+  void aRolloutsSplitIsServedAndItsAbortTakesTheCandidateToZero() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir, m -> GuardPolicy.off(), true)) {
+      f.registerDemo("1.0.0", true);
+      f.registerDemo("1.1.0", true);
+      f.registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "setup");
+      f.server.start();
+      f.registry.startRollout(MODEL, io.mlserve.registry.RolloutPlan.of("1.1.0"), "alice",
+          "canary");
+      ArmTable arms = await(() -> f.router.arms(MODEL), a -> a != null);
+      assertEquals(Map.of("1.0.0", 95.0, "1.1.0", 5.0), arms.weights());
+      f.registry.abortRollout(MODEL, "error rate 0.5 > 0.01 over 200 requests", "controller");
+      ArmTable aborted = await(() -> f.router.arms(MODEL),
+          a -> a != null && a.weights().getOrDefault("1.1.0", 0.0) == 0.0);
+      assertEquals(0.0, aborted.weights().getOrDefault("1.1.0", 0.0), "candidate at 0");
+      for (int i = 0; i < 200; i++) {
+        assertEquals("1.0.0", aborted.pick("key-" + i).version());
+      }
+    }
+  }
 }

@@ -48,6 +48,7 @@ public final class AdminApi implements AutoCloseable {
   private final AdminCalls calls;
   private final AdminRuns runs;
   private final AdminRegistration registration;
+  private final AdminRollouts rollouts;
 
   /**
    * @param registry null when this gateway has no registry (the routes answer 404)
@@ -64,6 +65,7 @@ public final class AdminApi implements AutoCloseable {
         : new RunStore(store, registry.events(), Clock.systemUTC());
     this.runs = new AdminRuns(runStore, calls);
     this.registration = new AdminRegistration(registry, runStore, calls);
+    this.rollouts = new AdminRollouts(registry, calls);
   }
 
   public void register(Routes routes) {
@@ -90,6 +92,7 @@ public final class AdminApi implements AutoCloseable {
         .add("DELETE", m + "/{model}/traffic", this::clearTraffic)
         .add("GET", "/api/v1/events", this::events);
     runs.register(routes, m + "/{model}/runs");
+    rollouts.register(routes, m + "/{model}/rollout");
   }
 
   private HttpReply show(String model) {
