@@ -24,11 +24,13 @@ import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.reload.PromotionGuard;
 import io.mlserve.server.reload.ReloadCoordinator;
+import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.serving.RequestIds;
 import io.mlserve.store.ModelStore;
+import io.mlserve.store.StoreLease;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -64,6 +66,9 @@ public final class MlServer implements AutoCloseable {
   private final PromotionGuard guard;
   private final boolean followEvents;
   private final List<AutoCloseable> closeAfter;
+  private final long rolloutTickMillis;
+  private final Clock clock;
+  private volatile RolloutRunner rollouts;
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -71,6 +76,8 @@ public final class MlServer implements AutoCloseable {
     this.registry = b.registry;
     this.followEvents = b.followEvents;
     this.closeAfter = List.copyOf(b.closeAfter);
+    this.rolloutTickMillis = b.rolloutTickMillis;
+    this.clock = b.clock;
     this.state = new ServerState(router::allDefaultsLoaded);
     this.experiments = b.experiments != null ? b.experiments
         : new Experiments(ExperimentConfig.defaults(), b.ticker, b.clock);
@@ -144,6 +151,14 @@ public final class MlServer implements AutoCloseable {
     if (followEvents) {
       coordinator.follow(seq);
     }
+    if (rolloutTickMillis > 0 && registry != null) {
+      String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
+          + ProcessHandle.current().pid() + ":" + Long.toHexString(
+              java.util.concurrent.ThreadLocalRandom.current().nextLong());
+      rollouts = new RolloutRunner(store, registry, experiments, new StoreLease(store,
+          "rollout", holder, java.time.Duration.ofSeconds(10), clock), clock);
+      rollouts.start(rolloutTickMillis);
+    }
     return failures;
   }
 
@@ -207,6 +222,10 @@ public final class MlServer implements AutoCloseable {
     state.markShuttingDown();
     health.enterTerminalState();
     guard.close();
+    RolloutRunner r = rollouts;
+    if (r != null) {
+      r.close();
+    }
     coordinator.close();
     grpcServer.shutdown();
     if (!grpcServer.awaitTermination(grace, unit)) {
@@ -250,6 +269,7 @@ public final class MlServer implements AutoCloseable {
     private boolean followEvents = true;
     private boolean checkFinite = true;
     private Experiments experiments;
+    private long rolloutTickMillis;
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
@@ -300,6 +320,16 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder checkFinite(boolean check) {
       this.checkFinite = check;
+      return this;
+    }
+
+    /**
+     * Drive the store's running canary rollouts every {@code tickMillis} (0, the default: never;
+     * a server that follows the store still serves their splits). With several servers on one
+     * store, the one holding the store's rollout lease does.
+     */
+    public Builder rollouts(long tickMillis) {
+      this.rolloutTickMillis = tickMillis;
       return this;
     }
 

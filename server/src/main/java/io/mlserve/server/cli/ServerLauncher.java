@@ -132,6 +132,7 @@ final class ServerLauncher {
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
+        .rollouts(1000)
         .experiments(new Experiments(options.experimentConfig(), Ticker.system(),
             java.time.Clock.systemUTC()))
         .build();

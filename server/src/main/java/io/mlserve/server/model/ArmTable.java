@@ -24,6 +24,7 @@ public final class ArmTable {
   private final ServedModel heaviest;
   private final List<ServedModel> arms;
   private final Map<String, Double> weights;
+  private final TrafficSplit split;
 
   /**
    * @param id names the split (e.g. the seq of the event that set it); a new id starts a new
@@ -36,6 +37,13 @@ public final class ArmTable {
    */
   public ArmTable(String id, ServedModel[] byBucket, ToIntFunction<String> keyBucket,
       ServedModel heaviest, List<ServedModel> arms, Map<String, Double> weights) {
+    this(id, byBucket, keyBucket, heaviest, arms, weights, null);
+  }
+
+  private ArmTable(String id, ServedModel[] byBucket, ToIntFunction<String> keyBucket,
+      ServedModel heaviest, List<ServedModel> arms, Map<String, Double> weights,
+      TrafficSplit split) {
+    this.split = split;
     this.id = Objects.requireNonNull(id, "id");
     this.byBucket = byBucket.clone();
     this.keyBucket = Objects.requireNonNull(keyBucket, "keyBucket");
@@ -76,7 +84,8 @@ public final class ArmTable {
         }
       }
     }
-    return new ArmTable(id, byBucket, TrafficSplit::bucketOf, heaviest, arms, split.weights());
+    return new ArmTable(id, byBucket, TrafficSplit::bucketOf, heaviest, arms, split.weights(),
+        split);
   }
 
   /** The version for a request with this routing key, or a weighted random one for null. */
@@ -98,6 +107,11 @@ public final class ArmTable {
   /** Versions with weight above zero. */
   public List<ServedModel> arms() {
     return arms;
+  }
+
+  /** The split this table was built from, or null for a table built by hand. */
+  public TrafficSplit split() {
+    return split;
   }
 
   /** Every version of the split and its weight in percent, in the split's order. */

@@ -78,6 +78,9 @@ final class TrafficReconciler {
         || (wantId != null && wantId.equals(failed.get(model)))) {
       return;
     }
+    if (want != null && current != null && want.equals(current.split())) {
+      return; // the record changed, not its split (a rollout's extension, a shadow): keep it
+    }
     if (want == null) {
       router.setArms(model, null);
       failed.remove(model);

@@ -33,13 +33,7 @@ class CanaryFixturesTest {
   @TempDir Path dir;
 
   private static Tensor row(float first) throws Exception {
-    float[] v = new float[24];
-    var in = DemoModel.examples().get("inputs").get(0);
-    for (int i = 0; i < 24; i++) {
-      v[i] = (float) in.get(i).asDouble();
-    }
-    v[0] = first;
-    return Tensor.ofFloats("curve", new long[] {1, 24}, v);
+    return DemoModel.row(first);
   }
 
   private static float[] run(ServerFixture f, String version, Tensor x) throws Exception {

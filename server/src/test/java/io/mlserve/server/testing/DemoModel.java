@@ -62,4 +62,15 @@ public final class DemoModel {
     }
     return f;
   }
+
+  /** The first golden input row as a [1, 24] tensor, its first value replaced by {@code first}. */
+  public static io.mlserve.server.tensor.Tensor row(float first) throws IOException {
+    float[] v = new float[24];
+    JsonNode in = examples().get("inputs").get(0);
+    for (int i = 0; i < 24; i++) {
+      v[i] = (float) in.get(i).asDouble();
+    }
+    v[0] = first;
+    return io.mlserve.server.tensor.Tensor.ofFloats("curve", new long[] {1, 24}, v);
+  }
 }

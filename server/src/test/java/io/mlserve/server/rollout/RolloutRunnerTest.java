@@ -1,0 +1,164 @@
+package io.mlserve.server.rollout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mlserve.registry.RolloutPlan;
+import io.mlserve.server.model.ArmTable;
+import io.mlserve.server.reload.GuardPolicy;
+import io.mlserve.server.serving.Answer;
+import io.mlserve.server.serving.ModelRef;
+import io.mlserve.server.serving.RequestContext;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.testing.DemoModel;
+import io.mlserve.server.testing.ServerFixture;
+import io.mlserve.store.Rollout;
+import io.mlserve.store.Stage;
+import io.mlserve.store.StoreLease;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rollout runner over a real server and the real model: live windows from the split's own
+ * requests drive the controller; the runner's clock is advanced by hand (the bake), no sleeps
+ * decide anything. A good candidate rolls 50 -> 100 and ends in Production; one that fails on
+ * some inputs is aborted at its first step, with the reason, and the stable version takes all.
+ */
+class RolloutRunnerTest {
+  private static final String MODEL = "curve_forecaster";
+  private static final Path FIXTURES = Path.of("src/test/resources/models");
+
+  @TempDir Path dir;
+
+  private final AtomicLong now = new AtomicLong(System.currentTimeMillis());
+  private final Clock clock = new Clock() {
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(now.get());
+    }
+  };
+
+  private static <T> T await(java.util.function.Supplier<T> value, Predicate<T> done)
+      throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!done.test(value.get()) && System.nanoTime() < deadline) {
+      Thread.sleep(20); // bounded wait for the server to follow the store; not a correctness sleep
+    }
+    return value.get();
+  }
+
+  private static Tensor row(float first) throws Exception {
+    return DemoModel.row(first);
+  }
+
+  /** {@code n} unversioned requests, every {@code badEvery}-th with a negative first value. */
+  private static int traffic(ServerFixture f, int n, int badEvery) throws Exception {
+    List<CompletableFuture<Answer>> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(f.server.inference().infer(ModelRef.of(MODEL),
+          List.of(row(badEvery > 0 && i % badEvery == 0 ? -1 : 60)),
+          RequestContext.of(Long.MAX_VALUE, "test")));
+    }
+    int failed = 0;
+    for (CompletableFuture<Answer> a : all) {
+      try {
+        a.get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        failed++;
+      }
+    }
+    return failed;
+  }
+
+  private RolloutRunner runner(ServerFixture f) {
+    return new RolloutRunner(f.store, f.registry, f.server.experiments(),
+        new StoreLease(f.store, "rollout", "test", Duration.ofSeconds(10), clock), clock);
+  }
+
+  private static Map<String, Double> weights(ServerFixture f) {
+    ArmTable a = f.router.arms(MODEL);
+    return a == null ? null : a.weights();
+  }
+
+  @Test
+  void aGoodCandidateRollsThroughItsStepsIntoProduction() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir, m -> GuardPolicy.off(), true)) {
+      f.registerDemo("1.0.0", true);
+      f.registerDemo("1.1.0", true);
+      f.registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "setup");
+      f.server.start();
+      f.registry.startRollout(MODEL, new RolloutPlan("1.1.0", List.of(50.0, 100.0),
+          Duration.ofSeconds(1), new Rollout.Thresholds(0.01, 1_000, 20, null), null), "test",
+          "canary");
+      now.set(System.currentTimeMillis());
+      assertEquals(Map.of("1.0.0", 50.0, "1.1.0", 50.0),
+          await(() -> weights(f), w -> w != null && w.get("1.1.0") == 50.0));
+      RolloutRunner r = runner(f);
+      assertEquals(0, traffic(f, 200, 0));
+      assertEquals(0, r.tick(), "mid-bake a passing step waits");
+      now.addAndGet(2_000);
+      assertEquals(1, r.tick(), "after the bake it advances");
+      assertEquals(100.0, await(() -> weights(f), w -> w != null && w.get("1.1.0") == 100.0)
+          .get("1.1.0"));
+      assertEquals(0, traffic(f, 100, 0));
+      now.addAndGet(2_000);
+      assertEquals(1, r.tick(), "the last step passed: finished");
+      Rollout done = f.registry.deployment(MODEL).orElseThrow().rollout();
+      assertEquals(Rollout.State.SUCCEEDED, done.state());
+      assertEquals("1.1.0", f.store.stageVersion(MODEL, Stage.PRODUCTION).orElseThrow());
+      r.close();
+    }
+  }
+
+  @Test
+  void aCandidateThatFailsOnSomeInputsIsAbortedAtItsFirstStep() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir, m -> GuardPolicy.off(), true)) {
+      f.registerDemo("1.0.0", true);
+      f.registerArtifact("2.0.0", FIXTURES.resolve("canary_errors.pt"),
+          DemoModel.dir().resolve("examples.json"));
+      f.registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "setup");
+      f.server.start();
+      f.registry.startRollout(MODEL, new RolloutPlan("2.0.0", List.of(50.0, 100.0),
+          Duration.ofSeconds(60), new Rollout.Thresholds(0.01, 1_000, 20, null), null), "test",
+          "canary");
+      now.set(System.currentTimeMillis());
+      await(() -> weights(f), w -> w != null && w.get("2.0.0") == 50.0);
+      RolloutRunner r = runner(f);
+      // One request in ten fails on the candidate: a failed check aborts mid-bake.
+      assertTrue(traffic(f, 200, 10) > 0);
+      assertEquals(1, r.tick());
+      Rollout aborted = f.registry.deployment(MODEL).orElseThrow().rollout();
+      assertEquals(Rollout.State.ABORTED, aborted.state());
+      assertTrue(aborted.abortReason().startsWith("error rate"), aborted.abortReason());
+      assertEquals(0.0, await(() -> weights(f), w -> w != null && w.get("2.0.0") == 0.0)
+          .get("2.0.0"), "the stable version takes all");
+      assertEquals(0, traffic(f, 100, 10), "and answers every request, bad inputs included");
+      assertEquals("1.0.0", f.store.stageVersion(MODEL, Stage.PRODUCTION).orElseThrow());
+      r.close();
+    }
+  }
+}
