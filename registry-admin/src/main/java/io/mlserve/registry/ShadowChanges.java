@@ -118,13 +118,8 @@ final class ShadowChanges {
     Shadow shadow = s == null || s.isNull() ? null : new Shadow(e.version(),
         s.get("sample").asDouble(), s.get("atol").asDouble(), s.get("rtol").asDouble(),
         e.timestamp());
-    return current.withShadow(shadow, e.seq(), text(e, "actor"), text(e, "reason"),
-        e.timestamp());
-  }
-
-  private static String text(Event e, String field) {
-    var n = e.field(field);
-    return n == null || n.isNull() ? null : n.asText();
+    return current.withShadow(shadow, e.seq(), TrafficChanges.text(e, "actor"),
+        TrafficChanges.text(e, "reason"), e.timestamp());
   }
 
   /**
