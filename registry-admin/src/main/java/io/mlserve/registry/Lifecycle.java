@@ -69,6 +69,7 @@ final class Lifecycle {
       StageTransitions.check(label, from, to);
       if (to == Stage.ARCHIVED) {
         TrafficChanges.checkArchivable(deployments, model, version);
+        ShadowChanges.checkArchivable(deployments, model, version);
       }
       long now = clock.millis();
       String runId = store.manifest(model, version).runId();

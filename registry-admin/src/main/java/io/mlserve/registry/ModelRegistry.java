@@ -49,6 +49,7 @@ public final class ModelRegistry {
   private final DeploymentStore deployments;
   private final TrafficChanges traffic;
   private final RolloutChanges rollouts;
+  private final ShadowChanges shadows;
 
   /** Also finishes any change a killed writer left half done (see {@link Recovery}). */
   public ModelRegistry(ModelStore store, EventLog events, ArtifactValidator validator,
@@ -62,6 +63,7 @@ public final class ModelRegistry {
     this.rollouts = new RolloutChanges(this, store, events, clock, recovery, deployments);
     this.lifecycle = new Lifecycle(this, store, events, clock, recovery, deployments, rollouts);
     this.traffic = new TrafficChanges(store, events, clock, recovery, deployments);
+    this.shadows = new ShadowChanges(store, events, clock, recovery, deployments);
     recovery.recoverAll();
   }
 
@@ -473,5 +475,29 @@ public final class ModelRegistry {
                 + existing);
       }
     }
+  }
+
+  /**
+   * Starts (or replaces) the model's shadow: {@code version} receives a {@code sample} share of
+   * the requests the model's primary answers, after they are answered, and its answers are
+   * compared with the primary's within {@code atol + rtol * |primary|}. The version must exist
+   * and be neither Archived nor the Production version. Appends a history line and
+   * {@code ml.model.shadow_changed.v1}; the rename of {@code deployment.json} is the commit point.
+   *
+   * @return the deployment record as written
+   */
+  public Deployment startShadow(String model, String version, double sample, double atol,
+      double rtol, String actor, String reason) {
+    return shadows.start(req(model, "model"), req(version, "version"), sample, atol, rtol,
+        req(actor, "actor"), reason);
+  }
+
+  /**
+   * Stops the model's shadow (stopping none changes nothing and appends nothing).
+   *
+   * @return the deployment record as it now is
+   */
+  public Deployment stopShadow(String model, String actor, String reason) {
+    return shadows.stop(req(model, "model"), req(actor, "actor"), reason);
   }
 }

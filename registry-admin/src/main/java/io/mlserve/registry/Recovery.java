@@ -60,8 +60,10 @@ final class Recovery {
     store.dropHistoryAfter(model, events.lastSeq()); // killed before its event: never happened
     if (last.isPresent() && isDeploymentChange(last.get().eventType())) {
       Deployment current = deployments.read(model).orElse(Deployment.none(model));
-      Deployment unapplied = last.get().eventType().equals(Event.TRAFFIC_CHANGED)
+      String type = last.get().eventType();
+      Deployment unapplied = type.equals(Event.TRAFFIC_CHANGED)
           ? TrafficChanges.unapplied(current, last.get())
+          : type.equals(Event.SHADOW_CHANGED) ? ShadowChanges.unapplied(current, last.get())
           : RolloutChanges.unapplied(current, last.get());
       if (unapplied != null) {
         log.warn("{}: finishing the deployment change that seq {} recorded (interrupted"
@@ -116,7 +118,7 @@ final class Recovery {
   /** Whether events of {@code type} change the deployment record (and nothing else). */
   private static boolean isDeploymentChange(String type) {
     return type.equals(Event.TRAFFIC_CHANGED) || type.equals(Event.ROLLOUT_STEP)
-        || type.equals(Event.ROLLOUT_ABORTED);
+        || type.equals(Event.ROLLOUT_ABORTED) || type.equals(Event.SHADOW_CHANGED);
   }
 
   private boolean holds(String model, Stage stage, String version) {

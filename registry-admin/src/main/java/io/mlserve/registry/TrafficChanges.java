@@ -133,7 +133,8 @@ final class TrafficChanges {
         e.seq(), text(e, "actor"), text(e, "reason"), e.timestamp());
   }
 
-  private static String text(Event e, String field) {
+  /** A text field of an event, or null when absent or null. */
+  static String text(Event e, String field) {
     var n = e.field(field);
     return n == null || n.isNull() ? null : n.asText();
   }

@@ -10,8 +10,8 @@ import java.util.Objects;
  * whose seq the record carries.
  *
  * <p>{@code otherSections} holds the record's top-level sections this class does not model
- * (the shadow section a later change adds, or fields of a newer writer); they are kept as they
- * are when the split is rewritten, and so is the {@code rollout}. Immutable: the sections are
+ * (fields of a newer writer); they are kept as they are when the split is rewritten, and so
+ * are the {@code rollout} and the {@code shadow}. Immutable: the sections are
  * copied in and out.
  *
  * @param model the model
@@ -22,9 +22,10 @@ import java.util.Objects;
  * @param updatedAt when, epoch milliseconds
  * @param otherSections further top-level sections, kept on rewrite (never null)
  * @param rollout the canary rollout (running or finished), or null if the model never had one
+ * @param shadow the shadow version and its settings, or null when none runs
  */
 public record Deployment(String model, TrafficSplit split, long seq, String actor, String reason,
-    long updatedAt, ObjectNode otherSections, Rollout rollout) {
+    long updatedAt, ObjectNode otherSections, Rollout rollout, Shadow shadow) {
 
   public Deployment {
     Objects.requireNonNull(model, "model");
@@ -32,10 +33,16 @@ public record Deployment(String model, TrafficSplit split, long seq, String acto
         : otherSections.deepCopy();
   }
 
-  /** A record with no rollout section. */
+  /** A record with no rollout and no shadow section. */
   public Deployment(String model, TrafficSplit split, long seq, String actor, String reason,
       long updatedAt, ObjectNode otherSections) {
-    this(model, split, seq, actor, reason, updatedAt, otherSections, null);
+    this(model, split, seq, actor, reason, updatedAt, otherSections, null, null);
+  }
+
+  /** A record with no shadow section. */
+  public Deployment(String model, TrafficSplit split, long seq, String actor, String reason,
+      long updatedAt, ObjectNode otherSections, Rollout rollout) {
+    this(model, split, seq, actor, reason, updatedAt, otherSections, rollout, null);
   }
 
   @Override
@@ -47,14 +54,21 @@ public record Deployment(String model, TrafficSplit split, long seq, String acto
   public Deployment withSplit(TrafficSplit newSplit, long newSeq, String newActor,
       String newReason, long newUpdatedAt) {
     return new Deployment(model, newSplit, newSeq, newActor, newReason, newUpdatedAt,
-        otherSections, rollout);
+        otherSections, rollout, shadow);
+  }
+
+  /** This record with a new shadow (null: none) and the change that set it. */
+  public Deployment withShadow(Shadow newShadow, long newSeq, String newActor, String newReason,
+      long newUpdatedAt) {
+    return new Deployment(model, split, newSeq, newActor, newReason, newUpdatedAt,
+        otherSections, rollout, newShadow);
   }
 
   /** This record with a new split (null: none) and rollout, and the change that set them. */
   public Deployment withRollout(TrafficSplit newSplit, Rollout newRollout, long newSeq,
       String newActor, String newReason, long newUpdatedAt) {
     return new Deployment(model, newSplit, newSeq, newActor, newReason, newUpdatedAt,
-        otherSections, newRollout);
+        otherSections, newRollout, shadow);
   }
 
   /** Whether a rollout owns the split (running, paused or waiting for a resume). */

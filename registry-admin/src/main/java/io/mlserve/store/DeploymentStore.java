@@ -27,7 +27,8 @@ import java.util.Set;
  *  "split": {"weights": {"1.2.0": 90.0, "1.3.0": 10.0},
  *            "ranges": {"1.2.0": [[0, 9000]], "1.3.0": [[9000, 10000]]}},
  *  "seq": 42, "actor": "alice", "reason": "A/B test", "updated_at": 1640995200000,
- *  "rollout": {...}}
+ *  "rollout": {...},
+ *  "shadow": {"version": "1.3.0", "sample": 0.25, "atol": 1e-4, "rtol": 1e-3, "started_at": ...}}
  * }</pre>
  *
  * <p>{@code split} is null when there is none; ranges are {@code [from, to)} bucket ranges
@@ -43,7 +44,7 @@ public final class DeploymentStore {
   public static final String FILE_NAME = "deployment.json";
   private static final int MAX_BYTES = 1 << 20;
   private static final Set<String> KNOWN = Set.of("model", "split", "seq", "actor", "reason",
-      "updated_at", "rollout");
+      "updated_at", "rollout", "shadow");
 
   private final ModelStore store;
 
@@ -139,6 +140,14 @@ public final class DeploymentStore {
     o.put("actor", d.actor());
     o.put("reason", d.reason());
     o.put("updated_at", d.updatedAt());
+    if (d.shadow() != null) {
+      ObjectNode sh = o.putObject("shadow");
+      sh.put("version", d.shadow().version());
+      sh.put("sample", d.shadow().sample());
+      sh.put("atol", d.shadow().atol());
+      sh.put("rtol", d.shadow().rtol());
+      sh.put("started_at", d.shadow().startedAt());
+    }
     if (d.rollout() != null) {
       o.set("rollout", RolloutJson.toJson(d.rollout()));
     }
@@ -199,8 +208,23 @@ public final class DeploymentStore {
         others.set(e.getKey(), e.getValue());
       }
     });
+    Shadow shadow = null;
+    JsonNode sh = root.get("shadow");
+    if (sh != null && !sh.isNull()) {
+      try {
+        if (!sh.isObject() || !sh.path("version").isTextual() || !sh.path("sample").isNumber()
+            || !sh.path("atol").isNumber() || !sh.path("rtol").isNumber()) {
+          throw new IllegalArgumentException(
+              "needs a string version and numbers sample, atol and rtol");
+        }
+        shadow = new Shadow(sh.get("version").asText(), sh.get("sample").asDouble(),
+            sh.get("atol").asDouble(), sh.get("rtol").asDouble(), sh.path("started_at").asLong(0));
+      } catch (IllegalArgumentException e) {
+        throw new StoreException(rel + ": shadow: " + e.getMessage(), e);
+      }
+    }
     return new Deployment(model, split, seq.asLong(), text(root, "actor"), text(root, "reason"),
-        root.path("updated_at").asLong(0), others, rollout);
+        root.path("updated_at").asLong(0), others, rollout, shadow);
   }
 
   private static TrafficSplit split(JsonNode n) {

@@ -94,6 +94,13 @@ public record Event(
    * {@code actor}, {@code reason} (the failing check and its numbers, or the operator's reason).
    */
   public static final String ROLLOUT_ABORTED = "ml.model.rollout_aborted.v1";
+  /**
+   * A shadow started or stopped: {@code version} the shadow version (null when stopped);
+   * fields {@code shadow} ({@code {sample, atol, rtol}}, null when stopped),
+   * {@code previous_shadow} (the version that was shadowing before, or null), {@code actor},
+   * {@code reason}.
+   */
+  public static final String SHADOW_CHANGED = "ml.model.shadow_changed.v1";
 
   @JsonCreator
   public Event {
@@ -153,6 +160,26 @@ public record Event(
     f.put("actor", JsonNodeFactory.instance.textNode(actor));
     f.put("reason", JsonNodeFactory.instance.textNode(reason));
     return new Event(TRAFFIC_CHANGED, model, null, null, null, timestamp, 0, null, Map.of(), f);
+  }
+
+  /** A shadow change ({@link #SHADOW_CHANGED}); {@code shadow} null when it stopped. */
+  public static Event shadowChanged(String model, Shadow shadow, String previousVersion,
+      String actor, String reason, long timestamp) {
+    Map<String, JsonNode> f = new LinkedHashMap<>();
+    if (shadow == null) {
+      f.put("shadow", JsonNodeFactory.instance.nullNode());
+    } else {
+      var o = JsonNodeFactory.instance.objectNode();
+      o.put("sample", shadow.sample());
+      o.put("atol", shadow.atol());
+      o.put("rtol", shadow.rtol());
+      f.put("shadow", o);
+    }
+    f.put("previous_shadow", JsonNodeFactory.instance.textNode(previousVersion));
+    f.put("actor", JsonNodeFactory.instance.textNode(actor));
+    f.put("reason", JsonNodeFactory.instance.textNode(reason));
+    return new Event(SHADOW_CHANGED, model, shadow == null ? null : shadow.version(), null, null,
+        timestamp, 0, null, Map.of(), f);
   }
 
   /**

@@ -27,6 +27,9 @@ public record HistoryEntry(
 
   /** The {@code version} of a traffic change's line. */
   public static final String TRAFFIC = "traffic";
+  /** The version column of a shadow change. */
+  public static final String SHADOW = "shadow";
+
   /** The {@code to_stage} of a traffic change that cleared the split. */
   public static final String NO_SPLIT = "none";
 
@@ -50,6 +53,16 @@ public record HistoryEntry(
   public static HistoryEntry traffic(long timestamp, String model, String before, String after,
       String actor, String reason) {
     return new HistoryEntry(timestamp, model, TRAFFIC, before, after == null ? NO_SPLIT : after,
+        actor, reason);
+  }
+
+  /**
+   * A shadow change: the shadow before and after in words ({@code before} null if there was
+   * none, {@code after} null when it stopped); the version column reads {@code shadow}.
+   */
+  public static HistoryEntry shadow(long timestamp, String model, String before, String after,
+      String actor, String reason) {
+    return new HistoryEntry(timestamp, model, SHADOW, before, after == null ? NO_SPLIT : after,
         actor, reason);
   }
 

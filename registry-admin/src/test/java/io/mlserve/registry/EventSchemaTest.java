@@ -80,6 +80,8 @@ class EventSchemaTest {
       r.setTraffic("m", io.mlserve.store.TrafficSplit.parseWeights("1.0.0=90,1.1.0=10"), "alice",
           "A/B test");
       r.clearTraffic("m", "alice", null);
+      r.startShadow("m", "1.1.0", 0.25, 1e-4, 1e-3, "alice", "compare");
+      r.stopShadow("m", "alice", null);
       r.startRollout("m", RolloutPlan.of("1.1.0"), "alice", "canary");
       r.abortRollout("m", "error rate 0.034 > 0.01 over 212 requests", "controller");
     }

@@ -150,6 +150,12 @@ class FullDiskTest {
             TrafficSplit.parseWeights("1.0.0=80,1.1.0=20"), "alice", "ramp up")),
         new Op("clear a traffic split", split, f -> f.registry.clearTraffic("m", "alice",
             "done")),
+        new Op("start a shadow", staged, f -> f.registry.startShadow("m", "1.1.0", 0.5, 1e-4,
+            1e-3, "alice", "compare")),
+        new Op("stop a shadow", f -> {
+          staged.run(f);
+          f.registry.startShadow("m", "1.1.0", 1, 0, 0, "alice", null);
+        }, f -> f.registry.stopShadow("m", "alice", "done")),
         new Op("create a run", f -> { }, run),
         new Op("log a param", run, f -> f.runs.logParam("m", f.runId(), "lr", 0.1)),
         new Op("log a metric", run, f -> f.runs.logMetric("m", f.runId(), "rmse", 0.5, 1)),

@@ -172,7 +172,7 @@ class TrafficChangesTest {
     Path file = root.resolve("m/deployment.json");
     com.fasterxml.jackson.databind.node.ObjectNode o =
         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(file.toFile());
-    o.putObject("shadow").put("version", "1.4.0").put("sample_rate", 0.1);
+    o.putObject("alerts").put("version", "1.4.0").put("sample_rate", 0.1);
     Files.writeString(file, o.toString());
 
     int before = delivered.size();
@@ -184,14 +184,14 @@ class TrafficChangesTest {
     assertEquals(w("1.2.0=50,1.3.0=50"), e.weightsField("previous_split"));
     JsonNode after = JSON.readTree(file.toFile());
     assertTrue(after.get("split").isNull());
-    assertEquals(0.1, after.at("/shadow/sample_rate").asDouble());
+    assertEquals(0.1, after.at("/alerts/sample_rate").asDouble());
     HistoryEntry h = registry.history("m").get(registry.history("m").size() - 1);
     assertEquals(HistoryEntry.NO_SPLIT, h.toStage());
 
     registry.clearTraffic("m", "bob", null); // nothing to clear: no change, no event
     assertEquals(before + 1, delivered.size());
     Deployment set = registry.setTraffic("m", w("1.3.0=100"), "bob", null);
-    assertEquals("1.4.0", set.otherSections().at("/shadow/version").asText());
+    assertEquals("1.4.0", set.otherSections().at("/alerts/version").asText());
   }
 
   @Test

@@ -48,9 +48,24 @@ class DeploymentStoreTest {
   }
 
   @Test
+  void theShadowSectionRoundTripsAndABadOneIsNamed() throws Exception {
+    Deployment d = new Deployment("m", null, 3, "alice", null, 99, null, null,
+        new Shadow("1.1.0", 0.25, 1e-4, 1e-3, 1234));
+    new DeploymentStore(store).write(d);
+    assertEquals(d.shadow(), DeploymentStore.read(root, "m").orElseThrow().shadow());
+    java.nio.file.Path file = root.resolve("m/deployment.json");
+    java.nio.file.Files.writeString(file, java.nio.file.Files.readString(file)
+        .replaceAll("\"sample\"\\s*:\\s*0\\.25", "\"sample\": 7"));
+    StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+        () -> DeploymentStore.read(root, "m"));
+    assertEquals("m/deployment.json: shadow: shadow sample must be in (0, 1], got 7.0",
+        e.getMessage());
+  }
+
+  @Test
   void roundTripsAndKeepsSectionsItDoesNotKnow() {
     ObjectNode others = JsonNodeFactory.instance.objectNode();
-    others.putObject("shadow").put("version", "1.1.0").put("sample_rate", 0.25);
+    others.putObject("alerts").put("version", "1.1.0").put("sample_rate", 0.25);
     Deployment d = new Deployment("m", TrafficSplit.parse("1.0.0=75,1.1.0=25"), 7, "alice",
         null, 1234, others);
     new DeploymentStore(store).write(d);
