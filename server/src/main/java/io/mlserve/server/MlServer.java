@@ -26,6 +26,7 @@ import io.mlserve.server.reload.PromotionGuard;
 import io.mlserve.server.reload.ReloadCoordinator;
 import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
+import io.mlserve.server.shadow.Shadows;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.serving.RequestIds;
@@ -59,6 +60,7 @@ public final class MlServer implements AutoCloseable {
   private final ServerState state;
   private final InferenceService inference;
   private final Experiments experiments;
+  private final Shadows shadows;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
@@ -81,10 +83,15 @@ public final class MlServer implements AutoCloseable {
     this.state = new ServerState(router::allDefaultsLoaded);
     this.experiments = b.experiments != null ? b.experiments
         : new Experiments(ExperimentConfig.defaults(), b.ticker, b.clock);
+    this.shadows = new Shadows(b.ticker, b.clock);
     AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
       Throwable e = error == null ? null : Failure.unwrap(error);
       if (e instanceof java.util.concurrent.CancellationException) {
         return; // the caller went away: neither an answer nor an error of the version
+      }
+      if (e == null && !ctx.transport().equals(BULK_TRANSPORT)) {
+        // A sample is queued for the model's shadow, if it has one (one map lookup if not).
+        shadows.offer(model.name(), model.version(), ctx.requestId(), inputs, outputs);
       }
       experiments.record(model.name(), model.version(), keep(ctx, split) ? ctx.requestId() : null,
           outputs, split,
@@ -110,6 +117,7 @@ public final class MlServer implements AutoCloseable {
     this.guard = new PromotionGuard(coordinator, b.guardPolicies, b.ticker, b.guardCheckMillis);
     coordinator.setGuard(guard);
     router.setOnDemandLoader(coordinator::loadOnDemand);
+    coordinator.serveShadows(shadows);
     // A new split starts a new A/B window (the same split re-applied keeps it).
     coordinator.onTrafficChange((model, arms) -> experiments.splitChanged(model,
         arms == null ? null : arms.id(), arms == null ? Map.of() : arms.weights()));
@@ -187,6 +195,11 @@ public final class MlServer implements AutoCloseable {
     return !ctx.transport().equals(BULK_TRANSPORT) && (splitRouted || !ctx.idAssigned());
   }
 
+  /** The running shadows (copies of answered requests to a version under comparison). */
+  public Shadows shadows() {
+    return shadows;
+  }
+
   /** The A/B windows and the prediction log that feedback joins. */
   public Experiments experiments() {
     return experiments;
@@ -227,6 +240,7 @@ public final class MlServer implements AutoCloseable {
       r.close();
     }
     coordinator.close();
+    shadows.close();
     grpcServer.shutdown();
     if (!grpcServer.awaitTermination(grace, unit)) {
       log.warn("in-flight calls still running after {} {}; cancelling them", grace, unit);

@@ -6,6 +6,7 @@ import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.metrics.ExperimentMetricsText;
 import io.mlserve.server.metrics.PrometheusText;
+import io.mlserve.server.shadow.ShadowMetricsText;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
@@ -156,6 +157,7 @@ final class ServerLauncher {
     });
     HttpGateway http = HttpGateway.builder(server.inference(), server.state())
         .experiments(server.experiments())
+        .shadows(server.shadows())
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
@@ -165,7 +167,7 @@ final class ServerLauncher {
         .stats(httpStats)
         .metrics(prometheus(new PrometheusText(metrics, server.state()::ready,
             () -> modelStates(server)), new ExperimentMetricsText(server.experiments()),
-            List.of(httpStats, grpcStats)))
+            new ShadowMetricsText(server.shadows()), List.of(httpStats, grpcStats)))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .serverVersion(Version.get())
@@ -209,8 +211,10 @@ final class ServerLauncher {
   }
 
   private static Supplier<String> prometheus(PrometheusText text,
-      ExperimentMetricsText experiments, List<ListenerStats> listeners) {
-    return () -> text.render() + experiments.render() + ListenerStats.prometheus(listeners);
+      ExperimentMetricsText experiments, ShadowMetricsText shadows,
+      List<ListenerStats> listeners) {
+    return () -> text.render() + experiments.render() + shadows.render()
+        + ListenerStats.prometheus(listeners);
   }
 
   /** A step that binds a port. */

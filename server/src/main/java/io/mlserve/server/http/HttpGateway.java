@@ -9,10 +9,12 @@ import io.mlserve.server.http.admin.AdminApi;
 import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
+import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.shadow.Shadows;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -79,6 +81,9 @@ public final class HttpGateway implements AutoCloseable {
         .register(routes);
     if (b.experiments != null) {
       new ExperimentsApi(b.experiments, b.service.router()).register(routes);
+    }
+    if (b.shadows != null) {
+      new ShadowApi(b.shadows).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken);
@@ -252,6 +257,7 @@ public final class HttpGateway implements AutoCloseable {
     private String adminToken;
     private ListenerStats stats;
     private Experiments experiments;
+    private Shadows shadows;
 
     private Builder(InferenceService service, ServerState state) {
       this.service = Objects.requireNonNull(service, "service");
@@ -314,6 +320,12 @@ public final class HttpGateway implements AutoCloseable {
      */
     public Builder experiments(Experiments experiments) {
       this.experiments = Objects.requireNonNull(experiments, "experiments");
+      return this;
+    }
+
+    /** Serves the shadow report ({@code GET /api/v1/models/{m}/shadow}); without it, 404. */
+    public Builder shadows(Shadows shadows) {
+      this.shadows = Objects.requireNonNull(shadows, "shadows");
       return this;
     }
 

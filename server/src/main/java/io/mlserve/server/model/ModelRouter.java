@@ -24,6 +24,7 @@ public final class ModelRouter {
     volatile ServedModel defaultVersion;
     volatile ServedModel staging;
     volatile ArmTable arms;
+    volatile ServedModel shadow;
     final Map<String, ServedModel> versions = new ConcurrentHashMap<>();
   }
 
@@ -113,6 +114,18 @@ public final class ModelRouter {
       return previous;
     }
     return null;
+  }
+
+  /** The version that shadows the model (receives copies of its answered requests), or null. */
+  public ServedModel shadow(String name) {
+    Entry e = models.get(name);
+    return e == null ? null : e.shadow;
+  }
+
+  /** Records the model's shadow version (null: none); it must have been {@linkplain #put added}. */
+  public void setShadow(String name, ServedModel shadow) {
+    Entry e = models.computeIfAbsent(name, n -> new Entry());
+    e.shadow = shadow;
   }
 
   /** Unversioned requests of the model have no Production version from now on. */

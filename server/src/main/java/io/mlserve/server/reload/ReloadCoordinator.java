@@ -54,6 +54,7 @@ public final class ReloadCoordinator implements AutoCloseable {
   private final Clock clock;
   private final BiConsumer<String, Boolean> healthSink;
   private final TrafficReconciler traffic;
+  private volatile ShadowReconciler shadowReconciler;
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "mlserve-reload");
@@ -90,6 +91,18 @@ public final class ReloadCoordinator implements AutoCloseable {
       setStatus(model, "TRAFFIC_FAILED", reason);
       recordFailure(model, version, null, reason);
     });
+  }
+
+  /**
+   * Serves each model's shadow from its deployment record through {@code shadows} from the next
+   * reconciliation on. Call before {@link #reconcileAll}.
+   */
+  public void serveShadows(io.mlserve.server.shadow.Shadows shadows) {
+    this.shadowReconciler = new ShadowReconciler(store, router, loader, shadows,
+        (model, version, reason) -> {
+          setStatus(model, "SHADOW_FAILED", reason);
+          recordFailure(model, version, null, reason);
+        });
   }
 
   /** Told (model, its new split over loaded versions, or null) after each split change. */
@@ -242,6 +255,10 @@ public final class ReloadCoordinator implements AutoCloseable {
       swapStaging(model, wantStaging.orElse(null), staging);
     }
     traffic.reconcile(model);
+    ShadowReconciler sr = shadowReconciler;
+    if (sr != null) {
+      sr.reconcile(model);
+    }
     ServedModel prod = router.defaultVersion(model);
     ServedModel stg = router.staging(model);
     ModelStatus before = statuses.get(model);
@@ -338,7 +355,7 @@ public final class ReloadCoordinator implements AutoCloseable {
   static boolean inUse(ModelRouter router, String model, ServedModel m) {
     ArmTable arms = router.arms(model);
     return m == router.defaultVersion(model) || m == router.staging(model)
-        || (arms != null && arms.contains(m));
+        || m == router.shadow(model) || (arms != null && arms.contains(m));
   }
 
   static void retire(ServedModel old) {

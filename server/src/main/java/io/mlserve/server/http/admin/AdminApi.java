@@ -13,6 +13,7 @@ import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.store.Event;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.NotFoundException;
+import io.mlserve.store.Shadow;
 import io.mlserve.store.Stage;
 import io.mlserve.store.TrafficSplit;
 import java.time.Clock;
@@ -90,6 +91,8 @@ public final class AdminApi implements AutoCloseable {
             registry.deployment(c.param("model")).orElse(null))))
         .add("PUT", m + "/{model}/traffic", this::setTraffic)
         .add("DELETE", m + "/{model}/traffic", this::clearTraffic)
+        .add("PUT", m + "/{model}/shadow", this::startShadow)
+        .add("DELETE", m + "/{model}/shadow", this::stopShadow)
         .add("GET", "/api/v1/events", this::events);
     runs.register(routes, m + "/{model}/runs");
     rollouts.register(routes, m + "/{model}/rollout");
@@ -189,6 +192,44 @@ public final class AdminApi implements AutoCloseable {
     String model = c.param("model");
     return write(() -> AdminJson.traffic(model,
         registry.setTraffic(model, weightsToSet, actor, reason)));
+  }
+
+  /**
+   * {@code PUT .../shadow}: {@code {"version": "1.3.0", "sample": 0.25, "atol": 1e-4,
+   * "rtol": 1e-3, "reason": ...}} (sample, tolerances and reason optional).
+   */
+  private CompletableFuture<HttpReply> startShadow(HttpCall c) throws Exception {
+    String actor = authorize(c);
+    JsonNode body = body(c, Set.of("version", "sample", "atol", "rtol", "reason"));
+    JsonNode version = body.get("version");
+    if (version == null || !version.isTextual()) {
+      throw HttpStatusException.badRequest("field 'version' is required: the shadow version");
+    }
+    double sample = number(body, "sample", Shadow.DEFAULT_SAMPLE);
+    double atol = number(body, "atol", Shadow.DEFAULT_ATOL);
+    double rtol = number(body, "rtol", Shadow.DEFAULT_RTOL);
+    String reason = reason(body);
+    String model = c.param("model");
+    return write(() -> AdminJson.shadow(registry.startShadow(model, version.asText(), sample,
+        atol, rtol, actor, reason)));
+  }
+
+  private CompletableFuture<HttpReply> stopShadow(HttpCall c) throws Exception {
+    String actor = authorize(c);
+    String reason = reason(body(c, Set.of("reason")));
+    String model = c.param("model");
+    return write(() -> AdminJson.shadow(registry.stopShadow(model, actor, reason)));
+  }
+
+  private static double number(JsonNode body, String field, double dflt) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return dflt;
+    }
+    if (!n.isNumber()) {
+      throw HttpStatusException.badRequest("field '" + field + "' must be a number");
+    }
+    return n.doubleValue();
   }
 
   private CompletableFuture<HttpReply> clearTraffic(HttpCall c) throws Exception {

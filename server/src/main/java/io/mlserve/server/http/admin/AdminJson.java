@@ -82,6 +82,30 @@ final class AdminJson {
     return ok(g -> AdminJsonFormat.traffic(g, AdminProtos.traffic(model, deploymentOrNull)));
   }
 
+  /** A model's shadow as the record holds it: {@code {"model", "shadow": {...} | null}}. */
+  static HttpReply shadow(io.mlserve.store.Deployment d) {
+    return ok(g -> {
+      g.writeStartObject();
+      g.writeStringField("model", d.model());
+      io.mlserve.store.Shadow s = d.shadow();
+      if (s == null) {
+        g.writeNullField("shadow");
+      } else {
+        g.writeObjectFieldStart("shadow");
+        g.writeStringField("version", s.version());
+        g.writeNumberField("sample", s.sample());
+        g.writeNumberField("atol", s.atol());
+        g.writeNumberField("rtol", s.rtol());
+        g.writeNumberField("started_at_ms", s.startedAt());
+        g.writeEndObject();
+      }
+      g.writeNumberField("seq", d.seq());
+      g.writeStringField("actor", d.actor());
+      g.writeStringField("reason", d.reason());
+      g.writeEndObject();
+    });
+  }
+
   static HttpReply cleanup(CleanupResult r) {
     CleanupResponse c = CleanupResponse.newBuilder().addAllRemoved(r.removed())
         .setBytes(r.bytes()).setDryRun(r.dryRun()).build();
