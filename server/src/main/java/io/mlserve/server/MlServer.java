@@ -163,7 +163,7 @@ public final class MlServer implements AutoCloseable {
       String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
           + ProcessHandle.current().pid() + ":" + Long.toHexString(
               java.util.concurrent.ThreadLocalRandom.current().nextLong());
-      rollouts = new RolloutRunner(store, registry, experiments, new StoreLease(store,
+      rollouts = new RolloutRunner(store, registry, experiments, shadows, new StoreLease(store,
           "rollout", holder, java.time.Duration.ofSeconds(10), clock), clock);
       rollouts.start(rolloutTickMillis);
     }

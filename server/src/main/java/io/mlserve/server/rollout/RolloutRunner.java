@@ -3,6 +3,8 @@ package io.mlserve.server.rollout;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.experiment.AbWindow;
 import io.mlserve.server.experiment.Experiments;
+import io.mlserve.server.shadow.ShadowReport;
+import io.mlserve.server.shadow.Shadows;
 import io.mlserve.store.Deployment;
 import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.ModelStore;
@@ -38,6 +40,7 @@ public final class RolloutRunner implements AutoCloseable {
   private final ModelStore store;
   private final DeploymentStore deployments;
   private final Experiments experiments;
+  private final Shadows shadows;
   private final StoreLease lease;
   private final Clock clock;
   private final RolloutController controller = new RolloutController();
@@ -48,8 +51,13 @@ public final class RolloutRunner implements AutoCloseable {
     return t;
   });
 
+  /**
+   * @param shadows where a shadow of the candidate (if one runs) measures its divergence from
+   *     the primary: the share of compared requests whose outputs did not agree
+   */
   public RolloutRunner(ModelStore store, ModelRegistry registry, Experiments experiments,
-      StoreLease lease, Clock clock) {
+      Shadows shadows, StoreLease lease, Clock clock) {
+    this.shadows = Objects.requireNonNull(shadows, "shadows");
     this.store = Objects.requireNonNull(store, "store");
     this.deployments = new DeploymentStore(store);
     this.experiments = Objects.requireNonNull(experiments, "experiments");
@@ -112,7 +120,8 @@ public final class RolloutRunner implements AutoCloseable {
       w = null; // this server does not serve the record's split yet: nothing to judge
     }
     String splitId = Long.toString(d.get().seq());
-    ArmWindow candidate = window(w, r.candidate(), r.stepStartedAt());
+    ArmWindow candidate = withDivergence(model, r.candidate(),
+        window(w, r.candidate(), r.stepStartedAt()));
     ArmWindow stable = window(w, r.stable(), r.stepStartedAt());
     RolloutDecision decision = controller.next(r, candidate, stable, now);
     if (decision.action() == RolloutDecision.Action.NONE) {
@@ -121,6 +130,27 @@ public final class RolloutRunner implements AutoCloseable {
     log.info("{}: rollout of {} at {}%: {} ({}; split {})", model, r.candidate(),
         r.weight(), decision.action(), decision.analysis(), splitId);
     return steps.apply(model, decision).isPresent();
+  }
+
+  /**
+   * The window with the candidate's divergence when a shadow of the candidate runs and has
+   * compared answers: the share of compared requests whose outputs did not agree.
+   */
+  private ArmWindow withDivergence(String model, String candidate, ArmWindow w) {
+    if (!shadows.active(model)) {
+      return w;
+    }
+    ShadowReport s;
+    try {
+      s = shadows.report(model);
+    } catch (RuntimeException stoppedMeanwhile) {
+      return w;
+    }
+    if (!s.version().equals(candidate) || s.agreementRatio() == null) {
+      return w;
+    }
+    return new ArmWindow(w.sinceMillis(), w.requests(), w.errors(), w.p95Millis(),
+        1 - s.agreementRatio(), w.feedbackMean());
   }
 
   /** An arm's window of the split in force, or an empty one since the step began. */

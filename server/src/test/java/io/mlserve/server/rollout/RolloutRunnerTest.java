@@ -95,7 +95,7 @@ class RolloutRunnerTest {
   }
 
   private RolloutRunner runner(ServerFixture f) {
-    return new RolloutRunner(f.store, f.registry, f.server.experiments(),
+    return new RolloutRunner(f.store, f.registry, f.server.experiments(), f.server.shadows(),
         new StoreLease(f.store, "rollout", "test", Duration.ofSeconds(10), clock), clock);
   }
 
@@ -158,6 +158,32 @@ class RolloutRunnerTest {
           .get("2.0.0"), "the stable version takes all");
       assertEquals(0, traffic(f, 100, 10), "and answers every request, bad inputs included");
       assertEquals("1.0.0", f.store.stageVersion(MODEL, Stage.PRODUCTION).orElseThrow());
+      r.close();
+    }
+  }
+
+  @Test
+  void aCandidateWhoseShadowDivergesIsAbortedAtItsFirstStep() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir, m -> GuardPolicy.off(), true)) {
+      f.registerDemo("1.0.0", true);
+      f.registerArtifact("2.0.0", FIXTURES.resolve("canary_diverging.pt"), null);
+      f.registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "setup");
+      f.server.start();
+      // The candidate shadows Production first, then takes 10% of the traffic.
+      f.registry.startShadow(MODEL, "2.0.0", 1.0, 1e-4, 1e-3, "test", "compare");
+      f.registry.startRollout(MODEL, new RolloutPlan("2.0.0", List.of(10.0, 100.0),
+          Duration.ofSeconds(60), new Rollout.Thresholds(0.01, 1_000, 20, 0.05), null), "test",
+          "canary");
+      now.set(System.currentTimeMillis());
+      await(() -> weights(f), w -> w != null && w.get("2.0.0") == 10.0);
+      await(() -> f.server.shadows().active(MODEL), a -> a);
+      assertEquals(0, traffic(f, 300, 0), "no request fails: the candidate only diverges");
+      await(() -> f.server.shadows().report(MODEL), x -> x.compared() >= 100);
+      RolloutRunner r = runner(f);
+      assertEquals(1, r.tick());
+      Rollout aborted = f.registry.deployment(MODEL).orElseThrow().rollout();
+      assertEquals(Rollout.State.ABORTED, aborted.state());
+      assertTrue(aborted.abortReason().startsWith("divergence 1 > 0.05"), aborted.abortReason());
       r.close();
     }
   }
