@@ -1,6 +1,5 @@
 package io.mlserve.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.store.Deployment;
 import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.Event;
@@ -290,11 +289,7 @@ final class RolloutChanges {
     Map<String, Double> w = e.weightsField("split");
     Rollout r = RolloutJson.fromJson(e.field("rollout"));
     return current.withRollout(w == null ? null : TrafficSplit.reslice(current.split(), w), r,
-        e.seq(), text(e, "actor"), text(e, "reason"), e.timestamp());
-  }
-
-  private static String text(Event e, String field) {
-    JsonNode n = e.field(field);
-    return n == null || n.isNull() ? null : n.asText();
+        e.seq(), TrafficChanges.text(e, "actor"), TrafficChanges.text(e, "reason"),
+        e.timestamp());
   }
 }
