@@ -115,11 +115,13 @@ final class TrafficReconciler {
     }
     fresh.forEach(m -> router.put(m, false));
     ArmTable arms = ArmTable.of(wantId, want, byVersion::get);
+    // Announced before it routes: the first request the new split routes already counts in the
+    // new split's A/B window, never in the old one.
+    onChange.accept(model, arms);
     router.setArms(model, arms);
     failed.remove(model);
     log.info("{}: traffic split {} in effect (seq {})", model, want.spec(), wantId);
     retireUnused(model, current);
-    onChange.accept(model, arms);
   }
 
   /** Retires the arms of {@code previous} that serve nothing any more. */
