@@ -119,7 +119,7 @@ public final class ModelRegistry {
       RegisterChecks.examples(req.examples());
     }
     if (req.bump() == null) { // a bump's version is resolved again under the lock
-      rejectDuplicate(model, version);
+      RegisterChecks.rejectDuplicate(store, model, version);
     }
 
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -138,7 +138,7 @@ public final class ModelRegistry {
           }
         }
         String v = m.version();
-        rejectDuplicate(model, SemVer.parse(v));
+        RegisterChecks.rejectDuplicate(store, model, SemVer.parse(v));
         store.appendHistory(HistoryEntry.of(now.toEpochMilli(), model, v, null,
             Stage.DEVELOPMENT, req.actor(), "registered"), events.nextSeq());
         events.appendQueued(Event.registered(model, v, req.runId(), now.toEpochMilli()));
@@ -459,21 +459,6 @@ public final class ModelRegistry {
     } catch (Exception e) {
       throw new InvalidRequestException("validation of " + manifest.name() + ":"
           + manifest.version() + " failed: " + (e.getMessage() != null ? e.getMessage() : e), e);
-    }
-  }
-
-  private void rejectDuplicate(String model, SemVer version) {
-    if (!store.hasModel(model)) {
-      return;
-    }
-    for (String existing : store.versions(model)) {
-      if (SemVer.parse(existing).comparePrecedence(version) == 0) {
-        throw new InvalidRequestException(existing.equals(version.toString())
-            ? "model " + model + " already has version " + version + "; versions are immutable,"
-                + " register a new one"
-            : "model " + model + " version " + version + " has the same precedence as existing "
-                + existing);
-      }
     }
   }
 

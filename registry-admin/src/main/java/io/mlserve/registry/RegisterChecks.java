@@ -2,6 +2,7 @@ package io.mlserve.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.store.ModelFormat;
+import io.mlserve.store.ModelStore;
 import io.mlserve.store.Names;
 import io.mlserve.store.SemVer;
 import io.mlserve.store.Signature;
@@ -109,6 +110,26 @@ final class RegisterChecks {
     } catch (IOException e) {
       throw new InvalidRequestException("examples " + examples + " is not valid JSON: "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a version whose semver precedence equals an existing version's (versions are
+   * immutable). Call holding the store lock.
+   */
+  static void rejectDuplicate(ModelStore store, String model,
+      SemVer version) {
+    if (!store.hasModel(model)) {
+      return;
+    }
+    for (String existing : store.versions(model)) {
+      if (SemVer.parse(existing).comparePrecedence(version) == 0) {
+        throw new InvalidRequestException(existing.equals(version.toString())
+            ? "model " + model + " already has version " + version + "; versions are immutable,"
+                + " register a new one"
+            : "model " + model + " version " + version + " has the same precedence as existing "
+                + existing);
+      }
     }
   }
 }
