@@ -72,8 +72,9 @@ class TrafficFollowsStoreTest {
       assertEquals("1.0.0,1.1.0", split(again.router.arms(MODEL)), "a restart keeps the split");
       again.registry.clearTraffic(MODEL, "alice", "done");
       assertNull(await(() -> again.router.arms(MODEL), a -> a == null));
-      // 1.1.0 serves nothing any more: it was retired.
-      assertNull(again.router.loaded(MODEL, "1.1.0"));
+      // 1.1.0 serves nothing any more: it is retired (on the reload thread, just after the
+      // split is cleared, so awaited like the split).
+      assertNull(await(() -> again.router.loaded(MODEL, "1.1.0"), m -> m == null));
     }
   }
 
