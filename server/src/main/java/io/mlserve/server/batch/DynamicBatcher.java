@@ -113,13 +113,25 @@ public final class DynamicBatcher implements AutoCloseable {
 
   /** Starts one daemon worker thread per runner. Call once. */
   public void start() {
+    start(() -> { });
+  }
+
+  /**
+   * Starts one daemon worker thread per runner, each running {@code workerSetup} first (e.g.
+   * {@link BackgroundPriority#applyToCurrentThread}), which must not throw. Call once.
+   */
+  public void start(Runnable workerSetup) {
+    Objects.requireNonNull(workerSetup, "workerSetup");
     synchronized (workers) {
       if (!workers.isEmpty()) {
         throw new IllegalStateException("already started");
       }
       for (int i = 0; i < runners.size(); i++) {
         ModelRunner runner = runners.get(i);
-        Thread t = new Thread(() -> workLoop(runner), "batcher-" + modelLabel + "-" + i);
+        Thread t = new Thread(() -> {
+          workerSetup.run();
+          workLoop(runner);
+        }, "batcher-" + modelLabel + "-" + i);
         t.setDaemon(true);
         workers.add(t);
       }

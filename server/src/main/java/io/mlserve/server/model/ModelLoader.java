@@ -1,6 +1,7 @@
 package io.mlserve.server.model;
 
 import io.mlserve.errors.ClientText;
+import io.mlserve.server.batch.BackgroundPriority;
 import io.mlserve.server.batch.BatchSettings;
 import io.mlserve.server.batch.DynamicBatcher;
 import io.mlserve.server.batch.Ticker;
@@ -78,7 +79,21 @@ public final class ModelLoader {
    * @throws ModelLoadException naming the version and the failed step
    */
   public ServedModel load(Path versionDir, Manifest manifest) throws ModelLoadException {
-    return load(versionDir, manifest, false);
+    return load(versionDir, manifest, false, false);
+  }
+
+  /**
+   * Loads, warms and health-checks a dedicated instance of a version to run as a shadow: its own
+   * batcher with ONE instance of one intra-op thread, whatever the manifest says, so the shadow
+   * takes at most one core and its copies, queueing behind each other while that instance is
+   * busy, run in larger and cheaper batches; and its own metrics, outside {@code /metrics}' per
+   * version series (the shadow's figures are in its report), so the copies never count as the
+   * version's traffic.
+   *
+   * @throws ModelLoadException naming the version and the failed step
+   */
+  public ServedModel loadShadow(Path versionDir, Manifest manifest) throws ModelLoadException {
+    return load(versionDir, manifest, false, true);
   }
 
   /**
@@ -89,11 +104,11 @@ public final class ModelLoader {
    * @throws ModelLoadException naming the version and the failed step
    */
   public void check(Path versionDir, Manifest manifest) throws ModelLoadException {
-    load(versionDir, manifest, true);
+    load(versionDir, manifest, true, false);
   }
 
-  private ServedModel load(Path versionDir, Manifest manifest, boolean checkOnly)
-      throws ModelLoadException {
+  private ServedModel load(Path versionDir, Manifest manifest, boolean checkOnly,
+      boolean shadow) throws ModelLoadException {
     String label = manifest.name() + ":" + manifest.version();
     InferenceEngine engine =
         engines.stream()
@@ -103,6 +118,9 @@ public final class ModelLoader {
                 () -> new ModelLoadException(
                     label + ": no engine for format '" + manifest.format() + "'", null));
     ServingConfig serving = servingOverride.apply(manifest.serving());
+    if (shadow) {
+      serving = serving.withInstances(1).withThreadsPerInstance(1);
+    }
     RequestValidator validator;
     try {
       validator = new RequestValidator(label, manifest.signature().inputs());
@@ -138,14 +156,22 @@ public final class ModelLoader {
           new BatchSettings(
               maxBatch, Math.multiplyExact(serving.maxQueueDelayUs(), 1000L),
               serving.queueCapacity(), Math.multiplyExact(serving.queueTimeoutUs(), 1000L));
-      ModelMetrics modelMetrics = metrics.forVersion(manifest.name(), manifest.version());
+      ModelMetrics modelMetrics = shadow
+          ? new ModelMetrics(manifest.name(), manifest.version())
+          : metrics.forVersion(manifest.name(), manifest.version());
       DynamicBatcher batcher =
           new DynamicBatcher(label, settings, runners, ticker, modelMetrics, wakeDeferral);
-      batcher.start();
+      if (shadow) {
+        batcher.start(() -> BackgroundPriority.applyToCurrentThread().ifPresent(
+            why -> log.warn("{}: the shadow's worker keeps normal priority: {}", label, why)));
+      } else {
+        batcher.start();
+      }
       log.info(
-          "{}: loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us,"
+          "{}: {}loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us,"
               + " queue {} requests / {} us)",
-          label, (System.nanoTime() - t0) / 1_000_000, runners.size(), maxBatch,
+          label, shadow ? "shadow instance " : "", (System.nanoTime() - t0) / 1_000_000,
+          runners.size(), maxBatch,
           serving.maxQueueDelayUs(), serving.queueCapacity(), serving.queueTimeoutUs());
       return new ServedModel(
           manifest, loaded, runners, batcher, validator, modelMetrics, telemetry, ticker);

@@ -122,7 +122,10 @@ public final class ModelRouter {
     return e == null ? null : e.shadow;
   }
 
-  /** Records the model's shadow version (null: none); it must have been {@linkplain #put added}. */
+  /**
+   * Records the model's shadow (null: none): a dedicated instance, not one of the versions
+   * {@linkplain #put added} for serving.
+   */
   public void setShadow(String name, ServedModel shadow) {
     Entry e = models.computeIfAbsent(name, n -> new Entry());
     e.shadow = shadow;

@@ -355,7 +355,7 @@ public final class ReloadCoordinator implements AutoCloseable {
   static boolean inUse(ModelRouter router, String model, ServedModel m) {
     ArmTable arms = router.arms(model);
     return m == router.defaultVersion(model) || m == router.staging(model)
-        || m == router.shadow(model) || (arms != null && arms.contains(m));
+        || (arms != null && arms.contains(m));
   }
 
   static void retire(ServedModel old) {

@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * version is loaded, warmed and health-checked (the loader does all three) and handed to
  * {@link Shadows}, which mirrors a sample of the primary's answered requests to it after they are
  * answered. A shadow that fails to load is recorded ({@code ml.model.reload_failed.v1}) and not
- * tried again until the record changes. A stopped shadow's version is retired when it serves
- * nothing else.
+ * tried again until the record changes. The shadow runs on a dedicated instance of its version
+ * ({@link ModelLoader#loadShadow}: its own batcher, one instance, its own metrics), never the
+ * instance that serves the version's stage, split arm or explicit requests, so copies never
+ * queue beside real traffic of that version; a stopped or replaced shadow's instance is retired.
  *
  * <p>Runs on the reload coordinator's single thread only; not thread-safe.
  */
@@ -65,7 +67,7 @@ final class ShadowReconciler {
         router.setShadow(model, null);
         shadows.stop(model);
         log.info("{}: shadow {} stopped", model, current.version());
-        retireIfUnused(model, current);
+        ReloadCoordinator.retire(current);
       }
       return;
     }
@@ -73,10 +75,10 @@ final class ShadowReconciler {
       return;
     }
     applied.put(model, want);
-    ServedModel m = router.loaded(model, want.version());
-    if (m == null || m.closed()) {
+    ServedModel m = current;
+    if (m == null || m.closed() || !m.version().equals(want.version())) {
       try {
-        m = loader.load(store.versionDir(model, want.version()),
+        m = loader.loadShadow(store.versionDir(model, want.version()),
             store.manifest(model, want.version()));
       } catch (ModelLoadException | RuntimeException e) {
         String reason = "shadow " + want.version() + " not started: it failed to load: "
@@ -85,20 +87,12 @@ final class ShadowReconciler {
         failures.splitFailed(model, want.version(), reason);
         return;
       }
-      router.put(m, false);
     }
     router.setShadow(model, m);
     shadows.start(model, m, ShadowConfig.of(want.sample(), want.atol(), want.rtol()));
     log.info("{}: shadow {} started", model, want.describe());
     if (current != null && current != m) {
-      retireIfUnused(model, current);
-    }
-  }
-
-  private void retireIfUnused(String model, ServedModel m) {
-    if (!ReloadCoordinator.inUse(router, model, m)) {
-      router.remove(m);
-      ReloadCoordinator.retire(m);
+      ReloadCoordinator.retire(current);
     }
   }
 

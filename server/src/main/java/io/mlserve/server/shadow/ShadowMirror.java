@@ -1,5 +1,6 @@
 package io.mlserve.server.shadow;
 
+import io.mlserve.server.batch.BackgroundPriority;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.metrics.LatencyTracker;
@@ -37,11 +38,12 @@ import org.slf4j.LoggerFactory;
  * yet run) and counted as a timeout; a failure is counted as an error. Answers are compared on
  * the shadow's batcher thread that produced them.
  *
- * <p>On priority: the drain thread asks for {@link Thread#MIN_PRIORITY}, but HotSpot on Linux
- * ignores Java priorities unless run with {@code -XX:ThreadPriorityPolicy=1} as root. What keeps
- * the shadow from starving the primary is structural: the shadow has its own batcher (the
- * primary's queue and workers never see a copy), at most {@code maxInFlight} copies are on it at
- * once, and everything beyond the bounded queue is dropped at the caller at no cost.
+ * <p>On priority: the shadow is a dedicated instance of its version (its own batcher with one
+ * worker; the primary's queue and workers never see a copy) whose worker, like the drain
+ * thread, runs at the lowest CPU priority ({@link BackgroundPriority}: nice 19 on Linux), so on
+ * a saturated host the shadow gets the CPU serving leaves over; at most {@code maxInFlight}
+ * copies are on it at once, and everything beyond the bounded queue is dropped at the caller at
+ * no cost and counted.
  *
  * <p>Cost on the caller's thread, as {@code ShadowOfferCostTest} measures it: a request outside
  * the sample, or dropped because the queue is full, allocates nothing (a hash of the request id
@@ -165,6 +167,7 @@ public final class ShadowMirror implements AutoCloseable {
   }
 
   private void drainLoop() {
+    BackgroundPriority.applyToCurrentThread();
     while (!closed) {
       Copy c;
       try {

@@ -35,6 +35,8 @@ class ModelLoaderTest {
 
   private final AtomicInteger loads = new AtomicInteger();
   private final AtomicInteger runners = new AtomicInteger();
+  /** The nice value of the thread that ran the last batch (Linux /proc), or MIN_VALUE. */
+  private final AtomicInteger niceOfLastBatch = new AtomicInteger(Integer.MIN_VALUE);
 
   private final InferenceEngine engine = new InferenceEngine() {
     @Override
@@ -49,7 +51,23 @@ class ModelLoaderTest {
         @Override
         public ModelRunner newRunner(int intraOpThreads) {
           runners.incrementAndGet();
-          return new FakeRunner();
+          FakeRunner fake = new FakeRunner();
+          return new ModelRunner() {
+            @Override
+            public io.mlserve.server.tensor.Tensor[] predict(
+                io.mlserve.server.tensor.Tensor[] inputs) throws Exception {
+              if (java.nio.file.Files.exists(Path.of("/proc/thread-self/stat"))) {
+                niceOfLastBatch.set(
+                    io.mlserve.server.batch.BackgroundPriorityTest.niceOfCurrentThread());
+              }
+              return fake.predict(inputs);
+            }
+
+            @Override
+            public void close() {
+              fake.close();
+            }
+          };
         }
 
         @Override
@@ -76,6 +94,31 @@ class ModelLoaderTest {
       assertEquals(TimeUnit.MICROSECONDS.toNanos(2_500),
           m.batcher().settings().queueTimeoutNanos());
       assertEquals(100, m.batcher().settings().queueCapacity());
+    }
+  }
+
+  @Test
+  void aShadowRunsOneInstanceAtBackgroundPriorityWithItsOwnMetrics() throws Exception {
+    MetricsRegistry registry = new MetricsRegistry();
+    ModelLoader withRegistry = new ModelLoader(List.of(engine), Ticker.system(),
+        Function.identity(), registry, Telemetry.disabled());
+    ServingConfig serving = new ServingConfig(8, 0, 100, 3, "cpu", 4);
+    try (ServedModel m = withRegistry.loadShadow(dir, manifest(2, serving))) {
+      assertEquals(1, runners.get(), "one instance whatever the manifest asks");
+      m.infer(List.of(FakeRunner.rows(1, 1f)), Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
+      if (java.nio.file.Files.exists(Path.of("/proc/thread-self/stat"))) {
+        assertEquals(io.mlserve.server.batch.BackgroundPriority.NICE, niceOfLastBatch.get(),
+            "the shadow's batches run at the lowest priority");
+      }
+      assertTrue(registry.all().isEmpty(), "the shadow's copies are not the version's traffic");
+    }
+    try (ServedModel m = withRegistry.load(dir, manifest(2, serving))) {
+      m.infer(List.of(FakeRunner.rows(1, 1f)), Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
+      if (java.nio.file.Files.exists(Path.of("/proc/thread-self/stat"))) {
+        assertEquals(io.mlserve.server.batch.BackgroundPriorityTest.niceOfCurrentThread(),
+            niceOfLastBatch.get(), "a served version runs at the process's priority");
+      }
+      assertEquals(1, registry.all().size());
     }
   }
 
