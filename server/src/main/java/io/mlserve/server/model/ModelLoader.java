@@ -83,16 +83,19 @@ public final class ModelLoader {
   }
 
   /**
-   * Loads, warms and health-checks a dedicated instance of a version to run as a shadow: its own
-   * batcher with ONE instance of one intra-op thread, whatever the manifest says, so the shadow
-   * takes at most one core and its copies, queueing behind each other while that instance is
-   * busy, run in larger and cheaper batches; and its own metrics, outside {@code /metrics}' per
-   * version series (the shadow's figures are in its report), so the copies never count as the
-   * version's traffic.
+   * Loads, warms and health-checks a dedicated instance of a version for background work beside
+   * serving (a shadow, an evaluation): its own batcher with ONE instance of one intra-op thread,
+   * whatever the manifest says, so it takes at most one core, and requests queueing behind each
+   * other while that instance is busy run in larger and cheaper batches; its own metrics,
+   * outside {@code /metrics}' per version series, so its requests never count as the version's
+   * traffic; and its worker at the lowest CPU priority ({@link BackgroundPriority}): on a
+   * saturated host it yields to serving (a shadow's queue then fills and the mirror drops
+   * copies, counted) and on an idle one it runs at full speed.
    *
    * @throws ModelLoadException naming the version and the failed step
    */
-  public ServedModel loadShadow(Path versionDir, Manifest manifest) throws ModelLoadException {
+  public ServedModel loadBackground(Path versionDir, Manifest manifest)
+      throws ModelLoadException {
     return load(versionDir, manifest, false, true);
   }
 
@@ -108,7 +111,7 @@ public final class ModelLoader {
   }
 
   private ServedModel load(Path versionDir, Manifest manifest, boolean checkOnly,
-      boolean shadow) throws ModelLoadException {
+      boolean background) throws ModelLoadException {
     String label = manifest.name() + ":" + manifest.version();
     InferenceEngine engine =
         engines.stream()
@@ -118,7 +121,7 @@ public final class ModelLoader {
                 () -> new ModelLoadException(
                     label + ": no engine for format '" + manifest.format() + "'", null));
     ServingConfig serving = servingOverride.apply(manifest.serving());
-    if (shadow) {
+    if (background) {
       serving = serving.withInstances(1).withThreadsPerInstance(1);
     }
     RequestValidator validator;
@@ -156,21 +159,21 @@ public final class ModelLoader {
           new BatchSettings(
               maxBatch, Math.multiplyExact(serving.maxQueueDelayUs(), 1000L),
               serving.queueCapacity(), Math.multiplyExact(serving.queueTimeoutUs(), 1000L));
-      ModelMetrics modelMetrics = shadow
+      ModelMetrics modelMetrics = background
           ? new ModelMetrics(manifest.name(), manifest.version())
           : metrics.forVersion(manifest.name(), manifest.version());
       DynamicBatcher batcher =
           new DynamicBatcher(label, settings, runners, ticker, modelMetrics, wakeDeferral);
-      if (shadow) {
+      if (background) {
         batcher.start(() -> BackgroundPriority.applyToCurrentThread().ifPresent(
-            why -> log.warn("{}: the shadow's worker keeps normal priority: {}", label, why)));
+            why -> log.warn("{}: the background worker keeps normal priority: {}", label, why)));
       } else {
         batcher.start();
       }
       log.info(
           "{}: {}loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us,"
               + " queue {} requests / {} us)",
-          label, shadow ? "shadow instance " : "", (System.nanoTime() - t0) / 1_000_000,
+          label, background ? "background instance " : "", (System.nanoTime() - t0) / 1_000_000,
           runners.size(), maxBatch,
           serving.maxQueueDelayUs(), serving.queueCapacity(), serving.queueTimeoutUs());
       return new ServedModel(

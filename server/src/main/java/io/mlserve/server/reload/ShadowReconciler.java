@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@link Shadows}, which mirrors a sample of the primary's answered requests to it after they are
  * answered. A shadow that fails to load is recorded ({@code ml.model.reload_failed.v1}) and not
  * tried again until the record changes. The shadow runs on a dedicated instance of its version
- * ({@link ModelLoader#loadShadow}: its own batcher, one instance, its own metrics), never the
+ * ({@link ModelLoader#loadBackground}: its own batcher, one instance, its own metrics), never the
  * instance that serves the version's stage, split arm or explicit requests, so copies never
  * queue beside real traffic of that version; a stopped or replaced shadow's instance is retired.
  *
@@ -78,7 +78,7 @@ final class ShadowReconciler {
     ServedModel m = current;
     if (m == null || m.closed() || !m.version().equals(want.version())) {
       try {
-        m = loader.loadShadow(store.versionDir(model, want.version()),
+        m = loader.loadBackground(store.versionDir(model, want.version()),
             store.manifest(model, want.version()));
       } catch (ModelLoadException | RuntimeException e) {
         String reason = "shadow " + want.version() + " not started: it failed to load: "

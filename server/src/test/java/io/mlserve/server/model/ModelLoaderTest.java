@@ -103,7 +103,7 @@ class ModelLoaderTest {
     ModelLoader withRegistry = new ModelLoader(List.of(engine), Ticker.system(),
         Function.identity(), registry, Telemetry.disabled());
     ServingConfig serving = new ServingConfig(8, 0, 100, 3, "cpu", 4);
-    try (ServedModel m = withRegistry.loadShadow(dir, manifest(2, serving))) {
+    try (ServedModel m = withRegistry.loadBackground(dir, manifest(2, serving))) {
       assertEquals(1, runners.get(), "one instance whatever the manifest asks");
       m.infer(List.of(FakeRunner.rows(1, 1f)), Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
       if (java.nio.file.Files.exists(Path.of("/proc/thread-self/stat"))) {

@@ -1,0 +1,190 @@
+package io.mlserve.server.evaluation;
+
+import io.mlserve.dataset.DatasetBatch;
+import io.mlserve.dataset.InputArray;
+import io.mlserve.evaluation.Predictor;
+import io.mlserve.server.batch.Ticker;
+import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.model.ModelLoadException;
+import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.tensor.DataType;
+import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.tensor.Tensors;
+import io.mlserve.store.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs dataset batches through the real engine for an evaluation: each version on an instance of
+ * its own that {@code instances} loads once (the server passes
+ * {@code ModelLoader.loadBackground}: a dedicated batcher at background priority with its own
+ * metrics, so an evaluation neither counts as the version's traffic nor queues beside it), the
+ * batch cut into chunks of the instance's max batch size, every chunk queued at once so they run
+ * back to back, the scored output converted to doubles. {@link #close} closes the instances it
+ * loaded.
+ *
+ * <p>The scored output is the one named {@code outputName}, or the signature's first output.
+ * This class is thread-safe: instances are loaded under a lock; chunks of concurrent calls
+ * queue on the instances' batchers.
+ */
+public final class EnginePredictor implements Predictor, AutoCloseable {
+  /** Loads a dedicated instance of one version. */
+  public interface Instances {
+    ServedModel load(String version) throws ModelLoadException;
+  }
+
+  private final Instances instances;
+  private final String outputName;
+  private final Ticker ticker;
+  private final long timeoutNanos;
+  private final Map<String, ServedModel> loaded = new HashMap<>();
+  private boolean closed;
+
+  /**
+   * @param outputName the output scored, or null for the signature's first
+   * @param timeout how long one batch may take, all chunks together
+   */
+  public EnginePredictor(Instances instances, String outputName, Ticker ticker,
+      Duration timeout) {
+    this.instances = Objects.requireNonNull(instances, "instances");
+    this.outputName = outputName;
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.timeoutNanos = Objects.requireNonNull(timeout, "timeout").toNanos();
+  }
+
+  @Override
+  public Prediction predict(String version, DatasetBatch batch) throws Exception {
+    ServedModel m = instance(version);
+    int scored = scoredIndex(m);
+    List<Tensor> inputs = new ArrayList<>(batch.inputs().size());
+    for (InputArray a : batch.inputs()) {
+      inputs.add(new Tensor(a.name(), DataType.parse(a.datatype()), a.shape(), a.data()));
+    }
+    int rows = batch.rows();
+    int chunkRows = Math.max(1, m.batcher().settings().maxBatchSize());
+    int chunks = (rows + chunkRows - 1) / chunkRows;
+    int[] sizes = new int[chunks];
+    for (int i = 0; i < chunks; i++) {
+      sizes[i] = Math.min(chunkRows, rows - i * chunkRows);
+    }
+    List<Tensor[]> perInput = new ArrayList<>(inputs.size());
+    for (Tensor t : inputs) {
+      perInput.add(chunks == 1 ? new Tensor[] {t} : Tensors.split(t, sizes));
+    }
+    long deadline = ticker.nanoTime() + timeoutNanos;
+    List<CompletableFuture<Tensor[]>> answers = new ArrayList<>(chunks);
+    try {
+      for (int c = 0; c < chunks; c++) {
+        List<Tensor> chunk = new ArrayList<>(inputs.size());
+        for (Tensor[] parts : perInput) {
+          chunk.add(parts[c]);
+        }
+        answers.add(m.infer(chunk, deadline, "evaluation"));
+      }
+      List<Tensor> outs = new ArrayList<>(chunks);
+      for (CompletableFuture<Tensor[]> a : answers) {
+        long left = deadline - ticker.nanoTime();
+        outs.add(a.get(Math.max(0, left), TimeUnit.NANOSECONDS)[scored]);
+      }
+      Tensor out = outs.size() == 1 ? outs.get(0) : Tensors.concat(outs.get(0).name(), outs);
+      return new Prediction(doubles(out), width(out, rows));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw InferenceException.unavailable(m.label() + ": a batch of " + rows
+          + " rows did not finish within " + Duration.ofNanos(timeoutNanos).toSeconds() + " s");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } finally {
+      answers.forEach(a -> a.cancel(false));
+    }
+  }
+
+  private synchronized ServedModel instance(String version) throws ModelLoadException {
+    if (closed) {
+      throw new IllegalStateException("the evaluation ended");
+    }
+    ServedModel m = loaded.get(version);
+    if (m == null) {
+      m = instances.load(version);
+      loaded.put(version, m);
+    }
+    return m;
+  }
+
+  private int scoredIndex(ServedModel m) {
+    List<TensorSpec> outputs = m.manifest().signature().outputs();
+    if (outputName == null) {
+      return 0;
+    }
+    for (int i = 0; i < outputs.size(); i++) {
+      if (outputs.get(i).name().equals(outputName)) {
+        return i;
+      }
+    }
+    List<String> names = outputs.stream().map(TensorSpec::name).toList();
+    throw new IllegalArgumentException(m.label() + " has no output '" + outputName
+        + "' (outputs: " + String.join(", ", names) + ")");
+  }
+
+  private static int width(Tensor out, int rows) {
+    long elements = Tensor.elementCount(out.shape());
+    if (rows == 0 || elements % rows != 0) {
+      throw new IllegalStateException("output '" + out.name() + "' has " + elements
+          + " values for " + rows + " rows");
+    }
+    return Math.toIntExact(elements / rows);
+  }
+
+  /** The tensor's elements as doubles, in bulk for the common types. */
+  static double[] doubles(Tensor t) {
+    ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+    int n = Math.toIntExact(Tensor.elementCount(t.shape()));
+    double[] out = new double[n];
+    switch (t.dataType()) {
+      case FP32 -> {
+        var f = b.asFloatBuffer();
+        for (int i = 0; i < n; i++) {
+          out[i] = f.get(i);
+        }
+      }
+      case FP64 -> b.asDoubleBuffer().get(out);
+      case INT64 -> {
+        var l = b.asLongBuffer();
+        for (int i = 0; i < n; i++) {
+          out[i] = l.get(i);
+        }
+      }
+      case INT32 -> {
+        var in = b.asIntBuffer();
+        for (int i = 0; i < n; i++) {
+          out[i] = in.get(i);
+        }
+      }
+      default -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = Tensors.elementAsDouble(t, i);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    List<ServedModel> toClose;
+    synchronized (this) {
+      closed = true;
+      toClose = new ArrayList<>(loaded.values());
+      loaded.clear();
+    }
+    toClose.forEach(ServedModel::close);
+  }
+}
