@@ -78,10 +78,22 @@ public record Rollout(String candidate, String stable, List<Double> steps, long 
    *     extends), at least 1
    * @param maxDivergence the highest divergence from the stable version that passes (where one
    *     is measured), at least 0, or null for no divergence check
+   * @param maxFeedbackRegression how much worse than the stable version's the candidate's
+   *     feedback metric may be, relative, in {@code [0, 1]} (0.05: at most 5% worse; "worse"
+   *     is higher for MAE and RMSE, lower for accuracy and reward), or null for no feedback
+   *     check. When set, a step where both versions serve is not passed until both arms have
+   *     {@code minFeedback} outcomes (fewer: the bake extends)
+   * @param minFeedback the fewest feedback outcomes each arm needs for the feedback check, at
+   *     least 1 (only used with {@code maxFeedbackRegression})
    */
   public record Thresholds(double maxErrorRate, double maxP95Ms, long minRequests,
-      Double maxDivergence) {
-    /** The defaults: error rate 0.01, p95 200 ms, 100 requests, no divergence check. */
+      Double maxDivergence, Double maxFeedbackRegression, long minFeedback) {
+    /** The outcomes per arm the feedback check needs when none is given. */
+    public static final long DEFAULT_MIN_FEEDBACK = 30;
+    /**
+     * The defaults: error rate 0.01, p95 200 ms, 100 requests, no divergence check, no
+     * feedback check.
+     */
     public static final Thresholds DEFAULTS = new Thresholds(0.01, 200, 100, null);
 
     public Thresholds {
@@ -101,6 +113,39 @@ public record Rollout(String candidate, String stable, List<Double> steps, long 
         throw new IllegalArgumentException("max divergence " + maxDivergence
             + " is not a non-negative number");
       }
+      if (maxFeedbackRegression != null
+          && !(maxFeedbackRegression >= 0 && maxFeedbackRegression <= 1)) {
+        throw new IllegalArgumentException("max feedback regression " + maxFeedbackRegression
+            + " is not a fraction from 0 to 1 (0.05: the candidate's feedback metric at most 5%"
+            + " worse than the stable version's)");
+      }
+      if (minFeedback < 1) {
+        throw new IllegalArgumentException("min feedback " + minFeedback
+            + " is below 1: feedback is never compared on no outcomes");
+      }
+    }
+
+    /** Thresholds without a feedback check ({@link #DEFAULT_MIN_FEEDBACK} kept for one). */
+    public Thresholds(double maxErrorRate, double maxP95Ms, long minRequests,
+        Double maxDivergence) {
+      this(maxErrorRate, maxP95Ms, minRequests, maxDivergence, null, DEFAULT_MIN_FEEDBACK);
+    }
+
+    /**
+     * These thresholds with the feedback check as a request gives it: {@code maxRegression}
+     * null for none, {@code minFeedback} null for {@link #DEFAULT_MIN_FEEDBACK}.
+     *
+     * @throws IllegalArgumentException for a value out of its bounds, or a
+     *     {@code minFeedback} without a {@code maxRegression} (it would check nothing)
+     */
+    public Thresholds withFeedback(Double maxRegression, Long minFeedback) {
+      if (maxRegression == null && minFeedback != null) {
+        throw new IllegalArgumentException("min feedback " + minFeedback + " is set without a"
+            + " max feedback regression: it only says how many outcomes the feedback check"
+            + " needs, so set both");
+      }
+      return new Thresholds(maxErrorRate, maxP95Ms, minRequests, maxDivergence, maxRegression,
+          minFeedback == null ? DEFAULT_MIN_FEEDBACK : minFeedback);
     }
   }
 
@@ -128,6 +173,11 @@ public record Rollout(String candidate, String stable, List<Double> steps, long 
         throw new IllegalArgumentException("pause-at " + format(pauseAt)
             + " is the last step; pause at an earlier one (promote ends the rollout)");
       }
+    }
+    if (thresholds.maxFeedbackRegression() != null && steps.size() < 2) {
+      throw new IllegalArgumentException("a max feedback regression needs a step below 100:"
+          + " feedback is compared while the stable version still serves, and at 100% it"
+          + " serves nothing (e.g. steps 5,25,50,100)");
     }
     if (step < 0 || step >= steps.size()) {
       throw new IllegalArgumentException("step " + step + " is not an index of the steps "

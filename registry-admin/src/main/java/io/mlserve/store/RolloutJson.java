@@ -14,12 +14,15 @@ import java.util.List;
  * {"candidate": "1.3.0", "stable": "1.2.0", "steps": [5.0, 25.0, 50.0, 100.0],
  *  "bake_ms": 60000,
  *  "thresholds": {"max_error_rate": 0.01, "max_p95_ms": 200.0, "min_requests": 100,
- *                 "max_divergence": null},
+ *                 "max_divergence": null, "max_feedback_regression": null,
+ *                 "min_feedback": 30},
  *  "pause_at": null, "step": 0, "state": "RUNNING", "step_started_at": 1640995200000,
  *  "extensions": 0, "last_analysis": null, "abort_reason": null}
  * }</pre>
  *
- * Every key is written, {@code null} when it has no value. Stateless and thread-safe.
+ * Every key is written, {@code null} when it has no value. A section written before the
+ * feedback check existed has no {@code max_feedback_regression} or {@code min_feedback}: it
+ * reads as no feedback check ({@code min_feedback} 30). Stateless and thread-safe.
  */
 public final class RolloutJson {
   private RolloutJson() {}
@@ -37,6 +40,8 @@ public final class RolloutJson {
     t.put("max_p95_ms", r.thresholds().maxP95Ms());
     t.put("min_requests", r.thresholds().minRequests());
     t.put("max_divergence", r.thresholds().maxDivergence());
+    t.put("max_feedback_regression", r.thresholds().maxFeedbackRegression());
+    t.put("min_feedback", r.thresholds().minFeedback());
     o.put("pause_at", r.pauseAt());
     o.put("step", r.step());
     o.put("state", r.state().name());
@@ -73,7 +78,9 @@ public final class RolloutJson {
       throw new IllegalArgumentException("thresholds is not an object");
     }
     Rollout.Thresholds thresholds = new Rollout.Thresholds(number(t, "max_error_rate"),
-        number(t, "max_p95_ms"), integer(t, "min_requests"), optionalNumber(t, "max_divergence"));
+        number(t, "max_p95_ms"), integer(t, "min_requests"), optionalNumber(t, "max_divergence"),
+        optionalNumber(t, "max_feedback_regression"), t.hasNonNull("min_feedback")
+            ? integer(t, "min_feedback") : Rollout.Thresholds.DEFAULT_MIN_FEEDBACK);
     return new Rollout(text(n, "candidate"), text(n, "stable"), steps, integer(n, "bake_ms"),
         thresholds, optionalNumber(n, "pause_at"), (int) integer(n, "step"),
         Rollout.State.parse(text(n, "state")), integer(n, "step_started_at"),

@@ -336,4 +336,25 @@ class RolloutChangesTest {
     assertEquals(TrafficSplit.reslice(started.split(), w), d.split());
     assertFalse(d.hasActiveRollout());
   }
+
+  @Test
+  void aFeedbackThresholdIsKeptInTheRecordAndItsEventAndRefusedWithoutAStepBelow100()
+      throws Exception {
+    Rollout.Thresholds t = new Rollout.Thresholds(0.01, 200, 100, null, 0.05, 40);
+    assertEquals("rollout of m:1.3.0: a max feedback regression needs a step below 100:"
+        + " feedback is compared while the stable version still serves, and at 100% it serves"
+        + " nothing (e.g. steps 5,25,50,100)", assertThrows(InvalidRequestException.class,
+            () -> registry.startRollout("m", new RolloutPlan("1.3.0", List.of(100.0), null, t,
+                null), "bob", null)).getMessage());
+    assertTrue(registry.deployment("m").isEmpty(), "the refusal wrote no record");
+
+    Deployment d = registry.startRollout("m", new RolloutPlan("1.3.0", null, null, t, null),
+        "bob", "canary judged on feedback");
+    assertEquals(t, d.rollout().thresholds());
+    JsonNode file = JSON.readTree(root.resolve("m/deployment.json").toFile());
+    assertEquals(0.05, file.at("/rollout/thresholds/max_feedback_regression").asDouble());
+    assertEquals(40, file.at("/rollout/thresholds/min_feedback").asLong());
+    assertEquals(t, RolloutJson.fromJson(last().field("rollout")).thresholds());
+    assertEquals(t, DeploymentStore.read(root, "m").orElseThrow().rollout().thresholds());
+  }
 }

@@ -28,7 +28,8 @@ final class RolloutCommands {
   private RolloutCommands() {}
 
   @Command(name = "rollout", description = "Canary rollouts: move traffic to a version in"
-      + " steps, judged on its own errors and latency; aborted at once when a check fails.",
+      + " steps, judged on its own errors, latency and (optionally) feedback; aborted at once"
+      + " when a check fails.",
       subcommands = {Start.class, Status.class, Pause.class, Resume.class, Abort.class,
           Promote.class})
   static final class Group {
@@ -72,6 +73,10 @@ final class RolloutCommands {
           .append(r.getMinRequests());
       if (r.hasMaxDivergence()) {
         sb.append(", max divergence ").append(num(r.getMaxDivergence()));
+      }
+      if (r.hasMaxFeedbackRegression()) {
+        sb.append(", max feedback regression ").append(num(r.getMaxFeedbackRegression()))
+            .append(" (min ").append(r.getMinFeedback()).append(" outcomes per arm)");
       }
       if (r.hasPauseAt()) {
         sb.append(", pause at ").append(TrafficSplit.format(r.getPauseAt())).append('%');
@@ -127,6 +132,13 @@ final class RolloutCommands {
         + " (default: 100)") Long minRequests;
     @Option(names = "--max-divergence", description = "abort above this divergence from the"
         + " stable version, where one is measured (default: no check)") Double maxDivergence;
+    @Option(names = "--max-feedback-regression", paramLabel = "FRACTION",
+        description = "abort when the candidate's feedback metric (MAE, RMSE, accuracy, reward)"
+            + " is worse than the stable version's by more than this fraction, e.g. 0.05 = 5%"
+            + " (default: no check)") Double maxFeedbackRegression;
+    @Option(names = "--min-feedback", paramLabel = "N", description = "outcomes each version"
+        + " needs for the feedback check; fewer extend the step's bake (default: 30)")
+    Long minFeedback;
     @Option(names = "--pause-at", paramLabel = "PCT",
         description = "wait for `mlctl rollout resume` after this step passes") Double pauseAt;
     @Option(names = "--reason") String reason;
@@ -152,6 +164,12 @@ final class RolloutCommands {
       }
       if (maxDivergence != null) {
         req.setMaxDivergence(maxDivergence);
+      }
+      if (maxFeedbackRegression != null) {
+        req.setMaxFeedbackRegression(maxFeedbackRegression);
+      }
+      if (minFeedback != null) {
+        req.setMinFeedback(minFeedback);
       }
       if (pauseAt != null) {
         req.setPauseAt(pauseAt);

@@ -24,7 +24,9 @@ public final class RolloutProtos {
         req.hasMaxErrorRate() ? req.getMaxErrorRate() : d.maxErrorRate(),
         req.hasMaxP95Ms() ? req.getMaxP95Ms() : d.maxP95Ms(),
         req.hasMinRequests() ? req.getMinRequests() : d.minRequests(),
-        req.hasMaxDivergence() ? Double.valueOf(req.getMaxDivergence()) : d.maxDivergence());
+        req.hasMaxDivergence() ? Double.valueOf(req.getMaxDivergence()) : d.maxDivergence())
+        .withFeedback(req.hasMaxFeedbackRegression() ? req.getMaxFeedbackRegression() : null,
+            req.hasMinFeedback() ? req.getMinFeedback() : null);
     return new RolloutPlan(req.getVersion(),
         req.getStepsCount() == 0 ? null : req.getStepsList(),
         req.getBakeMs() == 0 ? null : Duration.ofMillis(req.getBakeMs()), t,
@@ -43,11 +45,15 @@ public final class RolloutProtos {
         .setCandidate(r.candidate()).setStable(r.stable()).addAllSteps(r.steps())
         .setBakeMs(r.bakeMillis()).setMaxErrorRate(r.thresholds().maxErrorRate())
         .setMaxP95Ms(r.thresholds().maxP95Ms()).setMinRequests(r.thresholds().minRequests())
+        .setMinFeedback(r.thresholds().minFeedback())
         .setStep(r.step()).setState(r.state().name()).setStepStartedAtMs(r.stepStartedAt())
         .setExtensions(r.extensions()).setLastAnalysis(AdminProtos.orEmpty(r.lastAnalysis()))
         .setAbortReason(AdminProtos.orEmpty(r.abortReason()));
     if (r.thresholds().maxDivergence() != null) {
       p.setMaxDivergence(r.thresholds().maxDivergence());
+    }
+    if (r.thresholds().maxFeedbackRegression() != null) {
+      p.setMaxFeedbackRegression(r.thresholds().maxFeedbackRegression());
     }
     if (r.pauseAt() != null) {
       p.setPauseAt(r.pauseAt());
@@ -80,19 +86,12 @@ public final class RolloutProtos {
       g.writeNumberField("max_error_rate", r.getMaxErrorRate());
       g.writeNumberField("max_p95_ms", r.getMaxP95Ms());
       g.writeNumberField("min_requests", r.getMinRequests());
-      g.writeFieldName("max_divergence");
-      if (r.hasMaxDivergence()) {
-        g.writeNumber(r.getMaxDivergence());
-      } else {
-        g.writeNull();
-      }
+      optional(g, "max_divergence", r.hasMaxDivergence(), r.getMaxDivergence());
+      optional(g, "max_feedback_regression", r.hasMaxFeedbackRegression(),
+          r.getMaxFeedbackRegression());
+      g.writeNumberField("min_feedback", r.getMinFeedback());
       g.writeEndObject();
-      g.writeFieldName("pause_at");
-      if (r.hasPauseAt()) {
-        g.writeNumber(r.getPauseAt());
-      } else {
-        g.writeNull();
-      }
+      optional(g, "pause_at", r.hasPauseAt(), r.getPauseAt());
       g.writeNumberField("step", r.getStep());
       g.writeStringField("state", r.getState());
       g.writeNumberField("step_started_at", r.getStepStartedAtMs());
@@ -104,5 +103,15 @@ public final class RolloutProtos {
     g.writeFieldName("traffic");
     AdminJsonFormat.traffic(g, t.getTraffic());
     g.writeEndObject();
+  }
+
+  private static void optional(JsonGenerator g, String field, boolean has, double value)
+      throws IOException {
+    g.writeFieldName(field);
+    if (has) {
+      g.writeNumber(value);
+    } else {
+      g.writeNull();
+    }
   }
 }

@@ -154,6 +154,59 @@ class MlctlRolloutTest {
   }
 
   @Test
+  void theFeedbackFlagsReachTheRecordAndStatus() throws Exception {
+    Mlctl.Result r = onStore("rollout", "start", "--model", "m", "--version", "1.3.0",
+        "--max-feedback-regression", "0.05", "--min-feedback", "40");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("steps 5,25,50,100, bake 60s, max error rate 0.01, max p95 200 ms, min requests"
+        + " 100, max feedback regression 0.05 (min 40 outcomes per arm)",
+        r.out().lines().toList().get(1));
+    assertEquals(new Rollout.Thresholds(0.01, 200, 100, null, 0.05, 40), record().thresholds());
+    r = onStore("--output", "json", "rollout", "status", "--model", "m");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = JSON.readTree(r.out());
+    assertEquals(0.05, j.at("/rollout/thresholds/max_feedback_regression").asDouble());
+    assertEquals(40, j.at("/rollout/thresholds/min_feedback").asLong());
+    assertEquals(0, onStore("rollout", "abort", "--model", "m").code());
+
+    // without the flag: no feedback check, and the JSON says so
+    r = onStore("rollout", "start", "--model", "m", "--version", "1.3.0");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(Rollout.Thresholds.DEFAULTS, record().thresholds());
+    j = JSON.readTree(onStore("--output", "json", "rollout", "status", "--model", "m").out());
+    assertTrue(j.at("/rollout/thresholds/max_feedback_regression").isNull(), j.toString());
+    assertEquals(30, j.at("/rollout/thresholds/min_feedback").asLong());
+  }
+
+  @Test
+  void badFeedbackFlagsSayWhatIsWrong() {
+    Mlctl.Result r = onStore("rollout", "start", "--model", "m", "--version", "1.3.0",
+        "--max-feedback-regression", "5");
+    assertEquals(1, r.code());
+    assertEquals("mlctl: INVALID_ARGUMENT: max feedback regression 5.0 is not a fraction from 0"
+        + " to 1 (0.05: the candidate's feedback metric at most 5% worse than the stable"
+        + " version's)", r.err().trim());
+    r = onStore("rollout", "start", "--model", "m", "--version", "1.3.0", "--min-feedback",
+        "50");
+    assertEquals(1, r.code());
+    assertEquals("mlctl: INVALID_ARGUMENT: min feedback 50 is set without a max feedback"
+        + " regression: it only says how many outcomes the feedback check needs, so set both",
+        r.err().trim());
+    r = onStore("rollout", "start", "--model", "m", "--version", "1.3.0",
+        "--max-feedback-regression", "0.05", "--min-feedback", "0");
+    assertEquals(1, r.code());
+    assertEquals("mlctl: INVALID_ARGUMENT: min feedback 0 is below 1: feedback is never"
+        + " compared on no outcomes", r.err().trim());
+    r = onStore("rollout", "start", "--model", "m", "--version", "1.3.0",
+        "--max-feedback-regression", "0.05", "--steps", "100");
+    assertEquals(1, r.code());
+    assertEquals("mlctl: INVALID_ARGUMENT: rollout of m:1.3.0: a max feedback regression needs"
+        + " a step below 100: feedback is compared while the stable version still serves, and"
+        + " at 100% it serves nothing (e.g. steps 5,25,50,100)", r.err().trim());
+    assertTrue(DeploymentStore.read(store, "m").isEmpty());
+  }
+
+  @Test
   void promoteAgainstARunningServerWithAToken() throws Exception {
     ModelStore s = ModelStore.open(store);
     try (EventLog events = EventLog.open(store)) {

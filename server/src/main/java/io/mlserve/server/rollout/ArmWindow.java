@@ -1,5 +1,9 @@
 package io.mlserve.server.rollout;
 
+import io.mlserve.server.experiment.Metric;
+import java.util.List;
+import java.util.Optional;
+
 /**
  * What one arm of a rollout (the candidate or the stable version) did over a window of time:
  * the input of a step's analysis ({@link RolloutController#next}). The window covers that arm's
@@ -13,10 +17,11 @@ package io.mlserve.server.rollout;
  * @param p95Millis the 95th percentile latency of the window, ms (0 with no requests)
  * @param divergence the arm's divergence from the stable version (e.g. a shadow's or the
  *     candidate's fraction of disagreeing outputs), or null if none is measured
- * @param feedbackMean the mean of the feedback metric over the arm's answers, or null if none
+ * @param feedback the arm's feedback figures in the window, one per metric that has outcomes
+ *     (null: none)
  */
 public record ArmWindow(long sinceMillis, long requests, long errors, double p95Millis,
-    Double divergence, Double feedbackMean) {
+    Double divergence, List<FeedbackFigure> feedback) {
 
   public ArmWindow {
     if (requests < 0 || errors < 0 || errors > requests) {
@@ -26,6 +31,7 @@ public record ArmWindow(long sinceMillis, long requests, long errors, double p95
     if (!(p95Millis >= 0) || !Double.isFinite(p95Millis)) {
       throw new IllegalArgumentException("p95 " + p95Millis + " ms is not a latency");
     }
+    feedback = feedback == null ? List.of() : List.copyOf(feedback);
   }
 
   /** A window with no requests since {@code sinceMillis}. */
@@ -35,7 +41,17 @@ public record ArmWindow(long sinceMillis, long requests, long errors, double p95
 
   /** This window without a divergence figure. */
   public ArmWindow withoutDivergence() {
-    return new ArmWindow(sinceMillis, requests, errors, p95Millis, null, feedbackMean);
+    return new ArmWindow(sinceMillis, requests, errors, p95Millis, null, feedback);
+  }
+
+  /** This window with {@code figures} as its feedback. */
+  public ArmWindow withFeedback(List<FeedbackFigure> figures) {
+    return new ArmWindow(sinceMillis, requests, errors, p95Millis, divergence, figures);
+  }
+
+  /** The figure of {@code metric}, if the window has one. */
+  public Optional<FeedbackFigure> feedback(Metric metric) {
+    return feedback.stream().filter(f -> f.metric() == metric).findFirst();
   }
 
   /** Errors over requests; 0 with no requests. */

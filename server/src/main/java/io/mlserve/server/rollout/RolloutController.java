@@ -36,9 +36,17 @@ import java.util.Optional;
  *   <li>Checks on the candidate's own window: error rate {@code <= max_error_rate}, p95
  *       {@code <= max_p95_ms}, and, when a {@code max_divergence} is set and the window has a
  *       divergence, divergence {@code <= max_divergence} (a set threshold with nothing
- *       measured is said in the analysis, not failed). The stable arm's figures, and both
- *       arms' feedback means where there are any, are in the analysis for comparison; they
- *       gate nothing.
+ *       measured is said in the analysis, not failed). The stable arm's error rate and p95
+ *       are in the analysis for comparison; they gate nothing.
+ *   <li>With a {@code max_feedback_regression}, the feedback check ({@link FeedbackCheck})
+ *       compares the candidate's feedback metric with the stable arm's in the same window. It
+ *       runs as soon as both arms have {@code min_feedback} outcomes, also mid-bake, and a
+ *       regression beyond the threshold aborts at once. At the end of the bake, too few
+ *       outcomes extend the bake like too few requests do (the analysis says "feedback not
+ *       measured (n=3 < 30 ...)"): a step that must be judged on feedback never passes on
+ *       errors and latency alone. Extensions have no limit; an operator who cannot wait
+ *       aborts or promotes. The last step (100%) has no stable traffic to compare with and
+ *       skips the check, saying so.
  *   <li>A passed step: the last one {@code FINISH}es, the pause-at one {@code WAIT}s for a
  *       resume, any other {@code ADVANCE}s.
  * </ol>
@@ -72,6 +80,11 @@ public final class RolloutController {
             + pct(rollout.weight()));
       }
     }
+    FeedbackCheck.Result feedback = FeedbackCheck.judge(rollout, candidate, stable);
+    if (feedback.verdict() == FeedbackCheck.Verdict.FAILED) {
+      return new RolloutDecision(RolloutDecision.Action.ABORT, feedback.text() + " at "
+          + pct(rollout.weight()));
+    }
     long bakeStart = Math.max(rollout.stepStartedAt(), candidate.sinceMillis());
     long end = bakeStart + rollout.bakeMillis() * (1L + rollout.extensions());
     if (nowMillis < end) {
@@ -85,7 +98,13 @@ public final class RolloutController {
           + " in " + seconds(nowMillis - bakeStart) + "; bake extended (extension "
           + (rollout.extensions() + 1) + ")");
     }
-    String passed = "passed at " + pct(rollout.weight()) + ": " + summary(t, candidate, stable);
+    if (feedback.verdict() == FeedbackCheck.Verdict.NOT_MEASURED) {
+      return new RolloutDecision(RolloutDecision.Action.EXTEND, feedback.text() + " at "
+          + pct(rollout.weight()) + " in " + seconds(nowMillis - bakeStart)
+          + "; bake extended (extension " + (rollout.extensions() + 1) + ")");
+    }
+    String passed = "passed at " + pct(rollout.weight()) + ": " + summary(t, candidate, stable)
+        + (feedback.text() == null ? "" : "; " + feedback.text());
     if (rollout.atLastStep()) {
       return new RolloutDecision(RolloutDecision.Action.FINISH, passed);
     }
@@ -124,17 +143,16 @@ public final class RolloutController {
       parts.add(c.divergence() == null ? "divergence not measured"
           : "divergence " + num(c.divergence()) + " <= " + num(t.maxDivergence()));
     }
-    String out = String.join(", ", parts) + " over " + c.requests() + " requests (stable: error"
+    return String.join(", ", parts) + " over " + c.requests() + " requests (stable: error"
         + " rate " + num(s.errorRate()) + ", p95 " + num(s.p95Millis()) + " ms over "
         + s.requests() + ")";
-    if (c.feedbackMean() != null && s.feedbackMean() != null) {
-      out += "; feedback mean " + num(c.feedbackMean()) + " vs stable " + num(s.feedbackMean());
-    }
-    return out;
   }
 
   /** Three significant digits, no exponent: 0.0339 → 0.034, 251.4 → 251. */
   static String num(double v) {
+    if (!Double.isFinite(v)) {
+      return Double.toString(v);
+    }
     if (Math.abs(v) >= 100) {
       return Long.toString(Math.round(v));
     }

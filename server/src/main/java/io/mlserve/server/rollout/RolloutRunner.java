@@ -11,6 +11,8 @@ import io.mlserve.store.ModelStore;
 import io.mlserve.store.Rollout;
 import io.mlserve.store.StoreLease;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * one advances rollouts; the others follow the records it writes), for each model whose
  * deployment record has a {@code RUNNING} rollout it takes the candidate's and the stable
  * version's windows of the split in force from {@link Experiments} (only requests the split
- * routed, since the split took effect on this server), asks {@link RolloutController#next} and
+ * routed, since the split took effect on this server, with the feedback outcomes joined to
+ * each arm's predictions of that split), asks {@link RolloutController#next} and
  * applies the decision through the registry ({@link RolloutSteps}). The record is the state:
  * a restart or a takeover resumes from it.
  *
@@ -150,7 +153,7 @@ public final class RolloutRunner implements AutoCloseable {
       return w;
     }
     return new ArmWindow(w.sinceMillis(), w.requests(), w.errors(), w.p95Millis(),
-        1 - s.agreementRatio(), w.feedbackMean());
+        1 - s.agreementRatio(), w.feedback());
   }
 
   /** An arm's window of the split in force, or an empty one since the step began. */
@@ -160,8 +163,12 @@ public final class RolloutRunner implements AutoCloseable {
     }
     for (AbWindow.Arm a : w.arms()) {
       if (a.version().equals(version)) {
+        List<FeedbackFigure> feedback = new ArrayList<>();
+        for (AbWindow.Outcome o : a.outcomes()) {
+          feedback.add(new FeedbackFigure(o.metric(), o.n(), o.value()));
+        }
         return new ArmWindow(Math.max(stepStartedAt, w.startedAtMillis()), a.requests(),
-            a.errors(), a.p95Ms() == null ? 0 : a.p95Ms(), null, null);
+            a.errors(), a.p95Ms() == null ? 0 : a.p95Ms(), null, feedback);
       }
     }
     return ArmWindow.empty(Math.max(stepStartedAt, w.startedAtMillis()));

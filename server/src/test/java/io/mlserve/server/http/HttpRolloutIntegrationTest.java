@@ -68,9 +68,21 @@ class HttpRolloutIntegrationTest {
         AUTH);
     assertEquals(400, unknown.statusCode(), unknown.body());
     assertEquals(404, http.post(PATH, "{\"version\":\"9.9.9\"}", AUTH).statusCode());
+    HttpResponse<String> badFeedback = http.post(PATH, "{\"version\":\"1.1.0\","
+        + "\"max_feedback_regression\":5}", AUTH);
+    assertEquals(400, badFeedback.statusCode(), badFeedback.body());
+    assertEquals("max feedback regression 5.0 is not a fraction from 0 to 1 (0.05: the"
+        + " candidate's feedback metric at most 5% worse than the stable version's)",
+        json(badFeedback).get("error").asText());
+    HttpResponse<String> minAlone = http.post(PATH, "{\"version\":\"1.1.0\","
+        + "\"min_feedback\":2.5}", AUTH);
+    assertEquals(400, minAlone.statusCode(), minAlone.body());
+    assertEquals("field 'min_feedback' must be a whole number",
+        json(minAlone).get("error").asText());
 
     HttpResponse<String> started = http.post(PATH, "{\"version\":\"1.1.0\",\"steps\":[10,100],"
-        + "\"bake_ms\":30000,\"min_requests\":20,\"max_divergence\":0.1,\"reason\":\"canary\"}",
+        + "\"bake_ms\":30000,\"min_requests\":20,\"max_divergence\":0.1,"
+        + "\"max_feedback_regression\":0.05,\"min_feedback\":40,\"reason\":\"canary\"}",
         AUTH);
     assertEquals(200, started.statusCode(), started.body());
     JsonNode s = json(started);
@@ -78,6 +90,8 @@ class HttpRolloutIntegrationTest {
     assertEquals(30000, s.at("/rollout/bake_ms").asLong());
     assertEquals(20, s.at("/rollout/thresholds/min_requests").asLong());
     assertEquals(0.1, s.at("/rollout/thresholds/max_divergence").asDouble());
+    assertEquals(0.05, s.at("/rollout/thresholds/max_feedback_regression").asDouble());
+    assertEquals(40, s.at("/rollout/thresholds/min_feedback").asLong());
     assertEquals(10.0, s.at("/traffic/split/1.1.0").asDouble());
     assertEquals(409, http.post(PATH, "{\"version\":\"1.1.0\"}", AUTH).statusCode());
 

@@ -2,6 +2,7 @@ package io.mlserve.server.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mlserve.server.experiment.Metric;
 import io.mlserve.server.rollout.RolloutDecision.Action;
 import io.mlserve.store.Rollout;
 import io.mlserve.store.Rollout.State;
@@ -56,12 +57,14 @@ class RolloutControllerTest {
   @Test
   void thePassAnalysisHasTheCandidatesOwnNumbersAndTheStablesBeside() {
     RolloutDecision d = controller.next(rollout(1, State.RUNNING, T0, 0, null),
-        new ArmWindow(T0, 400, 2, 150, 0.02, 0.8), new ArmWindow(T0, 1200, 60, 90, null, 0.85),
-        T0 + BAKE);
+        new ArmWindow(T0, 400, 2, 150, 0.02, List.of(new FeedbackFigure(Metric.MAE, 40, 0.8))),
+        new ArmWindow(T0, 1200, 60, 90, null, List.of(new FeedbackFigure(Metric.MAE, 400,
+            0.85))), T0 + BAKE);
     assertEquals(Action.ADVANCE, d.action());
     assertEquals("passed at 25%: error rate 0.005 <= 0.01, p95 150 ms <= 200 ms, divergence"
         + " 0.02 <= 0.05 over 400 requests (stable: error rate 0.05, p95 90 ms over 1200);"
-        + " feedback mean 0.8 vs stable 0.85; next 50%", d.analysis());
+        + " feedback MAE 0.8 vs stable 0.85 (n=40, stable n=400), not checked; next 50%",
+        d.analysis());
   }
 
   @Test

@@ -94,6 +94,37 @@ class RolloutRunnerTest {
     return failed;
   }
 
+  /** {@code n} unversioned requests, all answered. */
+  private static List<Answer> answers(ServerFixture f, int n) throws Exception {
+    List<CompletableFuture<Answer>> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(f.server.inference().infer(ModelRef.of(MODEL), List.of(row(60)),
+          RequestContext.of(Long.MAX_VALUE, "test")));
+    }
+    List<Answer> out = new ArrayList<>();
+    for (CompletableFuture<Answer> a : all) {
+      out.add(a.get(60, TimeUnit.SECONDS));
+    }
+    return out;
+  }
+
+  /**
+   * Rewards for the {@code from}-th to the {@code to}-th (exclusive) answer of each version,
+   * each from {@code reward} of the answering version, through the server's feedback join (as
+   * {@code POST /api/v1/feedback} sends them).
+   */
+  private static void rewards(ServerFixture f, List<Answer> answers, int from, int to,
+      Map<String, Double> reward) {
+    Map<String, Integer> seen = new java.util.HashMap<>();
+    for (Answer a : answers) {
+      String v = a.model().version();
+      int k = seen.merge(v, 1, Integer::sum) - 1;
+      if (k >= from && k < to) {
+        f.server.experiments().feedback(MODEL, a.requestId(), null, reward.get(v));
+      }
+    }
+  }
+
   private RolloutRunner runner(ServerFixture f) {
     return new RolloutRunner(f.store, f.registry, f.server.experiments(), f.server.shadows(),
         new StoreLease(f.store, "rollout", "test", Duration.ofSeconds(10), clock), clock);
@@ -184,6 +215,79 @@ class RolloutRunnerTest {
       Rollout aborted = f.registry.deployment(MODEL).orElseThrow().rollout();
       assertEquals(Rollout.State.ABORTED, aborted.state());
       assertTrue(aborted.abortReason().startsWith("divergence 1 > 0.05"), aborted.abortReason());
+      r.close();
+    }
+  }
+
+  @Test
+  void aCandidateWhoseFeedbackIsWorseIsAbortedWithTheNumbers() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir, m -> GuardPolicy.off(), true)) {
+      f.registerDemo("1.0.0", true);
+      f.registerDemo("1.1.0", true);
+      f.registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "setup");
+      f.server.start();
+      f.registry.startRollout(MODEL, new RolloutPlan("1.1.0", List.of(50.0, 100.0),
+          Duration.ofSeconds(60), new Rollout.Thresholds(0.01, 1_000, 20, null, 0.05, 30),
+          null), "test", "canary");
+      now.set(System.currentTimeMillis());
+      await(() -> weights(f), w -> w != null && w.get("1.1.0") == 50.0);
+      RolloutRunner r = runner(f);
+      List<Answer> answers = answers(f, 200);
+      // The callers' outcomes: the candidate's answers earn 0.7, the stable's 1.0.
+      rewards(f, answers, 0, 30, Map.of("1.0.0", 1.0, "1.1.0", 0.7));
+      assertEquals(1, r.tick(), "a feedback regression aborts mid-bake");
+      Rollout aborted = f.registry.deployment(MODEL).orElseThrow().rollout();
+      assertEquals(Rollout.State.ABORTED, aborted.state());
+      assertEquals("feedback reward 0.7 vs stable 1 (n=30, stable n=30): 30% worse > 5% at 50%",
+          aborted.abortReason());
+      assertEquals(0.0, await(() -> weights(f), w -> w != null && w.get("1.1.0") == 0.0)
+          .get("1.1.0"), "the stable version takes all");
+      r.close();
+    }
+  }
+
+  @Test
+  void tooLittleFeedbackExtendsTheStepUntilThereIsEnough() throws Exception {
+    try (ServerFixture f = new ServerFixture(dir, m -> GuardPolicy.off(), true)) {
+      f.registerDemo("1.0.0", true);
+      f.registerDemo("1.1.0", true);
+      f.registry.promote(MODEL, "1.0.0", Stage.PRODUCTION, "test", "setup");
+      f.server.start();
+      f.registry.startRollout(MODEL, new RolloutPlan("1.1.0", List.of(50.0, 100.0),
+          Duration.ofSeconds(60), new Rollout.Thresholds(0.01, 1_000, 20, null, 0.05, 30),
+          null), "test", "canary");
+      now.set(System.currentTimeMillis());
+      await(() -> weights(f), w -> w != null && w.get("1.1.0") == 50.0);
+      RolloutRunner r = runner(f);
+      List<Answer> answers = answers(f, 200);
+      rewards(f, answers, 0, 10, Map.of("1.0.0", 1.0, "1.1.0", 1.0));
+      now.addAndGet(61_000);
+      assertEquals(1, r.tick());
+      Rollout extended = f.registry.deployment(MODEL).orElseThrow().rollout();
+      assertEquals(Rollout.State.RUNNING, extended.state());
+      assertEquals(1, extended.extensions());
+      assertEquals(0, extended.step());
+      assertTrue(extended.lastAnalysis().startsWith("feedback not measured (n=10 < 30;"
+          + " candidate n=10, stable n=10) at 50% in "), extended.lastAnalysis());
+      assertTrue(extended.lastAnalysis().endsWith("; bake extended (extension 1)"),
+          extended.lastAnalysis());
+      // The rest of the outcomes arrive, as good as the stable's: the extended bake passes.
+      rewards(f, answers, 10, 200, Map.of("1.0.0", 1.0, "1.1.0", 1.0));
+      now.addAndGet(60_000);
+      assertEquals(1, r.tick());
+      Rollout advanced = f.registry.deployment(MODEL).orElseThrow().rollout();
+      assertEquals(1, advanced.step(), advanced.lastAnalysis());
+      assertTrue(advanced.lastAnalysis().contains("feedback reward 1 vs stable 1 (n="),
+          advanced.lastAnalysis());
+      // At 100% the stable version serves nothing to compare with: the step passes on the
+      // candidate's own window (no feedback sent) and the candidate is promoted.
+      await(() -> weights(f), w -> w != null && w.get("1.1.0") == 100.0);
+      answers(f, 50);
+      now.addAndGet(61_000);
+      assertEquals(1, r.tick());
+      Rollout done = f.registry.deployment(MODEL).orElseThrow().rollout();
+      assertEquals(Rollout.State.SUCCEEDED, done.state(), done.lastAnalysis());
+      assertEquals("1.1.0", f.store.stageVersion(MODEL, Stage.PRODUCTION).orElseThrow());
       r.close();
     }
   }

@@ -26,7 +26,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class AdminRollouts {
   private static final Set<String> START = Set.of("version", "steps", "bake_ms",
-      "max_error_rate", "max_p95_ms", "min_requests", "max_divergence", "pause_at", "reason");
+      "max_error_rate", "max_p95_ms", "min_requests", "max_divergence",
+      "max_feedback_regression", "min_feedback", "pause_at", "reason");
   private static final Set<String> STEER = Set.of("reason");
 
   private final ModelRegistry registry;
@@ -55,7 +56,8 @@ final class AdminRollouts {
   /**
    * Body: {@code version} (required), {@code steps} (an array of percentages), {@code bake_ms},
    * {@code max_error_rate}, {@code max_p95_ms}, {@code min_requests}, {@code max_divergence},
-   * {@code pause_at}, {@code reason}; what is absent takes the defaults of
+   * {@code max_feedback_regression}, {@code min_feedback}, {@code pause_at}, {@code reason};
+   * what is absent takes the defaults of
    * {@code mlctl rollout start}.
    */
   private CompletableFuture<HttpReply> start(HttpCall c) throws Exception {
@@ -81,15 +83,14 @@ final class AdminRollouts {
     Rollout.Thresholds d = Rollout.Thresholds.DEFAULTS;
     Double maxError = optional(body, "max_error_rate");
     Double maxP95 = optional(body, "max_p95_ms");
-    Double minRequests = optional(body, "min_requests");
-    if (minRequests != null && minRequests != Math.rint(minRequests)) {
-      throw HttpStatusException.badRequest("field 'min_requests' must be a whole number");
-    }
+    Long minRequests = whole(body, "min_requests");
+    Long minFeedback = whole(body, "min_feedback");
     Rollout.Thresholds t = new Rollout.Thresholds(
         maxError == null ? d.maxErrorRate() : maxError,
         maxP95 == null ? d.maxP95Ms() : maxP95,
-        minRequests == null ? d.minRequests() : minRequests.longValue(),
-        body.has("max_divergence") ? optional(body, "max_divergence") : d.maxDivergence());
+        minRequests == null ? d.minRequests() : minRequests,
+        body.has("max_divergence") ? optional(body, "max_divergence") : d.maxDivergence())
+        .withFeedback(optional(body, "max_feedback_regression"), minFeedback);
     RolloutPlan plan = new RolloutPlan(version, steps,
         bake == null ? null : Duration.ofMillis(bake.longValue()), t,
         optional(body, "pause_at"));
@@ -113,6 +114,14 @@ final class AdminRollouts {
   private static Double optional(JsonNode body, String field) {
     JsonNode n = body.get(field);
     return n == null || n.isNull() ? null : number(n, field);
+  }
+
+  private static Long whole(JsonNode body, String field) {
+    Double v = optional(body, field);
+    if (v != null && v != Math.rint(v)) {
+      throw HttpStatusException.badRequest("field '" + field + "' must be a whole number");
+    }
+    return v == null ? null : v.longValue();
   }
 
   private static double number(JsonNode n, String field) {
