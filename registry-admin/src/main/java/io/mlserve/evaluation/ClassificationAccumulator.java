@@ -89,22 +89,33 @@ public final class ClassificationAccumulator implements MetricAccumulator {
   }
 
   private int argmax(double[] outputs, int base, long row) {
-    int best = 0;
-    double max = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < width; j++) {
-      double v = outputs[base + j];
-      if (Double.isNaN(v)) {
+      if (Double.isNaN(outputs[base + j])) {
         throw new IllegalArgumentException("row " + row + ", value " + j + ": the output is"
             + " NaN");
       }
-      if (v > max) {
-        max = v;
-        best = j;
-      }
     }
+    int best = predictedClass(outputs, base, width);
     if (best >= maxClasses) {
       throw new IllegalArgumentException("row " + row + ": class " + best + " is beyond the"
           + " limit of " + maxClasses + " classes");
+    }
+    return best;
+  }
+
+  /**
+   * The class a row of outputs predicts (as {@link #add} scores it): the index of the largest
+   * value, or the value itself for one-value outputs. The row must already have been scored.
+   */
+  static int predictedClass(double[] outputs, int base, int width) {
+    if (width == 1) {
+      return (int) outputs[base];
+    }
+    int best = 0;
+    for (int j = 1; j < width; j++) {
+      if (outputs[base + j] > outputs[base + best]) {
+        best = j;
+      }
     }
     return best;
   }
