@@ -25,21 +25,12 @@ final class SvgPlots {
 
   /** Histogram of each series over shared bins, drawn as outlined, translucent bars. */
   static String histogram(String xLabel, List<Series> series, int bins) {
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    for (Series s : series) {
-      for (double v : s.values()) {
-        min = Math.min(min, v);
-        max = Math.max(max, v);
-      }
-    }
-    if (min > max) {
+    double[] range = range(series, null);
+    if (range == null) {
       return "";
     }
-    if (min == max) {
-      min -= 0.5;
-      max += 0.5;
-    }
+    double min = range[0];
+    double max = range[1];
     int[][] counts = new int[series.size()][bins];
     int top = 1;
     for (int k = 0; k < series.size(); k++) {
@@ -65,25 +56,12 @@ final class SvgPlots {
 
   /** Scatter of (x, y) per series, with the y = x diagonal. */
   static String scatter(String xLabel, String yLabel, double[] x, List<Series> ys) {
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    for (double v : x) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-    for (Series s : ys) {
-      for (double v : s.values()) {
-        min = Math.min(min, v);
-        max = Math.max(max, v);
-      }
-    }
-    if (min > max) {
+    double[] range = range(ys, x);
+    if (range == null) {
       return "";
     }
-    if (min == max) {
-      min -= 0.5;
-      max += 0.5;
-    }
+    double min = range[0];
+    double max = range[1];
     StringBuilder svg = open(xLabel, yLabel, min, max, min, max);
     svg.append("<line x1=\"").append(Html.xy(px(min, min, max))).append("\" y1=\"")
         .append(Html.xy(py(min, min, max))).append("\" x2=\"").append(Html.xy(px(max, min, max)))
@@ -129,6 +107,23 @@ final class SvgPlots {
       }
     }
     return close(svg, series);
+  }
+
+  /** The smallest and largest value of all series (and {@code extra}), widened if equal. */
+  private static double[] range(List<Series> series, double[] extra) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int k = -1; k < series.size(); k++) {
+      double[] values = k < 0 ? extra : series.get(k).values();
+      for (double v : values == null ? new double[0] : values) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    if (min > max) {
+      return null;
+    }
+    return min == max ? new double[] {min - 0.5, max + 0.5} : new double[] {min, max};
   }
 
   private static double px(double v, double min, double max) {
