@@ -18,6 +18,7 @@ import io.mlserve.server.experiment.ExperimentConfig;
 import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.grpc.ExperimentsGrpcService;
 import io.mlserve.server.grpc.InferenceGrpcService;
+import io.mlserve.server.grpc.ReadYourWrites;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
@@ -109,6 +110,8 @@ public final class MlServer implements AutoCloseable {
         .addService(legacyReflection());
     b.services.forEach(b.grpc::addService);
     b.definitions.forEach(b.grpc::addService);
+    ReadYourWrites applied = new ReadYourWrites(this::applyHere);
+    b.adminDefinitions.forEach(d -> b.grpc.addService(ServerInterceptors.intercept(d, applied)));
     this.grpcServer = b.grpc.build();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
     this.coordinator = new ReloadCoordinator(store, registry, router, b.loader, b.clock,
@@ -125,6 +128,11 @@ public final class MlServer implements AutoCloseable {
     // the server not ready.
     state.readyAlsoWhen(() -> coordinator.statuses().values().stream()
         .noneMatch(s -> s.production() == null && s.state().equals("RELOAD_FAILED")));
+  }
+
+  /** Applies what the store says of {@code model} to this server, waiting {@link #APPLY_WAIT}. */
+  private void applyHere(String model) throws InterruptedException {
+    coordinator.reconcileNow(model, APPLY_WAIT);
   }
 
   /** A server over {@code store} whose versions {@code loader} loads. */
@@ -183,6 +191,9 @@ public final class MlServer implements AutoCloseable {
    * The transport name bulk-job chunks run under: their answers count in A/B windows but are
    * not kept for feedback (a million-row job would evict every interactive prediction).
    */
+  /** How long an admin change through this server waits to be applied here before answering. */
+  public static final java.time.Duration APPLY_WAIT = java.time.Duration.ofSeconds(10);
+
   public static final String BULK_TRANSPORT = io.mlserve.server.bulk.ChunkedInference.TRANSPORT;
 
   /**
@@ -285,6 +296,7 @@ public final class MlServer implements AutoCloseable {
     private Experiments experiments;
     private long rolloutTickMillis;
     private final List<BindableService> services = new ArrayList<>();
+    private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
@@ -360,6 +372,15 @@ public final class MlServer implements AutoCloseable {
 
     public Builder service(ServerServiceDefinition service) {
       definitions.add(Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    /**
+     * An admin service whose successful changes of a model are answered once this server has
+     * applied them ({@link ReadYourWrites}, at most {@link MlServer#APPLY_WAIT}).
+     */
+    public Builder adminService(ServerServiceDefinition service) {
+      adminDefinitions.add(Objects.requireNonNull(service, "service"));
       return this;
     }
 

@@ -129,7 +129,7 @@ final class ServerLauncher {
     MlServer server = MlServer.builder(builder, store, loader)
         .router(router)
         .registry(registry)
-        .service(admin.service())
+        .adminService(admin.service())
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)

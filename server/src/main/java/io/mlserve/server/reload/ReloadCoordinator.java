@@ -152,6 +152,24 @@ public final class ReloadCoordinator implements AutoCloseable {
     }
   }
 
+  /**
+   * Reconciles one model on the reload thread, waiting at most {@code timeout}: a change written
+   * to the store just before is in force when this returns in time (see
+   * {@code grpc.ReadYourWrites}); one that takes longer (a large load) goes on in the
+   * background.
+   */
+  public void reconcileNow(String model, java.time.Duration timeout)
+      throws InterruptedException {
+    try {
+      submit(model).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.info("{}: still applying a change after {} ms; it completes in the background",
+          model, timeout.toMillis());
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
   private Future<?> submit(String model) {
     // At most one pending reconciliation per model: it reads the pointers when it runs, so
     // events that arrive meanwhile are covered by it. This keeps the work queue bounded by the

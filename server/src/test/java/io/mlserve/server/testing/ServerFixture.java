@@ -42,7 +42,17 @@ public final class ServerFixture implements AutoCloseable {
 
   public ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents)
       throws Exception {
-    this(dir, guard, followEvents, InProcessServerBuilder.generateName());
+    this(dir, guard, followEvents, InProcessServerBuilder.generateName(), false);
+  }
+
+  /**
+   * An in-process fixture that does NOT follow the event log but hosts the admin service
+   * (no token) as the launcher does: the server applies a change made through it when the call
+   * returns ({@code grpc.ReadYourWrites}), and nothing else applies it.
+   */
+  public static ServerFixture withAdminOnly(Path dir) throws Exception {
+    return new ServerFixture(dir, m -> GuardPolicy.off(), false,
+        InProcessServerBuilder.generateName(), true);
   }
 
   /**
@@ -51,11 +61,11 @@ public final class ServerFixture implements AutoCloseable {
    * {@code server.start()}. {@link #channel} is null.
    */
   public static ServerFixture loopback(Path dir, boolean followEvents) throws Exception {
-    return new ServerFixture(dir, m -> GuardPolicy.off(), followEvents, null);
+    return new ServerFixture(dir, m -> GuardPolicy.off(), followEvents, null, false);
   }
 
   private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
-      String inProcessName) throws Exception {
+      String inProcessName, boolean admin) throws Exception {
     store = ModelStore.open(dir);
     events = EventLog.open(store.root());
     registry = new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
@@ -64,12 +74,16 @@ public final class ServerFixture implements AutoCloseable {
     ServerBuilder<?> grpc = inProcessName != null
         ? InProcessServerBuilder.forName(inProcessName).directExecutor()
         : NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
-    server = MlServer.builder(grpc, store, loader)
+    MlServer.Builder b = MlServer.builder(grpc, store, loader)
         .router(router)
         .registry(registry)
         .guard(guard, 0)
-        .followEvents(followEvents)
-        .build();
+        .followEvents(followEvents);
+    if (admin) {
+      b.adminService(io.mlserve.registry.grpc.AdminServices.create(registry, store, events, null,
+          Clock.systemUTC()).service());
+    }
+    server = b.build();
     channel = inProcessName != null
         ? InProcessChannelBuilder.forName(inProcessName).directExecutor().build() : null;
   }
