@@ -42,7 +42,7 @@ public final class ServerFixture implements AutoCloseable {
 
   public ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents)
       throws Exception {
-    this(dir, guard, followEvents, InProcessServerBuilder.generateName());
+    this(dir, guard, followEvents, InProcessServerBuilder.generateName(), 0);
   }
 
   /**
@@ -51,11 +51,21 @@ public final class ServerFixture implements AutoCloseable {
    * {@code server.start()}. {@link #channel} is null.
    */
   public static ServerFixture loopback(Path dir, boolean followEvents) throws Exception {
-    return new ServerFixture(dir, m -> GuardPolicy.off(), followEvents, null);
+    return loopback(dir, followEvents, 0);
+  }
+
+  /**
+   * As {@link #loopback(Path, boolean)}, with the server driving the store's canary rollouts
+   * every {@code rolloutTickMillis} (as {@code bin/mlserve} does every 1000 ms) once started;
+   * 0: never.
+   */
+  public static ServerFixture loopback(Path dir, boolean followEvents, long rolloutTickMillis)
+      throws Exception {
+    return new ServerFixture(dir, m -> GuardPolicy.off(), followEvents, null, rolloutTickMillis);
   }
 
   private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
-      String inProcessName) throws Exception {
+      String inProcessName, long rolloutTickMillis) throws Exception {
     store = ModelStore.open(dir);
     events = EventLog.open(store.root());
     registry = new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
@@ -69,6 +79,7 @@ public final class ServerFixture implements AutoCloseable {
         .registry(registry)
         .guard(guard, 0)
         .followEvents(followEvents)
+        .rollouts(rolloutTickMillis)
         .build();
     channel = inProcessName != null
         ? InProcessChannelBuilder.forName(inProcessName).directExecutor().build() : null;
