@@ -44,3 +44,99 @@ if rows:
     open(d + '/batch.lua', 'w').write(lua(json.dumps({"model": "curve_forecaster", "instances": inst})))
 PY
 }
+
+# die MESSAGE: says why on stderr and exits 1.
+die() { echo "bench: $*" >&2; exit 1; }
+
+# bench_init NAME: a fresh temporary store in $store, and traps that stop the demo server
+# (DEMO_PID) and the processes in BENCH_PIDS and remove the store on any exit.
+bench_init() {
+  store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-$1-bench.XXXXXX")"
+  DEMO_PID=""; BENCH_PIDS=""
+  trap bench_cleanup EXIT
+  trap 'bench_cleanup; exit 130' INT
+  trap 'bench_cleanup; exit 143' TERM
+}
+
+# stop_pid PID: SIGTERM, up to 10 s for it to go, then SIGKILL; reaps it.
+stop_pid() {
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# stop_demo: stops the demo server (and BENCH_PIDS) if running; the store stays.
+stop_demo() {
+  local p
+  for p in $BENCH_PIDS; do stop_pid "$p"; done
+  BENCH_PIDS=""
+  if [ -n "${DEMO_PID:-}" ]; then stop_pid "$DEMO_PID"; fi
+  DEMO_PID=""
+}
+
+bench_cleanup() {
+  stop_demo
+  if [ -n "${store:-}" ]; then rm -rf "$store"; fi
+}
+
+# loadtest_classpath: builds the load generator if needed; sets lt_cp.
+loadtest_classpath() {
+  bin/loadtest --version >/dev/null
+  lt_cp="$(ls loadtest/target/mlserve-loadtest-*.jar | grep -v -e '-tests.jar' -e '-sources.jar' | head -n 1):loadtest/target/lib/*"
+}
+
+# grpc_load DURATION WARMUP JSON TXT: a closed-loop gRPC run of $CONCURRENCY unversioned
+# ModelInfer calls in flight against $MODEL on 127.0.0.1:$GPORT (needs lt_cp, see
+# loadtest_classpath; $LOADTEST_JAVA_OPTS for the generator's JVM).
+grpc_load() {
+  java $LOADTEST_JAVA_OPTS -cp "$lt_cp" io.mlserve.loadtest.LoadTest run \
+    --target "127.0.0.1:$GPORT" --model "$MODEL" --features 24 --concurrency "$CONCURRENCY" \
+    --duration "$1" --warmup "$2" --slo none --json "$3" >"$4"
+}
+
+# await_line PATTERN COUNT [SECONDS]: until the server log $log has COUNT lines matching PATTERN
+# (fixed string); dies after SECONDS (default 60).
+await_line() {
+  local tries=$(( ${3:-60} * 10 ))
+  for _ in $(seq "$tries"); do
+    [ "$(grep -cF -- "$1" "$log" || true)" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  die "no '$1' line in $log within ${3:-60} s"
+}
+
+# json_field FILE FIELD: a numeric field of the generator's one-field-per-line JSON.
+json_field() { sed -n "s/^  \"$2\": \([0-9.]*\),\$/\1/p" "$1"; }
+
+# median: the median of the numbers on stdin, one a line.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# ab_table BASE BASE_LABEL OTHER OTHER_LABEL RATIO_NAME: the markdown table of two states measured
+# in alternation over $ROUNDS rounds ($OUT_DIR/<state>.<round>.json): median throughput, p50 and
+# p99 per state, then OTHER/BASE throughput per round and its median.
+ab_table() {
+  local s label rps p50 p99 ratios r
+  echo "| state | throughput (req/s, median) | p50 | p99 |"
+  echo "|---|---:|---:|---:|"
+  for s in "$1" "$3"; do
+    rps="$(for r in $(seq "$ROUNDS"); do json_field "$OUT_DIR/$s.$r.json" throughput_rps; done | median)"
+    p50="$(for r in $(seq "$ROUNDS"); do json_field "$OUT_DIR/$s.$r.json" p50_us; done | median)"
+    p99="$(for r in $(seq "$ROUNDS"); do json_field "$OUT_DIR/$s.$r.json" p99_us; done | median)"
+    label=$([ "$s" = "$1" ] && echo "$2" || echo "$4")
+    awk -v l="$label" -v r="$rps" -v a="$p50" -v b="$p99" \
+      'BEGIN { printf "| %s | %.0f | %.2f ms | %.2f ms |\n", l, r, a / 1000, b / 1000 }'
+  done
+  ratios="$(for r in $(seq "$ROUNDS"); do
+    awk -v a="$(json_field "$OUT_DIR/$3.$r.json" throughput_rps)" \
+      -v b="$(json_field "$OUT_DIR/$1.$r.json" throughput_rps)" 'BEGIN { printf "%.3f\n", a / b }'
+  done)"
+  echo
+  echo "- $5, per round: $(echo "$ratios" | paste -sd ' ' | sed 's/ /, /g');" \
+    "median $(echo "$ratios" | median)"
+}
+
+# run_notes: the date, commit and CPU line every table ends with.
+run_notes() {
+  echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git rev-parse --short HEAD); $(nproc) CPUs shared by server and generator"
+}

@@ -42,7 +42,7 @@ public final class ServerFixture implements AutoCloseable {
 
   public ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents)
       throws Exception {
-    this(dir, guard, followEvents, InProcessServerBuilder.generateName(), false);
+    this(dir, guard, followEvents, InProcessServerBuilder.generateName(), 0, false);
   }
 
   /**
@@ -52,7 +52,7 @@ public final class ServerFixture implements AutoCloseable {
    */
   public static ServerFixture withAdminOnly(Path dir) throws Exception {
     return new ServerFixture(dir, m -> GuardPolicy.off(), false,
-        InProcessServerBuilder.generateName(), true);
+        InProcessServerBuilder.generateName(), 0, true);
   }
 
   /**
@@ -61,11 +61,22 @@ public final class ServerFixture implements AutoCloseable {
    * {@code server.start()}. {@link #channel} is null.
    */
   public static ServerFixture loopback(Path dir, boolean followEvents) throws Exception {
-    return new ServerFixture(dir, m -> GuardPolicy.off(), followEvents, null, false);
+    return loopback(dir, followEvents, 0);
+  }
+
+  /**
+   * As {@link #loopback(Path, boolean)}, with the server driving the store's canary rollouts
+   * every {@code rolloutTickMillis} (as {@code bin/mlserve} does every 1000 ms) once started;
+   * 0: never.
+   */
+  public static ServerFixture loopback(Path dir, boolean followEvents, long rolloutTickMillis)
+      throws Exception {
+    return new ServerFixture(dir, m -> GuardPolicy.off(), followEvents, null, rolloutTickMillis,
+        false);
   }
 
   private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
-      String inProcessName, boolean admin) throws Exception {
+      String inProcessName, long rolloutTickMillis, boolean admin) throws Exception {
     store = ModelStore.open(dir);
     events = EventLog.open(store.root());
     registry = new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
@@ -78,7 +89,8 @@ public final class ServerFixture implements AutoCloseable {
         .router(router)
         .registry(registry)
         .guard(guard, 0)
-        .followEvents(followEvents);
+        .followEvents(followEvents)
+        .rollouts(rolloutTickMillis);
     if (admin) {
       b.adminService(io.mlserve.registry.grpc.AdminServices.create(registry, store, events, null,
           Clock.systemUTC()).service());
