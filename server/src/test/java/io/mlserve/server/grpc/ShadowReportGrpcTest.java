@@ -21,6 +21,7 @@ import io.mlserve.server.http.HttpGateway;
 import io.mlserve.server.http.HttpOptions;
 import io.mlserve.server.serving.ModelRef;
 import io.mlserve.server.serving.RequestContext;
+import io.mlserve.server.shadow.ShadowConfig;
 import io.mlserve.server.testing.DemoModel;
 import io.mlserve.server.testing.MlctlRun;
 import io.mlserve.server.testing.ServerFixture;
@@ -51,6 +52,7 @@ class ShadowReportGrpcTest {
   private static final String MODEL = "curve_forecaster";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int REQUESTS = 20;
+  private static final int WORST_KEPT = ShadowConfig.DEFAULT_WORST_KEPT;
   /** The REST report's fields as the README and earlier clients know them, in order. */
   private static final List<String> REST_FIELDS = List.of("model", "version", "sample", "atol",
       "rtol", "started_at_ms", "mirrored", "dropped", "queued", "compared", "agreed",
@@ -124,7 +126,9 @@ class ShadowReportGrpcTest {
       fx.server.inference().infer(ModelRef.of(MODEL), List.of(DemoModel.row(50 + i)),
           new RequestContext(Long.MAX_VALUE, "test", "q" + i, null)).get(60, TimeUnit.SECONDS);
     }
-    await(() -> fx.server.shadows().report(MODEL), r -> r.compared() >= REQUESTS);
+    // Each comparison is counted, then offered to the worst list: await both.
+    await(() -> fx.server.shadows().report(MODEL),
+        r -> r.compared() >= REQUESTS && r.worst().size() == WORST_KEPT);
 
     ShadowReportResponse r = report(MODEL);
     assertEquals(MODEL, r.getModel());
@@ -145,7 +149,7 @@ class ShadowReportGrpcTest {
     assertEquals(REQUESTS * 24, o.getElements());
     assertEquals(0.5, o.getMaxAbsDiff(), 1e-4);
     assertEquals(0.5, o.getMeanAbsDiff(), 1e-4);
-    assertEquals(10, r.getWorstCount(), "the report keeps the 10 worst");
+    assertEquals(WORST_KEPT, r.getWorstCount(), "the report keeps the 10 worst");
     ShadowExample worst = r.getWorst(0);
     assertTrue(worst.getRequestId().matches("q\\d+"), worst.getRequestId());
     assertEquals("1.0.0", worst.getPrimaryVersion());
