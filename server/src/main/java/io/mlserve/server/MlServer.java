@@ -104,7 +104,7 @@ public final class MlServer implements AutoCloseable {
         .addService(ServerInterceptors.intercept(
             new InferenceGrpcService(inference, state, Version.get(), b.checkFinite),
             InferenceGrpcService.routingKeyInterceptor()))
-        .addService(new ExperimentsGrpcService(experiments))
+        .addService(new ExperimentsGrpcService(experiments, shadows))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection());

@@ -1,24 +1,17 @@
 package io.mlserve.registry.cli;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.mlserve.proto.serving.v1.AbArm;
 import io.mlserve.proto.serving.v1.AbComparison;
 import io.mlserve.proto.serving.v1.AbOutcome;
 import io.mlserve.proto.serving.v1.AbReportRequest;
 import io.mlserve.proto.serving.v1.AbReportResponse;
 import io.mlserve.proto.serving.v1.AbWindow;
-import io.mlserve.proto.serving.v1.ExperimentsGrpc;
 import io.mlserve.registry.grpc.ExperimentsJsonFormat;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -49,26 +42,10 @@ final class AbCommands {
 
     @Override
     public Integer call() throws Exception {
-      MlctlMain main = group.main;
-      Output out = main.output();
-      if (main.server == null) {
-        throw new IllegalArgumentException("ab report reads a running server's record of"
-            + " requests and feedback: give --server HOST:PORT");
-      }
-      ManagedChannel channel = Grpc.newChannelBuilder(main.server,
-          InsecureChannelCredentials.create()).build();
-      try {
-        AbReportResponse r = ExperimentsGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(30, TimeUnit.SECONDS)
-            .abReport(AbReportRequest.newBuilder().setModel(model).build());
-        if (out.json()) {
-          out.message(g -> ExperimentsJsonFormat.report(g, r), null);
-        } else {
-          print(out, r);
-        }
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
+      ServerReports.print(group.main, "ab report reads a running server's record of requests"
+          + " and feedback: give --server HOST:PORT",
+          stub -> stub.abReport(AbReportRequest.newBuilder().setModel(model).build()),
+          ExperimentsJsonFormat::report, AbCommands::print);
       return 0;
     }
   }
@@ -113,13 +90,13 @@ final class AbCommands {
       rows.add(List.of(a.getVersion() + (a.getVersion().equals(w.getBaseline()) ? " *" : ""),
           a.hasWeight() ? io.mlserve.store.TrafficSplit.format(a.getWeight()) : "",
           Long.toString(a.getRequests()), Long.toString(a.getErrors()),
-          a.hasErrorRate() ? num(100 * a.getErrorRate()) + "%" : "",
-          a.hasP50Ms() ? num(a.getP50Ms()) : "", a.hasP95Ms() ? num(a.getP95Ms()) : "",
-          a.hasP99Ms() ? num(a.getP99Ms()) : ""));
+          a.hasErrorRate() ? Output.number(100 * a.getErrorRate()) + "%" : "",
+          a.hasP50Ms() ? Output.number(a.getP50Ms()) : "", a.hasP95Ms() ? Output.number(a.getP95Ms()) : "",
+          a.hasP99Ms() ? Output.number(a.getP99Ms()) : ""));
       for (AbOutcome o : a.getOutcomesList()) {
         outcomeRows.add(List.of(a.getVersion(), o.getMetric(), Long.toString(o.getN()),
-            num(o.getValue()),
-            o.hasCiLow() ? "[" + num(o.getCiLow()) + ", " + num(o.getCiHigh()) + "]" : ""));
+            Output.number(o.getValue()),
+            o.hasCiLow() ? "[" + Output.number(o.getCiLow()) + ", " + Output.number(o.getCiHigh()) + "]" : ""));
       }
     }
     out.table(List.of("VERSION", "WEIGHT", "REQUESTS", "ERRORS", "ERROR RATE", "P50 MS",
@@ -139,13 +116,6 @@ final class AbCommands {
     out.line("* baseline; significant needs p<0.05 and n>=" + w.getMinOutcomes()
         + " outcomes per arm");
     out.line("verdict: " + w.getVerdict());
-  }
-
-  private static String num(double x) {
-    if (x == 0 || !Double.isFinite(x)) {
-      return x == 0 ? "0" : Double.toString(x);
-    }
-    return new BigDecimal(x).round(new MathContext(4)).stripTrailingZeros().toPlainString();
   }
 
 }

@@ -2,6 +2,8 @@ package io.mlserve.registry.cli;
 
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,5 +71,13 @@ final class Output {
 
   static String time(long ms) {
     return ms <= 0 ? "" : Instant.ofEpochMilli(ms).toString();
+  }
+
+  /** A measured figure for a table: four significant digits, no exponent, no trailing zeros. */
+  static String number(double x) {
+    if (x == 0 || !Double.isFinite(x)) {
+      return x == 0 ? "0" : Double.toString(x);
+    }
+    return new BigDecimal(x).round(new MathContext(4)).stripTrailingZeros().toPlainString();
   }
 }

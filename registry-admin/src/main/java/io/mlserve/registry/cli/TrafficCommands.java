@@ -1,5 +1,6 @@
 package io.mlserve.registry.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.mlserve.proto.admin.v1.ClearTrafficRequest;
 import io.mlserve.proto.admin.v1.GetTrafficRequest;
 import io.mlserve.proto.admin.v1.SetTrafficRequest;
@@ -7,10 +8,10 @@ import io.mlserve.proto.admin.v1.TrafficArm;
 import io.mlserve.proto.admin.v1.TrafficResponse;
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import io.mlserve.store.TrafficSplit;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -28,25 +29,23 @@ final class TrafficCommands {
     @ParentCommand MlctlMain main;
   }
 
-  abstract static class Base implements Callable<Integer> {
+  abstract static class Base extends ModelCall<TrafficResponse> {
     @ParentCommand Group group;
-    @Option(names = "--model", required = true) String model;
 
     @Override
-    public Integer call() throws Exception {
-      Output out = group.main.output();
-      try (AdminClient client = group.main.client()) {
-        TrafficResponse t = run(client);
-        out.message(g -> AdminJsonFormat.traffic(g, t), text(t));
-      }
-      return 0;
+    final MlctlMain main() {
+      return group.main;
     }
 
-    abstract TrafficResponse run(AdminClient client);
+    @Override
+    final void json(JsonGenerator g, TrafficResponse t) throws IOException {
+      AdminJsonFormat.traffic(g, t);
+    }
 
     abstract String headline(TrafficResponse t);
 
-    private String text(TrafficResponse t) {
+    @Override
+    final String text(TrafficResponse t) {
       StringBuilder sb = new StringBuilder(headline(t));
       if (!t.getHasSplit()) {
         return sb.toString();

@@ -19,7 +19,7 @@ import java.util.Set;
  *
  * <p>When a token is configured, a mutating method (Register, Promote, Rollback, Deprecate,
  * Archive, Restore, Cleanup, SetTraffic, ClearTraffic, StartRollout, PauseRollout,
- * ResumeRollout, AbortRollout, PromoteRollout, CreateRun, LogParam, LogMetric, LogArtifact,
+ * ResumeRollout, AbortRollout, PromoteRollout, StartShadow, StopShadow, CreateRun, LogParam, LogMetric, LogArtifact,
  * EndRun) needs exactly one {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
  * (none, two, or a wrong one) the call is closed with UNAUTHENTICATED. Reads are open. The caller recorded in history is the
  * {@code x-mlserve-actor} metadata value (printable, at most 64 characters) or
@@ -37,7 +37,7 @@ public final class AdminAuth implements ServerInterceptor {
   private static final Set<String> MUTATING = Set.of("Register", "Promote", "Rollback",
       "Deprecate", "Archive", "Restore", "Cleanup", "SetTraffic", "ClearTraffic", "CreateRun",
       "LogParam", "LogMetric", "LogArtifact", "EndRun", "StartRollout", "PauseRollout",
-      "ResumeRollout", "AbortRollout", "PromoteRollout");
+      "ResumeRollout", "AbortRollout", "PromoteRollout", "StartShadow", "StopShadow");
 
   private final AdminAccess access;
 

@@ -34,6 +34,10 @@ import io.mlserve.proto.admin.v1.RegisterChunk;
 import io.mlserve.proto.admin.v1.RollbackRequest;
 import io.mlserve.proto.admin.v1.Run;
 import io.mlserve.proto.admin.v1.SetTrafficRequest;
+import io.mlserve.proto.admin.v1.GetShadowRequest;
+import io.mlserve.proto.admin.v1.ShadowResponse;
+import io.mlserve.proto.admin.v1.StartShadowRequest;
+import io.mlserve.proto.admin.v1.StopShadowRequest;
 import io.mlserve.proto.admin.v1.StartRolloutRequest;
 import io.mlserve.proto.admin.v1.GetRolloutRequest;
 import io.mlserve.proto.admin.v1.RolloutActionRequest;
@@ -214,6 +218,23 @@ final class AdminGrpcService extends ModelRegistryGrpc.ModelRegistryImplBase {
   public void promoteRollout(RolloutActionRequest req, StreamObserver<RolloutResponse> out) {
     unary(out, () -> RolloutProtos.response(req.getModel(), registry.finishRollout(
         req.getModel(), AdminAuth.caller(), orNull(req.getReason()))));
+  }
+
+  @Override
+  public void startShadow(StartShadowRequest req, StreamObserver<ShadowResponse> out) {
+    unary(out, () -> ShadowProtos.response(registry, req.getModel(),
+        ShadowProtos.start(registry, req, AdminAuth.caller())));
+  }
+
+  @Override
+  public void stopShadow(StopShadowRequest req, StreamObserver<ShadowResponse> out) {
+    unary(out, () -> ShadowProtos.response(registry, req.getModel(), registry.stopShadow(
+        req.getModel(), AdminAuth.caller(), orNull(req.getReason()))));
+  }
+
+  @Override
+  public void getShadow(GetShadowRequest req, StreamObserver<ShadowResponse> out) {
+    unary(out, () -> ShadowProtos.current(registry, req.getModel()));
   }
 
   @Override

@@ -138,7 +138,8 @@ public final class ExperimentsJsonFormat {
     g.writeEndObject();
   }
 
-  private static void number(JsonGenerator g, String field, boolean present, double value)
+  /** {@code value} when present and finite, else null. */
+  static void number(JsonGenerator g, String field, boolean present, double value)
       throws IOException {
     g.writeFieldName(field);
     if (present && Double.isFinite(value)) {

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.mlserve.proto.serving.v1.AbArm;
@@ -16,7 +13,6 @@ import io.mlserve.proto.serving.v1.AbReportResponse;
 import io.mlserve.proto.serving.v1.AbWindow;
 import io.mlserve.proto.serving.v1.ExperimentsGrpc;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,17 +46,7 @@ class MlctlAbTest {
 
   private static Mlctl.Result against(AbReportResponse answer, String... args)
       throws Exception {
-    Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-        .addService(new Reports(answer)).build().start();
-    try {
-      String[] all = new String[args.length + 2];
-      all[0] = "--server";
-      all[1] = "127.0.0.1:" + server.getPort();
-      System.arraycopy(args, 0, all, 2, args.length);
-      return Mlctl.run(all);
-    } finally {
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    return Mlctl.against(new Reports(answer), args);
   }
 
   @Test

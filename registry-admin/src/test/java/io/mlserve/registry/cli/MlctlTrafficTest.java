@@ -14,7 +14,6 @@ import io.mlserve.registry.grpc.AdminServices;
 import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.ModelStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -32,31 +31,11 @@ class MlctlTrafficTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    store = tmp.resolve("store");
-    Path src = Files.createDirectories(tmp.resolve("src"));
-    Path artifact = Files.write(src.resolve("model.pt"), new byte[] {1, 2, 3});
-    Files.writeString(src.resolve("model.json"), """
-        {"name":"m","version":"0.0.0","format":"torchscript","artifact":"model.pt",
-         "signature":{"inputs":[{"name":"x","datatype":"FP32","shape":[-1,2]}],
-                      "outputs":[{"name":"y","datatype":"FP32","shape":[-1,2]}]}}
-        """);
-    for (String v : List.of("1.2.0", "1.3.0")) {
-      Mlctl.Result r = onStore("register", "--model", "m", "--version", v, "--artifact",
-          artifact.toString());
-      assertEquals(0, r.code(), r.err());
-    }
-    assertEquals(0, onStore("promote", "--model", "m", "--version", "1.2.0", "--stage",
-        "Production").code());
+    store = Mlctl.storeWithModel(tmp);
   }
 
   private Mlctl.Result onStore(String... args) {
-    String[] all = new String[args.length + 4];
-    all[0] = "--store";
-    all[1] = store.toString();
-    all[2] = "--actor";
-    all[3] = "tester";
-    System.arraycopy(args, 0, all, 4, args.length);
-    return Mlctl.run(all);
+    return Mlctl.onStore(store, args);
   }
 
   @Test

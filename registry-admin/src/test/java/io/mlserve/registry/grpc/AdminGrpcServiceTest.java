@@ -39,6 +39,11 @@ import io.mlserve.proto.admin.v1.SetTrafficRequest;
 import io.mlserve.proto.admin.v1.TrafficArm;
 import io.mlserve.proto.admin.v1.TrafficResponse;
 import io.mlserve.proto.admin.v1.VersionRequest;
+import io.mlserve.proto.admin.v1.GetShadowRequest;
+import io.mlserve.proto.admin.v1.Shadow;
+import io.mlserve.proto.admin.v1.ShadowResponse;
+import io.mlserve.proto.admin.v1.StartShadowRequest;
+import io.mlserve.proto.admin.v1.StopShadowRequest;
 import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.store.EventLog;
@@ -254,6 +259,100 @@ class AdminGrpcServiceTest {
     assertFalse(cleared.getHasSplit());
     assertEquals(0, cleared.getArmsCount());
     assertTrue(cleared.getSeq() > t.getSeq());
+  }
+
+  private static StartShadowRequest.Builder shadow(String version) {
+    return StartShadowRequest.newBuilder().setModel("m").setVersion(version);
+  }
+
+  @Test
+  void shadowCallsStartShowAndStopTheShadowWithTheToken() throws Exception {
+    for (String v : List.of("1.0.0", "1.1.0", "1.2.0")) {
+      register(TOKEN, v, new byte[] {1});
+    }
+    var admin = blocking(TOKEN, "erin");
+    var anonymous = blocking(null, null);
+    admin.promote(PromoteRequest.newBuilder().setModel("m").setVersion("1.0.0")
+        .setStage("Production").build());
+    GetShadowRequest get = GetShadowRequest.newBuilder().setModel("m").build();
+    assertFalse(anonymous.getShadow(get).getHasShadow());
+    assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
+        () -> anonymous.startShadow(shadow("1.1.0").build())).getStatus().getCode());
+    assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
+        () -> anonymous.stopShadow(StopShadowRequest.newBuilder().setModel("m").build()))
+        .getStatus().getCode());
+
+    ShadowResponse started = admin.startShadow(shadow("1.1.0").setSample(0.25)
+        .setReason("compare 1.1.0").build());
+    assertTrue(started.getHasShadow());
+    Shadow s = started.getShadow();
+    assertEquals("1.1.0", s.getVersion());
+    assertEquals(0.25, s.getSample());
+    assertEquals(1e-4, s.getAtol(), "unset tolerances take the defaults");
+    assertEquals(1e-3, s.getRtol());
+    assertTrue(s.getStartedAtMs() > 0);
+    assertEquals("erin", s.getActor());
+    assertEquals("compare 1.1.0", s.getReason());
+    assertEquals(started, anonymous.getShadow(get));
+    assertTrue(Files.exists(store.root().resolve("m/deployment.json")));
+
+    // A later split rewrites the record; the shadow still says who started it and why.
+    blocking(TOKEN, "frank").setTraffic(split("m", "1.0.0", 90, "1.2.0", 10));
+    ShadowResponse after = anonymous.getShadow(get);
+    assertEquals("frank", after.getActor());
+    assertEquals(s, after.getShadow());
+    assertEquals("""
+        {"model":"m","shadow":{"version":"1.1.0","sample":0.25,"atol":1.0E-4,"rtol":0.001,\
+        "started_at_ms":%d,"actor":"erin","reason":"compare 1.1.0"},"seq":%d,"actor":"frank",\
+        "reason":"A/B"}""".formatted(s.getStartedAtMs(), after.getSeq()),
+        AdminJsonFormat.toString(g -> ShadowProtos.json(g, after), false));
+
+    ShadowResponse stopped = admin.stopShadow(StopShadowRequest.newBuilder().setModel("m")
+        .setReason("done").build());
+    assertFalse(stopped.getHasShadow());
+    assertEquals("erin", stopped.getActor());
+    assertEquals("done", stopped.getReason());
+    assertFalse(anonymous.getShadow(get).getHasShadow());
+    assertEquals(List.of("1.1.0 (sample 0.25, atol 1.0E-4, rtol 0.001)", "none"),
+        anonymous.history(HistoryRequest.newBuilder().setModel("m").build()).getEntriesList()
+            .stream().filter(h -> h.getVersion().equals("shadow")).map(h -> h.getToStage())
+            .toList());
+  }
+
+  @Test
+  void badShadowRequestsSayWhatIsWrongAndWriteNothing() throws Exception {
+    register(TOKEN, "1.0.0", new byte[] {1});
+    register(TOKEN, "1.1.0", new byte[] {1});
+    var admin = blocking(TOKEN, "erin");
+    admin.promote(PromoteRequest.newBuilder().setModel("m").setVersion("1.0.0")
+        .setStage("Production").build());
+    long seq = events.lastSeq();
+    Object[][] refusals = {
+        {shadow("1.1.0").setSample(2), Status.Code.INVALID_ARGUMENT,
+            "shadow sample must be in (0, 1], got 2.0"},
+        {shadow("1.1.0").setSample(0), Status.Code.INVALID_ARGUMENT,
+            "shadow sample must be in (0, 1], got 0.0"},
+        {shadow("1.1.0").setAtol(-1), Status.Code.INVALID_ARGUMENT,
+            "shadow atol must be a finite number >= 0, got -1.0"},
+        {shadow(""), Status.Code.INVALID_ARGUMENT, "a shadow needs a version: the version whose"
+            + " answers are compared with the primary's"},
+        {shadow("9.9.9"), Status.Code.NOT_FOUND, "model 'm' has no version '9.9.9'"},
+        {shadow("1.0.0"), Status.Code.FAILED_PRECONDITION, "m:1.0.0 is the Production version;"
+            + " a shadow is compared with Production, so it must be another version"},
+        {shadow("1.1.0").setModel("nope"), Status.Code.NOT_FOUND, "model 'nope' not found"}};
+    for (Object[] r : refusals) {
+      StartShadowRequest req = ((StartShadowRequest.Builder) r[0]).build();
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> admin.startShadow(req));
+      assertEquals(r[1], e.getStatus().getCode(), req.toString());
+      assertEquals(r[2], e.getStatus().getDescription());
+    }
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> blocking(null, null).getShadow(GetShadowRequest.newBuilder().setModel("nope")
+            .build()));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    assertEquals(seq, events.lastSeq(), "a refused start appends no event");
+    assertFalse(Files.exists(store.root().resolve("m/deployment.json")));
   }
 
   @Test

@@ -18,16 +18,14 @@ import io.mlserve.proto.serving.v1.AbReportResponse;
 import io.mlserve.proto.serving.v1.ExperimentsGrpc;
 import io.mlserve.proto.serving.v1.FeedbackRequest;
 import io.mlserve.proto.serving.v1.FeedbackResponse;
-import io.mlserve.registry.cli.MlctlMain;
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import io.mlserve.registry.grpc.ExperimentsJsonFormat;
 import io.mlserve.server.experiment.ExperimentConfig;
 import io.mlserve.server.experiment.Experiments;
+import io.mlserve.server.shadow.Shadows;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.testing.FakeTicker;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.mlserve.server.testing.MlctlRun;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -45,8 +43,11 @@ import org.junit.jupiter.api.Test;
  */
 class ExperimentsGrpcServiceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
   private final Experiments experiments = new Experiments(ExperimentConfig.defaults(),
-      new FakeTicker(), Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+      new FakeTicker(), CLOCK);
+  private final Shadows shadows = new Shadows(new FakeTicker(), CLOCK);
   private Server server;
   private ManagedChannel channel;
   private ExperimentsGrpc.ExperimentsBlockingStub stub;
@@ -54,7 +55,7 @@ class ExperimentsGrpcServiceTest {
   @BeforeEach
   void start() throws Exception {
     server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-        .addService(new ExperimentsGrpcService(experiments)).build().start();
+        .addService(new ExperimentsGrpcService(experiments, shadows)).build().start();
     channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(),
         InsecureChannelCredentials.create()).build();
     stub = ExperimentsGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -64,6 +65,7 @@ class ExperimentsGrpcServiceTest {
   void stop() throws Exception {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    shadows.close();
   }
 
   private void predict(String id, String version) {
@@ -138,11 +140,8 @@ class ExperimentsGrpcServiceTest {
     all[0] = "--server";
     all[1] = "127.0.0.1:" + server.getPort();
     System.arraycopy(args, 0, all, 2, args.length);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = MlctlMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), all);
-    assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-    return out.toString(StandardCharsets.UTF_8);
+    MlctlRun.Result r = MlctlRun.run(all);
+    assertEquals(0, r.code(), r.err());
+    return r.out();
   }
 }

@@ -210,15 +210,15 @@ public final class AdminApi implements AutoCloseable {
     double rtol = number(body, "rtol", Shadow.DEFAULT_RTOL);
     String reason = reason(body);
     String model = c.param("model");
-    return write(() -> AdminJson.shadow(registry.startShadow(model, version.asText(), sample,
-        atol, rtol, actor, reason)));
+    return write(() -> AdminJson.shadow(registry, registry.startShadow(model, version.asText(),
+        sample, atol, rtol, actor, reason)));
   }
 
   private CompletableFuture<HttpReply> stopShadow(HttpCall c) throws Exception {
     String actor = authorize(c);
     String reason = reason(body(c, Set.of("reason")));
     String model = c.param("model");
-    return write(() -> AdminJson.shadow(registry.stopShadow(model, actor, reason)));
+    return write(() -> AdminJson.shadow(registry, registry.stopShadow(model, actor, reason)));
   }
 
   private static double number(JsonNode body, String field, double dflt) {

@@ -9,6 +9,7 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.Transition;
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import io.mlserve.registry.grpc.AdminProtos;
+import io.mlserve.registry.grpc.ShadowProtos;
 import io.mlserve.server.http.route.HttpReply;
 import io.mlserve.server.json.Json;
 import io.mlserve.server.reload.ModelStatus;
@@ -82,28 +83,9 @@ final class AdminJson {
     return ok(g -> AdminJsonFormat.traffic(g, AdminProtos.traffic(model, deploymentOrNull)));
   }
 
-  /** A model's shadow as the record holds it: {@code {"model", "shadow": {...} | null}}. */
-  static HttpReply shadow(io.mlserve.store.Deployment d) {
-    return ok(g -> {
-      g.writeStartObject();
-      g.writeStringField("model", d.model());
-      io.mlserve.store.Shadow s = d.shadow();
-      if (s == null) {
-        g.writeNullField("shadow");
-      } else {
-        g.writeObjectFieldStart("shadow");
-        g.writeStringField("version", s.version());
-        g.writeNumberField("sample", s.sample());
-        g.writeNumberField("atol", s.atol());
-        g.writeNumberField("rtol", s.rtol());
-        g.writeNumberField("started_at_ms", s.startedAt());
-        g.writeEndObject();
-      }
-      g.writeNumberField("seq", d.seq());
-      g.writeStringField("actor", d.actor());
-      g.writeStringField("reason", d.reason());
-      g.writeEndObject();
-    });
+  /** A model's shadow as {@code mlctl shadow status --output json} prints it. */
+  static HttpReply shadow(ModelRegistry registry, io.mlserve.store.Deployment d) {
+    return ok(g -> ShadowProtos.json(g, ShadowProtos.response(registry, d.model(), d)));
   }
 
   static HttpReply cleanup(CleanupResult r) {

@@ -69,9 +69,16 @@ class AdminJsonParityTest {
   }
 
   private JsonNode rest(String path, Map<String, List<String>> query) throws Exception {
-    Routes.Match m = routes.match("GET", path);
-    HttpCall call = new HttpCall("GET", path, m.params(), null, 0,
-        () -> new ByteArrayInputStream(new byte[0]), query, h -> null);
+    return rest("GET", path, query, "");
+  }
+
+  private JsonNode rest(String method, String path, Map<String, List<String>> query,
+      String body) throws Exception {
+    Routes.Match m = routes.match(method, path);
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    HttpCall call = new HttpCall(method, path, m.params(),
+        bytes.length == 0 ? null : "application/json", bytes.length,
+        () -> new ByteArrayInputStream(bytes), query, h -> null);
     HttpReply reply = m.endpoint().handle(call).get(30, TimeUnit.SECONDS);
     assertEquals(200, reply.status(), new String(reply.body(), StandardCharsets.UTF_8));
     return Json.MAPPER.readTree(reply.body());
@@ -126,6 +133,21 @@ class AdminJsonParityTest {
     assertEquals(mlctl("runs", "show", "--model", M, a), rest(runs + "/" + a, Map.of()));
     assertEquals(mlctl("runs", "compare", "--model", M, a, b),
         rest(runs + "/compare", Map.of("ids", List.of(a + "," + b))));
+  }
+
+  @Test
+  void theShadowRecordHasOneShape() throws Exception {
+    String shadow = "/api/v1/models/" + M + "/shadow";
+    JsonNode started = rest("PUT", shadow, Map.of(),
+        "{\"version\":\"1.1.0\",\"sample\":0.5,\"reason\":\"compare\"}");
+    assertEquals(started, mlctl("shadow", "status", "--model", M));
+    assertEquals(List.of("model", "shadow", "seq", "actor", "reason"), fieldNames(started));
+    assertEquals(List.of("version", "sample", "atol", "rtol", "started_at_ms", "actor",
+        "reason"), fieldNames(started.get("shadow")));
+    assertEquals("compare", started.at("/shadow/reason").asText());
+    JsonNode stopped = mlctl("shadow", "stop", "--model", M);
+    assertTrue(stopped.get("shadow").isNull(), stopped.toString());
+    assertEquals(stopped, rest("DELETE", shadow, Map.of(), ""), "stopping none changes nothing");
   }
 
   private static List<String> fieldNames(JsonNode n) {
