@@ -37,7 +37,7 @@ class EventSchemaTest {
   private static final List<String> TOP = List.of("event_type", "model_name", "version", "stage",
       "run_id", "timestamp", "seq", "previous_version");
   private static final Pattern SECTION = Pattern.compile("(?m)^## `([a-z._0-9]+)`$");
-  private static final Pattern ROW = Pattern.compile("(?m)^\\| `([a-z_.]+)` \\|");
+  private static final Pattern ROW = Pattern.compile("(?m)^\\| `([a-z_.0-9]+)` \\|");
 
   @TempDir Path tmp;
 
