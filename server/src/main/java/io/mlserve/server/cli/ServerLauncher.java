@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import java.util.concurrent.atomic.AtomicReference;
 import io.mlserve.server.Version;
@@ -104,8 +106,9 @@ final class ServerLauncher {
               @Override
               public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call,
                   Metadata headers) {
-                return call.getMethodDescriptor().getServiceName()
-                    .equals(ModelRegistryGrpc.SERVICE_NAME) ? adminExecutor : null;
+                String service = call.getMethodDescriptor().getServiceName();
+                return service.equals(ModelRegistryGrpc.SERVICE_NAME)
+                    || service.equals(DatasetsGrpc.SERVICE_NAME) ? adminExecutor : null;
               }
             })
             .maxInboundMessageSize(options.maxMessageBytes);
@@ -125,11 +128,14 @@ final class ServerLauncher {
         new EngineArtifactValidator(validationLoader), Clock.systemUTC());
     String adminToken = System.getenv("MLSERVE_ADMIN_TOKEN");
     AdminServices admin = AdminServices.create(registry, store, events,
-        adminToken == null || adminToken.isBlank() ? null : adminToken, Clock.systemUTC());
-    MlServer server = MlServer.builder(builder, store, loader)
+        adminToken == null || adminToken.isBlank() ? null : adminToken, Clock.systemUTC(),
+        AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, AdminServices.ENGINE_VALIDATION,
+        DatasetLimits.defaults().withMaxBytes(options.maxDatasetBytes));
+    MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
+    admin.services().forEach(serverBuilder::adminService);
+    MlServer server = serverBuilder
         .router(router)
         .registry(registry)
-        .adminService(admin.service())
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
