@@ -17,9 +17,9 @@ import java.util.List;
  */
 public record RolloutSettings(List<Double> steps, Duration bake, Rollout.Thresholds thresholds,
     Double pauseAt) {
+  private static final Duration DEFAULT_BAKE = Duration.ofSeconds(60);
   /** The defaults of {@code mlctl rollout start}. */
   public static final RolloutSettings DEFAULTS = new RolloutSettings(null, null, null, null);
-  private static final Duration DEFAULT_BAKE = Duration.ofSeconds(60);
 
   public RolloutSettings {
     steps = steps == null ? null : List.copyOf(steps);
