@@ -14,6 +14,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.mlserve.proto.admin.v1.ApprovalsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
@@ -61,16 +62,21 @@ public final class AdminClient implements AutoCloseable {
     ArtifactValidator validator = ArtifactValidator.fromClasspath();
     ModelRegistry registry = new ModelRegistry(store, events, validator, Clock.systemUTC());
     String name = "mlctl-" + UUID.randomUUID();
-    Server server = InProcessServerBuilder.forName(name)
-        .addService(AdminServices.create(registry, store, events, null, Clock.systemUTC(),
-            AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, validator.description()).service())
-        .build().start();
+    AdminServices admin = AdminServices.create(registry, store, events, null, Clock.systemUTC(),
+        AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, validator.description());
+    Server server = InProcessServerBuilder.forName(name).addService(admin.service())
+        .addService(admin.approvals()).build().start();
     return new AdminClient(InProcessChannelBuilder.forName(name).build(), null, actor, server,
         events);
   }
 
   public ModelRegistryGrpc.ModelRegistryBlockingStub blocking() {
     return ModelRegistryGrpc.newBlockingStub(intercepted);
+  }
+
+  /** The {@code mlserve.admin.v1.Approvals} service (policies and approvals). */
+  public ApprovalsGrpc.ApprovalsBlockingStub approvals() {
+    return ApprovalsGrpc.newBlockingStub(intercepted);
   }
 
   public ModelRegistryGrpc.ModelRegistryStub async() {

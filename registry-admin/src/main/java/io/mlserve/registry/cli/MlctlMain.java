@@ -27,7 +27,9 @@ import picocli.CommandLine.ScopeType;
         CheckCommand.class,
         RunCommands.RunGroup.class,
         RunCommands.RunsGroup.class,
-        AbCommands.AbGroup.class})
+        AbCommands.AbGroup.class,
+        ApprovalCommands.PolicyGroup.class, ApprovalCommands.Approve.class,
+        ApprovalCommands.Reject.class, ApprovalCommands.ApprovalGroup.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "a running mlserve server's gRPC address")

@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.mlserve.proto.admin.v1.ApprovalsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.UnauthenticatedException;
@@ -20,7 +21,7 @@ import java.util.Set;
  * <p>When a token is configured, a mutating method (Register, Promote, Rollback, Deprecate,
  * Archive, Restore, Cleanup, SetTraffic, ClearTraffic, StartRollout, PauseRollout,
  * ResumeRollout, AbortRollout, PromoteRollout, CreateRun, LogParam, LogMetric, LogArtifact,
- * EndRun) needs exactly one {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
+ * EndRun, and Approvals' SetPolicy, ClearPolicy, Approve, Reject) needs exactly one {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
  * (none, two, or a wrong one) the call is closed with UNAUTHENTICATED. Reads are open. The caller recorded in history is the
  * {@code x-mlserve-actor} metadata value (printable, at most 64 characters) or
  * {@code "anonymous"}; the shared token carries no subject of its own. The rule itself is
@@ -38,6 +39,10 @@ public final class AdminAuth implements ServerInterceptor {
       "Deprecate", "Archive", "Restore", "Cleanup", "SetTraffic", "ClearTraffic", "CreateRun",
       "LogParam", "LogMetric", "LogArtifact", "EndRun", "StartRollout", "PauseRollout",
       "ResumeRollout", "AbortRollout", "PromoteRollout");
+  /** The mutating methods of the other admin services, by full method name. */
+  private static final Set<String> OTHER_MUTATING = Set.of(
+      ApprovalsGrpc.SERVICE_NAME + "/SetPolicy", ApprovalsGrpc.SERVICE_NAME + "/ClearPolicy",
+      ApprovalsGrpc.SERVICE_NAME + "/Approve", ApprovalsGrpc.SERVICE_NAME + "/Reject");
 
   private final AdminAccess access;
 
@@ -47,6 +52,9 @@ public final class AdminAuth implements ServerInterceptor {
   }
 
   static boolean isMutating(String fullMethodName) {
+    if (OTHER_MUTATING.contains(fullMethodName)) {
+      return true;
+    }
     int slash = fullMethodName.lastIndexOf('/');
     return fullMethodName.startsWith(SERVICE + "/")
         && MUTATING.contains(fullMethodName.substring(slash + 1));

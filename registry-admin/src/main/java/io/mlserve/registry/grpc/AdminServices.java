@@ -25,9 +25,11 @@ public final class AdminServices {
       "engine (load, warm-up, health check and golden examples)";
 
   private final ServerServiceDefinition definition;
+  private final ServerServiceDefinition approvals;
 
-  private AdminServices(ServerServiceDefinition definition) {
+  private AdminServices(ServerServiceDefinition definition, ServerServiceDefinition approvals) {
     this.definition = definition;
+    this.approvals = approvals;
   }
 
   /**
@@ -59,12 +61,19 @@ public final class AdminServices {
     RunStore runs = new RunStore(store, events, clock);
     AdminGrpcService impl = new AdminGrpcService(registry, runs,
         new Uploads(registry, runs, maxArtifactBytes, validationNote), EventFollower.DEFAULT_POLL);
-    return new AdminServices(ServerInterceptors.intercept(impl, new AdminAuth(adminTokenOrNull)));
+    AdminAuth auth = new AdminAuth(adminTokenOrNull);
+    return new AdminServices(ServerInterceptors.intercept(impl, auth),
+        ServerInterceptors.intercept(new ApprovalsGrpcService(registry), auth));
   }
 
   /** The service definition, token check applied. */
   public ServerServiceDefinition service() {
     return definition;
+  }
+
+  /** The {@code mlserve.admin.v1.Approvals} service definition, token check applied. */
+  public ServerServiceDefinition approvals() {
+    return approvals;
   }
 
   /** The same, as a {@link BindableService}. */

@@ -130,6 +130,7 @@ final class ServerLauncher {
         .router(router)
         .registry(registry)
         .service(admin.service())
+        .service(admin.approvals())
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
