@@ -50,6 +50,7 @@ public final class AdminApi implements AutoCloseable {
   private final AdminRuns runs;
   private final AdminRegistration registration;
   private final AdminRollouts rollouts;
+  private final AdminApprovals approvals;
 
   /**
    * @param registry null when this gateway has no registry (the routes answer 404)
@@ -67,6 +68,7 @@ public final class AdminApi implements AutoCloseable {
     this.runs = new AdminRuns(runStore, calls);
     this.registration = new AdminRegistration(registry, runStore, calls);
     this.rollouts = new AdminRollouts(registry, calls);
+    this.approvals = new AdminApprovals(registry, calls);
   }
 
   public void register(Routes routes) {
@@ -96,6 +98,7 @@ public final class AdminApi implements AutoCloseable {
         .add("GET", "/api/v1/events", this::events);
     runs.register(routes, m + "/{model}/runs");
     rollouts.register(routes, m + "/{model}/rollout");
+    approvals.register(routes, m);
   }
 
   private HttpReply show(String model) {
