@@ -5,7 +5,7 @@ package io.mlserve.registry;
  * rollback with nothing to go back to). The message names the allowed transitions. Transports
  * map it to FAILED_PRECONDITION / HTTP 409: the request is well-formed, the state is wrong.
  */
-public final class IllegalTransitionException extends InvalidRequestException {
+public class IllegalTransitionException extends InvalidRequestException {
   private static final long serialVersionUID = 1L;
 
   public IllegalTransitionException(String message) {

@@ -51,6 +51,7 @@ public final class ModelRegistry {
   private final TrafficChanges traffic;
   private final RolloutChanges rollouts;
   private final ShadowChanges shadows;
+  private final ApprovalChanges approvals;
 
   /** Also finishes any change a killed writer left half done (see {@link Recovery}). */
   public ModelRegistry(ModelStore store, EventLog events, ArtifactValidator validator,
@@ -65,12 +66,18 @@ public final class ModelRegistry {
     this.lifecycle = new Lifecycle(this, store, events, clock, recovery, deployments, rollouts);
     this.traffic = new TrafficChanges(store, events, clock, recovery, deployments);
     this.shadows = new ShadowChanges(store, events, clock, recovery, deployments);
+    this.approvals = new ApprovalChanges(this, store, events, clock, recovery, deployments);
     recovery.recoverAll();
   }
 
   /** The store this registry writes. */
   public ModelStore store() {
     return store;
+  }
+
+  /** Policies and approvals: what gates this registry's promotions to Production. */
+  public ApprovalChanges approvals() {
+    return approvals;
   }
 
   /** The event log this registry appends to. */
@@ -186,6 +193,8 @@ public final class ModelRegistry {
    * @param reason why, for the history (may be null)
    * @throws io.mlserve.store.NotFoundException if the model or version does not exist
    * @throws InvalidRequestException for another target stage or an illegal transition
+   * @throws ApprovalRequiredException into Production, when the model has a policy and the
+   *     version's approval is not APPROVED (see {@link ApprovalChanges})
    */
   public Transition promote(String model, String version, Stage stage, String actor,
       String reason) {
@@ -200,6 +209,9 @@ public final class ModelRegistry {
     RegisterChecks.actor(actor);
     Transition t = store.lock().call(() -> {
       recovery.recover(model);
+      if (stage == Stage.PRODUCTION && store.hasVersion(model, version)) {
+        approvals.checkProduction(model, version);
+      }
       return promoteLocked(model, version, stage, actor, reason);
     });
     events.deliverPending();

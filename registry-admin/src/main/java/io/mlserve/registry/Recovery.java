@@ -60,6 +60,9 @@ final class Recovery {
     }
     Optional<Event> last = events.lastModelEvent(model);
     store.dropHistoryAfter(model, events.lastSeq()); // killed before its event: never happened
+    if (last.isPresent() && ApprovalChanges.finish(store, last.get())) {
+      return; // a policy or approval change
+    }
     if (last.isPresent() && isDeploymentChange(last.get().eventType())) {
       Deployment current = deployments.read(model).orElse(Deployment.none(model));
       String type = last.get().eventType();

@@ -88,6 +88,16 @@ class EventSchemaTest {
           .add("m", "test", io.mlserve.dataset.DatasetFormat.JSONL,
               new java.io.ByteArrayInputStream("{\"input\": [1, 2], \"label\": 0}\n"
                   .getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, "alice");
+      r.approvals().setPolicy("m", io.mlserve.approval.PolicyJson.parse("{\"mode\": \"hybrid\","
+          + " \"datasets\": [\"h\"], \"gates\": [{\"metric\": \"rmse\", \"max\": 1}]}"),
+          "alice", null);
+      r.promote("m", "1.1.0", Stage.STAGING, "alice", null);
+      r.approvals().beginEvaluation("m", "1.1.0", "server");
+      r.approvals().recordEvaluation("m", "1.1.0", "ev-1", Map.of("rmse", 0.5), null,
+          "evaluator");
+      r.approvals().reject("m", "1.1.0", "bob", "veto");
+      r.approvals().approve("m", "1.1.0", "bob", null, true, "hotfix");
+      r.approvals().clearPolicy("m", "alice", null);
     }
     ObjectMapper json = new ObjectMapper();
     Map<String, Set<String>> out = new TreeMap<>();

@@ -16,6 +16,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.proto.admin.v1.DatasetsGrpc;
+import io.mlserve.proto.admin.v1.ApprovalsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
@@ -80,6 +81,11 @@ public final class AdminClient implements AutoCloseable {
 
   public ModelRegistryGrpc.ModelRegistryBlockingStub blocking() {
     return ModelRegistryGrpc.newBlockingStub(intercepted);
+  }
+
+  /** The {@code mlserve.admin.v1.Approvals} service (policies and approvals). */
+  public ApprovalsGrpc.ApprovalsBlockingStub approvals() {
+    return ApprovalsGrpc.newBlockingStub(intercepted);
   }
 
   public ModelRegistryGrpc.ModelRegistryStub async() {

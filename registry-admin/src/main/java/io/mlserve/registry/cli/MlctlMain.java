@@ -29,7 +29,9 @@ import picocli.CommandLine.ScopeType;
         RunCommands.RunGroup.class,
         RunCommands.RunsGroup.class,
         AbCommands.AbGroup.class, ShadowCommands.Group.class,
-        DatasetCommands.Group.class})
+        DatasetCommands.Group.class,
+        ApprovalCommands.PolicyGroup.class, ApprovalCommands.Approve.class,
+        ApprovalCommands.Reject.class, ApprovalCommands.ApprovalGroup.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "a running mlserve server's gRPC address")

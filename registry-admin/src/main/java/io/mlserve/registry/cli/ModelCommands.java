@@ -29,6 +29,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -287,14 +288,21 @@ final class ModelCommands {
         out.message(g -> AdminJsonFormat.model(g, info, null), "");
         return;
       }
+      Map<String, List<String>> approval = ApprovalCommands.approvalColumns(client, model);
       List<List<String>> rows = new ArrayList<>();
       for (ModelVersion v : info.getVersionsList()) {
-        rows.add(List.of(v.getVersion(), v.getStage(), v.getFormat(), v.getRunId(),
-            Output.time(v.getCreatedAtMs()), v.getSha256().length() > 12
+        List<String> row = new ArrayList<>(List.of(v.getVersion(), v.getStage(), v.getFormat(),
+            v.getRunId(), Output.time(v.getCreatedAtMs()), v.getSha256().length() > 12
                 ? v.getSha256().substring(0, 12) : v.getSha256()));
+        row.addAll(approval.isEmpty() ? List.of()
+            : approval.getOrDefault(v.getVersion(), List.of("", "")));
+        rows.add(row);
       }
       out.line("model " + model);
-      out.table(List.of("VERSION", "STAGE", "FORMAT", "RUN", "CREATED", "SHA256"), rows);
+      List<String> header = new ArrayList<>(List.of("VERSION", "STAGE", "FORMAT", "RUN",
+          "CREATED", "SHA256"));
+      header.addAll(approval.isEmpty() ? List.of() : List.of("APPROVAL", "VERDICT"));
+      out.table(header, rows);
     }
   }
 

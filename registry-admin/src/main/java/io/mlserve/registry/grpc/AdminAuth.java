@@ -8,6 +8,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.mlserve.proto.admin.v1.DatasetsGrpc;
+import io.mlserve.proto.admin.v1.ApprovalsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.UnauthenticatedException;
@@ -21,10 +22,11 @@ import java.util.Set;
  * <p>When a token is configured, a mutating method (Register, Promote, Rollback, Deprecate,
  * Archive, Restore, Cleanup, SetTraffic, ClearTraffic, StartRollout, PauseRollout,
  * ResumeRollout, AbortRollout, PromoteRollout, StartShadow, StopShadow, CreateRun, LogParam,
- * LogMetric, LogArtifact, EndRun, and {@code mlserve.admin.v1.Datasets/AddDataset}) needs
- * exactly one {@code authorization: Bearer <token>} metadata value, compared in constant time;
- * otherwise (none, two, or a wrong one) the call is closed with UNAUTHENTICATED. Reads are
- * open. The caller recorded in history is the
+ * LogMetric, LogArtifact, EndRun, {@code mlserve.admin.v1.Datasets/AddDataset}, and Approvals'
+ * SetPolicy, ClearPolicy, Approve, Reject) needs exactly one
+ * {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
+ * (none, two, or a wrong one) the call is closed with UNAUTHENTICATED. Reads are open. The
+ * caller recorded in history is the
  * {@code x-mlserve-actor} metadata value (printable, at most 64 characters) or
  * {@code "anonymous"}; the shared token carries no subject of its own. The rule itself is
  * {@link AdminAccess}, which the REST gateway applies too. Thread-safe.
@@ -44,7 +46,9 @@ public final class AdminAuth implements ServerInterceptor {
 
   /** Mutations of the other admin services, by full method name. */
   private static final Set<String> MUTATING_ELSEWHERE = Set.of(
-      DatasetsGrpc.SERVICE_NAME + "/AddDataset");
+      DatasetsGrpc.SERVICE_NAME + "/AddDataset",
+      ApprovalsGrpc.SERVICE_NAME + "/SetPolicy", ApprovalsGrpc.SERVICE_NAME + "/ClearPolicy",
+      ApprovalsGrpc.SERVICE_NAME + "/Approve", ApprovalsGrpc.SERVICE_NAME + "/Reject");
 
   private final AdminAccess access;
 

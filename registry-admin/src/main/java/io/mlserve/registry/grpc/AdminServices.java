@@ -30,10 +30,13 @@ public final class AdminServices {
 
   private final ServerServiceDefinition definition;
   private final ServerServiceDefinition datasets;
+  private final ServerServiceDefinition approvals;
 
-  private AdminServices(ServerServiceDefinition definition, ServerServiceDefinition datasets) {
+  private AdminServices(ServerServiceDefinition definition, ServerServiceDefinition datasets,
+      ServerServiceDefinition approvals) {
     this.definition = definition;
     this.datasets = datasets;
+    this.approvals = approvals;
   }
 
   /**
@@ -77,17 +80,23 @@ public final class AdminServices {
     DatasetsGrpcService datasets =
         new DatasetsGrpcService(new DatasetStore(registry, clock, datasetLimits));
     return new AdminServices(ServerInterceptors.intercept(impl, auth),
-        ServerInterceptors.intercept(datasets, auth));
+        ServerInterceptors.intercept(datasets, auth),
+        ServerInterceptors.intercept(new ApprovalsGrpcService(registry), auth));
   }
 
   /** Every admin service definition, token check applied: add them all to a server. */
   public List<ServerServiceDefinition> services() {
-    return List.of(definition, datasets);
+    return List.of(definition, datasets, approvals);
   }
 
   /** The registry service definition, token check applied. */
   public ServerServiceDefinition service() {
     return definition;
+  }
+
+  /** The {@code mlserve.admin.v1.Approvals} service definition, token check applied. */
+  public ServerServiceDefinition approvals() {
+    return approvals;
   }
 
   /** The same, as a {@link BindableService}. */

@@ -53,6 +53,7 @@ public final class AdminApi implements AutoCloseable {
   private final AdminRegistration registration;
   private final AdminRollouts rollouts;
   private final AdminDatasets datasets;
+  private final AdminApprovals approvals;
 
   /**
    * @param registry null when this gateway has no registry (the routes answer 404)
@@ -72,6 +73,7 @@ public final class AdminApi implements AutoCloseable {
     this.rollouts = new AdminRollouts(registry, calls);
     this.datasets = new AdminDatasets(registry == null ? null
         : new DatasetStore(registry, Clock.systemUTC(), DatasetLimits.defaults()), calls);
+    this.approvals = new AdminApprovals(registry, calls);
   }
 
   public void register(Routes routes) {
@@ -102,6 +104,7 @@ public final class AdminApi implements AutoCloseable {
     runs.register(routes, m + "/{model}/runs");
     rollouts.register(routes, m + "/{model}/rollout");
     datasets.register(routes, m + "/{model}/datasets");
+    approvals.register(routes, m);
   }
 
   private HttpReply show(String model) {
