@@ -25,6 +25,8 @@ import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.reload.PromotionGuard;
 import io.mlserve.server.reload.ReloadCoordinator;
+import io.mlserve.server.approval.ApprovalWorkflow;
+import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.shadow.Shadows;
@@ -72,6 +74,8 @@ public final class MlServer implements AutoCloseable {
   private final long rolloutTickMillis;
   private final Clock clock;
   private volatile RolloutRunner rollouts;
+  private final EvaluationRunner evaluations;
+  private volatile ApprovalWorkflow approvalWorkflow;
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -80,6 +84,7 @@ public final class MlServer implements AutoCloseable {
     this.followEvents = b.followEvents;
     this.closeAfter = List.copyOf(b.closeAfter);
     this.rolloutTickMillis = b.rolloutTickMillis;
+    this.evaluations = b.evaluations;
     this.clock = b.clock;
     this.state = new ServerState(router::allDefaultsLoaded);
     this.experiments = b.experiments != null ? b.experiments
@@ -174,6 +179,11 @@ public final class MlServer implements AutoCloseable {
       rollouts = new RolloutRunner(store, registry, experiments, shadows, new StoreLease(store,
           "rollout", holder, java.time.Duration.ofSeconds(10), clock), clock);
       rollouts.start(rolloutTickMillis);
+      if (evaluations != null) {
+        approvalWorkflow = new ApprovalWorkflow(store, registry, evaluations, new StoreLease(
+            store, "approval", holder, java.time.Duration.ofSeconds(10), clock), clock);
+        approvalWorkflow.start(seq, rolloutTickMillis);
+      }
     }
     return failures;
   }
@@ -250,6 +260,10 @@ public final class MlServer implements AutoCloseable {
     if (r != null) {
       r.close();
     }
+    ApprovalWorkflow w = approvalWorkflow;
+    if (w != null) {
+      w.close();
+    }
     coordinator.close();
     shadows.close();
     grpcServer.shutdown();
@@ -295,6 +309,7 @@ public final class MlServer implements AutoCloseable {
     private boolean checkFinite = true;
     private Experiments experiments;
     private long rolloutTickMillis;
+    private EvaluationRunner evaluations;
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
@@ -356,6 +371,16 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder rollouts(long tickMillis) {
       this.rolloutTickMillis = tickMillis;
+      return this;
+    }
+
+    /**
+     * Runs the approval workflow with {@code runner} (a version reaching Staging under a policy
+     * is evaluated and judged), on the rollout tick, on the server holding the store's approval
+     * lease. Needs {@link #rollouts} > 0 and a registry.
+     */
+    public Builder approvals(EvaluationRunner runner) {
+      this.evaluations = Objects.requireNonNull(runner, "runner");
       return this;
     }
 
