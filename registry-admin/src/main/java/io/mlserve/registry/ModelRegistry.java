@@ -12,6 +12,7 @@ import io.mlserve.store.Names;
 import io.mlserve.store.SemVer;
 import io.mlserve.store.Stage;
 import io.mlserve.store.StoreException;
+import io.mlserve.store.StoreLock;
 import io.mlserve.store.TrafficSplit;
 import io.mlserve.store.VersionStages;
 import java.nio.file.Files;
@@ -75,6 +76,22 @@ public final class ModelRegistry {
   /** The event log this registry appends to. */
   public EventLog events() {
     return events;
+  }
+
+  /**
+   * Runs {@code change} holding the store lock, after finishing any change of {@code model} that
+   * a killed writer left half done ({@link Recovery}), and delivers the events it queued once the
+   * lock is released: for writers of a model's other records (datasets), which keep the same
+   * rules (event durable before the commit point, undo registered with the lock).
+   */
+  public <T> T locked(String model, StoreLock.Action<T> change) {
+    Objects.requireNonNull(change, "change");
+    T result = store.lock().call(() -> {
+      recovery.recover(model);
+      return change.run();
+    });
+    events.deliverPending();
+    return result;
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.mlserve.registry;
 
+import io.mlserve.dataset.DatasetEvents;
+import io.mlserve.dataset.DatasetFiles;
 import io.mlserve.store.Deployment;
 import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.Event;
@@ -70,6 +72,10 @@ final class Recovery {
             + " writer)", model, last.get().seq());
         deployments.write(unapplied);
       }
+      return;
+    }
+    if (last.isPresent() && last.get().eventType().equals(DatasetEvents.ADDED)) {
+      DatasetFiles.finishAdd(store, last.get()); // the dataset's directory into place
       return;
     }
     if (last.isEmpty() || last.get().version() == null) {
