@@ -27,7 +27,8 @@ import picocli.CommandLine.ScopeType;
         CheckCommand.class,
         RunCommands.RunGroup.class,
         RunCommands.RunsGroup.class,
-        AbCommands.AbGroup.class})
+        AbCommands.AbGroup.class,
+        EvaluateCommands.Evaluate.class, EvaluateCommands.ListEvaluations.class, EvaluateCommands.Group.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "a running mlserve server's gRPC address")

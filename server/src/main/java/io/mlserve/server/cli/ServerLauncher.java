@@ -37,7 +37,12 @@ import java.util.concurrent.TimeUnit;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import io.mlserve.proto.admin.v1.EvaluationsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.dataset.DatasetStore;
+import io.mlserve.server.evaluation.EvaluationRunner;
+import io.mlserve.server.grpc.EvaluationsGrpcService;
 import java.util.concurrent.atomic.AtomicReference;
 import io.mlserve.server.Version;
 import io.mlserve.server.http.HttpGateway;
@@ -104,8 +109,9 @@ final class ServerLauncher {
               @Override
               public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call,
                   Metadata headers) {
-                return call.getMethodDescriptor().getServiceName()
-                    .equals(ModelRegistryGrpc.SERVICE_NAME) ? adminExecutor : null;
+                String service = call.getMethodDescriptor().getServiceName();
+                return service.equals(ModelRegistryGrpc.SERVICE_NAME)
+                    || service.equals(EvaluationsGrpc.SERVICE_NAME) ? adminExecutor : null;
               }
             })
             .maxInboundMessageSize(options.maxMessageBytes);
@@ -126,10 +132,19 @@ final class ServerLauncher {
     String adminToken = System.getenv("MLSERVE_ADMIN_TOKEN");
     AdminServices admin = AdminServices.create(registry, store, events,
         adminToken == null || adminToken.isBlank() ? null : adminToken, Clock.systemUTC());
+    // Offline evaluation: its own background instances (ModelLoader.loadBackground), one at a
+    // time, on the runner's threads.
+    EvaluationRunner evaluations = new EvaluationRunner(registry,
+        new DatasetStore(registry, Clock.systemUTC(), DatasetLimits.defaults()), loader,
+        Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
+        EvaluationRunner.DEFAULT_MAX_QUEUED);
     MlServer server = MlServer.builder(builder, store, loader)
         .router(router)
         .registry(registry)
         .adminService(admin.service())
+        .adminService(EvaluationsGrpcService.definition(evaluations,
+            adminToken == null || adminToken.isBlank() ? null : adminToken))
+        .closeAfterShutdown(evaluations)
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
@@ -170,6 +185,7 @@ final class ServerLauncher {
             new ShadowMetricsText(server.shadows()), List.of(httpStats, grpcStats)))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
+        .evaluations(evaluations)
         .serverVersion(Version.get())
         .build();
     httpRef.set(http);
