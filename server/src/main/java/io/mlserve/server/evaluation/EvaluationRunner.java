@@ -20,6 +20,7 @@ import io.mlserve.store.Names;
 import io.mlserve.store.NotFoundException;
 import io.mlserve.store.Stage;
 import io.mlserve.store.StoreException;
+import io.mlserve.store.TensorSpec;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -71,7 +72,8 @@ public final class EvaluationRunner implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param loader loads the background instances
+   * @param loader loads the background instances (its batchers on the system ticker)
+   * @param ticker times the run against {@code timeLimit}
    * @param timeLimit the most time one evaluation may run
    * @param maxQueued evaluations that may wait while one runs
    */
@@ -97,6 +99,11 @@ public final class EvaluationRunner implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
+  }
+
+  /** How many evaluations wait for the running one (for tests and status). */
+  public int queued() {
+    return slots.waiting();
   }
 
   /** The stored evaluations (for reads: list, get, report). */
@@ -138,6 +145,10 @@ public final class EvaluationRunner implements AutoCloseable {
     checkVersion(model, version, "version");
     String baselineVersion = resolveBaseline(model, version,
         baseline == null ? Baseline.production() : baseline);
+    checkOutput(model, version, opts.outputName());
+    if (baselineVersion != null) {
+      checkOutput(model, baselineVersion, opts.outputName());
+    }
     DatasetInfo info = dataset(model, dataset);
     EvaluationRequest request = new EvaluationRequest(model, version, baselineVersion,
         new DatasetRef(info.name(), info.sha256(), info.rows()), actor, opts.kind(),
@@ -187,8 +198,10 @@ public final class EvaluationRunner implements AutoCloseable {
     String model = request.model();
     EnginePredictor.Instances instances = v -> loader.loadBackground(store.versionDir(model, v),
         store.manifest(model, v));
-    try (EnginePredictor predictor = new EnginePredictor(instances, opts.outputName(), ticker,
-        timeLimit);
+    // Engine calls carry deadlines in the batchers' time: the system ticker, as the server's
+    // ModelLoader runs them; this runner's own ticker bounds the whole run (tests fake it).
+    try (EnginePredictor predictor = new EnginePredictor(instances, opts.outputName(),
+        Ticker.system(), timeLimit);
         DatasetSource source = open(model, request.dataset().name())) {
       return new Evaluator(predictor, clock, ticker::nanoTime, ids).run(request, source,
           progress, cancelled);
@@ -233,6 +246,19 @@ public final class EvaluationRunner implements AutoCloseable {
     if (registry.stageOf(model, version) == Stage.ARCHIVED) {
       throw new IllegalArgumentException(model + ":" + version + " is Archived and cannot be"
           + " loaded; restore it to evaluate it");
+    }
+  }
+
+  /** A bad output name is a bad request, refused before anything is loaded. */
+  private void checkOutput(String model, String version, String outputName) {
+    if (outputName == null) {
+      return;
+    }
+    List<String> names = store.manifest(model, version).signature().outputs().stream()
+        .map(TensorSpec::name).toList();
+    if (!names.contains(outputName)) {
+      throw new IllegalArgumentException(model + ":" + version + " has no output '"
+          + Names.printable(outputName) + "' (outputs: " + String.join(", ", names) + ")");
     }
   }
 

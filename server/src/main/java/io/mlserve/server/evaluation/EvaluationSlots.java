@@ -70,6 +70,11 @@ final class EvaluationSlots {
     notifyAll();
   }
 
+  /** How many evaluations wait for the running one. */
+  synchronized int waiting() {
+    return waiting;
+  }
+
   /** The running evaluation's description, or null. */
   synchronized String running() {
     return running;
