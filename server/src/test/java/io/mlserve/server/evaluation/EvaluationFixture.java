@@ -48,7 +48,7 @@ public final class EvaluationFixture implements AutoCloseable {
       Function.identity(), new MetricsRegistry(), Telemetry.disabled());
   final JsonNode examples;
 
-  EvaluationFixture(Path dir) throws Exception {
+  public EvaluationFixture(Path dir) throws Exception {
     this(openRegistry(dir), true);
   }
 
