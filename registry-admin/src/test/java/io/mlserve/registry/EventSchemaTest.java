@@ -37,7 +37,7 @@ class EventSchemaTest {
   private static final List<String> TOP = List.of("event_type", "model_name", "version", "stage",
       "run_id", "timestamp", "seq", "previous_version");
   private static final Pattern SECTION = Pattern.compile("(?m)^## `([a-z._0-9]+)`$");
-  private static final Pattern ROW = Pattern.compile("(?m)^\\| `([a-z_.]+)` \\|");
+  private static final Pattern ROW = Pattern.compile("(?m)^\\| `([a-z_.0-9]+)` \\|");
 
   @TempDir Path tmp;
 
@@ -84,6 +84,10 @@ class EventSchemaTest {
       r.stopShadow("m", "alice", null);
       r.startRollout("m", RolloutPlan.of("1.1.0"), "alice", "canary");
       r.abortRollout("m", "error rate 0.034 > 0.01 over 212 requests", "controller");
+      new io.mlserve.dataset.DatasetStore(r, clock, io.mlserve.dataset.DatasetLimits.defaults())
+          .add("m", "test", io.mlserve.dataset.DatasetFormat.JSONL,
+              new java.io.ByteArrayInputStream("{\"input\": [1, 2], \"label\": 0}\n"
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, "alice");
     }
     ObjectMapper json = new ObjectMapper();
     Map<String, Set<String>> out = new TreeMap<>();

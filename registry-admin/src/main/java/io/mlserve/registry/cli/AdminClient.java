@@ -14,6 +14,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
@@ -59,14 +61,21 @@ public final class AdminClient implements AutoCloseable {
 
   /** A client of the admin service run in this process on the store at {@code root}. */
   public static AdminClient local(Path root, String actor) throws IOException {
+    return local(root, actor, DatasetLimits.defaults());
+  }
+
+  /** As {@link #local(Path, String)}, adding datasets under {@code datasetLimits}. */
+  public static AdminClient local(Path root, String actor, DatasetLimits datasetLimits)
+      throws IOException {
     ModelStore store = ModelStore.open(root);
     EventLog events = EventLog.open(root);
     ArtifactValidator validator = ArtifactValidator.fromClasspath();
     ModelRegistry registry = new ModelRegistry(store, events, validator, Clock.systemUTC());
     String name = "mlctl-" + UUID.randomUUID();
-    InProcessServerBuilder builder = InProcessServerBuilder.forName(name)
-        .addService(AdminServices.create(registry, store, events, null, Clock.systemUTC(),
-            AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, validator.description()).service());
+    InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
+    AdminServices.create(registry, store, events, null, Clock.systemUTC(),
+        AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, validator.description(), datasetLimits)
+        .services().forEach(builder::addService);
     // Services that need the engine (evaluation), when mlctl runs on the server's classpath.
     EngineServices.Bound engine = EngineServices.fromClasspath()
         .map(p -> p.bind(registry, Clock.systemUTC())).orElse(null);
@@ -94,6 +103,14 @@ public final class AdminClient implements AutoCloseable {
 
   public ModelRegistryGrpc.ModelRegistryStub async() {
     return ModelRegistryGrpc.newStub(intercepted);
+  }
+
+  public DatasetsGrpc.DatasetsBlockingStub datasets() {
+    return DatasetsGrpc.newBlockingStub(intercepted);
+  }
+
+  public DatasetsGrpc.DatasetsStub datasetsAsync() {
+    return DatasetsGrpc.newStub(intercepted);
   }
 
   private static ClientInterceptor headers(String token, String actor) {

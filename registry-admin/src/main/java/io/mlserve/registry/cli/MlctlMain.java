@@ -1,5 +1,6 @@
 package io.mlserve.registry.cli;
 
+import io.mlserve.dataset.DatasetLimits;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,7 +29,9 @@ import picocli.CommandLine.ScopeType;
         RunCommands.RunGroup.class,
         RunCommands.RunsGroup.class,
         AbCommands.AbGroup.class,
-        EvaluateCommands.Evaluate.class, EvaluateCommands.ListEvaluations.class, EvaluateCommands.Group.class})
+        DatasetCommands.Group.class,
+        EvaluateCommands.Evaluate.class, EvaluateCommands.ListEvaluations.class,
+        EvaluateCommands.Group.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "a running mlserve server's gRPC address")
@@ -60,6 +63,11 @@ public final class MlctlMain implements Callable<Integer> {
   }
 
   AdminClient client() throws Exception {
+    return client(DatasetLimits.defaults());
+  }
+
+  /** As {@link #client()}; with {@code --store}, datasets are added under {@code limits}. */
+  AdminClient client(DatasetLimits limits) throws Exception {
     String who = actor != null ? actor : System.getenv().getOrDefault("USER", "anonymous");
     if (server != null) {
       if (store != null) {
@@ -70,7 +78,7 @@ public final class MlctlMain implements Callable<Integer> {
     }
     Path dir = store != null ? store
         : Path.of(System.getenv().getOrDefault("MLSERVE_STORE", "models"));
-    return AdminClient.local(dir, who);
+    return AdminClient.local(dir, who, limits);
   }
 
   Output output() {

@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.UnauthenticatedException;
@@ -20,7 +21,7 @@ import java.util.Set;
  * <p>When a token is configured, a mutating method (Register, Promote, Rollback, Deprecate,
  * Archive, Restore, Cleanup, SetTraffic, ClearTraffic, StartRollout, PauseRollout,
  * ResumeRollout, AbortRollout, PromoteRollout, CreateRun, LogParam, LogMetric, LogArtifact,
- * EndRun) needs exactly one {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
+ * EndRun, and {@code mlserve.admin.v1.Datasets/AddDataset}) needs exactly one {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
  * (none, two, or a wrong one) the call is closed with UNAUTHENTICATED. Reads are open. The caller recorded in history is the
  * {@code x-mlserve-actor} metadata value (printable, at most 64 characters) or
  * {@code "anonymous"}; the shared token carries no subject of its own. The rule itself is
@@ -39,6 +40,10 @@ public final class AdminAuth implements ServerInterceptor {
       "LogParam", "LogMetric", "LogArtifact", "EndRun", "StartRollout", "PauseRollout",
       "ResumeRollout", "AbortRollout", "PromoteRollout");
 
+  /** Mutations of the other admin services, by full method name. */
+  private static final Set<String> MUTATING_ELSEWHERE = Set.of(
+      DatasetsGrpc.SERVICE_NAME + "/AddDataset");
+
   private final AdminAccess access;
 
   /** @param tokenOrNull the admin token; null or blank: no authentication */
@@ -49,7 +54,8 @@ public final class AdminAuth implements ServerInterceptor {
   static boolean isMutating(String fullMethodName) {
     int slash = fullMethodName.lastIndexOf('/');
     return fullMethodName.startsWith(SERVICE + "/")
-        && MUTATING.contains(fullMethodName.substring(slash + 1));
+        && MUTATING.contains(fullMethodName.substring(slash + 1))
+        || MUTATING_ELSEWHERE.contains(fullMethodName);
   }
 
   @Override

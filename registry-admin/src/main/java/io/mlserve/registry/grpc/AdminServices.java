@@ -3,19 +3,23 @@ package io.mlserve.registry.grpc;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.dataset.DatasetStore;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.store.EventFollower;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.ModelStore;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The admin gRPC service ready to add to any {@code ServerBuilder}: the
- * {@code mlserve.admin.v1.ModelRegistry} implementation with the {@link AdminAuth} interceptor
- * applied. Use {@link #service()} with {@code addService}, or {@link #bindable()} where a
- * {@link BindableService} is wanted. Immutable; thread-safe.
+ * The admin gRPC services ready to add to any {@code ServerBuilder}: the
+ * {@code mlserve.admin.v1.ModelRegistry} implementation and {@code mlserve.admin.v1.Datasets},
+ * each with the {@link AdminAuth} interceptor applied. Add every one of {@link #services()}
+ * with {@code addService}; {@link #service()} and {@link #bindable()} are the registry service
+ * alone. Immutable; thread-safe.
  */
 public final class AdminServices {
   /** Default upload limit: 2 GiB. */
@@ -25,9 +29,11 @@ public final class AdminServices {
       "engine (load, warm-up, health check and golden examples)";
 
   private final ServerServiceDefinition definition;
+  private final ServerServiceDefinition datasets;
 
-  private AdminServices(ServerServiceDefinition definition) {
+  private AdminServices(ServerServiceDefinition definition, ServerServiceDefinition datasets) {
     this.definition = definition;
+    this.datasets = datasets;
   }
 
   /**
@@ -48,6 +54,14 @@ public final class AdminServices {
    */
   public static AdminServices create(ModelRegistry registry, ModelStore store, EventLog events,
       String adminTokenOrNull, Clock clock, long maxArtifactBytes, String validationNote) {
+    return create(registry, store, events, adminTokenOrNull, clock, maxArtifactBytes,
+        validationNote, DatasetLimits.defaults());
+  }
+
+  /** As above, with the limits datasets are added under. */
+  public static AdminServices create(ModelRegistry registry, ModelStore store, EventLog events,
+      String adminTokenOrNull, Clock clock, long maxArtifactBytes, String validationNote,
+      DatasetLimits datasetLimits) {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(events, "events");
@@ -59,10 +73,19 @@ public final class AdminServices {
     RunStore runs = new RunStore(store, events, clock);
     AdminGrpcService impl = new AdminGrpcService(registry, runs,
         new Uploads(registry, runs, maxArtifactBytes, validationNote), EventFollower.DEFAULT_POLL);
-    return new AdminServices(ServerInterceptors.intercept(impl, new AdminAuth(adminTokenOrNull)));
+    AdminAuth auth = new AdminAuth(adminTokenOrNull);
+    DatasetsGrpcService datasets =
+        new DatasetsGrpcService(new DatasetStore(registry, clock, datasetLimits));
+    return new AdminServices(ServerInterceptors.intercept(impl, auth),
+        ServerInterceptors.intercept(datasets, auth));
   }
 
-  /** The service definition, token check applied. */
+  /** Every admin service definition, token check applied: add them all to a server. */
+  public List<ServerServiceDefinition> services() {
+    return List.of(definition, datasets);
+  }
+
+  /** The registry service definition, token check applied. */
   public ServerServiceDefinition service() {
     return definition;
   }

@@ -1,5 +1,10 @@
 package io.mlserve.server.cli;
 
+import io.mlserve.dataset.DatasetFormat;
+import io.mlserve.dataset.DatasetInfo;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.dataset.DatasetStore;
+import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.metrics.MetricsRegistry;
@@ -14,6 +19,7 @@ import io.mlserve.store.ModelStore;
 import io.mlserve.store.Stage;
 import io.mlserve.store.AtomicFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,7 +33,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mlserve demo}: makes a fresh store, registers the committed curve_forecaster 1.0.0,
- * promotes it to Production, and serves it; a {@code --store} that an earlier demo made is
+ * promotes it to Production, adds its held-out dataset {@code holdout}, and serves it; a {@code --store} that an earlier demo made is
  * served again as it is. Without {@code --store} the store is a temporary
  * directory that is removed when the demo ends, however it ends (stop, failed start,
  * SIGTERM/Ctrl-C); a {@code --store} given by the user is kept.
@@ -36,6 +42,9 @@ import picocli.CommandLine.Option;
     description = "Create a fresh demo store with curve_forecaster 1.0.0 in Production and serve it.")
 final class DemoCommand implements Callable<Integer> {
   private static final String DEMO_MODEL = "curve_forecaster";
+  /** The demo model's held-out evaluation dataset and its file in the example directory. */
+  static final String HOLDOUT = "holdout";
+  static final String HOLDOUT_FILE = "holdout.jsonl";
 
   @Option(names = "--store",
       description = "Where to create the demo store (absent or empty), or a demo store an earlier"
@@ -78,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("mlserve demo: serving the demo store " + store + " made by an earlier"
             + " run, as it is now (remove the directory for a fresh one)");
         configureDjl();
+        addHoldout(store, exampleDir());
         return new ServerLauncher(options, exit).run(store, tryIt(exampleDir()));
       }
       Path dir = store != null ? store : temporaryStore(exit);
@@ -136,7 +146,38 @@ final class DemoCommand implements Callable<Integer> {
           + " (sha256 " + m.sha256().substring(0, 12) + "...) and promoted it to Production");
       registerReadmeExamples(registry, manifestFile);
     }
+    addHoldout(dir, example);
     return new ServerLauncher(options, exit).run(dir, tryIt(example));
+  }
+
+  /**
+   * Adds the held-out evaluation dataset {@code holdout} (train.py's validation split,
+   * {@code holdout.jsonl} beside the model) to the demo model unless the store has it already
+   * (a reused demo store), so {@code mlctl evaluate} runs on a fresh clone.
+   */
+  static void addHoldout(Path storeDir, Path example) throws IOException {
+    Path file = example.resolve(HOLDOUT_FILE);
+    if (!Files.isRegularFile(file)) {
+      System.err.println("mlserve demo: " + file + " not found; no holdout dataset added");
+      return;
+    }
+    try (EventLog events = EventLog.open(storeDir)) {
+      ModelRegistry registry = new ModelRegistry(ModelStore.open(storeDir), events,
+          ArtifactValidator.none(), Clock.systemUTC());
+      DatasetStore datasets = new DatasetStore(registry, Clock.systemUTC(),
+          DatasetLimits.defaults());
+      if (!registry.store().hasModel(DEMO_MODEL) || datasets.list(DEMO_MODEL).stream()
+          .anyMatch(d -> d.name().equals(HOLDOUT))) {
+        return;
+      }
+      DatasetInfo d;
+      try (InputStream in = Files.newInputStream(file)) {
+        d = datasets.add(DEMO_MODEL, HOLDOUT, DatasetFormat.JSONL, in,
+            "train.py's validation split (last 20% of days), never trained on", "demo");
+      }
+      System.out.println("mlserve demo: added dataset " + HOLDOUT + " to " + DEMO_MODEL + " ("
+          + d.rows() + " rows, sha256 " + d.sha256().substring(0, 12) + "...)");
+    }
   }
 
   /** Offline, no tracking, one torch thread per worker unless the user says otherwise. */

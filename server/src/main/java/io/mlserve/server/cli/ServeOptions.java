@@ -87,6 +87,11 @@ final class ServeOptions {
           + " Default: ${DEFAULT-VALUE}")
   int maxMessageBytes;
 
+  @Option(names = "--max-dataset-bytes", defaultValue = "4294967296",
+      description = "Largest evaluation dataset file added through the admin gRPC service"
+          + " (mlctl dataset add --server). Default: ${DEFAULT-VALUE} (4 GiB)")
+  long maxDatasetBytes;
+
   @Option(names = "--torch-threads",
       description = "Intra-op threads of each batcher instance, for every model (overrides the"
           + " manifests' serving.threads_per_instance, whose default is 1; 1 to 64)")
@@ -244,6 +249,9 @@ final class ServeOptions {
     check(out, "--torch-threads", ServingConfig.THREADS_PER_INSTANCE, torchThreads);
     check(out, "--grpc-threads", GRPC_THREADS, grpcThreads);
     check(out, "--max-message-bytes", MAX_MESSAGE_BYTES, maxMessageBytes);
+    if (maxDatasetBytes < 1) {
+      out.add("--max-dataset-bytes must be positive, got " + maxDatasetBytes);
+    }
     check(out, "--guard-window-seconds", GUARD_WINDOW_SECONDS, guardWindowSeconds);
     if (!(guardMaxErrorRate >= 0 && guardMaxErrorRate <= 1)) {
       out.add("--guard-max-error-rate must be between 0 and 1, got " + guardMaxErrorRate);

@@ -37,9 +37,10 @@ import java.util.concurrent.TimeUnit;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.EvaluationsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
-import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.dataset.DatasetStore;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.grpc.EvaluationsGrpcService;
@@ -111,6 +112,7 @@ final class ServerLauncher {
                   Metadata headers) {
                 String service = call.getMethodDescriptor().getServiceName();
                 return service.equals(ModelRegistryGrpc.SERVICE_NAME)
+                    || service.equals(DatasetsGrpc.SERVICE_NAME)
                     || service.equals(EvaluationsGrpc.SERVICE_NAME) ? adminExecutor : null;
               }
             })
@@ -131,17 +133,21 @@ final class ServerLauncher {
         new EngineArtifactValidator(validationLoader), Clock.systemUTC());
     String adminToken = System.getenv("MLSERVE_ADMIN_TOKEN");
     AdminServices admin = AdminServices.create(registry, store, events,
-        adminToken == null || adminToken.isBlank() ? null : adminToken, Clock.systemUTC());
+        adminToken == null || adminToken.isBlank() ? null : adminToken, Clock.systemUTC(),
+        AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, AdminServices.ENGINE_VALIDATION,
+        DatasetLimits.defaults().withMaxBytes(options.maxDatasetBytes));
     // Offline evaluation: its own background instances (ModelLoader.loadBackground), one at a
     // time, on the runner's threads.
     EvaluationRunner evaluations = new EvaluationRunner(registry,
-        new DatasetStore(registry, Clock.systemUTC(), DatasetLimits.defaults()), loader,
+        new DatasetStore(registry, Clock.systemUTC(),
+            DatasetLimits.defaults().withMaxBytes(options.maxDatasetBytes)), loader,
         Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
         EvaluationRunner.DEFAULT_MAX_QUEUED);
-    MlServer server = MlServer.builder(builder, store, loader)
+    MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
+    admin.services().forEach(serverBuilder::adminService);
+    MlServer server = serverBuilder
         .router(router)
         .registry(registry)
-        .adminService(admin.service())
         .adminService(EvaluationsGrpcService.definition(evaluations,
             adminToken == null || adminToken.isBlank() ? null : adminToken))
         .closeAfterShutdown(evaluations)

@@ -1,6 +1,8 @@
 package io.mlserve.server.http.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.dataset.DatasetStore;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.CleanupResult;
@@ -50,6 +52,7 @@ public final class AdminApi implements AutoCloseable {
   private final AdminRuns runs;
   private final AdminRegistration registration;
   private final AdminRollouts rollouts;
+  private final AdminDatasets datasets;
 
   /**
    * @param registry null when this gateway has no registry (the routes answer 404)
@@ -67,6 +70,8 @@ public final class AdminApi implements AutoCloseable {
     this.runs = new AdminRuns(runStore, calls);
     this.registration = new AdminRegistration(registry, runStore, calls);
     this.rollouts = new AdminRollouts(registry, calls);
+    this.datasets = new AdminDatasets(registry == null ? null
+        : new DatasetStore(registry, Clock.systemUTC(), DatasetLimits.defaults()), calls);
   }
 
   public void register(Routes routes) {
@@ -96,6 +101,7 @@ public final class AdminApi implements AutoCloseable {
         .add("GET", "/api/v1/events", this::events);
     runs.register(routes, m + "/{model}/runs");
     rollouts.register(routes, m + "/{model}/rollout");
+    datasets.register(routes, m + "/{model}/datasets");
   }
 
   private HttpReply show(String model) {
