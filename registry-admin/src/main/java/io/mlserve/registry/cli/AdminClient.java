@@ -22,6 +22,7 @@ import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.grpc.AdminAuth;
 import io.mlserve.registry.grpc.AdminServices;
+import io.mlserve.registry.grpc.EngineServices;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.ModelStore;
 import java.io.IOException;
@@ -42,19 +43,21 @@ public final class AdminClient implements AutoCloseable {
   private final Channel intercepted;
   private final Server localServer;
   private final EventLog localEvents;
+  private final EngineServices.Bound localEngine;
 
   private AdminClient(ManagedChannel channel, String token, String actor, Server localServer,
-      EventLog localEvents) {
+      EventLog localEvents, EngineServices.Bound localEngine) {
     this.channel = channel;
     this.intercepted = ClientInterceptors.intercept(channel, headers(token, actor));
     this.localServer = localServer;
     this.localEvents = localEvents;
+    this.localEngine = localEngine;
   }
 
   /** A client of the server at {@code host:port} (plaintext). */
   public static AdminClient connect(String target, String token, String actor) {
     return new AdminClient(Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-        .build(), token, actor, null, null);
+        .build(), token, actor, null, null, null);
   }
 
   /** A client of the admin service run in this process on the store at {@code root}. */
@@ -74,9 +77,25 @@ public final class AdminClient implements AutoCloseable {
     AdminServices.create(registry, store, events, null, Clock.systemUTC(),
         AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, validator.description(), datasetLimits)
         .services().forEach(builder::addService);
+    // Services that need the engine (evaluation), when mlctl runs on the server's classpath.
+    EngineServices.Bound engine = EngineServices.fromClasspath()
+        .map(p -> p.bind(registry, Clock.systemUTC())).orElse(null);
+    if (engine != null) {
+      engine.services().forEach(builder::addService);
+    }
     Server server = builder.build().start();
     return new AdminClient(InProcessChannelBuilder.forName(name).build(), null, actor, server,
-        events);
+        events, engine);
+  }
+
+  /** The channel to the server (token and actor sent), for the stubs of other services. */
+  public Channel channel() {
+    return intercepted;
+  }
+
+  /** Whether this is a client of the admin service run in this process ({@link #local}). */
+  public boolean isLocal() {
+    return localServer != null;
   }
 
   public ModelRegistryGrpc.ModelRegistryBlockingStub blocking() {
@@ -132,6 +151,9 @@ public final class AdminClient implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (localEngine != null) {
+      localEngine.close();
     }
     if (localEvents != null) {
       localEvents.close();

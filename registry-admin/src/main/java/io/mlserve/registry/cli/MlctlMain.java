@@ -31,7 +31,9 @@ import picocli.CommandLine.ScopeType;
         AbCommands.AbGroup.class, ShadowCommands.Group.class,
         DatasetCommands.Group.class,
         ApprovalCommands.PolicyGroup.class, ApprovalCommands.Approve.class,
-        ApprovalCommands.Reject.class, ApprovalCommands.ApprovalGroup.class})
+        ApprovalCommands.Reject.class, ApprovalCommands.ApprovalGroup.class,
+        EvaluateCommands.Evaluate.class, EvaluateCommands.ListEvaluations.class,
+        EvaluateCommands.Group.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "a running mlserve server's gRPC address")

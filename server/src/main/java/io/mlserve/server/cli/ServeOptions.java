@@ -124,6 +124,12 @@ final class ServeOptions {
           + " Default: ${DEFAULT-VALUE}")
   boolean checkFinite;
 
+  @Option(names = "--evaluation-time-limit-seconds", defaultValue = "3600",
+      description = "How long one offline evaluation (mlctl evaluate, POST .../evaluations) may"
+          + " run before it is stopped (1 to 86400). One runs at a time; "
+          + "2 more may wait. Default: ${DEFAULT-VALUE}")
+  long evaluationTimeLimitSeconds;
+
   @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
       description = "How long in-flight requests may take on shutdown (0 to 3600)."
           + " Default: ${DEFAULT-VALUE}")
@@ -224,6 +230,10 @@ final class ServeOptions {
 
   List<String> problems() {
     List<String> out = new ArrayList<>();
+    if (evaluationTimeLimitSeconds < 1 || evaluationTimeLimitSeconds > 86_400) {
+      out.add("--evaluation-time-limit-seconds must be between 1 and 86400, got "
+          + evaluationTimeLimitSeconds);
+    }
     if (!batching.equals("on") && !batching.equals("off")) {
       out.add("--batching must be on or off, got '" + batching + "'");
     }

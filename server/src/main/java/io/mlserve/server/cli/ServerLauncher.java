@@ -39,7 +39,11 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.proto.admin.v1.DatasetsGrpc;
+import io.mlserve.proto.admin.v1.EvaluationsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.dataset.DatasetStore;
+import io.mlserve.server.evaluation.EvaluationRunner;
+import io.mlserve.server.grpc.EvaluationsGrpcService;
 import java.util.concurrent.atomic.AtomicReference;
 import io.mlserve.server.Version;
 import io.mlserve.server.http.HttpGateway;
@@ -108,7 +112,8 @@ final class ServerLauncher {
                   Metadata headers) {
                 String service = call.getMethodDescriptor().getServiceName();
                 return service.equals(ModelRegistryGrpc.SERVICE_NAME)
-                    || service.equals(DatasetsGrpc.SERVICE_NAME) ? adminExecutor : null;
+                    || service.equals(DatasetsGrpc.SERVICE_NAME)
+                    || service.equals(EvaluationsGrpc.SERVICE_NAME) ? adminExecutor : null;
               }
             })
             .maxInboundMessageSize(options.maxMessageBytes);
@@ -131,11 +136,22 @@ final class ServerLauncher {
         adminToken == null || adminToken.isBlank() ? null : adminToken, Clock.systemUTC(),
         AdminServices.DEFAULT_MAX_ARTIFACT_BYTES, AdminServices.ENGINE_VALIDATION,
         DatasetLimits.defaults().withMaxBytes(options.maxDatasetBytes));
+    // Offline evaluation: its own background instances (ModelLoader.loadBackground), one at a
+    // time, on the runner's threads.
+    EvaluationRunner evaluations = new EvaluationRunner(registry,
+        new DatasetStore(registry, Clock.systemUTC(),
+            DatasetLimits.defaults().withMaxBytes(options.maxDatasetBytes)), loader,
+        Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
+        EvaluationRunner.DEFAULT_MAX_QUEUED);
     MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
     admin.services().forEach(serverBuilder::adminService);
     MlServer server = serverBuilder
         .router(router)
         .registry(registry)
+        .adminService(EvaluationsGrpcService.definition(evaluations,
+            adminToken == null || adminToken.isBlank() ? null : adminToken))
+        .closeAfterShutdown(evaluations)
+        .approvals(evaluations)
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
@@ -176,6 +192,7 @@ final class ServerLauncher {
             new ShadowMetricsText(server.shadows()), List.of(httpStats, grpcStats)))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
+        .evaluations(evaluations)
         .serverVersion(Version.get())
         .build();
     httpRef.set(http);

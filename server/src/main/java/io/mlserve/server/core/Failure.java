@@ -1,6 +1,7 @@
 package io.mlserve.server.core;
 
 import io.mlserve.errors.ClientText;
+import io.mlserve.evaluation.EvaluationException;
 import io.mlserve.registry.IllegalTransitionException;
 import io.mlserve.registry.UnauthenticatedException;
 import io.mlserve.store.NotFoundException;
@@ -76,6 +77,14 @@ public record Failure(Code code, String message) {
             ClientText.scrub(ie.getMessage(), "inference failed") + " (error id " + id + ")");
       }
       return new Failure(codeOf(ie.kind()), ie.getMessage());
+    }
+    if (e instanceof EvaluationException ee) {
+      // An evaluation that did not complete: its message names the rows and versions.
+      return new Failure(switch (ee.reason()) {
+        case FAILED -> Code.INVALID_ARGUMENT;
+        case CANCELLED -> Code.CANCELLED;
+        case TIMED_OUT -> Code.DEADLINE_EXCEEDED;
+      }, ee.getMessage());
     }
     if (e instanceof CancellationException) {
       return new Failure(Code.CANCELLED, "request cancelled");

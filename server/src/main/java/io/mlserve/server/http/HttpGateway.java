@@ -5,7 +5,9 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.bulk.BulkJobs;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.experiment.Experiments;
+import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.http.admin.AdminApi;
+import io.mlserve.server.http.admin.AdminEvaluations;
 import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
@@ -56,6 +58,7 @@ public final class HttpGateway implements AutoCloseable {
   private final Routes routes = new Routes();
   private final BulkJobs jobs;
   private final AdminApi admin;
+  private final AdminEvaluations evaluations; // null: no evaluation routes
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final ListenerStats stats;
@@ -88,6 +91,11 @@ public final class HttpGateway implements AutoCloseable {
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken);
     admin.register(routes);
+    this.evaluations = b.evaluations == null ? null
+        : new AdminEvaluations(b.evaluations, b.adminToken);
+    if (evaluations != null) {
+      evaluations.register(routes);
+    }
   }
 
   /**
@@ -183,6 +191,9 @@ public final class HttpGateway implements AutoCloseable {
     }
     jobs.cancelAll();
     admin.close();
+    if (evaluations != null) {
+      evaluations.close();
+    }
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     if (b != null) {
       b.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -258,6 +269,7 @@ public final class HttpGateway implements AutoCloseable {
     private ListenerStats stats;
     private Experiments experiments;
     private Shadows shadows;
+    private EvaluationRunner evaluations;
 
     private Builder(InferenceService service, ServerState state) {
       this.service = Objects.requireNonNull(service, "service");
@@ -326,6 +338,16 @@ public final class HttpGateway implements AutoCloseable {
     /** Serves the shadow report ({@code GET /api/v1/models/{m}/shadow}); without it, 404. */
     public Builder shadows(Shadows shadows) {
       this.shadows = Objects.requireNonNull(shadows, "shadows");
+      return this;
+    }
+
+    /**
+     * Serves the evaluation routes under {@code /api/v1/models/{m}/versions/{v}/evaluations}
+     * ({@link AdminEvaluations}) over {@code runner}, under the admin token of {@link #admin};
+     * without it they are 404.
+     */
+    public Builder evaluations(EvaluationRunner runner) {
+      this.evaluations = Objects.requireNonNull(runner, "runner");
       return this;
     }
 
