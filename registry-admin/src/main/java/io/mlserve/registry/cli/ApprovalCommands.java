@@ -191,18 +191,49 @@ final class ApprovalCommands {
 
   @Command(name = "show", description = "Show a version's approval.")
   static final class ShowApproval implements Callable<Integer> {
+    /** The longest --wait accepted, in seconds. */
+    static final int MAX_WAIT_SECONDS = 3600;
     @ParentCommand ApprovalGroup group;
     @Option(names = "--model", required = true) String model;
     @Option(names = "--version", required = true) String version;
+    @Option(names = "--wait", paramLabel = "SECONDS", description = "Wait up to SECONDS for"
+        + " the server's evaluation: while the approval is NONE or EVALUATING, ask again every"
+        + " 0.5 s; still there at the end: exit 1.")
+    int waitSeconds;
 
     @Override
     public Integer call() throws Exception {
+      if (waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
+        throw new IllegalArgumentException("--wait must be 0 to " + MAX_WAIT_SECONDS
+            + " seconds, got " + waitSeconds);
+      }
       Output out = group.main.output();
       try (AdminClient client = group.main.client()) {
-        printApproval(out, client.approvals().getApproval(VersionApprovalRequest.newBuilder()
-            .setModel(model).setVersion(version).build()));
+        VersionApprovalRequest req = VersionApprovalRequest.newBuilder().setModel(model)
+            .setVersion(version).build();
+        ApprovalResponse r = client.approvals().getApproval(req);
+        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        while (waitSeconds > 0 && undecided(r) && System.nanoTime() < deadline) {
+          Thread.sleep(500);
+          r = client.approvals().getApproval(req);
+        }
+        printApproval(out, r);
+        if (waitSeconds > 0 && undecided(r)) {
+          throw new IllegalStateException(model + " " + version + " is still " + state(r)
+              + " after " + waitSeconds + " s: is a server with this store running (it"
+              + " evaluates versions that reach Staging under a policy)?");
+        }
       }
       return 0;
+    }
+
+    private static String state(ApprovalResponse r) {
+      return read(r.getApprovalJson()).path("state").asText("NONE");
+    }
+
+    private static boolean undecided(ApprovalResponse r) {
+      String s = state(r);
+      return s.equals("NONE") || s.equals("EVALUATING");
     }
   }
 
