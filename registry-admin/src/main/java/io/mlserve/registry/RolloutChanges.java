@@ -73,6 +73,8 @@ final class RolloutChanges {
         throw new IllegalTransitionException(model + ":" + candidate + " is Archived; restore"
             + " it before rolling it out");
       }
+      // A rollout ends in Production: under a policy its candidate needs the approval first.
+      registry.approvals().checkProduction(model, candidate);
       String stable = store.stageVersion(model, Stage.PRODUCTION).orElseThrow(() ->
           new IllegalTransitionException("model " + Names.printable(model) + " has no"
               + " Production version to roll out from; promote one first"));

@@ -102,6 +102,17 @@ class ApprovalChangesTest {
   }
 
   @Test
+  void aRolloutOfAnUnapprovedVersionIsRefusedLikeItsPromotion() {
+    policy("{\"mode\": \"manual\", \"datasets\": [\"holdout\"], " + GATES + "}");
+    ApprovalRequiredException e = assertThrows(ApprovalRequiredException.class,
+        () -> registry.startRollout(M, RolloutPlan.of("1.1.0"), "alice", "canary"));
+    assertTrue(e.getMessage().startsWith(M + " 1.1.0 has no approval"), e.getMessage());
+    approvals.approve(M, "1.1.0", "bob", null, true, "reviewed by hand");
+    assertEquals("1.1.0", registry.startRollout(M, RolloutPlan.of("1.1.0"), "alice", "canary")
+        .rollout().candidate());
+  }
+
+  @Test
   void automaticPassIsApprovedAndPromoted() {
     policy("{\"mode\": \"automatic\", \"datasets\": [\"holdout\"], " + GATES + "}");
     Approval a = stageAndEvaluate(BETTER);
