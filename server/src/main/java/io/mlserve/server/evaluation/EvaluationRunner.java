@@ -5,6 +5,7 @@ import io.mlserve.dataset.DatasetSource;
 import io.mlserve.dataset.DatasetStore;
 import io.mlserve.evaluation.DatasetRef;
 import io.mlserve.evaluation.Evaluation;
+import io.mlserve.evaluation.EvaluationEvents;
 import io.mlserve.evaluation.EvaluationIds;
 import io.mlserve.evaluation.EvaluationRequest;
 import io.mlserve.evaluation.EvaluationStore;
