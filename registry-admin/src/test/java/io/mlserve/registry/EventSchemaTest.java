@@ -98,6 +98,8 @@ class EventSchemaTest {
       r.approvals().reject("m", "1.1.0", "bob", "veto");
       r.approvals().approve("m", "1.1.0", "bob", null, true, "hotfix");
       r.approvals().clearPolicy("m", "alice", null);
+      events.append(io.mlserve.evaluation.EvaluationEvents.evaluated(evaluation(clock.instant()),
+          "Production", null, clock.millis()));
     }
     ObjectMapper json = new ObjectMapper();
     Map<String, Set<String>> out = new TreeMap<>();
@@ -151,5 +153,18 @@ class EventSchemaTest {
       out.put(names.get(i), fields);
     }
     return out;
+  }
+
+  private static io.mlserve.evaluation.Evaluation evaluation(Instant at) {
+    var metrics = new io.mlserve.evaluation.MetricSet(io.mlserve.evaluation.TaskKind.REGRESSION,
+        1, Map.of("mae", 0.1), Map.of(), List.of(), List.of());
+    var latency = new io.mlserve.evaluation.Latency(
+        new io.mlserve.evaluation.LatencyStats(null, 1, 1, 1, 1, 1, 1, 1), List.of());
+    return new io.mlserve.evaluation.Evaluation("20261129T100000000Z-00000001", "m", "1.1.0",
+        "1.0.0", new io.mlserve.evaluation.DatasetRef("test", "0".repeat(64), 1), at, at, "alice",
+        io.mlserve.evaluation.TaskKind.REGRESSION,
+        new io.mlserve.evaluation.VersionResult("1.1.0", metrics, latency),
+        new io.mlserve.evaluation.VersionResult("1.0.0", metrics, latency),
+        List.of(io.mlserve.evaluation.Delta.of("mae", 0.1, 0.1)), List.of(), null);
   }
 }

@@ -5,6 +5,7 @@ import io.mlserve.dataset.DatasetSource;
 import io.mlserve.dataset.DatasetStore;
 import io.mlserve.evaluation.DatasetRef;
 import io.mlserve.evaluation.Evaluation;
+import io.mlserve.evaluation.EvaluationEvents;
 import io.mlserve.evaluation.EvaluationIds;
 import io.mlserve.evaluation.EvaluationRequest;
 import io.mlserve.evaluation.EvaluationStore;
@@ -15,6 +16,8 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.store.IoErrors;
+import io.mlserve.store.Manifest;
+import io.mlserve.store.ServingConfig;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Names;
 import io.mlserve.store.NotFoundException;
@@ -53,6 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvaluationRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EvaluationRunner.class);
+  /** Rows per engine call of an evaluation instance, at least. */
+  static final int ENGINE_BATCH = 1024;
   /** Evaluations that may wait for the running one unless configured otherwise. */
   public static final int DEFAULT_MAX_QUEUED = 2;
   /** The time limit of one evaluation unless configured otherwise. */
@@ -197,7 +202,7 @@ public final class EvaluationRunner implements AutoCloseable {
       ProgressListener progress, BooleanSupplier cancelled) {
     String model = request.model();
     EnginePredictor.Instances instances = v -> loader.loadBackground(store.versionDir(model, v),
-        store.manifest(model, v));
+        forEvaluation(store.manifest(model, v)));
     // Engine calls carry deadlines in the batchers' time: the system ticker, as the server's
     // ModelLoader runs them; this runner's own ticker bounds the whole run (tests fake it).
     try (EnginePredictor predictor = new EnginePredictor(instances, opts.outputName(),
@@ -209,6 +214,24 @@ public final class EvaluationRunner implements AutoCloseable {
       throw new StoreException("cannot close dataset '" + request.dataset().name() + "': "
           + IoErrors.reason(e), e);
     }
+  }
+
+  /**
+   * The manifest an evaluation instance loads: engine calls of at least
+   * {@value #ENGINE_BATCH} rows. Serving sizes its batches for latency (the demo: 64); an
+   * evaluation reads whole batches at once and wants throughput, and a call's fixed cost
+   * (queueing, tensor conversion, the engine's dispatch) dominates a small model's 64 rows.
+   * Models are row-independent, so the answers do not change; the warm-up covers the new
+   * sizes.
+   */
+  static Manifest forEvaluation(Manifest m) {
+    ServingConfig s = m.serving();
+    if (s.maxBatchSize() <= 1 || s.maxBatchSize() >= ENGINE_BATCH) {
+      return m; // not batchable, or already large
+    }
+    return new Manifest(m.name(), m.version(), m.format(), m.artifact(), m.platform(),
+        m.sha256(), m.runId(), m.signature(), s.withMaxBatchSize(ENGINE_BATCH), m.params(),
+        m.metrics(), m.description(), m.createdAt());
   }
 
   private DatasetSource open(String model, String dataset) {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlserve.evaluation.Evaluation;
+import io.mlserve.evaluation.EvaluationEvents;
 import io.mlserve.evaluation.EvaluationException;
 import io.mlserve.evaluation.MetricSet;
 import io.mlserve.evaluation.ProgressListener;
@@ -275,5 +276,18 @@ class EvaluationRunnerTest {
             List.of(), null), "a", ProgressListener.NONE, () -> false));
     assertEquals("curve_forecaster:2.0.0 has no output 'nope' (outputs: forecast)",
         output.getMessage());
+  }
+
+  @Test
+  void evaluationInstancesRunLargeEngineCalls() throws Exception {
+    io.mlserve.store.Manifest demo = f.store.manifest(MODEL, "1.0.0");
+    assertEquals(64, demo.serving().maxBatchSize());
+    assertEquals(EvaluationRunner.ENGINE_BATCH,
+        EvaluationRunner.forEvaluation(demo).serving().maxBatchSize());
+    io.mlserve.store.Manifest one = EvaluationRunner.forEvaluation(new io.mlserve.store.Manifest(
+        demo.name(), demo.version(), demo.format(), demo.artifact(), demo.platform(),
+        demo.sha256(), demo.runId(), demo.signature(), demo.serving().withMaxBatchSize(1),
+        demo.params(), demo.metrics(), demo.description(), demo.createdAt()));
+    assertEquals(1, one.serving().maxBatchSize(), "a model that takes one row a call keeps it");
   }
 }

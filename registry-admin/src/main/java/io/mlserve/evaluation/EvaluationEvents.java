@@ -1,10 +1,8 @@
-package io.mlserve.server.evaluation;
+package io.mlserve.evaluation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlserve.evaluation.Delta;
-import io.mlserve.evaluation.Evaluation;
 import io.mlserve.store.Event;
 import java.util.LinkedHashMap;
 import java.util.Map;
