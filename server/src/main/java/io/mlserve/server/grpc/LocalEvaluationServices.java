@@ -1,4 +1,4 @@
-package io.mlserve.server.evaluation;
+package io.mlserve.server.grpc;
 
 import io.grpc.ServerServiceDefinition;
 import io.mlserve.dataset.DatasetLimits;
@@ -7,7 +7,7 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.grpc.EngineServices;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
-import io.mlserve.server.grpc.EvaluationsGrpcService;
+import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.model.ModelLoader;
