@@ -72,11 +72,29 @@ public final class ServerFixture implements AutoCloseable {
   public static ServerFixture loopback(Path dir, boolean followEvents, long rolloutTickMillis)
       throws Exception {
     return new ServerFixture(dir, m -> GuardPolicy.off(), followEvents, null, rolloutTickMillis,
-        false);
+        false, null);
+  }
+
+  /**
+   * A loopback fixture that follows the store, ticks every 200 ms and runs the approval
+   * workflow with the evaluation runner {@code evaluations} makes over this fixture's registry
+   * (called once, before the server is built; the caller closes the runner).
+   */
+  public static ServerFixture withApprovals(Path dir,
+      Function<ModelRegistry, io.mlserve.server.evaluation.EvaluationRunner> evaluations)
+      throws Exception {
+    return new ServerFixture(dir, m -> GuardPolicy.off(), true, null, 200, false, evaluations);
   }
 
   private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
       String inProcessName, long rolloutTickMillis, boolean admin) throws Exception {
+    this(dir, guard, followEvents, inProcessName, rolloutTickMillis, admin, null);
+  }
+
+  private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
+      String inProcessName, long rolloutTickMillis, boolean admin,
+      Function<ModelRegistry, io.mlserve.server.evaluation.EvaluationRunner> evaluations)
+      throws Exception {
     store = ModelStore.open(dir);
     events = EventLog.open(store.root());
     registry = new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
@@ -91,6 +109,9 @@ public final class ServerFixture implements AutoCloseable {
         .guard(guard, 0)
         .followEvents(followEvents)
         .rollouts(rolloutTickMillis);
+    if (evaluations != null) {
+      b.approvals(evaluations.apply(registry));
+    }
     if (admin) {
       b.adminService(io.mlserve.registry.grpc.AdminServices.create(registry, store, events, null,
           Clock.systemUTC()).service());
