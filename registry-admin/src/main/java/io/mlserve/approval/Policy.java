@@ -1,5 +1,8 @@
 package io.mlserve.approval;
 
+import io.mlserve.evaluation.CustomMetric;
+import io.mlserve.evaluation.Expression;
+
 import io.mlserve.store.Names;
 import java.time.Duration;
 import java.util.HashSet;
@@ -23,9 +26,14 @@ import java.util.regex.Pattern;
  * @param fourEyes whether the approver must differ from the actor who registered the version
  * @param onPass what an automatic approval does
  * @param rollout the rollout's settings when {@code onPass} is {@link OnPass#ROLLOUT}, else null
+ * @param metrics custom business metrics the evaluations compute (per scored value, averaged),
+ *     which gates may name like built-in ones; possibly empty
  */
 public record Policy(ApprovalMode mode, List<String> datasets, List<Gate> gates,
-    Duration vetoWindow, boolean fourEyes, OnPass onPass, RolloutSettings rollout) {
+    Duration vetoWindow, boolean fourEyes, OnPass onPass, RolloutSettings rollout,
+    List<CustomMetric> metrics) {
+  /** The most custom metrics a policy may declare. */
+  public static final int MAX_METRICS = 16;
   public static final Duration MIN_VETO = Duration.ofMinutes(1);
   public static final Duration MAX_VETO = Duration.ofDays(7);
   public static final Duration DEFAULT_VETO = Duration.ofHours(1);
@@ -45,6 +53,22 @@ public record Policy(ApprovalMode mode, List<String> datasets, List<Gate> gates,
 
   public Policy {
     Objects.requireNonNull(mode, "mode");
+    metrics = metrics == null ? List.of() : List.copyOf(metrics);
+    if (metrics.size() > MAX_METRICS) {
+      throw new PolicyException("metrics: at most " + MAX_METRICS + " custom metrics, got "
+          + metrics.size());
+    }
+    Set<String> names = new HashSet<>();
+    for (CustomMetric m : metrics) {
+      if (!names.add(m.name())) {
+        throw new PolicyException("metrics: '" + m.name() + "' is declared twice");
+      }
+      try {
+        Expression.parse(m.expression());
+      } catch (IllegalArgumentException e) {
+        throw new PolicyException("metrics: '" + m.name() + "': " + e.getMessage());
+      }
+    }
     datasets = List.copyOf(Objects.requireNonNull(datasets, "datasets"));
     gates = List.copyOf(Objects.requireNonNull(gates, "gates"));
     onPass = onPass == null ? OnPass.PROMOTE : onPass;
@@ -61,9 +85,9 @@ public record Policy(ApprovalMode mode, List<String> datasets, List<Gate> gates,
         throw new PolicyException("datasets: '" + d + "' is named twice");
       }
     }
-    Set<String> metrics = new HashSet<>();
+    Set<String> gated = new HashSet<>();
     for (Gate g : gates) {
-      if (!metrics.add(g.metric())) {
+      if (!gated.add(g.metric())) {
         throw new PolicyException("gates: two gates on " + g.metric() + "; put its bounds in one"
             + " gate");
       }

@@ -39,7 +39,7 @@ public final class PolicyJson {
   static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Set<String> TOP = Set.of("mode", "datasets", "gates", "veto_window",
-      "four_eyes", "on_pass", "rollout");
+      "four_eyes", "on_pass", "rollout", "metrics");
   private static final Set<String> ROLLOUT = Set.of("steps", "bake", "max_error_rate",
       "max_p95_ms", "min_requests", "max_divergence", "pause_at");
 
@@ -117,7 +117,39 @@ public final class PolicyJson {
     }
     return new Policy(mode, datasets, gates,
         veto == null ? null : Durations.parse("veto_window", veto),
-        fe != null && fe.asBoolean(), onPass, rollout(n.get("rollout")));
+        fe != null && fe.asBoolean(), onPass, rollout(n.get("rollout")),
+        metrics(n.get("metrics")));
+  }
+
+  private static List<io.mlserve.evaluation.CustomMetric> metrics(JsonNode ms) {
+    if (ms == null || ms.isNull()) {
+      return List.of();
+    }
+    if (!ms.isArray()) {
+      throw new PolicyException("metrics must be an array of {\"name\", \"expression\"}, e.g."
+          + " [{\"name\": \"cost\", \"expression\": \"pred > label ? 3 * (pred - label) :"
+          + " label - pred\"}]");
+    }
+    List<io.mlserve.evaluation.CustomMetric> out = new ArrayList<>();
+    for (int i = 0; i < ms.size(); i++) {
+      JsonNode m = ms.get(i);
+      String where = "metrics[" + i + "]";
+      if (m == null || !m.isObject()) {
+        throw new PolicyException(where + " must be an object with 'name' and 'expression'");
+      }
+      known(m, Set.of("name", "expression"), where);
+      String name = text(m, "name", false);
+      String expression = text(m, "expression", false);
+      if (name == null || expression == null) {
+        throw new PolicyException(where + ": 'name' and 'expression' are required");
+      }
+      try {
+        out.add(new io.mlserve.evaluation.CustomMetric(name, expression));
+      } catch (IllegalArgumentException e) {
+        throw new PolicyException(where + ": " + e.getMessage());
+      }
+    }
+    return out;
   }
 
   private static Gate gate(JsonNode g, String where) {
@@ -213,6 +245,9 @@ public final class PolicyJson {
       o.put("veto_window", Durations.format(p.vetoWindow()));
     }
     o.put("four_eyes", p.fourEyes());
+    ArrayNode ms = o.putArray("metrics");
+    p.metrics().forEach(m -> ms.addObject().put("name", m.name())
+        .put("expression", m.expression()));
     o.put("on_pass", p.onPass().wireName());
     RolloutSettings r = p.rollout();
     if (r == null) {

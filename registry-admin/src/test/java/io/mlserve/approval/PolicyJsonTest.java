@@ -35,6 +35,24 @@ class PolicyJsonTest {
   }
 
   @Test
+  void customMetricsAreDeclaredCheckedAndWrittenBack() {
+    Policy p = PolicyJson.parse("""
+        {"mode": "automatic", "datasets": ["h"],
+         "metrics": [{"name": "cost", "expression": "pred > label ? 3 * (pred - label) : label - pred"}],
+         "gates": [{"metric": "cost", "direction": "lower_is_better", "max_ratio": 1.0}]}""");
+    assertEquals("cost", p.metrics().get(0).name());
+    assertEquals(PolicyJson.toJson(p), PolicyJson.toJson(PolicyJson.parse(PolicyJson.toJson(p))));
+    PolicyException bad = assertThrows(PolicyException.class, () -> PolicyJson.parse("""
+        {"mode": "manual", "datasets": ["h"],
+         "metrics": [{"name": "cost", "expression": "pred +"}]}"""));
+    assertTrue(bad.getMessage().startsWith("metrics: 'cost': "), bad.getMessage());
+    bad = assertThrows(PolicyException.class, () -> PolicyJson.parse("""
+        {"mode": "manual", "datasets": ["h"], "metrics": [{"name": "Cost", "expression": "1"}]}"""));
+    assertTrue(bad.getMessage().startsWith("metrics[0]: custom metric name 'Cost' is not valid"),
+        bad.getMessage());
+  }
+
+  @Test
   void hybridWithoutAWindowWaitsAnHourAndOtherModesHaveNone() {
     assertEquals(Duration.ofHours(1), PolicyJson.parse("""
         {"mode": "hybrid", "datasets": ["h"], "gates": [{"metric": "r2", "min": 0.8}]}""")
@@ -56,8 +74,8 @@ class PolicyJsonTest {
 
   @Test
   void eachBrokenRuleIsNamed() {
-    assertEquals("the policy: unknown field 'gate'; allowed: datasets, four_eyes, gates, mode,"
-        + " on_pass, rollout, veto_window",
+    assertEquals("the policy: unknown field 'gate'; allowed: datasets, four_eyes, gates,"
+        + " metrics, mode, on_pass, rollout, veto_window",
         refused("{\"mode\": \"manual\", \"datasets\": [\"h\"], \"gate\": []}"));
     assertEquals("mode 'auto' is not one of automatic, manual, hybrid",
         refused("{\"mode\": \"auto\", \"datasets\": [\"h\"]}"));

@@ -185,7 +185,7 @@ public final class ApprovalWorkflow implements AutoCloseable {
     Function<Evaluation, io.mlserve.evaluation.Verdict> judge = e -> GateMetrics.verdict(
         Gates.evaluate(policy.gates(), GateMetrics.candidate(e), GateMetrics.baseline(e)));
     EvaluationOptions options = new EvaluationOptions(EvaluationOptions.DEFAULT_BATCH_SIZE,
-        null, null, List.of(), judge);
+        null, null, policy.metrics(), judge);
     List<Evaluation> done = new ArrayList<>();
     for (String dataset : a.datasets()) {
       try {

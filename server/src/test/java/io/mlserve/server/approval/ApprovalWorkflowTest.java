@@ -111,7 +111,12 @@ class ApprovalWorkflowTest {
 
   @Test
   void automaticPromotesAGoodCandidateAndRejectsAWorseOneWithTheFailingGate() throws Exception {
-    policy("automatic", "");
+    // A custom business metric, gated like a built-in one: the same network costs the same.
+    f.registry.approvals().setPolicy(MODEL, PolicyJson.parse("{\"mode\": \"automatic\","
+        + " \"datasets\": [\"" + EvaluationFixture.DATASET + "\"], \"metrics\": [{\"name\":"
+        + " \"cost\", \"expression\": \"pred > label ? 3 * (pred - label) : label - pred\"}],"
+        + " \"gates\": [{\"metric\": \"rmse\", \"max_ratio\": 1.0}, {\"metric\": \"cost\","
+        + " \"direction\": \"lower_is_better\", \"max_ratio\": 1.0}]}"), "alice", null);
     f.registry.promote(MODEL, "1.1.0", Stage.STAGING, "carol", "candidate");
     tickUntil(() -> "1.1.0".equals(production()), "1.1.0 auto-promoted");
     Approval a = approval("1.1.0");
@@ -120,6 +125,9 @@ class ApprovalWorkflowTest {
     assertEquals("1.0.0", e.baselineVersion());
     assertNotNull(e.verdict());
     assertEquals(Verdict.Outcome.PASS, e.verdict().outcome());
+    assertNotNull(e.candidate().metrics().value("cost"), "the custom metric was computed");
+    assertEquals(e.baseline().metrics().value("cost"), e.candidate().metrics().value("cost"),
+        1e-9);
 
     f.registry.promote(MODEL, "2.0.0", Stage.STAGING, "carol", "a worse candidate");
     tickUntil(() -> approval("2.0.0").state() == ApprovalState.REJECTED, "2.0.0 rejected");
