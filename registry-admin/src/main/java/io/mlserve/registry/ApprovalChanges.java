@@ -70,17 +70,15 @@ public final class ApprovalChanges {
   private final ModelStore store;
   private final EventLog events;
   private final Clock clock;
-  private final Recovery recovery;
   private final DeploymentStore deployments;
   private final ApprovalFiles files;
 
   ApprovalChanges(ModelRegistry registry, ModelStore store, EventLog events, Clock clock,
-      Recovery recovery, DeploymentStore deployments) {
+      DeploymentStore deployments) {
     this.registry = registry;
     this.store = store;
     this.events = events;
     this.clock = clock;
-    this.recovery = recovery;
     this.deployments = deployments;
     this.files = new ApprovalFiles(store);
   }
@@ -252,7 +250,7 @@ public final class ApprovalChanges {
       }
       if (!override && s != ApprovalState.PENDING_APPROVAL) {
         throw new IllegalTransitionException(label(model, version) + " is not waiting for an"
-            + " approval: " + describe(current) + "; approving it anyway needs --override and"
+            + " approval: " + ApprovalGate.describe(current) + "; approving it anyway needs --override and"
             + " --reason");
       }
       if (policy.fourEyes()) {
@@ -358,46 +356,11 @@ public final class ApprovalChanges {
   }
 
   /**
-   * Under the lock, from {@link ModelRegistry#promote} to Production: refuses a version the
-   * policy has not approved, naming what is missing.
+   * Under the lock, from {@link ModelRegistry#promote} to Production and from a rollout's start:
+   * refuses a version the policy has not approved ({@link ApprovalGate}).
    */
   void checkProduction(String model, String version) {
-    Optional<Policy> policy = files.policy(model);
-    if (policy.isEmpty()) {
-      return;
-    }
-    Approval a = files.approval(model, version);
-    if (a.state() == ApprovalState.APPROVED) {
-      return;
-    }
-    String how = switch (a.state()) {
-      case PENDING_APPROVAL -> "approve it with `mlctl approve --model " + model + " --version "
-          + version + " --comment ...`";
-      case NONE -> "move it to Staging to evaluate it, or approve it with `mlctl approve"
-          + " --override --reason ...`";
-      default -> "approve it anyway with `mlctl approve --model " + model + " --version "
-          + version + " --override --reason ...`";
-    };
-    throw new ApprovalRequiredException(Names.printable(model) + " " + Names.printable(version)
-        + " has no approval, which the model's " + policy.get().mode().wireName()
-        + " policy requires for Production: " + describe(a) + "; " + how);
-  }
-
-  /** The record's state in words, e.g. {@code its evaluation is pending (state EVALUATING)}. */
-  static String describe(Approval a) {
-    Decision last = a.lastDecision();
-    return switch (a.state()) {
-      case NONE -> "it was never evaluated (state NONE)";
-      case EVALUATING -> "its evaluation is pending (state EVALUATING)";
-      case PENDING_APPROVAL -> "it waits for a decision (state PENDING_APPROVAL, gates "
-          + a.verdict() + (a.vetoDeadline() == null ? ""
-              : ", approved at " + Instant.ofEpochMilli(a.vetoDeadline()) + " unless rejected")
-          + ")";
-      case REJECTED -> "it was rejected (state REJECTED" + (last == null ? "" : ", "
-          + last.action().wireName() + " by " + last.actor()
-          + (last.comment() == null ? "" : ": " + last.comment())) + ")";
-      case APPROVED -> "it is approved (state APPROVED)";
-    };
+    new ApprovalGate(files).check(model, version);
   }
 
   /**
@@ -458,15 +421,12 @@ public final class ApprovalChanges {
   private <T> T locked(String model, String actor, StoreLock.Action<T> change) {
     req(model, "model");
     RegisterChecks.actor(req(actor, "actor"));
-    T out = store.lock().call(() -> {
-      recovery.recover(model);
+    return registry.locked(model, () -> {
       if (!store.hasModel(model)) {
         throw NotFoundException.model(model);
       }
       return change.run();
     });
-    events.deliverPending();
-    return out;
   }
 
   /** Under the lock: history, event, then the record's rename (the commit point). */
@@ -494,41 +454,6 @@ public final class ApprovalChanges {
         events.nextSeq());
     events.appendQueued(ApprovalEvents.policyChanged(model, next, before, actor, reason, now));
     files.writePolicy(model, next); // the commit point
-  }
-
-  /**
-   * For {@link Recovery}, holding the lock: if {@code e} (the model's last event) is a policy or
-   * approval change whose record was not written, writes it. Idempotent.
-   *
-   * @return whether {@code e} is a policy or approval change
-   */
-  static boolean finish(ModelStore store, Event e) {
-    ApprovalFiles files = new ApprovalFiles(store);
-    String model = e.modelName();
-    if (e.eventType().equals(ApprovalEvents.POLICY_CHANGED)) {
-      Policy recorded = ApprovalEvents.policyOf(e);
-      Policy now = files.policy(model).orElse(null);
-      if (!Objects.equals(json(recorded), json(now))) {
-        log.warn("{}: finishing the policy change that seq {} recorded (interrupted writer)",
-            model, e.seq());
-        files.writePolicy(model, recorded);
-      }
-      return true;
-    }
-    if (!ApprovalEvents.APPROVAL_TYPES.contains(e.eventType())) {
-      return false;
-    }
-    if (store.hasVersion(model, e.version())
-        && files.approval(model, e.version()).seq() < e.seq()) {
-      log.warn("{}:{}: finishing the approval change that seq {} recorded (interrupted writer)",
-          model, e.version(), e.seq());
-      files.writeApproval(ApprovalEvents.approvalOf(e));
-    }
-    return true;
-  }
-
-  private static String json(Policy p) {
-    return p == null ? null : PolicyJson.toJson(p).toString();
   }
 
   private static String label(String model, String version) {

@@ -153,7 +153,7 @@ final class Lifecycle {
         current, Map.of("reason", failure == null ? reason : failure)));
     store.setStagePointer(model, Stage.PRODUCTION, target); // the commit point
     if (targetFrom == Stage.STAGING) {
-      ModelRegistry.afterCommit(() -> store.clearStagePointer(model, Stage.STAGING));
+      Recovery.afterCommit(() -> store.clearStagePointer(model, Stage.STAGING));
     }
     return new Transition(model, target, targetFrom, Stage.PRODUCTION, current);
   }

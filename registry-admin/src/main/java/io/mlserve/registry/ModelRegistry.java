@@ -62,11 +62,11 @@ public final class ModelRegistry {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.deployments = new DeploymentStore(store);
     this.recovery = new Recovery(store, events, deployments);
-    this.rollouts = new RolloutChanges(this, store, events, clock, recovery, deployments);
+    this.rollouts = new RolloutChanges(this, store, events, clock, deployments);
     this.lifecycle = new Lifecycle(this, store, events, clock, recovery, deployments, rollouts);
     this.traffic = new TrafficChanges(store, events, clock, recovery, deployments);
     this.shadows = new ShadowChanges(store, events, clock, recovery, deployments);
-    this.approvals = new ApprovalChanges(this, store, events, clock, recovery, deployments);
+    this.approvals = new ApprovalChanges(this, store, events, clock, deployments);
     recovery.recoverAll();
   }
 
@@ -88,8 +88,9 @@ public final class ModelRegistry {
   /**
    * Runs {@code change} holding the store lock, after finishing any change of {@code model} that
    * a killed writer left half done ({@link Recovery}), and delivers the events it queued once the
-   * lock is released: for writers of a model's other records (datasets), which keep the same
-   * rules (event durable before the commit point, undo registered with the lock).
+   * lock is released: for every writer of a model's records (rollouts, approvals, datasets),
+   * which keep the same rules (event durable before the commit point, undo registered with the
+   * lock).
    */
   public <T> T locked(String model, StoreLock.Action<T> change) {
     Objects.requireNonNull(change, "change");
@@ -229,13 +230,13 @@ public final class ModelRegistry {
     Optional<String> previous = store.stageVersion(model, stage);
     long seq = events.nextSeq();
     store.appendHistory(HistoryEntry.of(now, model, version, from, stage, actor, reason), seq);
-    previous.ifPresent(p -> store.appendHistory(displaced(now, model, p, stage, version, actor),
+    previous.ifPresent(p -> store.appendHistory(StageTransitions.displaced(now, model, p, stage, version, actor),
         seq));
     events.appendQueued(Event.promoted(model, version, stage, manifest.runId(), now,
         previous.orElse(null)));
     store.setStagePointer(model, stage, version); // the commit point
     if (stage == Stage.PRODUCTION && from == Stage.STAGING) {
-      afterCommit(() -> store.clearStagePointer(model, Stage.STAGING));
+      Recovery.afterCommit(() -> store.clearStagePointer(model, Stage.STAGING));
     }
     return new Transition(model, version, from, stage, previous.orElse(null));
   }
@@ -435,20 +436,6 @@ public final class ModelRegistry {
     return deployments.read(req(model, "model"));
   }
 
-  /**
-   * Runs a step after a commit point: it cannot be undone, so a failure is logged and left to
-   * {@link Recovery}, which the next writer runs; the change itself stands.
-   */
-  static void afterCommit(Runnable step) {
-    try {
-      step.run();
-    } catch (StoreException e) {
-      org.slf4j.LoggerFactory.getLogger(ModelRegistry.class).warn(
-          "a step after the commit point failed; the next writer finishes it: {}",
-          e.getMessage());
-    }
-  }
-
   private static String req(String s, String name) {
     return Objects.requireNonNull(s, name);
   }
@@ -471,15 +458,6 @@ public final class ModelRegistry {
   public List<HistoryEntry> history(String model) {
     Objects.requireNonNull(model, "model");
     return store.history(model);
-  }
-
-  private static HistoryEntry displaced(long now, String model, String previous, Stage stage,
-      String by, String actor) {
-    return stage == Stage.PRODUCTION
-        ? HistoryEntry.of(now, model, previous, Stage.PRODUCTION, Stage.DEPRECATED, actor,
-            "superseded in Production by " + by)
-        : HistoryEntry.of(now, model, previous, Stage.STAGING, Stage.DEVELOPMENT, actor,
-            "replaced in Staging by " + by);
   }
 
   private void validate(Path dir, Manifest manifest) {

@@ -60,7 +60,7 @@ final class Recovery {
     }
     Optional<Event> last = events.lastModelEvent(model);
     store.dropHistoryAfter(model, events.lastSeq()); // killed before its event: never happened
-    if (last.isPresent() && ApprovalChanges.finish(store, last.get())) {
+    if (last.isPresent() && ApprovalRecovery.finish(store, last.get())) {
       return; // a policy or approval change
     }
     if (last.isPresent() && isDeploymentChange(last.get().eventType())) {
@@ -151,5 +151,18 @@ final class Recovery {
     }
     log.warn("{}:{}: seq {} records a registration whose files are gone; the version does not"
         + " exist", model, version, seq);
+  }
+
+  /**
+   * Runs a step after a commit point: it cannot be undone, so a failure is logged and left to
+   * the recovery the next writer runs; the change itself stands.
+   */
+  static void afterCommit(Runnable step) {
+    try {
+      step.run();
+    } catch (io.mlserve.store.StoreException e) {
+      log.warn("a step after the commit point failed; the next writer finishes it: {}",
+          e.getMessage());
+    }
   }
 }

@@ -12,7 +12,6 @@ import io.mlserve.store.Rollout;
 import io.mlserve.store.Rollout.State;
 import io.mlserve.store.RolloutJson;
 import io.mlserve.store.Stage;
-import io.mlserve.store.StoreLock;
 import io.mlserve.store.TrafficSplit;
 import io.mlserve.store.VersionStages;
 import java.time.Clock;
@@ -42,16 +41,14 @@ final class RolloutChanges {
   private final ModelStore store;
   private final EventLog events;
   private final Clock clock;
-  private final Recovery recovery;
   private final DeploymentStore deployments;
 
   RolloutChanges(ModelRegistry registry, ModelStore store, EventLog events, Clock clock,
-      Recovery recovery, DeploymentStore deployments) {
+      DeploymentStore deployments) {
     this.registry = registry;
     this.store = store;
     this.events = events;
     this.clock = clock;
-    this.recovery = recovery;
     this.deployments = deployments;
   }
 
@@ -246,16 +243,12 @@ final class RolloutChanges {
   }
 
   private Deployment locked(String model, Change change) {
-    StoreLock lock = store.lock();
-    Deployment d = lock.call(() -> {
-      recovery.recover(model);
+    return registry.locked(model, () -> {
       if (!store.hasModel(model)) {
         throw NotFoundException.model(model);
       }
       return change.apply(deployments.read(model).orElse(Deployment.none(model)));
     });
-    events.deliverPending();
-    return d;
   }
 
   /** Under the lock: history, event, then the record's rename (the commit point). */

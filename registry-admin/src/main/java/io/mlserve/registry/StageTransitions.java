@@ -1,5 +1,7 @@
 package io.mlserve.registry;
 
+import io.mlserve.store.HistoryEntry;
+
 import io.mlserve.store.Stage;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -66,5 +68,15 @@ final class StageTransitions {
       throw new IllegalTransitionException(label + " is in Production and cannot move to "
           + to.displayName() + "; promote another version to Production instead");
     }
+  }
+
+  /** The history line of the version that {@code by} displaced from {@code stage}. */
+  static HistoryEntry displaced(long now, String model, String previous, Stage stage,
+      String by, String actor) {
+    return stage == Stage.PRODUCTION
+        ? HistoryEntry.of(now, model, previous, Stage.PRODUCTION, Stage.DEPRECATED, actor,
+            "superseded in Production by " + by)
+        : HistoryEntry.of(now, model, previous, Stage.STAGING, Stage.DEVELOPMENT, actor,
+            "replaced in Staging by " + by);
   }
 }

@@ -105,15 +105,30 @@ final class RolloutCommands {
   /** A command that steers the rollout: a model and an optional reason. */
   abstract static class Steer extends Base {
     @Option(names = "--reason") String reason;
+    private final java.util.function.BiFunction<ModelRegistryGrpc.ModelRegistryBlockingStub,
+        RolloutActionRequest, RolloutResponse> send;
+    private final String verb;
+
+    /**
+     * @param send the admin call
+     * @param verb what the answer's first line says happened, e.g. {@code "paused: "}
+     */
+    Steer(java.util.function.BiFunction<ModelRegistryGrpc.ModelRegistryBlockingStub,
+        RolloutActionRequest, RolloutResponse> send, String verb) {
+      this.send = send;
+      this.verb = verb;
+    }
 
     @Override
     final RolloutResponse run(AdminClient client) {
-      return send(client.blocking(), RolloutActionRequest.newBuilder().setModel(model)
+      return send.apply(client.blocking(), RolloutActionRequest.newBuilder().setModel(model)
           .setReason(reason == null ? "" : reason).build());
     }
 
-    abstract RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
-        RolloutActionRequest req);
+    @Override
+    final String verb() {
+      return verb;
+    }
   }
 
   @Command(name = "start", description = "Start rolling out a version from the Production one.")
@@ -220,59 +235,31 @@ final class RolloutCommands {
 
   @Command(name = "pause", description = "Pause a running rollout; the split stays.")
   static final class Pause extends Steer {
-    @Override
-    RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
-        RolloutActionRequest req) {
-      return stub.pauseRollout(req);
-    }
-
-    @Override
-    String verb() {
-      return "paused: ";
+    Pause() {
+      super(ModelRegistryGrpc.ModelRegistryBlockingStub::pauseRollout, "paused: ");
     }
   }
 
   @Command(name = "resume", description = "Resume a paused rollout (its step bakes again), or"
       + " pass its pause-at gate.")
   static final class Resume extends Steer {
-    @Override
-    RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
-        RolloutActionRequest req) {
-      return stub.resumeRollout(req);
-    }
-
-    @Override
-    String verb() {
-      return "resumed: ";
+    Resume() {
+      super(ModelRegistryGrpc.ModelRegistryBlockingStub::resumeRollout, "resumed: ");
     }
   }
 
   @Command(name = "abort", description = "Abort: the candidate's weight goes to 0 at once.")
   static final class Abort extends Steer {
-    @Override
-    RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
-        RolloutActionRequest req) {
-      return stub.abortRollout(req);
-    }
-
-    @Override
-    String verb() {
-      return "aborted: ";
+    Abort() {
+      super(ModelRegistryGrpc.ModelRegistryBlockingStub::abortRollout, "aborted: ");
     }
   }
 
   @Command(name = "promote", description = "Skip to the end: promote the candidate to"
       + " Production and clear the split.")
   static final class Promote extends Steer {
-    @Override
-    RolloutResponse send(ModelRegistryGrpc.ModelRegistryBlockingStub stub,
-        RolloutActionRequest req) {
-      return stub.promoteRollout(req);
-    }
-
-    @Override
-    String verb() {
-      return "promoted: ";
+    Promote() {
+      super(ModelRegistryGrpc.ModelRegistryBlockingStub::promoteRollout, "promoted: ");
     }
   }
 }

@@ -118,11 +118,20 @@ class AdminGrpcServiceTest {
 
   private ModelVersion register(String token, String version, byte[]... chunks)
       throws Exception {
+    return upload(token, "carol", RegisterHeader.newBuilder().setModel("m").setVersion(version)
+        .setSignature(SIG).setDescription("# m\nan MLP").build(), chunks);
+  }
+
+  /** A Register call: {@code header}, then {@code chunks}; the version or the call's error. */
+  private ModelVersion upload(String token, String actorOrNull, RegisterHeader header,
+      byte[]... chunks) throws Exception {
     Metadata md = new Metadata();
     if (token != null) {
       md.put(AdminAuth.AUTHORIZATION, "Bearer " + token);
     }
-    md.put(AdminAuth.ACTOR, "carol");
+    if (actorOrNull != null) {
+      md.put(AdminAuth.ACTOR, actorOrNull);
+    }
     CompletableFuture<ModelVersion> f = new CompletableFuture<>();
     StreamObserver<RegisterChunk> up = ModelRegistryGrpc.newStub(channel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
@@ -140,8 +149,7 @@ class AdminGrpcServiceTest {
           @Override
           public void onCompleted() {}
         });
-    up.onNext(RegisterChunk.newBuilder().setHeader(RegisterHeader.newBuilder().setModel("m")
-        .setVersion(version).setSignature(SIG).setDescription("# m\nan MLP")).build());
+    up.onNext(RegisterChunk.newBuilder().setHeader(header).build());
     for (byte[] c : chunks) {
       up.onNext(RegisterChunk.newBuilder().setData(ByteString.copyFrom(c)).build());
     }
@@ -406,29 +414,8 @@ class AdminGrpcServiceTest {
 
     Path art = store.root().resolve("m/experiments/run_" + runId + "/artifacts/model.pt");
     Files.write(art, new byte[] {7, 7});
-    Metadata md = new Metadata();
-    md.put(AdminAuth.AUTHORIZATION, "Bearer " + TOKEN);
-    CompletableFuture<ModelVersion> f = new CompletableFuture<>();
-    StreamObserver<RegisterChunk> up = ModelRegistryGrpc.newStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-        .register(new StreamObserver<>() {
-          @Override
-          public void onNext(ModelVersion v) {
-            f.complete(v);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            f.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-    up.onNext(RegisterChunk.newBuilder().setHeader(RegisterHeader.newBuilder().setModel("m")
-        .setBump("minor").setRunId(runId).setSignature(SIG)).build());
-    up.onCompleted();
-    ModelVersion v = f.get(10, TimeUnit.SECONDS);
+    ModelVersion v = upload(TOKEN, null, RegisterHeader.newBuilder().setModel("m")
+        .setBump("minor").setRunId(runId).setSignature(SIG).build());
     assertEquals("0.1.0", v.getVersion());
     assertEquals(runId, v.getRunId());
     var manifest = store.manifest("m", "0.1.0");

@@ -3,7 +3,6 @@ package io.mlserve.server.approval;
 import io.mlserve.approval.Approval;
 import io.mlserve.approval.ApprovalState;
 import io.mlserve.approval.EvaluationRequest;
-import io.mlserve.approval.GateReport;
 import io.mlserve.approval.Gates;
 import io.mlserve.approval.Policy;
 import io.mlserve.evaluation.Evaluation;
@@ -215,10 +214,8 @@ public final class ApprovalWorkflow implements AutoCloseable {
       return;
     }
     Evaluation decisive = done.get(done.size() - 1);
-    for (Evaluation e : done) {
-      GateReport r = Gates.evaluate(policy.gates(), GateMetrics.candidate(e),
-          GateMetrics.baseline(e));
-      if (r.verdict() == io.mlserve.approval.Verdict.FAILED) {
+    for (Evaluation e : done) { // the judge above put the gates' verdict on each
+      if (e.verdict().outcome() == io.mlserve.evaluation.Verdict.Outcome.FAIL) {
         decisive = e;
         break;
       }

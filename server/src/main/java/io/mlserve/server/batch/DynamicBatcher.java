@@ -116,10 +116,7 @@ public final class DynamicBatcher implements AutoCloseable {
     start(() -> { });
   }
 
-  /**
-   * Starts one daemon worker thread per runner, each running {@code workerSetup} first (e.g.
-   * {@link BackgroundPriority#applyToCurrentThread}), which must not throw. Call once.
-   */
+  /** As {@link #start()}, each worker first running {@code workerSetup}, which must not throw. */
   public void start(Runnable workerSetup) {
     Objects.requireNonNull(workerSetup, "workerSetup");
     synchronized (workers) {
