@@ -115,7 +115,7 @@ public final class MlServer implements AutoCloseable {
         .addService(legacyReflection());
     b.services.forEach(b.grpc::addService);
     b.definitions.forEach(b.grpc::addService);
-    ReadYourWrites applied = new ReadYourWrites(this::applyHere);
+    ReadYourWrites applied = new ReadYourWrites(this::awaitApplied);
     b.adminDefinitions.forEach(d -> b.grpc.addService(ServerInterceptors.intercept(d, applied)));
     this.grpcServer = b.grpc.build();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
@@ -135,8 +135,11 @@ public final class MlServer implements AutoCloseable {
         .noneMatch(s -> s.production() == null && s.state().equals("RELOAD_FAILED")));
   }
 
-  /** Applies what the store says of {@code model} to this server, waiting {@link #APPLY_WAIT}. */
-  private void applyHere(String model) throws InterruptedException {
+  /**
+   * Applies what the store says of {@code model} to this server, waiting {@link #APPLY_WAIT}:
+   * what the admin services call after a change through this server (read-your-writes).
+   */
+  public void awaitApplied(String model) throws InterruptedException {
     coordinator.reconcileNow(model, APPLY_WAIT);
   }
 

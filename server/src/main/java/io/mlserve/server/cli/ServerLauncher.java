@@ -193,6 +193,7 @@ final class ServerLauncher {
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
+        .appliedBy(server::awaitApplied)
         .serverVersion(Version.get())
         .build();
     httpRef.set(http);

@@ -8,6 +8,7 @@ import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.http.admin.AdminApi;
 import io.mlserve.server.http.admin.AdminEvaluations;
+import io.mlserve.server.http.admin.AppliedWrites;
 import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
@@ -89,7 +90,7 @@ public final class HttpGateway implements AutoCloseable {
       new ShadowApi(b.shadows).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
-    this.admin = new AdminApi(b.registry, b.statuses, b.adminToken);
+    this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
     admin.register(routes);
     this.evaluations = b.evaluations == null ? null
         : new AdminEvaluations(b.evaluations, b.adminToken);
@@ -270,6 +271,7 @@ public final class HttpGateway implements AutoCloseable {
     private Experiments experiments;
     private Shadows shadows;
     private EvaluationRunner evaluations;
+    private AppliedWrites.Applier applied = AppliedWrites.Applier.NONE;
 
     private Builder(InferenceService service, ServerState state) {
       this.service = Objects.requireNonNull(service, "service");
@@ -348,6 +350,16 @@ public final class HttpGateway implements AutoCloseable {
      */
     public Builder evaluations(EvaluationRunner runner) {
       this.evaluations = Objects.requireNonNull(runner, "runner");
+      return this;
+    }
+
+    /**
+     * How a model change made through the admin routes is applied to this server before the
+     * call is answered (read-your-writes, normally {@code MlServer::awaitApplied}); default:
+     * answered once the store is written, applied on the next read of the event log.
+     */
+    public Builder appliedBy(AppliedWrites.Applier applier) {
+      this.applied = Objects.requireNonNull(applier, "applier");
       return this;
     }
 

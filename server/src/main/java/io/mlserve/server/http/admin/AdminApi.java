@@ -45,6 +45,7 @@ public final class AdminApi implements AutoCloseable {
   /** On {@code GET /api/v1/events}: "true" when events after the answer's last one exist. */
   static final String MORE_HEADER = "X-Mlserve-More";
 
+  private final AppliedWrites applied;
   private final ModelRegistry registry; // null: admin routes disabled
   private final ModelStore store;
   private final Supplier<Map<String, ModelStatus>> statuses;
@@ -62,6 +63,16 @@ public final class AdminApi implements AutoCloseable {
    */
   public AdminApi(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
       String tokenOrNull) {
+    this(registry, statuses, tokenOrNull, AppliedWrites.Applier.NONE);
+  }
+
+  /**
+   * @param applied applies a model's change to this server before a mutation through these
+   *     routes is answered (read-your-writes)
+   */
+  public AdminApi(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
+      String tokenOrNull, AppliedWrites.Applier applied) {
+    this.applied = new AppliedWrites(applied);
     this.registry = registry;
     this.store = registry == null ? null : registry.store();
     this.statuses = Objects.requireNonNull(statuses, "statuses");
@@ -105,6 +116,7 @@ public final class AdminApi implements AutoCloseable {
     rollouts.register(routes, m + "/{model}/rollout");
     datasets.register(routes, m + "/{model}/datasets");
     approvals.register(routes, m);
+    applied.decorate(routes);
   }
 
   private HttpReply show(String model) {
