@@ -8,13 +8,13 @@ import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.http.admin.AdminApi;
 import io.mlserve.server.http.admin.AdminEvaluations;
-import io.mlserve.server.http.admin.AppliedWrites;
 import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.netty.ListenerStats;
+import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.shadow.Shadows;
@@ -271,7 +271,7 @@ public final class HttpGateway implements AutoCloseable {
     private Experiments experiments;
     private Shadows shadows;
     private EvaluationRunner evaluations;
-    private AppliedWrites.Applier applied = AppliedWrites.Applier.NONE;
+    private ChangeApplier applied = ChangeApplier.NONE;
 
     private Builder(InferenceService service, ServerState state) {
       this.service = Objects.requireNonNull(service, "service");
@@ -358,7 +358,7 @@ public final class HttpGateway implements AutoCloseable {
      * call is answered (read-your-writes, normally {@code MlServer::awaitApplied}); default:
      * answered once the store is written, applied on the next read of the event log.
      */
-    public Builder appliedBy(AppliedWrites.Applier applier) {
+    public Builder appliedBy(ChangeApplier applier) {
       this.applied = Objects.requireNonNull(applier, "applier");
       return this;
     }

@@ -11,6 +11,7 @@ import io.mlserve.server.http.route.HttpCall;
 import io.mlserve.server.http.route.HttpReply;
 import io.mlserve.server.http.route.HttpStatusException;
 import io.mlserve.server.http.route.Routes;
+import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.store.Event;
 import io.mlserve.store.ModelStore;
@@ -63,7 +64,7 @@ public final class AdminApi implements AutoCloseable {
    */
   public AdminApi(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
       String tokenOrNull) {
-    this(registry, statuses, tokenOrNull, AppliedWrites.Applier.NONE);
+    this(registry, statuses, tokenOrNull, ChangeApplier.NONE);
   }
 
   /**
@@ -71,7 +72,7 @@ public final class AdminApi implements AutoCloseable {
    *     routes is answered (read-your-writes)
    */
   public AdminApi(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
-      String tokenOrNull, AppliedWrites.Applier applied) {
+      String tokenOrNull, ChangeApplier applied) {
     this.applied = new AppliedWrites(applied);
     this.registry = registry;
     this.store = registry == null ? null : registry.store();
