@@ -43,9 +43,12 @@ class GrafanaDashboardIT {
   @AfterEach
   void stop() throws Exception {
     if (demo != null) {
-      demo.terminate();
-      demo.awaitExit(60, TimeUnit.SECONDS);
-      demo.close();
+      try {
+        demo.terminate();
+        demo.awaitExit(60, TimeUnit.SECONDS);
+      } finally {
+        demo.close();
+      }
     }
   }
 
