@@ -28,7 +28,7 @@ import picocli.CommandLine.ScopeType;
         CheckCommand.class,
         RunCommands.RunGroup.class,
         RunCommands.RunsGroup.class,
-        AbCommands.AbGroup.class, ShadowCommands.Group.class,
+        AbCommands.AbGroup.class, ShadowCommands.Group.class, DriftCommand.class,
         DatasetCommands.Group.class,
         ApprovalCommands.PolicyGroup.class, ApprovalCommands.Approve.class,
         ApprovalCommands.Reject.class, ApprovalCommands.ApprovalGroup.class,

@@ -7,6 +7,7 @@ import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.metrics.ExperimentMetricsText;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.shadow.ShadowMetricsText;
+import io.mlserve.server.drift.DriftMetricsText;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
@@ -156,6 +157,7 @@ final class ServerLauncher {
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
         .rollouts(1000)
+        .drift(options.drift.config())
         .experiments(new Experiments(options.experimentConfig(), Ticker.system(),
             java.time.Clock.systemUTC()))
         .build();
@@ -180,6 +182,7 @@ final class ServerLauncher {
     HttpGateway http = HttpGateway.builder(server.inference(), server.state())
         .experiments(server.experiments())
         .shadows(server.shadows())
+        .drift(server.drift())
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
@@ -189,7 +192,8 @@ final class ServerLauncher {
         .stats(httpStats)
         .metrics(prometheus(new PrometheusText(metrics, server.state()::ready,
             () -> modelStates(server)), new ExperimentMetricsText(server.experiments()),
-            new ShadowMetricsText(server.shadows()), List.of(httpStats, grpcStats)))
+            new ShadowMetricsText(server.shadows()), new DriftMetricsText(server.drift()),
+            List.of(httpStats, grpcStats)))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
@@ -234,9 +238,9 @@ final class ServerLauncher {
   }
 
   private static Supplier<String> prometheus(PrometheusText text,
-      ExperimentMetricsText experiments, ShadowMetricsText shadows,
+      ExperimentMetricsText experiments, ShadowMetricsText shadows, DriftMetricsText drift,
       List<ListenerStats> listeners) {
-    return () -> text.render() + experiments.render() + shadows.render()
+    return () -> text.render() + experiments.render() + shadows.render() + drift.render()
         + ListenerStats.prometheus(listeners);
   }
 
