@@ -17,7 +17,7 @@ import java.util.function.ToDoubleFunction;
  * drift, and per feature (label {@code feature}, or {@code output}) the PSI and KS of only the
  * {@code topK} features with the largest PSI, so that a model with thousands of features keeps
  * a bounded number of series. Rows sampled, window rows and reference rows are exported for
- * every watched version. Names are {@link SignalNames}' {@code METRIC_*}, which the exported
+ * every watched version, and the bytes all windows hold. Names are {@link SignalNames}' {@code METRIC_*}, which the exported
  * alert rules query. A figure with nothing behind it (no outputs reference, no feedback) is
  * left out rather than written as 0.
  *
@@ -46,6 +46,9 @@ public final class DriftMetricsText {
     }
     int k = drift.config().topK();
     StringBuilder out = new StringBuilder(512 + 256 * all.size() * (1 + k));
+    PrometheusText.header(out, "mlserve_drift_memory_bytes", "gauge",
+        "Bytes the drift windows and live-reference buffers of all served versions hold.");
+    out.append("mlserve_drift_memory_bytes ").append(drift.bytes()).append('\n');
     PrometheusText.header(out, "mlserve_drift_sampled_rows_total", "counter",
         "Rows sampled into the version's drift window since it started serving here.");
     each(out, keys, all, "mlserve_drift_sampled_rows_total", v -> v.sampledRows(), false);
