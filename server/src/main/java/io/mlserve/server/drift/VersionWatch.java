@@ -68,8 +68,12 @@ final class VersionWatch {
     VersionDrift d = latest;
     return d != null ? d : result(config, 0, false, List.of(), List.of(), null,
         unprofilable != null ? "not monitored: " + unprofilable
-            : "not compared yet: windows are compared every " + config.interval().toSeconds()
-                + " s");
+            : "not compared yet: windows are compared every " + every(config));
+  }
+
+  private static String every(DriftConfig config) {
+    long ms = config.interval().toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
   }
 
   /** Compares the window with the reference and publishes the result. */

@@ -161,6 +161,33 @@ class DriftMonitorTest {
   }
 
   @Test
+  void anUnreadableStoredReferenceFallsBackToLiveRowsAndSaysWhy() {
+    DriftConfig c = new DriftConfig(1, 1, 400, 2_000_000, Duration.ofSeconds(30), 200, 100, 0.2,
+        10, 100, 5);
+    DriftMonitor d = new DriftMonitor(c, clock, (m, v) -> {
+      throw new IllegalStateException("curve_forecaster/versions/1.0.0/reference.json is not a"
+          + " valid reference profile: fractions do not sum to 1");
+    }, (m, v) -> Optional.empty(), (m, v) -> served.contains(v), m -> true);
+    d.report(M, null); // nothing yet
+    serve(d, "1.0.0", 300, 0);
+    d.computeNow();
+    VersionDrift v = d.report(M, "1.0.0").versions().get(0);
+    assertTrue(v.compared(), v.status());
+    assertTrue(v.referenceLive());
+    assertTrue(v.status().startsWith("the stored reference is not used (curve_forecaster/versions"
+        + "/1.0.0/reference.json is not a valid reference profile: fractions do not sum to 1);"
+        + " the first live rows are; compared 300 live rows"), v.status());
+  }
+
+  @Test
+  void beforeTheFirstPassTheStatusSaysWhen() {
+    DriftMonitor d = monitor(200);
+    serve(d, "1.0.0", 1, 0);
+    assertEquals("not compared yet: windows are compared every 30 s",
+        d.report(M, "1.0.0").versions().get(0).status());
+  }
+
+  @Test
   void aSmallWindowIsNotComparedAndSaysWhy() {
     stored.put("1.0.0", reference("1.0.0", 2000, true));
     DriftMonitor d = monitor(200);
