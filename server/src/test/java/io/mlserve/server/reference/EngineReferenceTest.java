@@ -10,12 +10,9 @@ import io.mlserve.drift.FeatureProfile;
 import io.mlserve.drift.OutputPredictor;
 import io.mlserve.drift.ReferenceJson;
 import io.mlserve.drift.ReferenceProfile;
-import io.mlserve.registry.cli.MlctlMain;
 import io.mlserve.server.testing.DemoModel;
-import java.io.ByteArrayOutputStream;
+import io.mlserve.server.testing.StoreMlctl;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,8 +35,6 @@ class EngineReferenceTest {
   private Path store;
   private Path demo;
 
-  record Result(int code, String out, String err) {}
-
   @BeforeEach
   void setUp() throws Exception {
     store = tmp.resolve("store");
@@ -48,19 +43,13 @@ class EngineReferenceTest {
         demo.resolve("model.pt").toString());
   }
 
-  private Result mlctl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    String[] all = Stream.concat(Stream.of("--store", store.toString()), Stream.of(args))
-        .toArray(String[]::new);
-    int code = MlctlMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), all);
-    return new Result(code, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
+  private StoreMlctl.Result mlctl(String... args) {
+    return StoreMlctl.run(store, args);
   }
 
-  private Result ok(String... args) {
-    Result r = mlctl(args);
+
+  private StoreMlctl.Result ok(String... args) {
+    StoreMlctl.Result r = mlctl(args);
     assertEquals(0, r.code(), r.err());
     return r;
   }
@@ -96,7 +85,7 @@ class EngineReferenceTest {
     String run = newRun();
     ok("run", "log-artifact", "--model", "curve_forecaster", "--run", run, "--file",
         goldenRows().toString());
-    Result r = ok("register", "--model", "curve_forecaster", "--version", "1.1.0",
+    StoreMlctl.Result r = ok("register", "--model", "curve_forecaster", "--version", "1.1.0",
         "--artifact", demo.resolve("model.pt").toString(), "--reference",
         "run:" + run + "/golden.jsonl");
     assertTrue(r.out().contains("\nreference: 16 rows from run:" + run + "/golden.jsonl; 24"
@@ -133,7 +122,8 @@ class EngineReferenceTest {
         demo.resolve("holdout.jsonl").toString());
     ok("register", "--model", "curve_forecaster", "--version", "1.1.0", "--artifact",
         demo.resolve("model.pt").toString(), "--reference", "holdout");
-    Result r = ok("reference", "show", "--model", "curve_forecaster", "--version", "1.1.0");
+    StoreMlctl.Result r =
+        ok("reference", "show", "--model", "curve_forecaster", "--version", "1.1.0");
     assertTrue(r.out().startsWith("curve_forecaster:1.1.0 reference: 1200 rows from"
         + " dataset:holdout@"), r.out());
     assertTrue(r.out().contains("\nforecast[0]   output  1200"), r.out());
@@ -162,7 +152,7 @@ class EngineReferenceTest {
     ok("run", "log-artifact", "--model", "curve_forecaster", "--run", run, "--file",
         bad.toString());
     List<String> before = storeFiles();
-    Result r = mlctl("register", "--model", "curve_forecaster", "--version", "1.1.0",
+    StoreMlctl.Result r = mlctl("register", "--model", "curve_forecaster", "--version", "1.1.0",
         "--artifact", demo.resolve("model.pt").toString(), "--reference",
         "run:" + run + "/short.jsonl");
     assertEquals(1, r.code());
