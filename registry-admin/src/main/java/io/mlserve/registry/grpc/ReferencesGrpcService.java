@@ -1,5 +1,6 @@
 package io.mlserve.registry.grpc;
 
+import io.grpc.stub.StreamObserver;
 import io.mlserve.drift.FeatureProfile;
 import io.mlserve.drift.ReferenceComputer;
 import io.mlserve.drift.ReferenceJson;
@@ -9,8 +10,6 @@ import io.mlserve.proto.admin.v1.GetReferenceRequest;
 import io.mlserve.proto.admin.v1.Reference;
 import io.mlserve.proto.admin.v1.ReferencesGrpc;
 import io.mlserve.proto.admin.v1.SetReferenceRequest;
-import io.mlserve.store.NotFoundException;
-import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -34,8 +33,7 @@ final class ReferencesGrpcService extends ReferencesGrpc.ReferencesImplBase {
   @Override
   public void getReference(GetReferenceRequest r, StreamObserver<Reference> out) {
     AdminErrors.unary(out, () -> reference(references.get(r.getModel(), r.getVersion())
-        .orElseThrow(() -> new NotFoundException(r.getModel() + ":" + r.getVersion()
-            + " has no reference profile; compute one with mlctl reference set"))));
+        .orElseThrow(() -> ReferenceJson.missing(r.getModel(), r.getVersion()))));
   }
 
   /** The message form of a profile, its JSON included. */
