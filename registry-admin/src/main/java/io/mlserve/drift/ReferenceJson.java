@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlserve.store.AtomicFiles;
 import io.mlserve.store.FileOps;
+import io.mlserve.store.NotFoundException;
 import io.mlserve.store.RecordFiles;
 import io.mlserve.store.StoreException;
 import java.io.IOException;
@@ -79,6 +80,12 @@ public final class ReferenceJson {
     } catch (IllegalArgumentException e) {
       throw new StoreException(what + " is not a valid reference profile: " + e.getMessage(), e);
     }
+  }
+
+  /** What a read of a version without a profile answers where one is required. */
+  public static NotFoundException missing(String model, String version) {
+    return new NotFoundException(model + ":" + version + " has no reference profile; compute one"
+        + " with mlctl reference set");
   }
 
   /** The file's name as messages give it: {@code <model>/versions/<v>/reference.json}. */

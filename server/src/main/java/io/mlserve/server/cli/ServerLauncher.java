@@ -42,6 +42,7 @@ import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.EvaluationsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.proto.admin.v1.ReferencesGrpc;
 import io.mlserve.dataset.DatasetStore;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.grpc.EvaluationsGrpcService;
@@ -114,7 +115,8 @@ final class ServerLauncher {
                 String service = call.getMethodDescriptor().getServiceName();
                 return service.equals(ModelRegistryGrpc.SERVICE_NAME)
                     || service.equals(DatasetsGrpc.SERVICE_NAME)
-                    || service.equals(EvaluationsGrpc.SERVICE_NAME) ? adminExecutor : null;
+                    || service.equals(EvaluationsGrpc.SERVICE_NAME)
+                    || service.equals(ReferencesGrpc.SERVICE_NAME) ? adminExecutor : null;
               }
             })
             .maxInboundMessageSize(options.maxMessageBytes);

@@ -3,6 +3,7 @@ package io.mlserve.server.http.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.dataset.DatasetStore;
+import io.mlserve.drift.ReferenceJson;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.CleanupResult;
@@ -87,6 +88,8 @@ public final class AdminApi implements AutoCloseable {
         .addBinary("POST", m + "/{model}/versions", registration::register)
         .add("GET", m + "/{model}/versions/{version}", c -> read(() -> AdminJson.manifest(
             registry, c.param("model"), c.param("version"))))
+        .add("GET", m + "/{model}/versions/{version}/reference", c -> read(() -> reference(
+            c.param("model"), c.param("version"))))
         .add("GET", m + "/{model}/history", c -> read(() -> AdminJson.history(
             c.param("model"), registry.history(c.param("model")))))
         .add("POST", m + "/{model}/versions/{version}/promote", this::promote)
@@ -112,6 +115,13 @@ public final class AdminApi implements AutoCloseable {
       throw NotFoundException.model(model);
     }
     return AdminJson.model(registry, model, statuses.get().get(model));
+  }
+
+  /** The version's drift reference profile, {@code reference.json} as stored. */
+  private HttpReply reference(String model, String version) {
+    return HttpReply.json(200, ReferenceJson.bytes(ReferenceJson.read(
+        store.versionDir(model, version)).orElseThrow(() -> ReferenceJson.missing(model,
+            version))));
   }
 
   private CompletableFuture<HttpReply> events(HttpCall c) {
