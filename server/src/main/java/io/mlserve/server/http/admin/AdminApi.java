@@ -3,6 +3,8 @@ package io.mlserve.server.http.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.dataset.DatasetStore;
+import io.mlserve.drift.OutputPredictor;
+import io.mlserve.drift.ReferenceComputer;
 import io.mlserve.drift.ReferenceJson;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.AdminAccess;
@@ -70,10 +72,16 @@ public final class AdminApi implements AutoCloseable {
     RunStore runStore = registry == null ? null
         : new RunStore(store, registry.events(), Clock.systemUTC());
     this.runs = new AdminRuns(runStore, calls);
-    this.registration = new AdminRegistration(registry, runStore, calls);
+    DatasetStore datasetStore = registry == null ? null
+        : new DatasetStore(registry, Clock.systemUTC(), DatasetLimits.defaults());
+    // A registration's reference profile: outputs through the engine where it is on the
+    // classpath (the server's), as the admin gRPC services do.
+    this.registration = new AdminRegistration(registry, runStore, registry == null ? null
+        : new ReferenceComputer(store, datasetStore, runStore,
+            OutputPredictor.fromClasspath().orElse(null), Clock.systemUTC(),
+            ReferenceComputer.DEFAULT_MAX_ROWS), calls);
     this.rollouts = new AdminRollouts(registry, calls);
-    this.datasets = new AdminDatasets(registry == null ? null
-        : new DatasetStore(registry, Clock.systemUTC(), DatasetLimits.defaults()), calls);
+    this.datasets = new AdminDatasets(datasetStore, calls);
     this.approvals = new AdminApprovals(registry, calls);
   }
 
