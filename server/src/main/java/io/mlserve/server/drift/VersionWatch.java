@@ -66,7 +66,7 @@ final class VersionWatch {
   /** The report before any pass ran. */
   VersionDrift current(DriftConfig config) {
     VersionDrift d = latest;
-    return d != null ? d : result(config, 0, false, List.of(), List.of(), null,
+    return d != null ? d : result(config, 0, 0, List.of(), List.of(), null,
         unprofilable != null ? "not monitored: " + unprofilable
             : "not compared yet: windows are compared every " + every(config));
   }
@@ -104,14 +104,14 @@ final class VersionWatch {
         : live != null ? live.inputs() : null;
     Performance perf = performance(config, evaluations);
     if (inRef == null) {
-      return result(config, 0, false, List.of(), List.of(), perf, prefix()
+      return result(config, 0, 0, List.of(), List.of(), perf, prefix()
           + "collecting the live reference: " + sampler.capturedCount() + " of "
           + sampler.captureRows() + " rows (the version has no stored reference.json)");
     }
     float[] rows = new float[sampler.capacity() * layout.width()];
     int n = sampler.read(rows);
     if (n < config.minRows()) {
-      return result(config, n, false, List.of(), List.of(), perf, prefix() + "the window has "
+      return result(config, n, 0, List.of(), List.of(), perf, prefix() + "the window has "
           + n + " row" + (n == 1 ? "" : "s") + "; at least " + config.minRows()
           + " are needed to compare");
     }
@@ -130,11 +130,7 @@ final class VersionWatch {
             + (unknown.size() > 5 ? ", .." : ""))
         + (outputs.isEmpty() ? "; the outputs have no reference yet"
             + (layout.note() != null ? " (" + layout.note() + ")" : "") : "");
-    VersionDrift d = result(config, n, true, features, outputs, perf, status);
-    return new VersionDrift(d.version(), d.referenceSource(), d.referenceRows(),
-        d.referenceLive(), d.outputsLive(), n, d.windowCapacity(), d.sampledRows(), now, true,
-        d.driftedShare(), d.maxFeaturePsi(), d.maxFeatureKs(), d.maxPredictionPsi(),
-        d.psiThreshold(), features, outputs, perf, status);
+    return result(config, n, now, features, outputs, perf, status);
   }
 
   private String prefix() {
@@ -235,7 +231,13 @@ final class VersionWatch {
     return metric.equals("accuracy") ? 1 - error : error;
   }
 
-  private VersionDrift result(DriftConfig config, int windowRows, boolean compared,
+  /**
+   * The published result.
+   *
+   * @param comparedAt when the window was compared now, or 0 when it was not (the previous
+   *     comparison's time stays)
+   */
+  private VersionDrift result(DriftConfig config, int windowRows, long comparedAt,
       List<FeatureDrift> features, List<FeatureDrift> outputs, Performance perf,
       String status) {
     ReferenceProfile in = stored != null ? stored : live;
@@ -258,7 +260,8 @@ final class VersionWatch {
         && stored != null ? " (outputs: live)" : ""), in == null ? 0 : in.rows(),
         stored == null && live != null, outputsLive, windowRows,
         sampler == null ? 0 : sampler.capacity(), sampler == null ? 0 : sampler.sampledRows(),
-        compared || previous == null ? 0 : previous.computedAtMillis(), compared,
+        comparedAt > 0 ? comparedAt : previous == null ? 0 : previous.computedAtMillis(),
+        comparedAt > 0,
         features.isEmpty() ? Double.NaN : (double) drifted / features.size(), maxPsi, maxKs,
         maxPred, config.psiThreshold(), features, outputs, perf, status);
   }
