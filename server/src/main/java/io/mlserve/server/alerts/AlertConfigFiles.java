@@ -163,6 +163,7 @@ public final class AlertConfigFiles {
       if (expr == null) {
         throw new AlertConfigException("expr is required");
       }
+      AlertExpression.parse(expr); // its errors before those of the fields after it
       String window = scalar(n, "window");
       String forText = scalar(n, "for");
       String severity = scalar(n, "severity");

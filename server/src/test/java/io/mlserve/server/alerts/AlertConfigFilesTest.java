@@ -88,8 +88,8 @@ class AlertConfigFilesTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "rules: [{name: X, expr: 'latency_p95 > 1'}]|rule 'X': expr 'latency_p95 > 1' unknown"
-          + " signal 'latency_p95'",
+      "rules: [{name: X, expr: 'latency_p95 > 1', window: -5m}]|rule 'X': expr 'latency_p95 > 1'"
+          + " unknown signal 'latency_p95'",
       "rules: [{name: X, expr: 'error_rate => 1'}]|rule 'X': expr 'error_rate => 1' expected an"
           + " operator",
       "rules: [{name: X, expr: 'error_rate > 1', window: -5m}]|rule 'X': window: '-5m' is not a"
