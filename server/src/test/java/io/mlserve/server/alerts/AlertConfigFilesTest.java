@@ -150,6 +150,14 @@ class AlertConfigFilesTest {
   }
 
   @Test
+  void aSecondDocumentIsRefusedNotIgnored() throws Exception {
+    String m = refusal("two.yaml", "rules: []\n---\ndefaults: false\n");
+    assertTrue(m.startsWith("alert rules two.yaml: not valid YAML (line"), m);
+    m = refusal("two.json", "{\"rules\": []} {\"defaults\": false}");
+    assertTrue(m.startsWith("alert rules two.json: not valid JSON (line 1"), m);
+  }
+
+  @Test
   void badJsonSaysWhere() throws Exception {
     String m = refusal("r.json", "{\"rules\": [\n  {\"name\": \"X\",}\n]}");
     assertTrue(m.startsWith("alert rules r.json: not valid JSON (line 2"), m);
