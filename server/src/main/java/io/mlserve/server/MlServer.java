@@ -91,6 +91,7 @@ public final class MlServer implements AutoCloseable {
         : new Experiments(ExperimentConfig.defaults(), b.ticker, b.clock);
     this.shadows = new Shadows(b.ticker, b.clock);
     AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
+      router.recordTransport(ctx.transport());
       Throwable e = error == null ? null : Failure.unwrap(error);
       if (e instanceof java.util.concurrent.CancellationException) {
         return; // the caller went away: neither an answer nor an error of the version

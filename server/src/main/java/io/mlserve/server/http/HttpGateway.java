@@ -8,7 +8,9 @@ import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.http.admin.AdminApi;
 import io.mlserve.server.http.admin.AdminEvaluations;
+import io.mlserve.server.history.MetricsHistory;
 import io.mlserve.server.http.inference.ExperimentsApi;
+import io.mlserve.server.http.inference.MetricsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
 import io.mlserve.server.http.inference.ShadowApi;
@@ -88,6 +90,9 @@ public final class HttpGateway implements AutoCloseable {
     }
     if (b.shadows != null) {
       new ShadowApi(b.shadows).register(routes);
+    }
+    if (b.metricsHistory != null) {
+      new MetricsApi(b.metricsHistory).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
@@ -270,6 +275,7 @@ public final class HttpGateway implements AutoCloseable {
     private ListenerStats stats;
     private Experiments experiments;
     private Shadows shadows;
+    private MetricsHistory metricsHistory;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
 
@@ -340,6 +346,15 @@ public final class HttpGateway implements AutoCloseable {
     /** Serves the shadow report ({@code GET /api/v1/models/{m}/shadow}); without it, 404. */
     public Builder shadows(Shadows shadows) {
       this.shadows = Objects.requireNonNull(shadows, "shadows");
+      return this;
+    }
+
+    /**
+     * Serves the dashboard's metrics ({@code GET /api/v1/metrics/live}, {@code /history},
+     * {@code /series}) from {@code history}; without it, 404.
+     */
+    public Builder metricsHistory(MetricsHistory history) {
+      this.metricsHistory = Objects.requireNonNull(history, "history");
       return this;
     }
 
