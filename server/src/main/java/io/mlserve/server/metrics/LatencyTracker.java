@@ -12,7 +12,7 @@ import org.HdrHistogram.Recorder;
  * <p>A sampler (the dashboard's {@code history.MetricsSampler}) reads the quantiles of each
  * interval with {@link #sampleQuantiles}: it swaps the recorder's interval histogram out (no copy
  * of the 190 KB cumulative one), and what a scrape drained in between is kept for it in a second
- * histogram, made on the first sample, so that no recorded value is missed by either reader.
+ * histogram, made on the first scrape after a sample, so that neither reader misses a value.
  *
  * <p>{@link #record} is thread-safe and wait-free; {@link #snapshot} and
  * {@link #sampleQuantiles} are synchronized.
@@ -26,7 +26,9 @@ public final class LatencyTracker {
   private final Histogram cumulative = new Histogram(MAX_MICROS, 3);
   // @GuardedBy("this")
   private Histogram interval;
-  // @GuardedBy("this") what snapshot() drained since the last sample; null until one is taken
+  // @GuardedBy("this") whether sampleQuantiles has been called: snapshot() then keeps for it
+  private boolean sampling;
+  // @GuardedBy("this") what snapshot() drained since the last sample; made when first needed
   private Histogram unsampled;
 
   /** Records one duration. */
@@ -39,7 +41,10 @@ public final class LatencyTracker {
   /** Folds everything recorded so far into the cumulative histogram and returns a copy of it. */
   public synchronized Histogram snapshot() {
     drain();
-    if (unsampled != null) {
+    if (sampling && interval.getTotalCount() > 0) {
+      if (unsampled == null) {
+        unsampled = new Histogram(MAX_MICROS, 3);
+      }
       unsampled.add(interval);
     }
     return cumulative.copy();
@@ -58,11 +63,10 @@ public final class LatencyTracker {
    * @return how many durations the interval holds (0: {@code outMicros} is left as it was)
    */
   public synchronized long sampleQuantiles(double[] percentiles, long[] outMicros) {
+    sampling = true;
     drain();
     Histogram h = interval;
-    if (unsampled == null) {
-      unsampled = new Histogram(MAX_MICROS, 3);
-    } else if (unsampled.getTotalCount() > 0) {
+    if (unsampled != null && unsampled.getTotalCount() > 0) {
       unsampled.add(interval);
       h = unsampled;
     }
@@ -72,7 +76,9 @@ public final class LatencyTracker {
         outMicros[i] = h.getValueAtPercentile(percentiles[i]);
       }
     }
-    unsampled.reset();
+    if (h == unsampled) {
+      unsampled.reset();
+    }
     return n;
   }
 
