@@ -14,8 +14,11 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.drift.DriftConfig;
+import io.mlserve.server.drift.DriftMonitor;
 import io.mlserve.server.experiment.ExperimentConfig;
 import io.mlserve.server.experiment.Experiments;
+import io.mlserve.server.grpc.DriftGrpcService;
 import io.mlserve.server.grpc.ExperimentsGrpcService;
 import io.mlserve.server.grpc.InferenceGrpcService;
 import io.mlserve.server.grpc.ReadYourWrites;
@@ -64,6 +67,7 @@ public final class MlServer implements AutoCloseable {
   private final InferenceService inference;
   private final Experiments experiments;
   private final Shadows shadows;
+  private final DriftMonitor drift;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
@@ -90,6 +94,10 @@ public final class MlServer implements AutoCloseable {
     this.experiments = b.experiments != null ? b.experiments
         : new Experiments(ExperimentConfig.defaults(), b.ticker, b.clock);
     this.shadows = new Shadows(b.ticker, b.clock);
+    this.drift = new DriftMonitor(b.drift, b.clock, DriftMonitor.storeReferences(store),
+        DriftMonitor.storeEvaluations(store), (m, v) -> router.loaded(m, v) != null,
+        router::serves);
+    experiments.onFeedback(drift::onFeedback);
     AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
       router.recordTransport(ctx.transport());
       Throwable e = error == null ? null : Failure.unwrap(error);
@@ -99,6 +107,9 @@ public final class MlServer implements AutoCloseable {
       if (e == null && !ctx.transport().equals(BULK_TRANSPORT)) {
         // A sample is queued for the model's shadow, if it has one (one map lookup if not).
         shadows.offer(model.name(), model.version(), ctx.requestId(), inputs, outputs);
+        // A few rows go to the version's drift window (one map lookup; no lock, no allocation).
+        drift.offer(model.name(), model.version(), model.manifest().signature(), inputs,
+            outputs);
       }
       experiments.record(model.name(), model.version(), keep(ctx, split) ? ctx.requestId() : null,
           outputs, split,
@@ -111,6 +122,7 @@ public final class MlServer implements AutoCloseable {
             new InferenceGrpcService(inference, state, Version.get(), b.checkFinite),
             InferenceGrpcService.routingKeyInterceptor()))
         .addService(new ExperimentsGrpcService(experiments, shadows))
+        .addService(new DriftGrpcService(drift))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection());
@@ -176,6 +188,7 @@ public final class MlServer implements AutoCloseable {
     if (followEvents) {
       coordinator.follow(seq);
     }
+    drift.start();
     if (rolloutTickMillis > 0 && registry != null) {
       String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
           + ProcessHandle.current().pid() + ":" + Long.toHexString(
@@ -225,6 +238,11 @@ public final class MlServer implements AutoCloseable {
     return shadows;
   }
 
+  /** Live drift: per served version, sampled rows compared with its reference. */
+  public DriftMonitor drift() {
+    return drift;
+  }
+
   /** The A/B windows and the prediction log that feedback joins. */
   public Experiments experiments() {
     return experiments;
@@ -270,6 +288,7 @@ public final class MlServer implements AutoCloseable {
     }
     coordinator.close();
     shadows.close();
+    drift.close();
     grpcServer.shutdown();
     if (!grpcServer.awaitTermination(grace, unit)) {
       log.warn("in-flight calls still running after {} {}; cancelling them", grace, unit);
@@ -314,6 +333,7 @@ public final class MlServer implements AutoCloseable {
     private Experiments experiments;
     private long rolloutTickMillis;
     private EvaluationRunner evaluations;
+    private DriftConfig drift = DriftConfig.defaults();
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
@@ -385,6 +405,12 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder approvals(EvaluationRunner runner) {
       this.evaluations = Objects.requireNonNull(runner, "runner");
+      return this;
+    }
+
+    /** How live drift is sampled and compared (default {@link DriftConfig#defaults()}). */
+    public Builder drift(DriftConfig config) {
+      this.drift = Objects.requireNonNull(config, "config");
       return this;
     }
 

@@ -1,9 +1,11 @@
 package io.mlserve.registry.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.grpc.Channel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractStub;
 import io.mlserve.proto.serving.v1.ExperimentsGrpc;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +13,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * Calls to a running server's {@code mlserve.serving.v1.Experiments} service, for the reports
- * whose record lives in the server's memory ({@code mlctl ab report}, {@code mlctl shadow
- * report}): they need {@code --server}. Stateless.
+ * Calls to a running server's serving services ({@code mlserve.serving.v1.Experiments},
+ * {@code Drift}), for the reports whose record lives in the server's memory ({@code mlctl ab
+ * report}, {@code mlctl shadow report}, {@code mlctl drift}): they need {@code --server}.
+ * Stateless.
  */
 final class ServerReports {
   private ServerReports() {}
@@ -33,6 +36,13 @@ final class ServerReports {
   static <T> void print(MlctlMain main, String needsServer,
       Function<ExperimentsGrpc.ExperimentsBlockingStub, T> call, JsonWriter<T> json,
       BiConsumer<Output, T> table) throws InterruptedException {
+    print(main, needsServer, ExperimentsGrpc::newBlockingStub, call, json, table);
+  }
+
+  /** As above, for a call on another serving service's stub (made by {@code stub}). */
+  static <S extends AbstractStub<S>, T> void print(MlctlMain main, String needsServer,
+      Function<Channel, S> stub, Function<S, T> call, JsonWriter<T> json,
+      BiConsumer<Output, T> table) throws InterruptedException {
     Output out = main.output();
     if (main.server == null) {
       throw new IllegalArgumentException(needsServer);
@@ -41,8 +51,7 @@ final class ServerReports {
         InsecureChannelCredentials.create()).build();
     T report;
     try {
-      report = call.apply(ExperimentsGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(30, TimeUnit.SECONDS));
+      report = call.apply(stub.apply(channel).withDeadlineAfter(30, TimeUnit.SECONDS));
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -52,4 +61,5 @@ final class ServerReports {
       table.accept(out, report);
     }
   }
+
 }

@@ -7,6 +7,7 @@ import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.metrics.ExperimentMetricsText;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.shadow.ShadowMetricsText;
+import io.mlserve.server.drift.DriftMetricsText;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
@@ -41,6 +42,7 @@ import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.EvaluationsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.proto.admin.v1.ReferencesGrpc;
 import io.mlserve.dataset.DatasetStore;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.grpc.EvaluationsGrpcService;
@@ -114,7 +116,8 @@ final class ServerLauncher {
                 String service = call.getMethodDescriptor().getServiceName();
                 return service.equals(ModelRegistryGrpc.SERVICE_NAME)
                     || service.equals(DatasetsGrpc.SERVICE_NAME)
-                    || service.equals(EvaluationsGrpc.SERVICE_NAME) ? adminExecutor : null;
+                    || service.equals(EvaluationsGrpc.SERVICE_NAME)
+                    || service.equals(ReferencesGrpc.SERVICE_NAME) ? adminExecutor : null;
               }
             })
             .maxInboundMessageSize(options.maxMessageBytes);
@@ -157,6 +160,7 @@ final class ServerLauncher {
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
         .rollouts(1000)
+        .drift(options.drift.config())
         .experiments(new Experiments(options.experimentConfig(), Ticker.system(),
             java.time.Clock.systemUTC()))
         .build();
@@ -186,6 +190,7 @@ final class ServerLauncher {
         .experiments(server.experiments())
         .shadows(server.shadows())
         .metricsHistory(history)
+        .drift(server.drift())
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
@@ -195,7 +200,8 @@ final class ServerLauncher {
         .stats(httpStats)
         .metrics(prometheus(new PrometheusText(metrics, server.state()::ready,
             () -> modelStates(server)), new ExperimentMetricsText(server.experiments()),
-            new ShadowMetricsText(server.shadows()), List.of(httpStats, grpcStats)))
+            new ShadowMetricsText(server.shadows()), new DriftMetricsText(server.drift()),
+            List.of(httpStats, grpcStats)))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
@@ -243,9 +249,9 @@ final class ServerLauncher {
   }
 
   private static Supplier<String> prometheus(PrometheusText text,
-      ExperimentMetricsText experiments, ShadowMetricsText shadows,
+      ExperimentMetricsText experiments, ShadowMetricsText shadows, DriftMetricsText drift,
       List<ListenerStats> listeners) {
-    return () -> text.render() + experiments.render() + shadows.render()
+    return () -> text.render() + experiments.render() + shadows.render() + drift.render()
         + ListenerStats.prometheus(listeners);
   }
 

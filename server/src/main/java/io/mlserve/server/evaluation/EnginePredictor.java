@@ -65,6 +65,29 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
   public Prediction predict(String version, DatasetBatch batch) throws Exception {
     ServedModel m = instance(version);
     int scored = scoredIndex(m);
+    Tensor out = outputs(m, batch, ticker, timeoutNanos)[scored];
+    return new Prediction(doubles(out), width(out, batch.rows()));
+  }
+
+  /** {@link #outputs(ServedModel, DatasetBatch, Ticker, long, int)} with every chunk queued. */
+  public static Tensor[] outputs(ServedModel m, DatasetBatch batch, Ticker ticker,
+      long timeoutNanos) throws Exception {
+    return outputs(m, batch, ticker, timeoutNanos, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Every output of {@code m} for the batch's rows, in signature order: the batch cut into
+   * chunks of the instance's max batch size, at most {@code window} chunks queued at a time (so
+   * they run back to back, and none waits in the queue behind more than {@code window - 1}
+   * others: the instance's queue timeout then bounds a chunk's compute time, not the batch's),
+   * each output's chunks concatenated.
+   *
+   * @param timeoutNanos how long the batch may take, all chunks together
+   * @param window chunks queued at most at once, at least 1
+   * @throws InferenceException (unavailable) when it takes longer
+   */
+  public static Tensor[] outputs(ServedModel m, DatasetBatch batch, Ticker ticker,
+      long timeoutNanos, int window) throws Exception {
     List<Tensor> inputs = new ArrayList<>(batch.inputs().size());
     for (InputArray a : batch.inputs()) {
       inputs.add(new Tensor(a.name(), DataType.parse(a.datatype()), a.shape(), a.data()));
@@ -83,20 +106,29 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     long deadline = ticker.nanoTime() + timeoutNanos;
     List<CompletableFuture<Tensor[]>> answers = new ArrayList<>(chunks);
     try {
+      List<Tensor[]> outs = new ArrayList<>(chunks);
       for (int c = 0; c < chunks; c++) {
+        if (c - outs.size() >= window) {
+          outs.add(await(answers.get(outs.size()), deadline, ticker));
+        }
         List<Tensor> chunk = new ArrayList<>(inputs.size());
         for (Tensor[] parts : perInput) {
           chunk.add(parts[c]);
         }
         answers.add(m.infer(chunk, deadline, "evaluation"));
       }
-      List<Tensor> outs = new ArrayList<>(chunks);
-      for (CompletableFuture<Tensor[]> a : answers) {
-        long left = deadline - ticker.nanoTime();
-        outs.add(a.get(Math.max(0, left), TimeUnit.NANOSECONDS)[scored]);
+      while (outs.size() < chunks) {
+        outs.add(await(answers.get(outs.size()), deadline, ticker));
       }
-      Tensor out = outs.size() == 1 ? outs.get(0) : Tensors.concat(outs.get(0).name(), outs);
-      return new Prediction(doubles(out), width(out, rows));
+      Tensor[] joined = new Tensor[outs.get(0).length];
+      for (int o = 0; o < joined.length; o++) {
+        List<Tensor> parts = new ArrayList<>(chunks);
+        for (Tensor[] out : outs) {
+          parts.add(out[o]);
+        }
+        joined[o] = parts.size() == 1 ? parts.get(0) : Tensors.concat(parts.get(0).name(), parts);
+      }
+      return joined;
     } catch (java.util.concurrent.TimeoutException e) {
       throw InferenceException.unavailable(m.label() + ": a batch of " + rows
           + " rows did not finish within " + Duration.ofNanos(timeoutNanos).toSeconds() + " s");
@@ -105,6 +137,11 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     } finally {
       answers.forEach(a -> a.cancel(false));
     }
+  }
+
+  private static Tensor[] await(CompletableFuture<Tensor[]> answer, long deadline,
+      Ticker ticker) throws Exception {
+    return answer.get(Math.max(0, deadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   private synchronized ServedModel instance(String version) throws ModelLoadException {
@@ -144,7 +181,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
   }
 
   /** The tensor's elements as doubles, in bulk for the common types. */
-  static double[] doubles(Tensor t) {
+  public static double[] doubles(Tensor t) {
     ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
     int n = Math.toIntExact(Tensor.elementCount(t.shape()));
     double[] out = new double[n];

@@ -13,6 +13,7 @@ import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.MetricsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
+import io.mlserve.server.http.inference.DriftApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.netty.ListenerStats;
@@ -93,6 +94,9 @@ public final class HttpGateway implements AutoCloseable {
     }
     if (b.metricsHistory != null) {
       new MetricsApi(b.metricsHistory).register(routes);
+    }
+    if (b.drift != null) {
+      new DriftApi(b.drift).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
@@ -276,6 +280,7 @@ public final class HttpGateway implements AutoCloseable {
     private Experiments experiments;
     private Shadows shadows;
     private MetricsHistory metricsHistory;
+    private io.mlserve.server.drift.DriftMonitor drift;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
 
@@ -346,6 +351,12 @@ public final class HttpGateway implements AutoCloseable {
     /** Serves the shadow report ({@code GET /api/v1/models/{m}/shadow}); without it, 404. */
     public Builder shadows(Shadows shadows) {
       this.shadows = Objects.requireNonNull(shadows, "shadows");
+      return this;
+    }
+
+    /** Serves a model's live drift ({@code GET /api/v1/models/{m}/drift}); without it, 404. */
+    public Builder drift(io.mlserve.server.drift.DriftMonitor drift) {
+      this.drift = Objects.requireNonNull(drift, "drift");
       return this;
     }
 
