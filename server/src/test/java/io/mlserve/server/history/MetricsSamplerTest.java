@@ -113,6 +113,24 @@ class MetricsSamplerTest {
   }
 
   @Test
+  void aWallClockSetBackRestartsSamplingInsteadOfStallingUntilItCatchesUp() {
+    LiveRing live = new LiveRing(300, 100);
+    MetricsSampler sampler = new MetricsSampler(registry, clock, live, null);
+    ModelMetrics m = registry.forVersion("m", "1.0.0");
+    sampler.tick();
+    clock.advanceMillis(1_000);
+    assertFalse(sampler.tick().isEmpty());
+    clock.advanceMillis(-3_600_000); // NTP set the clock back an hour
+    assertEquals(List.of(), sampler.tick(), "a new baseline");
+    serve(m, 4, 1_000, 0);
+    clock.advanceMillis(1_000);
+    assertEquals(4.0, byKey(sampler.tick()).get(v(Metric.RATE)));
+    assertEquals(T0_MS / 1000 - 3600 + 2, live.latestSecond(), "the live ring follows the clock");
+    assertEquals(4.0, live.read(1, k -> k.equals(v(Metric.RATE))).values()
+        .get(v(Metric.RATE))[0]);
+  }
+
+  @Test
   void downsampledPointsSurviveARestartOfTheServer() throws Exception {
     HistoryLimits limits = HistoryLimits.defaults();
     HistoryStore store = new HistoryStore(dir, limits, FileOps.DEFAULT);
