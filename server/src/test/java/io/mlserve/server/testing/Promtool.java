@@ -48,6 +48,27 @@ public final class Promtool {
   }
 
   /**
+   * Runs {@code promtool test rules} on {@code testFile} (a rule unit-test file, with its
+   * {@code rule_files} relative to it) and asserts it passes; skips as {@link #lint} does.
+   */
+  public static void unitTest(Path testFile, String who) throws Exception {
+    Optional<Path> promtool = find();
+    if (promtool.isEmpty()) {
+      assertNull(System.getenv("CI"), "CI must have promtool (.ci/run installs it)");
+      System.err.println("WARNING: " + who + ": promtool not found on PATH; the PromQL"
+          + " comparison is SKIPPED (install Prometheus' promtool to run it)");
+      Assumptions.abort("promtool not installed: PromQL comparison skipped");
+    }
+    Process run = new ProcessBuilder(promtool.get().toString(), "test", "rules",
+        testFile.getFileName().toString()).directory(testFile.getParent().toFile())
+        .redirectErrorStream(true).start();
+    run.getOutputStream().close();
+    String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(run.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+    assertEquals(0, run.exitValue(), "promtool test rules: " + out);
+  }
+
+  /**
    * promtool on the PATH; {@code -Dmlserve.promtool=PATH} names another (a path that is not an
    * executable, e.g. {@code none}, shows the skip).
    */
