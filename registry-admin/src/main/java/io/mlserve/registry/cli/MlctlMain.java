@@ -33,7 +33,8 @@ import picocli.CommandLine.ScopeType;
         ApprovalCommands.PolicyGroup.class, ApprovalCommands.Approve.class,
         ApprovalCommands.Reject.class, ApprovalCommands.ApprovalGroup.class,
         EvaluateCommands.Evaluate.class, EvaluateCommands.ListEvaluations.class,
-        EvaluateCommands.Group.class})
+        EvaluateCommands.Group.class,
+        AlertsCommand.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "a running mlserve server's gRPC address")

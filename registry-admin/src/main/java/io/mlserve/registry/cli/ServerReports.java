@@ -1,6 +1,7 @@
 package io.mlserve.registry.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.grpc.Channel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -11,9 +12,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * Calls to a running server's {@code mlserve.serving.v1.Experiments} service, for the reports
- * whose record lives in the server's memory ({@code mlctl ab report}, {@code mlctl shadow
- * report}): they need {@code --server}. Stateless.
+ * Calls to a running server's serving services ({@code mlserve.serving.v1.Experiments},
+ * {@code Alerts}), for the reports whose record lives in the server's memory ({@code mlctl ab
+ * report}, {@code mlctl shadow report}, {@code mlctl alerts}): they need {@code --server}.
+ * Stateless.
  */
 final class ServerReports {
   private ServerReports() {}
@@ -33,6 +35,16 @@ final class ServerReports {
   static <T> void print(MlctlMain main, String needsServer,
       Function<ExperimentsGrpc.ExperimentsBlockingStub, T> call, JsonWriter<T> json,
       BiConsumer<Output, T> table) throws InterruptedException {
+    printFrom(main, needsServer, channel -> call.apply(ExperimentsGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(30, TimeUnit.SECONDS)), json, table);
+  }
+
+  /**
+   * As {@link #print}, for a report of any serving service: {@code call} makes its stub on the
+   * channel to {@code --server} (and sets its deadline).
+   */
+  static <T> void printFrom(MlctlMain main, String needsServer, Function<Channel, T> call,
+      JsonWriter<T> json, BiConsumer<Output, T> table) throws InterruptedException {
     Output out = main.output();
     if (main.server == null) {
       throw new IllegalArgumentException(needsServer);
@@ -41,8 +53,7 @@ final class ServerReports {
         InsecureChannelCredentials.create()).build();
     T report;
     try {
-      report = call.apply(ExperimentsGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(30, TimeUnit.SECONDS));
+      report = call.apply(channel);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

@@ -4,7 +4,7 @@ import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.PrometheusText;
-import io.mlserve.server.testing.MutableClock;
+import io.mlserve.server.testing.ManualClock;
 import io.mlserve.server.testing.Promtool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class MetricsWindowPromqlTest {
 
   @Test
   void signalsEqualWhatPromqlComputesFromTheSameSeries() throws Exception {
-    MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-11-29T10:00:00Z"));
     ResourceUsage resources = new ResourceUsage(new CgroupLimits(tmp, tmp.resolve("self")),
         () -> 0, () -> 0, 1L << 30, 1, GpuProbe.NONE, System::nanoTime);
     MetricsWindow w = new MetricsWindow(DriftView.NONE, resources, clock, TICK, WINDOW);

@@ -7,7 +7,7 @@ import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.drift.DriftSnapshot;
 import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
-import io.mlserve.server.testing.MutableClock;
+import io.mlserve.server.testing.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,7 @@ class MetricsWindowTest {
   private static final Scope V1 = new Scope("m", "1.0.0");
 
   @TempDir Path tmp;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-29T10:00:00Z"));
   private final AtomicLong cpuNanos = new AtomicLong();
   private final ModelMetrics metrics = new ModelMetrics("m", "1.0.0");
 
