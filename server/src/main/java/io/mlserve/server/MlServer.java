@@ -25,7 +25,13 @@ import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.reload.PromotionGuard;
 import io.mlserve.server.reload.ReloadCoordinator;
+import io.mlserve.server.alerts.AlertConfig;
+import io.mlserve.server.alerts.AlertService;
+import io.mlserve.server.alerts.ResourceUsage;
+import io.mlserve.server.alerts.ServedScopes;
 import io.mlserve.server.approval.ApprovalWorkflow;
+import io.mlserve.server.drift.DriftView;
+import io.mlserve.server.grpc.AlertsGrpcService;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
@@ -76,6 +82,8 @@ public final class MlServer implements AutoCloseable {
   private volatile RolloutRunner rollouts;
   private final EvaluationRunner evaluations;
   private volatile ApprovalWorkflow approvalWorkflow;
+  private final AlertService alerts; // null: --no-alerts
+  private volatile io.mlserve.store.EventLog.Subscription alertEvents;
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -90,6 +98,9 @@ public final class MlServer implements AutoCloseable {
     this.experiments = b.experiments != null ? b.experiments
         : new Experiments(ExperimentConfig.defaults(), b.ticker, b.clock);
     this.shadows = new Shadows(b.ticker, b.clock);
+    this.alerts = b.alerts == null ? null : AlertService.create(b.alerts.config(),
+        b.alerts.interval(), new ServedScopes(router), b.alerts.drift(), b.alerts.resources(),
+        b.alerts.externalUrl(), b.clock);
     AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
       Throwable e = error == null ? null : Failure.unwrap(error);
       if (e instanceof java.util.concurrent.CancellationException) {
@@ -110,6 +121,7 @@ public final class MlServer implements AutoCloseable {
             new InferenceGrpcService(inference, state, Version.get(), b.checkFinite),
             InferenceGrpcService.routingKeyInterceptor()))
         .addService(new ExperimentsGrpcService(experiments, shadows))
+        .addService(new AlertsGrpcService(this::alertReport))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection());
@@ -172,10 +184,13 @@ public final class MlServer implements AutoCloseable {
     if (followEvents) {
       coordinator.follow(seq);
     }
+    String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
+        + ProcessHandle.current().pid() + ":" + Long.toHexString(
+            java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    if (alerts != null) {
+      startAlerts(holder);
+    }
     if (rolloutTickMillis > 0 && registry != null) {
-      String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
-          + ProcessHandle.current().pid() + ":" + Long.toHexString(
-              java.util.concurrent.ThreadLocalRandom.current().nextLong());
       rollouts = new RolloutRunner(store, registry, experiments, shadows, new StoreLease(store,
           "rollout", holder, java.time.Duration.ofSeconds(10), clock), clock);
       rollouts.start(rolloutTickMillis);
@@ -186,6 +201,50 @@ public final class MlServer implements AutoCloseable {
       }
     }
     return failures;
+  }
+
+  /**
+   * Evaluates the alert rules under the store's {@code alerts} lease (a lease that outlives a
+   * few missed intervals), appending their events to the registry's log and re-scoping at once
+   * on this process's promotion, rollback and traffic events; without a registry, always and
+   * without events.
+   */
+  private void startAlerts(String holder) {
+    if (registry == null) {
+      alerts.attach(AlertService.Leadership.ALWAYS, e -> { });
+    } else {
+      long ttlMillis = Math.min(3_600_000, Math.max(10_000, 3 * alerts.interval().toMillis()));
+      StoreLease lease = new StoreLease(store, "alerts", holder,
+          java.time.Duration.ofMillis(ttlMillis), clock);
+      alerts.attach(new AlertService.Leadership() {
+        @Override
+        public boolean acquire() {
+          try {
+            return lease.tryAcquire();
+          } catch (RuntimeException e) { // a full disk, say: act as if another server held it
+            log.warn("alerts lease not taken: {}", e.getMessage());
+            return false;
+          }
+        }
+
+        @Override
+        public void release() {
+          lease.release();
+        }
+      }, registry.events()::append);
+      alertEvents = registry.events().subscribe(alerts::onEvent);
+    }
+    alerts.start();
+  }
+
+  /** The alert report (every alert when {@code model} is null); a disabled one without alerts. */
+  public AlertService.Report alertReport(String model) {
+    return alerts == null ? AlertService.Report.disabled() : alerts.report(model);
+  }
+
+  /** The alert families of {@code /metrics} ("" without alerts). */
+  public String alertMetricsText() {
+    return alerts == null ? "" : alerts.metricsText();
   }
 
   /** The port gRPC is bound to (-1 for an in-process server). */
@@ -264,6 +323,13 @@ public final class MlServer implements AutoCloseable {
     if (w != null) {
       w.close();
     }
+    io.mlserve.store.EventLog.Subscription s = alertEvents;
+    if (s != null) {
+      s.close();
+    }
+    if (alerts != null) {
+      alerts.close();
+    }
     coordinator.close();
     shadows.close();
     grpcServer.shutdown();
@@ -294,6 +360,22 @@ public final class MlServer implements AutoCloseable {
     }
   }
 
+  /**
+   * What the alert runtime needs from its wiring: the rules and webhooks, how often to
+   * evaluate, the drift figures, the resource readings and the server's base URL (for the
+   * webhook bodies).
+   */
+  public record AlertSettings(AlertConfig config, java.time.Duration interval, DriftView drift,
+      ResourceUsage resources, java.util.function.Supplier<String> externalUrl) {
+    public AlertSettings {
+      Objects.requireNonNull(config, "config");
+      Objects.requireNonNull(interval, "interval");
+      Objects.requireNonNull(drift, "drift");
+      Objects.requireNonNull(resources, "resources");
+      Objects.requireNonNull(externalUrl, "externalUrl");
+    }
+  }
+
   /** Options of an {@link MlServer}; not thread-safe. */
   public static final class Builder {
     private final ServerBuilder<?> grpc;
@@ -310,6 +392,7 @@ public final class MlServer implements AutoCloseable {
     private Experiments experiments;
     private long rolloutTickMillis;
     private EvaluationRunner evaluations;
+    private AlertSettings alerts;
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
@@ -381,6 +464,15 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder approvals(EvaluationRunner runner) {
       this.evaluations = Objects.requireNonNull(runner, "runner");
+      return this;
+    }
+
+    /**
+     * Evaluates {@code settings}' alert rules every interval (default: none, as
+     * {@code --no-alerts}): see {@link AlertService}.
+     */
+    public Builder alerts(AlertSettings settings) {
+      this.alerts = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

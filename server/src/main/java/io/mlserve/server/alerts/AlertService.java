@@ -1,5 +1,6 @@
 package io.mlserve.server.alerts;
 
+import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.store.Event;
@@ -121,6 +122,23 @@ public final class AlertService implements AutoCloseable {
   }
 
   /**
+   * The service of a server: its window samples every {@code interval} and keeps history for
+   * the longest rule window; its notifier posts to the configured webhooks with real backoff.
+   *
+   * @param externalUrl the server's base URL, for the webhook bodies
+   */
+  public static AlertService create(AlertConfig config, Duration interval,
+      Supplier<Map<Scope, ModelMetrics>> served, DriftView drift, ResourceUsage resources,
+      Supplier<String> externalUrl, Clock clock) {
+    Duration longest = config.rules().stream().map(AlertRule::window)
+        .max(Duration::compareTo).orElse(interval);
+    return new AlertService(config, interval, served,
+        new MetricsWindow(drift, resources, clock, interval, longest),
+        new AlertNotifier(config.webhooks(), externalUrl, AlertNotifier.Sleeper.SYSTEM,
+            AlertNotifier.DEFAULT_QUEUE), clock);
+  }
+
+  /**
    * Sets who may evaluate and where events go (before {@link #start}; tests call it alone and
    * drive {@link #tick}/{@link #check} themselves).
    *
@@ -130,6 +148,11 @@ public final class AlertService implements AutoCloseable {
   public void attach(Leadership leadership, Consumer<Event> events) {
     this.leadership = Objects.requireNonNull(leadership, "leadership");
     this.events = Objects.requireNonNull(events, "events");
+  }
+
+  /** How often the rules are evaluated. */
+  public Duration interval() {
+    return interval;
   }
 
   /** Evaluates every interval from now on (checking the served versions every second). */

@@ -11,11 +11,13 @@ import io.mlserve.server.http.admin.AdminEvaluations;
 import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
+import io.mlserve.server.http.inference.AlertsApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.alerts.AlertService;
 import io.mlserve.server.shadow.Shadows;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -87,6 +89,9 @@ public final class HttpGateway implements AutoCloseable {
     }
     if (b.shadows != null) {
       new ShadowApi(b.shadows).register(routes);
+    }
+    if (b.alerts != null) {
+      new AlertsApi(b.alerts).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken);
@@ -269,6 +274,7 @@ public final class HttpGateway implements AutoCloseable {
     private ListenerStats stats;
     private Experiments experiments;
     private Shadows shadows;
+    private java.util.function.Function<String, AlertService.Report> alerts;
     private EvaluationRunner evaluations;
 
     private Builder(InferenceService service, ServerState state) {
@@ -336,6 +342,12 @@ public final class HttpGateway implements AutoCloseable {
     }
 
     /** Serves the shadow report ({@code GET /api/v1/models/{m}/shadow}); without it, 404. */
+    /** Serves {@code GET /api/v1/alerts} from these reports (by model; null: all). */
+    public Builder alerts(java.util.function.Function<String, AlertService.Report> reports) {
+      this.alerts = Objects.requireNonNull(reports, "reports");
+      return this;
+    }
+
     public Builder shadows(Shadows shadows) {
       this.shadows = Objects.requireNonNull(shadows, "shadows");
       return this;
