@@ -4,6 +4,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.server.MlServer;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.experiment.Experiments;
+import io.mlserve.server.alerts.DjlGpuProbe;
+import io.mlserve.server.alerts.ResourceMetricsText;
+import io.mlserve.server.alerts.ResourceUsage;
+import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ExperimentMetricsText;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.shadow.ShadowMetricsText;
@@ -144,6 +148,15 @@ final class ServerLauncher {
         Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
         EvaluationRunner.DEFAULT_MAX_QUEUED);
     MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
+    // GPU memory only for the devices the served models name (no CUDA call without one).
+    ResourceUsage resources = ResourceUsage.system(new DjlGpuProbe(() -> router.all().stream()
+        .map(m -> m.manifest().serving().device()).toList()));
+    AtomicReference<String> externalUrl = new AtomicReference<>("");
+    if (options.alertConfig() != null) {
+      // DriftView.NONE until the drift monitor is wired: drift rules then have no value.
+      serverBuilder.alerts(new MlServer.AlertSettings(options.alertConfig(),
+          options.alertInterval(), DriftView.NONE, resources, externalUrl::get));
+    }
     admin.services().forEach(serverBuilder::adminService);
     MlServer server = serverBuilder
         .router(router)
@@ -180,6 +193,7 @@ final class ServerLauncher {
     HttpGateway http = HttpGateway.builder(server.inference(), server.state())
         .experiments(server.experiments())
         .shadows(server.shadows())
+        .alerts(server::alertReport)
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
@@ -189,7 +203,8 @@ final class ServerLauncher {
         .stats(httpStats)
         .metrics(prometheus(new PrometheusText(metrics, server.state()::ready,
             () -> modelStates(server)), new ExperimentMetricsText(server.experiments()),
-            new ShadowMetricsText(server.shadows()), List.of(httpStats, grpcStats)))
+            new ShadowMetricsText(server.shadows()), List.of(httpStats, grpcStats),
+            () -> new ResourceMetricsText(resources).render() + server.alertMetricsText()))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
@@ -211,6 +226,7 @@ final class ServerLauncher {
       System.err.println(e.getMessage());
       return 1;
     }
+    externalUrl.set("http://" + advertisedHost() + ":" + httpPort);
     System.out.println("mlserve: store " + storeDir.toAbsolutePath());
     System.out.println("mlserve: serving " + router.modelNames().size() + " model(s): "
         + describe(router));
@@ -235,9 +251,9 @@ final class ServerLauncher {
 
   private static Supplier<String> prometheus(PrometheusText text,
       ExperimentMetricsText experiments, ShadowMetricsText shadows,
-      List<ListenerStats> listeners) {
+      List<ListenerStats> listeners, Supplier<String> more) {
     return () -> text.render() + experiments.render() + shadows.render()
-        + ListenerStats.prometheus(listeners);
+        + ListenerStats.prometheus(listeners) + more.get();
   }
 
   /** A step that binds a port. */
@@ -286,6 +302,18 @@ final class ServerLauncher {
       }
     }
     return null;
+  }
+
+  /** The host name webhook bodies link back to: the bind address, or this host's name. */
+  private String advertisedHost() {
+    if (!options.bind.equals("0.0.0.0") && !options.bind.equals("::")) {
+      return options.bind.contains(":") ? "[" + options.bind + "]" : options.bind;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
   }
 
   private static Map<String, String> modelStates(MlServer server) {
