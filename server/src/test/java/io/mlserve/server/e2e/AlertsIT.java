@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -102,22 +101,27 @@ class AlertsIT {
     assertEquals(200, r.statusCode(), r.body());
   }
 
+  /** An action between two polls. */
+  private interface Between {
+    void run() throws Exception;
+  }
+
   /** Sends requests until {@code done} yields a value; fails after the deadline. */
   private <T> T withTraffic(Supplier<Optional<T>> done, String what) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
-    while (true) {
-      Optional<T> v = done.get();
-      if (v.isPresent()) {
-        return v.get();
-      }
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+    return poll(done, what, () -> {
       for (int i = 0; i < 5; i++) {
         predict();
       }
-    }
+    });
   }
 
+  /** Waits (no traffic) until {@code done} yields a value; fails after the deadline. */
   private static <T> T await(Supplier<Optional<T>> done, String what) throws Exception {
+    return poll(done, what, () -> Thread.sleep(20));
+  }
+
+  private static <T> T poll(Supplier<Optional<T>> done, String what, Between between)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
     while (true) {
       Optional<T> v = done.get();
@@ -125,7 +129,7 @@ class AlertsIT {
         return v.get();
       }
       assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      Thread.sleep(20);
+      between.run();
     }
   }
 
