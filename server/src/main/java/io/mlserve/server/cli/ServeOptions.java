@@ -51,7 +51,7 @@ final class ServeOptions {
   // ---- Alerts (io.mlserve.server.alerts; docs/monitoring-alertrun.md) ----
   @Option(names = "--alert-rules", paramLabel = "FILE",
       description = "Alert rules and webhooks, YAML or JSON (see docs); the built-in rules"
-          + " (p95 > 200 ms, error rate > 1%, CPU or memory > 80%, drift) apply without one."
+          + " (p95 > 200 ms, error rate > 1%%, CPU or memory > 80%%, drift) apply without one."
           + " A file that cannot be read or breaks a rule refuses to start, naming the rule.")
   Path alertRules;
 

@@ -76,6 +76,22 @@ class ServeOptionsAlertsTest {
   }
 
   @Test
+  void theHelpTextFormatsWithoutWarnings() {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    String usage;
+    try {
+      System.setErr(new java.io.PrintStream(captured, true,
+          java.nio.charset.StandardCharsets.UTF_8));
+      usage = new CommandLine(new ServeCommand()).getUsageMessage();
+    } finally {
+      System.setErr(err);
+    }
+    assertEquals("", captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(usage.contains("80%") && !usage.contains("%%"), usage);
+  }
+
+  @Test
   void noAlertsTurnsThemOffAndIgnoresTheirFlags() {
     ServeOptions o = parse("--no-alerts", "--alert-interval", "never");
     assertEquals(List.of(), o.problems());
