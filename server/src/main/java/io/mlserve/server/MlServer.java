@@ -25,12 +25,10 @@ import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.reload.PromotionGuard;
 import io.mlserve.server.reload.ReloadCoordinator;
-import io.mlserve.server.alerts.AlertConfig;
 import io.mlserve.server.alerts.AlertService;
-import io.mlserve.server.alerts.ResourceUsage;
+import io.mlserve.server.alerts.AlertSettings;
 import io.mlserve.server.alerts.ServedScopes;
 import io.mlserve.server.approval.ApprovalWorkflow;
-import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.grpc.AlertsGrpcService;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.rollout.RolloutRunner;
@@ -216,22 +214,7 @@ public final class MlServer implements AutoCloseable {
       long ttlMillis = Math.min(3_600_000, Math.max(10_000, 3 * alerts.interval().toMillis()));
       StoreLease lease = new StoreLease(store, "alerts", holder,
           java.time.Duration.ofMillis(ttlMillis), clock);
-      alerts.attach(new AlertService.Leadership() {
-        @Override
-        public boolean acquire() {
-          try {
-            return lease.tryAcquire();
-          } catch (RuntimeException e) { // a full disk, say: act as if another server held it
-            log.warn("alerts lease not taken: {}", e.getMessage());
-            return false;
-          }
-        }
-
-        @Override
-        public void release() {
-          lease.release();
-        }
-      }, registry.events()::append);
+      alerts.attach(AlertService.Leadership.of(lease), registry.events()::append);
       alertEvents = registry.events().subscribe(alerts::onEvent);
     }
     alerts.start();
@@ -357,22 +340,6 @@ public final class MlServer implements AutoCloseable {
       shutdown(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * What the alert runtime needs from its wiring: the rules and webhooks, how often to
-   * evaluate, the drift figures, the resource readings and the server's base URL (for the
-   * webhook bodies).
-   */
-  public record AlertSettings(AlertConfig config, java.time.Duration interval, DriftView drift,
-      ResourceUsage resources, java.util.function.Supplier<String> externalUrl) {
-    public AlertSettings {
-      Objects.requireNonNull(config, "config");
-      Objects.requireNonNull(interval, "interval");
-      Objects.requireNonNull(drift, "drift");
-      Objects.requireNonNull(resources, "resources");
-      Objects.requireNonNull(externalUrl, "externalUrl");
     }
   }
 

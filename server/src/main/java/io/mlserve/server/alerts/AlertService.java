@@ -4,6 +4,7 @@ import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.store.Event;
+import io.mlserve.store.StoreLease;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -56,6 +57,30 @@ public final class AlertService implements AutoCloseable {
       @Override
       public void release() {}
     };
+
+    /**
+     * The store lease {@code lease}: a store that cannot be read or written (a full disk) counts
+     * as another server holding it.
+     */
+    static Leadership of(StoreLease lease) {
+      Objects.requireNonNull(lease, "lease");
+      return new Leadership() {
+        @Override
+        public boolean acquire() {
+          try {
+            return lease.tryAcquire();
+          } catch (RuntimeException e) {
+            log.warn("alerts lease not taken: {}", e.getMessage());
+            return false;
+          }
+        }
+
+        @Override
+        public void release() {
+          lease.release();
+        }
+      };
+    }
 
     /** Takes or renews the lease; false when another holder has it or the store fails. */
     boolean acquire();

@@ -1,5 +1,6 @@
 package io.mlserve.server.cli;
 
+import io.mlserve.server.alerts.AlertSettings;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.server.MlServer;
 import io.mlserve.server.metrics.MetricsRegistry;
@@ -154,7 +155,7 @@ final class ServerLauncher {
     AtomicReference<String> externalUrl = new AtomicReference<>("");
     if (options.alertConfig() != null) {
       // DriftView.NONE until the drift monitor is wired: drift rules then have no value.
-      serverBuilder.alerts(new MlServer.AlertSettings(options.alertConfig(),
+      serverBuilder.alerts(new AlertSettings(options.alertConfig(),
           options.alertInterval(), DriftView.NONE, resources, externalUrl::get));
     }
     admin.services().forEach(serverBuilder::adminService);

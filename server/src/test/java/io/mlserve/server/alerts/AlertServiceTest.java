@@ -117,6 +117,7 @@ class AlertServiceTest {
     assertEquals(1, r.recent().size());
     assertEquals(List.of("Traffic"), r.rules().stream().map(AlertRule::name).toList());
     assertEquals(0, service.report("other").active().size());
+    io.mlserve.server.testing.Promtool.lint(service.metricsText(), "AlertServiceTest");
     assertTrue(service.metricsText().contains("mlserve_alerts{alertname=\"Traffic\","
         + "state=\"firing\",severity=\"warning\",model=\"m\",version=\"1.0.0\"} 1\n"),
         service.metricsText());

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import io.mlserve.server.MlServer;
 import io.mlserve.server.alerts.AlertConfigFiles;
 import io.mlserve.server.alerts.AlertEvents;
+import io.mlserve.server.alerts.AlertSettings;
 import io.mlserve.server.alerts.GpuProbe;
 import io.mlserve.server.alerts.ResourceUsage;
 import io.mlserve.server.drift.DriftView;
@@ -187,7 +187,7 @@ class AlertsIT {
         "    max_attempts: 3",
         "    timeout: 2s",
         ""), StandardCharsets.UTF_8);
-    fx = ServerFixture.withAlerts(dir.resolve("store"), new MlServer.AlertSettings(
+    fx = ServerFixture.withAlerts(dir.resolve("store"), new AlertSettings(
         AlertConfigFiles.load(rules), Duration.ofMillis(200), DriftView.NONE,
         ResourceUsage.system(GpuProbe.NONE), () -> "http://127.0.0.1:" + httpPort));
     fx.registerDemo("1.0.0", true);

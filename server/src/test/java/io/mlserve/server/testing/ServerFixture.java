@@ -1,5 +1,6 @@
 package io.mlserve.server.testing;
 
+import io.mlserve.server.alerts.AlertSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -90,7 +91,7 @@ public final class ServerFixture implements AutoCloseable {
    * A loopback fixture that follows the store and evaluates {@code alerts}' rules (under the
    * store's alerts lease, appending to this fixture's event log) once started.
    */
-  public static ServerFixture withAlerts(Path dir, MlServer.AlertSettings alerts)
+  public static ServerFixture withAlerts(Path dir, AlertSettings alerts)
       throws Exception {
     return new ServerFixture(dir, m -> GuardPolicy.off(), true, null, 0, false, null, alerts);
   }
@@ -110,7 +111,7 @@ public final class ServerFixture implements AutoCloseable {
   private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
       String inProcessName, long rolloutTickMillis, boolean admin,
       Function<ModelRegistry, io.mlserve.server.evaluation.EvaluationRunner> evaluations,
-      MlServer.AlertSettings alerts) throws Exception {
+      AlertSettings alerts) throws Exception {
     store = ModelStore.open(dir);
     events = EventLog.open(store.root());
     registry = new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
