@@ -14,6 +14,12 @@ import java.util.List;
 final class Workload {
   /** Distinct requests per model; enough that a server cannot get away with caching one answer. */
   static final int PER_MODEL = 64;
+  /**
+   * The most requests per model slot when an input file has more rows than {@link #PER_MODEL}
+   * requests carry: the pool grows to send every row (a drift test needs the file's
+   * distribution, not its first 64 rows), up to this many.
+   */
+  static final int MAX_PER_MODEL = 65_536;
 
   private final List<ModelInput> inputs;
   private final int batchSize;
@@ -39,7 +45,12 @@ final class Workload {
         order.add(m);
       }
     }
-    int size = order.size() * PER_MODEL;
+    int perModel = PER_MODEL;
+    for (ModelInput in : this.inputs) {
+      perModel = Math.max(perModel, Math.min(MAX_PER_MODEL,
+          (in.rows().size() + batchSize - 1) / batchSize));
+    }
+    int size = order.size() * perModel;
     modelOf = new int[size];
     rowOf = new int[size];
     int[] nextRow = new int[this.inputs.size()];

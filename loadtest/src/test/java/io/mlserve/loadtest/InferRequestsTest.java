@@ -33,6 +33,19 @@ class InferRequestsTest {
   }
 
   @Test
+  void aLargeInputFileIsSentWholeNotItsFirstRows() {
+    List<float[]> rows = Inputs.generated(2, 500);
+    Workload w = new Workload(List.of(new ModelInput("a", 1, "x", 2, rows)), 1);
+    assertEquals(500, w.size());
+    java.util.Set<float[]> sent = java.util.Collections.newSetFromMap(
+        new java.util.IdentityHashMap<>());
+    for (int k = 0; k < w.size(); k++) {
+      sent.add(w.batch(k)[0]);
+    }
+    assertEquals(500, sent.size());
+  }
+
+  @Test
   void jsonlInputsByModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     java.nio.file.Path f = dir.resolve("in.jsonl");

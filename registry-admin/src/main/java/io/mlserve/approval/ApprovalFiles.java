@@ -1,15 +1,12 @@
 package io.mlserve.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlserve.store.IoErrors;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.NotFoundException;
+import io.mlserve.store.RecordFiles;
 import io.mlserve.store.StoreException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -103,20 +100,6 @@ public final class ApprovalFiles {
   }
 
   private static Optional<byte[]> read(Path file, String what) {
-    if (Files.isSymbolicLink(file)) {
-      throw new StoreException(what + " is a symlink; refusing it");
-    }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      bytes = in.readNBytes(MAX_BYTES + 1);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new StoreException("cannot read " + what + ": " + IoErrors.reason(e), e);
-    }
-    if (bytes.length > MAX_BYTES) {
-      throw new StoreException(what + " is larger than 1 MiB; refusing it");
-    }
-    return Optional.of(bytes);
+    return RecordFiles.read(file, what, MAX_BYTES);
   }
 }

@@ -5,8 +5,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Opens the reader of a dataset file by its format. Stateless. */
-final class DatasetReaders {
+/**
+ * Opens the reader of a dataset file by its format: a stored dataset's ({@link DatasetStore#open})
+ * or one outside the datasets directory (a run's artifact that holds a drift reference's rows).
+ * Stateless.
+ */
+public final class DatasetReaders {
   private DatasetReaders() {}
 
   /**
@@ -15,7 +19,7 @@ final class DatasetReaders {
    *
    * @param totalRows what {@link DatasetSource#totalRows} answers; -1 when not yet known
    */
-  static DatasetSource open(DatasetFormat format, Path file, DatasetSchema schema,
+  public static DatasetSource open(DatasetFormat format, Path file, DatasetSchema schema,
       DatasetLimits limits, long totalRows) throws IOException {
     return switch (format) {
       case NPZ -> new NpzSource(file, schema, limits, totalRows);

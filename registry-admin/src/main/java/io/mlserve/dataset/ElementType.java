@@ -73,6 +73,19 @@ enum ElementType {
     }
   }
 
+  /** Reads the element at byte {@code index} of a little-endian buffer as a double. */
+  double getDouble(ByteBuffer in, int index) {
+    return switch (this) {
+      case FP64 -> in.getDouble(index);
+      case FP32 -> in.getFloat(index);
+      case INT64 -> in.getLong(index);
+      case INT32 -> in.getInt(index);
+      case INT16 -> in.getShort(index);
+      case INT8 -> in.get(index);
+      case UINT8, BOOL -> in.get(index) & 0xFF;
+    };
+  }
+
   /** Writes the integer {@code v} at the buffer's position, refusing what the type cannot hold. */
   void putLong(ByteBuffer out, long v) {
     switch (this) {

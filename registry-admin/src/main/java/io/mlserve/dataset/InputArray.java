@@ -37,6 +37,21 @@ public record InputArray(String name, String datatype, long[] shape, byte[] data
     return Math.toIntExact(shape[0]);
   }
 
+  /**
+   * The elements as doubles, row-major (integers and booleans as their values).
+   *
+   * @throws IllegalArgumentException for a datatype datasets do not carry
+   */
+  public double[] toDoubles() {
+    ElementType type = ElementType.of(datatype, name);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    double[] out = new double[data.length / type.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = type.getDouble(b, i * type.size());
+    }
+    return out;
+  }
+
   @Override
   public String toString() {
     return "InputArray[" + name + ", " + datatype + ", " + Arrays.toString(shape) + "]";

@@ -5,13 +5,12 @@ import io.mlserve.store.IoErrors;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Names;
 import io.mlserve.store.NotFoundException;
+import io.mlserve.store.RecordFiles;
 import io.mlserve.store.StoreException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -169,24 +168,8 @@ public final class EvaluationStore {
   }
 
   private static byte[] bytes(Path file, String model, String version, String id) {
-    if (Files.isSymbolicLink(file)) {
-      throw new StoreException("evaluation " + id + " of " + model + ":" + version
-          + " is a symlink; refusing it");
-    }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      bytes = in.readNBytes(MAX_BYTES + 1);
-    } catch (NoSuchFileException e) {
-      throw notFound(model, version, id);
-    } catch (IOException e) {
-      throw new StoreException("cannot read evaluation " + id + " of " + model + ":" + version
-          + ": " + IoErrors.reason(e), e);
-    }
-    if (bytes.length > MAX_BYTES) {
-      throw new StoreException("evaluation " + id + " of " + model + ":" + version
-          + " is larger than 16 MiB; refusing it");
-    }
-    return bytes;
+    return RecordFiles.read(file, "evaluation " + id + " of " + model + ":" + version, MAX_BYTES)
+        .orElseThrow(() -> notFound(model, version, id));
   }
 
   private static Evaluation decode(String model, String version, String id, byte[] bytes) {

@@ -8,10 +8,10 @@ import java.util.SplittableRandom;
  * proportional to the items chosen, not the items seen. The caller stores the chosen items in
  * the slots it is told. Deterministic for a given seed. Not thread-safe.
  */
-final class Reservoir {
+public final class Reservoir {
   /** Receives a chosen item: its offset in the current offer and the slot it takes. */
   @FunctionalInterface
-  interface Sink {
+  public interface Sink {
     void take(int offset, int slot);
   }
 
@@ -21,7 +21,7 @@ final class Reservoir {
   private long next;
   private double w;
 
-  Reservoir(int capacity, long seed) {
+  public Reservoir(int capacity, long seed) {
     if (capacity < 1) {
       throw new IllegalArgumentException("a reservoir needs room for one item");
     }
@@ -32,12 +32,12 @@ final class Reservoir {
   }
 
   /** How many slots are filled. */
-  int size() {
+  public int size() {
     return (int) Math.min(seen, capacity);
   }
 
   /** Offers the next {@code count} items of the stream; chosen ones go to {@code sink}. */
-  void offer(int count, Sink sink) {
+  public void offer(int count, Sink sink) {
     long end = seen + count;
     for (long i = seen; i < Math.min(end, capacity); i++) {
       sink.take((int) (i - seen), (int) i);

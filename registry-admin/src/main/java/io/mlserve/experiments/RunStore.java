@@ -253,6 +253,29 @@ public final class RunStore {
         + " (model.pt or model.onnx); its artifacts: " + all);
   }
 
+  /**
+   * One of the run's files as {@link Run#artifacts} lists it ({@code artifacts/holdout.jsonl},
+   * or a file of the seed's layout in the run directory); a bare name is looked up under
+   * {@code artifacts/} as well. Only listed files are returned, so no name resolves outside the
+   * run.
+   *
+   * @throws NotFoundException if the run or the file does not exist
+   */
+  public Path artifactFile(String model, String runId, String name) {
+    Path dir = existingRun(model, runId);
+    List<String> all = artifacts(dir);
+    for (String candidate : List.of(name, ARTIFACTS + "/" + name)) {
+      if (all.contains(candidate)) {
+        Path p = dir.resolve(candidate);
+        if (!Files.isSymbolicLink(p)) {
+          return p;
+        }
+      }
+    }
+    throw new NotFoundException("run " + Names.printable(runId) + " of " + model + " has no"
+        + " artifact '" + Names.printable(name) + "'; its artifacts: " + all);
+  }
+
   private Path runDir(String model, String runId) {
     checkName("model name", model);
     checkName("run id", runId);

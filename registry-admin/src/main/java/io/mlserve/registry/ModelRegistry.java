@@ -124,7 +124,8 @@ public final class ModelRegistry {
   /**
    * Registers a new version in Development: validates the request, copies the artifact (and
    * examples) into a temp directory, writes the manifest with the artifact's SHA-256, runs the
-   * validator, then renames the directory into place. On any failure nothing is left behind.
+   * validator and the request's {@link InstallStep} (the drift reference), then renames the
+   * directory into place. On any failure nothing is left behind.
    *
    * @return the manifest as written
    * @throws InvalidRequestException for a bad name, version, format, signature, artifact or
@@ -153,6 +154,7 @@ public final class ModelRegistry {
     try {
       Manifest assembled = VersionAssembler.assemble(store.files(), tmp, req, format, now);
       validate(tmp, assembled);
+      beforeInstall(req.beforeInstall(), tmp, assembled);
       manifest = store.lock().call(() -> {
         recovery.recover(model);
         Manifest m = assembled;
@@ -160,6 +162,9 @@ public final class ModelRegistry {
           String next = nextVersion(model, req.bump());
           if (!next.equals(m.version())) {
             m = VersionAssembler.renumber(store.files(), tmp, m, next);
+            if (req.beforeInstall() != null) {
+              req.beforeInstall().renumbered(tmp, m);
+            }
           }
         }
         String v = m.version();
@@ -458,6 +463,21 @@ public final class ModelRegistry {
   public List<HistoryEntry> history(String model) {
     Objects.requireNonNull(model, "model");
     return store.history(model);
+  }
+
+  private static void beforeInstall(InstallStep step, Path dir, Manifest manifest) {
+    if (step == null) {
+      return;
+    }
+    try {
+      step.run(dir, manifest);
+    } catch (io.mlserve.store.StoreException e) { // I/O, or something gone: as it is
+      throw e;
+    } catch (Exception e) {
+      throw new InvalidRequestException((e.getMessage() != null ? e.getMessage()
+          : "the step before install failed") + " (" + manifest.name() + ":" + manifest.version()
+          + " was not registered)", e);
+    }
   }
 
   private void validate(Path dir, Manifest manifest) {

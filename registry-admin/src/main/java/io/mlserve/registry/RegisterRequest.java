@@ -16,7 +16,9 @@ import java.util.Objects;
  * {@code examples} (an examples.json to copy into the version) may be null. {@code bump}, when
  * not null, says that {@code version} was bumped from the model's highest version with this kind
  * ({@code patch}, {@code minor}, {@code major}): the registry re-resolves it under the store lock,
- * so concurrent bumps get distinct versions. Immutable.
+ * so concurrent bumps get distinct versions. {@code beforeInstall}, when not null, runs on the
+ * validated version directory before it becomes visible ({@link InstallStep}; the drift
+ * reference profile of {@code --reference}). Immutable.
  */
 public record RegisterRequest(
     String model,
@@ -31,14 +33,30 @@ public record RegisterRequest(
     String description,
     Path examples,
     String actor,
-    String bump) {
+    String bump,
+    InstallStep beforeInstall) {
 
   /** A request for an explicit version. */
   public RegisterRequest(String model, String version, Path artifact, String format,
       Signature signature, ServingConfig serving, String runId, Map<String, Object> params,
       Map<String, Object> metrics, String description, Path examples, String actor) {
     this(model, version, artifact, format, signature, serving, runId, params, metrics,
-        description, examples, actor, null);
+        description, examples, actor, null, null);
+  }
+
+  /** A request with an optional bump and no install step. */
+  public RegisterRequest(String model, String version, Path artifact, String format,
+      Signature signature, ServingConfig serving, String runId, Map<String, Object> params,
+      Map<String, Object> metrics, String description, Path examples, String actor,
+      String bump) {
+    this(model, version, artifact, format, signature, serving, runId, params, metrics,
+        description, examples, actor, bump, null);
+  }
+
+  /** This request with {@code step} run on the version before it becomes visible. */
+  public RegisterRequest withBeforeInstall(InstallStep step) {
+    return new RegisterRequest(model, version, artifact, format, signature, serving, runId,
+        params, metrics, description, examples, actor, bump, step);
   }
 
   public RegisterRequest {

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlserve.store.TrafficSplit.Range;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,21 +83,7 @@ public final class DeploymentStore {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
-    if (Files.isSymbolicLink(file)) {
-      throw new StoreException(rel + " is a symlink; refusing it");
-    }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      bytes = in.readNBytes(MAX_BYTES + 1);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new StoreException("cannot read " + rel + ": " + IoErrors.reason(e), e);
-    }
-    if (bytes.length > MAX_BYTES) {
-      throw new StoreException(rel + " is larger than 1 MiB; refusing it");
-    }
-    return Optional.of(decode(model, bytes));
+    return RecordFiles.read(file, rel, MAX_BYTES).map(bytes -> decode(model, bytes));
   }
 
   /**

@@ -102,6 +102,13 @@ public final class HaltingWriterMain {
       List.of(new TensorSpec("x", "FP32", List.of(-1L, 2L))),
       List.of(new TensorSpec("y", "FP32", List.of(-1L, 2L))));
 
+  /** Ten rows for {@link #SIG}. */
+  static final String DATASET = "{\"input\": [1, 2], \"label\": [3, 4]}\n".repeat(10);
+  /** A manual policy with one gate. */
+  static final io.mlserve.approval.Policy POLICY = io.mlserve.approval.PolicyJson.parse(
+      "{\"mode\": \"manual\", \"datasets\": [\"holdout\"],"
+          + " \"gates\": [{\"metric\": \"rmse\", \"max_ratio\": 1.0}]}");
+
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[0]);
     Halting ops = new Halting(Integer.parseInt(args[1]));
@@ -114,6 +121,17 @@ public final class HaltingWriterMain {
     } else if (args[2].equals("traffic")) {
       registry.setTraffic("m", io.mlserve.store.TrafficSplit.parseWeights("1.0.0=90,1.1.0=10"),
           "writer", "A/B test");
+    } else if (args[2].equals("dataset")) {
+      new io.mlserve.dataset.DatasetStore(registry, Clock.systemUTC(),
+          io.mlserve.dataset.DatasetLimits.defaults()).add("m", "d",
+          io.mlserve.dataset.DatasetFormat.JSONL, new java.io.ByteArrayInputStream(
+              DATASET.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "crash test", "writer");
+    } else if (args[2].equals("policy")) {
+      registry.approvals().setPolicy("m", POLICY, "writer", "gate it");
+    } else if (args[2].equals("approve")) {
+      registry.approvals().approve("m", "1.1.0", "writer", "looks fine", true, "crash test");
+    } else if (args[2].equals("shadow")) {
+      registry.startShadow("m", "1.1.0", 0.5, 1e-4, 1e-3, "writer", "compare");
     } else if (args[2].equals("rollout")) {
       registry.startRollout("m", RolloutPlan.of("1.1.0"), "writer", "canary");
       registry.abortRollout("m", "error rate 0.5 > 0.01 over 200 requests", "writer");

@@ -3,6 +3,11 @@ package io.mlserve.registry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mlserve.approval.ApprovalState;
+import io.mlserve.dataset.DatasetEvents;
+import io.mlserve.dataset.DatasetInfo;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.dataset.DatasetStore;
 import io.mlserve.store.Deployment;
 import io.mlserve.store.DeploymentStore;
 import io.mlserve.store.Event;
@@ -21,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A writer process killed at each file operation of a promotion, a registration, a traffic
- * change and a rollout's start and abort in turn
+ * change, a rollout's start and abort, a dataset's addition, a policy change, an approval and a
+ * shadow's start in turn
  * ({@link HaltingWriterMain}), including between its durable event and its commit point. When
  * the store is next opened, the change has either happened completely (the event is there and
  * the pointer or version agrees: rolled forward) or not at all (no event, no history line, the
@@ -30,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KilledMidChangeTest {
   @TempDir Path tmp;
 
-  private static void setUp(Path root, Path artifact) throws Exception {
+  private static void setUp(Path root, Path artifact, String change) throws Exception {
     Files.write(artifact, new byte[4096]);
     try (EventLog events = EventLog.open(root)) {
       ModelRegistry r = new ModelRegistry(ModelStore.open(root), events,
@@ -41,6 +47,9 @@ class KilledMidChangeTest {
       }
       r.promote("m", "1.0.0", Stage.PRODUCTION, "setup", null);
       r.promote("m", "1.1.0", Stage.STAGING, "setup", null);
+      if (change.equals("approve")) {
+        r.approvals().setPolicy("m", HaltingWriterMain.POLICY, "setup", null);
+      }
     }
   }
 
@@ -75,12 +84,32 @@ class KilledMidChangeTest {
     check("rollout");
   }
 
+  @Test
+  void aDatasetAddKilledAnywhereIsAllOrNothing() throws Exception {
+    check("dataset");
+  }
+
+  @Test
+  void aPolicyChangeKilledAnywhereIsAllOrNothing() throws Exception {
+    check("policy");
+  }
+
+  @Test
+  void anApprovalKilledAnywhereIsAllOrNothing() throws Exception {
+    check("approve");
+  }
+
+  @Test
+  void aShadowStartKilledAnywhereIsAllOrNothing() throws Exception {
+    check("shadow");
+  }
+
   private void check(String change) throws Exception {
     int killed = 0;
     for (int n = 1; ; n++) {
       assertTrue(n < 100, change + " never completed");
       Path root = tmp.resolve(change + n);
-      setUp(root, tmp.resolve("a.pt"));
+      setUp(root, tmp.resolve("a.pt"), change);
       int historyBefore = ModelStore.open(root).history("m").size();
       long seqBefore;
       try (EventLog events = EventLog.open(root)) {
@@ -89,7 +118,8 @@ class KilledMidChangeTest {
       int code = runWriter(root, n, change);
       ModelStore store = ModelStore.open(root);
       try (EventLog events = EventLog.open(root)) {
-        new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC()); // recovers
+        ModelRegistry registry = new ModelRegistry(store, events, ArtifactValidator.none(),
+            Clock.systemUTC()); // recovers
         List<Event> after = events.readSince(seqBefore);
         boolean happened = !after.isEmpty();
         String where = change + " killed at operation " + n + " (exit " + code + ")";
@@ -120,6 +150,38 @@ class KilledMidChangeTest {
           }
           assertEquals(historyBefore + after.size(), store.history("m").size(), where);
           assertEquals(Optional.of("1.0.0"), store.stageVersion("m", Stage.PRODUCTION), where);
+        } else if (change.equals("dataset")) {
+          DatasetStore datasets = new DatasetStore(registry, Clock.systemUTC(),
+              DatasetLimits.defaults());
+          List<String> names = datasets.list("m").stream().map(DatasetInfo::name).toList();
+          assertEquals(happened ? List.of("d") : List.of(), names, where);
+          if (happened) {
+            assertEquals(DatasetEvents.ADDED, after.get(0).eventType(), where);
+            assertEquals(datasets.get("m", "d").sha256(),
+                StoreInvariants.sha256(datasets.dataFile("m", "d")), where);
+            try (var rows = datasets.open("m", "d")) {
+              long read = 0;
+              for (var b = rows.next(4); b != null; b = rows.next(4)) {
+                read += b.rows();
+              }
+              assertEquals(10, read, where);
+            }
+          }
+        } else if (change.equals("policy")) {
+          assertEquals(happened, registry.approvals().policy("m").isPresent(), where);
+          assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);
+        } else if (change.equals("approve")) {
+          assertEquals(happened ? ApprovalState.APPROVED : ApprovalState.NONE,
+              registry.approvals().approval("m", "1.1.0").state(), where);
+          assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);
+        } else if (change.equals("shadow")) {
+          Optional<Deployment> d = DeploymentStore.read(root, "m");
+          assertEquals(happened, d.isPresent() && d.get().shadow() != null, where);
+          if (happened) {
+            assertEquals("1.1.0", d.get().shadow().version(), where);
+            assertEquals(after.get(0).seq(), d.get().seq(), where);
+          }
+          assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);
         } else {
           assertEquals(happened, store.hasVersion("m", "1.2.0"), where);
           assertEquals(historyBefore + (happened ? 1 : 0), store.history("m").size(), where);

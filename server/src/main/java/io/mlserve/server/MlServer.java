@@ -14,8 +14,11 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.drift.DriftConfig;
+import io.mlserve.server.drift.DriftMonitor;
 import io.mlserve.server.experiment.ExperimentConfig;
 import io.mlserve.server.experiment.Experiments;
+import io.mlserve.server.grpc.DriftGrpcService;
 import io.mlserve.server.grpc.ExperimentsGrpcService;
 import io.mlserve.server.grpc.InferenceGrpcService;
 import io.mlserve.server.grpc.ReadYourWrites;
@@ -68,6 +71,7 @@ public final class MlServer implements AutoCloseable {
   private final InferenceService inference;
   private final Experiments experiments;
   private final Shadows shadows;
+  private final DriftMonitor drift;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
@@ -96,8 +100,12 @@ public final class MlServer implements AutoCloseable {
     this.experiments = b.experiments != null ? b.experiments
         : new Experiments(ExperimentConfig.defaults(), b.ticker, b.clock);
     this.shadows = new Shadows(b.ticker, b.clock);
+    this.drift = new DriftMonitor(b.drift, b.clock, DriftMonitor.storeReferences(store),
+        DriftMonitor.storeEvaluations(store), (m, v) -> router.loaded(m, v) != null,
+        router::serves);
+    experiments.onFeedback(drift::onFeedback);
     this.alerts = b.alerts == null ? null : AlertService.create(b.alerts.config(),
-        b.alerts.interval(), new ServedScopes(router), b.alerts.drift(), b.alerts.resources(),
+        b.alerts.interval(), new ServedScopes(router), drift, b.alerts.resources(),
         b.alerts.externalUrl(), b.clock);
     AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
       Throwable e = error == null ? null : Failure.unwrap(error);
@@ -107,6 +115,9 @@ public final class MlServer implements AutoCloseable {
       if (e == null && !ctx.transport().equals(BULK_TRANSPORT)) {
         // A sample is queued for the model's shadow, if it has one (one map lookup if not).
         shadows.offer(model.name(), model.version(), ctx.requestId(), inputs, outputs);
+        // A few rows go to the version's drift window (one map lookup; no lock, no allocation).
+        drift.offer(model.name(), model.version(), model.manifest().signature(), inputs,
+            outputs);
       }
       experiments.record(model.name(), model.version(), keep(ctx, split) ? ctx.requestId() : null,
           outputs, split,
@@ -120,12 +131,13 @@ public final class MlServer implements AutoCloseable {
             InferenceGrpcService.routingKeyInterceptor()))
         .addService(new ExperimentsGrpcService(experiments, shadows))
         .addService(new AlertsGrpcService(this::alertReport))
+        .addService(new DriftGrpcService(drift))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection());
     b.services.forEach(b.grpc::addService);
     b.definitions.forEach(b.grpc::addService);
-    ReadYourWrites applied = new ReadYourWrites(this::applyHere);
+    ReadYourWrites applied = new ReadYourWrites(this::awaitApplied);
     b.adminDefinitions.forEach(d -> b.grpc.addService(ServerInterceptors.intercept(d, applied)));
     this.grpcServer = b.grpc.build();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
@@ -145,8 +157,11 @@ public final class MlServer implements AutoCloseable {
         .noneMatch(s -> s.production() == null && s.state().equals("RELOAD_FAILED")));
   }
 
-  /** Applies what the store says of {@code model} to this server, waiting {@link #APPLY_WAIT}. */
-  private void applyHere(String model) throws InterruptedException {
+  /**
+   * Applies what the store says of {@code model} to this server, waiting {@link #APPLY_WAIT}:
+   * what the admin services call after a change through this server (read-your-writes).
+   */
+  public void awaitApplied(String model) throws InterruptedException {
     coordinator.reconcileNow(model, APPLY_WAIT);
   }
 
@@ -182,6 +197,7 @@ public final class MlServer implements AutoCloseable {
     if (followEvents) {
       coordinator.follow(seq);
     }
+    drift.start();
     String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
         + ProcessHandle.current().pid() + ":" + Long.toHexString(
             java.util.concurrent.ThreadLocalRandom.current().nextLong());
@@ -263,6 +279,11 @@ public final class MlServer implements AutoCloseable {
     return shadows;
   }
 
+  /** Live drift: per served version, sampled rows compared with its reference. */
+  public DriftMonitor drift() {
+    return drift;
+  }
+
   /** The A/B windows and the prediction log that feedback joins. */
   public Experiments experiments() {
     return experiments;
@@ -315,6 +336,7 @@ public final class MlServer implements AutoCloseable {
     }
     coordinator.close();
     shadows.close();
+    drift.close();
     grpcServer.shutdown();
     if (!grpcServer.awaitTermination(grace, unit)) {
       log.warn("in-flight calls still running after {} {}; cancelling them", grace, unit);
@@ -360,6 +382,7 @@ public final class MlServer implements AutoCloseable {
     private long rolloutTickMillis;
     private EvaluationRunner evaluations;
     private AlertSettings alerts;
+    private DriftConfig drift = DriftConfig.defaults();
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
@@ -440,6 +463,12 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder alerts(AlertSettings settings) {
       this.alerts = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** How live drift is sampled and compared (default {@link DriftConfig#defaults()}). */
+    public Builder drift(DriftConfig config) {
+      this.drift = Objects.requireNonNull(config, "config");
       return this;
     }
 

@@ -10,7 +10,6 @@ import io.mlserve.registry.grpc.AlertsJsonFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -32,11 +31,10 @@ final class AlertsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerReports.printFrom(main, "alerts are evaluated by a running server: give --server"
-        + " HOST:PORT",
-        channel -> AlertsGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-            .listAlerts(ListAlertsRequest.newBuilder().setModel(model == null ? "" : model)
-                .build()),
+    ServerReports.print(main, "alerts are evaluated by a running server: give --server"
+        + " HOST:PORT", AlertsGrpc::newBlockingStub,
+        stub -> stub.listAlerts(ListAlertsRequest.newBuilder()
+            .setModel(model == null ? "" : model).build()),
         AlertsJsonFormat::list, AlertsCommand::print);
     return 0;
   }

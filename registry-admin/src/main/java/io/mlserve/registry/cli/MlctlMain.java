@@ -28,12 +28,13 @@ import picocli.CommandLine.ScopeType;
         CheckCommand.class,
         RunCommands.RunGroup.class,
         RunCommands.RunsGroup.class,
-        AbCommands.AbGroup.class, ShadowCommands.Group.class,
+        AbCommands.AbGroup.class, ShadowCommands.Group.class, DriftCommand.class,
         DatasetCommands.Group.class,
         ApprovalCommands.PolicyGroup.class, ApprovalCommands.Approve.class,
         ApprovalCommands.Reject.class, ApprovalCommands.ApprovalGroup.class,
         EvaluateCommands.Evaluate.class, EvaluateCommands.ListEvaluations.class,
         EvaluateCommands.Group.class,
+        ReferenceCommands.Group.class,
         AlertsCommand.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",

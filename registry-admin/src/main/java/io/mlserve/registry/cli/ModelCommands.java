@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.mlserve.proto.admin.v1.CleanupRequest;
 import io.mlserve.proto.admin.v1.CleanupResponse;
 import io.mlserve.proto.admin.v1.GetModelRequest;
+import io.mlserve.proto.admin.v1.GetReferenceRequest;
 import io.mlserve.proto.admin.v1.HistoryEntry;
 import io.mlserve.proto.admin.v1.HistoryRequest;
 import io.mlserve.proto.admin.v1.HistoryResponse;
@@ -14,6 +15,7 @@ import io.mlserve.proto.admin.v1.ModelInfo;
 import io.mlserve.proto.admin.v1.ModelSummary;
 import io.mlserve.proto.admin.v1.ModelVersion;
 import io.mlserve.proto.admin.v1.PromoteRequest;
+import io.mlserve.proto.admin.v1.ReferencesGrpc;
 import io.mlserve.proto.admin.v1.RegisterChunk;
 import io.mlserve.proto.admin.v1.RegisterHeader;
 import io.mlserve.proto.admin.v1.RollbackRequest;
@@ -80,6 +82,10 @@ final class ModelCommands {
     Path examples;
     @Option(names = "--description-file", paramLabel = "F", description = "markdown model card")
     Path descriptionFile;
+    @Option(names = "--reference", paramLabel = "NAME|run:ID/PATH", description = "compute the"
+        + " version's drift reference profile from a dataset of the model or a dataset file"
+        + " among a run's artifacts, before it becomes visible")
+    String reference;
 
     @Override
     void run(AdminClient client, Output out) throws Exception {
@@ -124,6 +130,9 @@ final class ModelCommands {
       if (artifact != null) {
         h.setSha256(sha256(artifact));
       }
+      if (reference != null) {
+        h.setReference(reference);
+      }
       CompletableFuture<ModelVersion> result = new CompletableFuture<>();
       StreamObserver<RegisterChunk> up = client.async().register(observer(result));
       up.onNext(RegisterChunk.newBuilder().setHeader(h).build());
@@ -139,7 +148,10 @@ final class ModelCommands {
       ModelVersion v = Streams.await(result);
       out.message(g -> AdminJsonFormat.version(g, v), "registered " + v.getModel() + ":"
           + v.getVersion() + " (" + v.getStage() + ", sha256 " + v.getSha256()
-          + ")\nvalidation: " + v.getValidation());
+          + ")\nvalidation: " + v.getValidation() + (reference == null ? ""
+              : "\nreference: " + ReferenceCommands.summary(ReferencesGrpc.newBlockingStub(
+                  client.channel()).getReference(GetReferenceRequest.newBuilder()
+                      .setModel(v.getModel()).setVersion(v.getVersion()).build()))));
     }
   }
 

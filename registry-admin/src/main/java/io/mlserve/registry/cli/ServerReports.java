@@ -5,6 +5,7 @@ import io.grpc.Channel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractStub;
 import io.mlserve.proto.serving.v1.ExperimentsGrpc;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +14,9 @@ import java.util.function.Function;
 
 /**
  * Calls to a running server's serving services ({@code mlserve.serving.v1.Experiments},
- * {@code Alerts}), for the reports whose record lives in the server's memory ({@code mlctl ab
- * report}, {@code mlctl shadow report}, {@code mlctl alerts}): they need {@code --server}.
+ * {@code Drift}, {@code Alerts}), for the reports whose record lives in the server's memory
+ * ({@code mlctl ab report}, {@code mlctl shadow report}, {@code mlctl drift}, {@code mlctl
+ * alerts}): they need {@code --server}.
  * Stateless.
  */
 final class ServerReports {
@@ -35,16 +37,13 @@ final class ServerReports {
   static <T> void print(MlctlMain main, String needsServer,
       Function<ExperimentsGrpc.ExperimentsBlockingStub, T> call, JsonWriter<T> json,
       BiConsumer<Output, T> table) throws InterruptedException {
-    printFrom(main, needsServer, channel -> call.apply(ExperimentsGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(30, TimeUnit.SECONDS)), json, table);
+    print(main, needsServer, ExperimentsGrpc::newBlockingStub, call, json, table);
   }
 
-  /**
-   * As {@link #print}, for a report of any serving service: {@code call} makes its stub on the
-   * channel to {@code --server} (and sets its deadline).
-   */
-  static <T> void printFrom(MlctlMain main, String needsServer, Function<Channel, T> call,
-      JsonWriter<T> json, BiConsumer<Output, T> table) throws InterruptedException {
+  /** As above, for a call on another serving service's stub (made by {@code stub}). */
+  static <S extends AbstractStub<S>, T> void print(MlctlMain main, String needsServer,
+      Function<Channel, S> stub, Function<S, T> call, JsonWriter<T> json,
+      BiConsumer<Output, T> table) throws InterruptedException {
     Output out = main.output();
     if (main.server == null) {
       throw new IllegalArgumentException(needsServer);
@@ -53,7 +52,7 @@ final class ServerReports {
         InsecureChannelCredentials.create()).build();
     T report;
     try {
-      report = call.apply(channel);
+      report = call.apply(stub.apply(channel).withDeadlineAfter(30, TimeUnit.SECONDS));
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -63,4 +62,5 @@ final class ServerReports {
       table.accept(out, report);
     }
   }
+
 }

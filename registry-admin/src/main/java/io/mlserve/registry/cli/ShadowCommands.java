@@ -208,11 +208,11 @@ final class ShadowCommands {
     }
   }
 
-  private static String opt(boolean present, double v) {
+  static String opt(boolean present, double v) {
     return present ? Output.number(v) : "-";
   }
 
-  private static String percent(boolean present, double ratio) {
+  static String percent(boolean present, double ratio) {
     return present ? Output.number(100 * ratio) + "%" : "-";
   }
 }

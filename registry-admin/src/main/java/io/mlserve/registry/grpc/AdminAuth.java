@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.ApprovalsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.proto.admin.v1.ReferencesGrpc;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.UnauthenticatedException;
 import java.util.ArrayList;
@@ -48,7 +49,8 @@ public final class AdminAuth implements ServerInterceptor {
   private static final Set<String> MUTATING_ELSEWHERE = Set.of(
       DatasetsGrpc.SERVICE_NAME + "/AddDataset",
       ApprovalsGrpc.SERVICE_NAME + "/SetPolicy", ApprovalsGrpc.SERVICE_NAME + "/ClearPolicy",
-      ApprovalsGrpc.SERVICE_NAME + "/Approve", ApprovalsGrpc.SERVICE_NAME + "/Reject");
+      ApprovalsGrpc.SERVICE_NAME + "/Approve", ApprovalsGrpc.SERVICE_NAME + "/Reject",
+      ReferencesGrpc.SERVICE_NAME + "/SetReference");
 
   private final AdminAccess access;
 

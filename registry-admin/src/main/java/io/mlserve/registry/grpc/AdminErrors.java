@@ -2,10 +2,12 @@ package io.mlserve.registry.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.mlserve.errors.ClientText;
 import io.mlserve.registry.IllegalTransitionException;
 import io.mlserve.store.NotFoundException;
 import org.slf4j.Logger;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -19,6 +21,19 @@ final class AdminErrors {
   private static final Logger log = LoggerFactory.getLogger(AdminErrors.class);
 
   private AdminErrors() {}
+
+  /** Answers a unary call with {@code body}'s result, or its exception as a status. */
+  static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
+    T result;
+    try {
+      result = body.get();
+    } catch (RuntimeException e) {
+      out.onError(toStatus(e));
+      return;
+    }
+    out.onNext(result);
+    out.onCompleted();
+  }
 
   static StatusRuntimeException toStatus(Throwable t) {
     if (t instanceof StatusRuntimeException sre) {

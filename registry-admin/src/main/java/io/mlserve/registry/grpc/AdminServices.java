@@ -5,6 +5,8 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.dataset.DatasetStore;
+import io.mlserve.drift.OutputPredictor;
+import io.mlserve.drift.ReferenceComputer;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.store.EventFollower;
@@ -16,7 +18,8 @@ import java.util.Objects;
 
 /**
  * The admin gRPC services ready to add to any {@code ServerBuilder}: the
- * {@code mlserve.admin.v1.ModelRegistry} implementation and {@code mlserve.admin.v1.Datasets},
+ * {@code mlserve.admin.v1.ModelRegistry} implementation, {@code mlserve.admin.v1.Datasets},
+ * {@code Approvals} and {@code References} (drift reference profiles),
  * each with the {@link AdminAuth} interceptor applied. Add every one of {@link #services()}
  * with {@code addService}; {@link #service()} and {@link #bindable()} are the registry service
  * alone. Immutable; thread-safe.
@@ -31,12 +34,14 @@ public final class AdminServices {
   private final ServerServiceDefinition definition;
   private final ServerServiceDefinition datasets;
   private final ServerServiceDefinition approvals;
+  private final ServerServiceDefinition references;
 
   private AdminServices(ServerServiceDefinition definition, ServerServiceDefinition datasets,
-      ServerServiceDefinition approvals) {
+      ServerServiceDefinition approvals, ServerServiceDefinition references) {
     this.definition = definition;
     this.datasets = datasets;
     this.approvals = approvals;
+    this.references = references;
   }
 
   /**
@@ -74,19 +79,24 @@ public final class AdminServices {
       throw new IllegalArgumentException("registry and store must be on the same directory");
     }
     RunStore runs = new RunStore(store, events, clock);
+    DatasetStore datasetStore = new DatasetStore(registry, clock, datasetLimits);
+    // Outputs of a reference profile come from the engine, where one is on the classpath.
+    ReferenceComputer references = new ReferenceComputer(store, datasetStore, runs,
+        OutputPredictor.fromClasspath().orElse(null), clock, ReferenceComputer.DEFAULT_MAX_ROWS);
     AdminGrpcService impl = new AdminGrpcService(registry, runs,
-        new Uploads(registry, runs, maxArtifactBytes, validationNote), EventFollower.DEFAULT_POLL);
+        new Uploads(registry, runs, references, maxArtifactBytes, validationNote),
+        EventFollower.DEFAULT_POLL);
     AdminAuth auth = new AdminAuth(adminTokenOrNull);
-    DatasetsGrpcService datasets =
-        new DatasetsGrpcService(new DatasetStore(registry, clock, datasetLimits));
+    DatasetsGrpcService datasets = new DatasetsGrpcService(datasetStore);
     return new AdminServices(ServerInterceptors.intercept(impl, auth),
         ServerInterceptors.intercept(datasets, auth),
-        ServerInterceptors.intercept(new ApprovalsGrpcService(registry), auth));
+        ServerInterceptors.intercept(new ApprovalsGrpcService(registry), auth),
+        ServerInterceptors.intercept(new ReferencesGrpcService(references), auth));
   }
 
   /** Every admin service definition, token check applied: add them all to a server. */
   public List<ServerServiceDefinition> services() {
-    return List.of(definition, datasets, approvals);
+    return List.of(definition, datasets, approvals, references);
   }
 
   /** The registry service definition, token check applied. */

@@ -38,15 +38,7 @@ final class ApprovalsGrpcService extends ApprovalsGrpc.ApprovalsImplBase {
   }
 
   private static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
-    T result;
-    try {
-      result = body.get();
-    } catch (RuntimeException e) {
-      out.onError(AdminErrors.toStatus(e));
-      return;
-    }
-    out.onNext(result);
-    out.onCompleted();
+    AdminErrors.unary(out, body);
   }
 
   @Override

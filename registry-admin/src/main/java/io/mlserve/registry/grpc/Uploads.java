@@ -4,6 +4,7 @@ import static io.mlserve.registry.grpc.AdminProtos.orNull;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.mlserve.drift.ReferenceComputer;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.proto.admin.v1.ArtifactChunk;
 import io.mlserve.proto.admin.v1.ArtifactHeader;
@@ -12,6 +13,7 @@ import io.mlserve.proto.admin.v1.RegisterChunk;
 import io.mlserve.proto.admin.v1.RegisterHeader;
 import io.mlserve.proto.admin.v1.Run;
 import io.mlserve.registry.ModelRegistry;
+import io.mlserve.registry.RegisterRequest;
 import io.mlserve.registry.RegisterSpec;
 import io.mlserve.registry.Registrations;
 import io.mlserve.store.Manifest;
@@ -35,12 +37,15 @@ import java.util.HexFormat;
 final class Uploads {
   private final ModelRegistry registry;
   private final RunStore runs;
+  private final ReferenceComputer references;
   private final long maxBytes;
   private final String validationNote;
 
-  Uploads(ModelRegistry registry, RunStore runs, long maxBytes, String validationNote) {
+  Uploads(ModelRegistry registry, RunStore runs, ReferenceComputer references, long maxBytes,
+      String validationNote) {
     this.registry = registry;
     this.runs = runs;
+    this.references = references;
     this.maxBytes = maxBytes;
     this.validationNote = validationNote;
   }
@@ -75,7 +80,12 @@ final class Uploads {
               h.hasSignature() ? AdminProtos.signature(h.getSignature()) : null,
               AdminProtos.serving(h.getServingJson()), orNull(h.getRunId()),
               orNull(h.getDescription()), examples, actor);
-          Manifest m = registry.register(Registrations.resolve(spec, registry, runs));
+          RegisterRequest req = Registrations.resolve(spec, registry, runs);
+          if (!h.getReference().isBlank()) { // profiled before the version becomes visible
+            req = req.withBeforeInstall(references.step(req.model(), req.version(),
+                req.signature(), h.getReference().trim()));
+          }
+          Manifest m = registry.register(req);
           return AdminProtos.version(m, registry.stageOf(m.name(), m.version()),
               validationNote);
         } finally {

@@ -2,6 +2,7 @@ package io.mlserve.server.alerts;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -55,10 +56,14 @@ public final class AlertConfigFiles {
   static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
   static final String DEFAULT_SEVERITY = "warning";
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  // Strict: a repeated key, or anything after the first value (a second YAML document) is an
+  // error rather than silently ignored.
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Set<String> TOP = Set.of("rules", "webhooks", "defaults");
   private static final Set<String> RULE =
       Set.of("name", "expr", "window", "for", "severity", "labels", "annotations");
@@ -163,6 +168,7 @@ public final class AlertConfigFiles {
       if (expr == null) {
         throw new AlertConfigException("expr is required");
       }
+      AlertExpression.parse(expr); // its errors before those of the fields after it
       String window = scalar(n, "window");
       String forText = scalar(n, "for");
       String severity = scalar(n, "severity");

@@ -162,7 +162,7 @@ public final class AlertExpression {
   }
 
   /** A threshold as written in an expression: plain decimal, no exponent, no trailing zeros. */
-  static String number(double v) {
+  public static String number(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * reaches them. Stateless; thread-safe.
  */
 public final class PromDurations {
-  private static final Pattern FORM = Pattern.compile(
-      "(?:([0-9]{1,6})d)?(?:([0-9]{1,9})h)?(?:([0-9]{1,9})m)?(?:([0-9]{1,9})s)?(?:([0-9]{1,9})ms)?");
+  private static final Pattern FORM = Pattern.compile("(?:([0-9]{1,6})d)?(?:([0-9]{1,9})h)?"
+      + "(?:([0-9]{1,9})m)?(?:([0-9]{1,9})s)?(?:([0-9]{1,9})ms)?");
   private static final long[] UNIT_MS = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
   private static final String[] UNIT = {"d", "h", "m", "s", "ms"};
 

@@ -1,10 +1,5 @@
 package io.mlserve.server.cli;
 
-import io.mlserve.dataset.DatasetFormat;
-import io.mlserve.dataset.DatasetInfo;
-import io.mlserve.dataset.DatasetLimits;
-import io.mlserve.dataset.DatasetStore;
-import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.metrics.MetricsRegistry;
@@ -13,13 +8,13 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
 import io.mlserve.server.model.EngineArtifactValidator;
 import io.mlserve.server.model.ModelLoader;
+import io.mlserve.server.reference.EngineOutputPredictor;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Stage;
 import io.mlserve.store.AtomicFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,8 +28,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mlserve demo}: makes a fresh store, registers the committed curve_forecaster 1.0.0,
- * promotes it to Production, adds its held-out dataset {@code holdout}, and serves it; a {@code --store} that an earlier demo made is
- * served again as it is. Without {@code --store} the store is a temporary
+ * promotes it to Production, adds its datasets ({@code holdout}, the validation split, and
+ * {@code train_sample}, rows of the training split), gives its versions drift reference profiles
+ * from {@code train_sample}, and serves it; a {@code --store} that an earlier demo made is
+ * served again as it is (given what it lacks of these). Without {@code --store} the store is a temporary
  * directory that is removed when the demo ends, however it ends (stop, failed start,
  * SIGTERM/Ctrl-C); a {@code --store} given by the user is kept.
  */
@@ -42,9 +39,6 @@ import picocli.CommandLine.Option;
     description = "Create a fresh demo store with curve_forecaster 1.0.0 in Production and serve it.")
 final class DemoCommand implements Callable<Integer> {
   private static final String DEMO_MODEL = "curve_forecaster";
-  /** The demo model's held-out evaluation dataset and its file in the example directory. */
-  static final String HOLDOUT = "holdout";
-  static final String HOLDOUT_FILE = "holdout.jsonl";
 
   @Option(names = "--store",
       description = "Where to create the demo store (absent or empty), or a demo store an earlier"
@@ -87,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("mlserve demo: serving the demo store " + store + " made by an earlier"
             + " run, as it is now (remove the directory for a fresh one)");
         configureDjl();
-        addHoldout(store, exampleDir());
+        demoData(store, exampleDir());
         return new ServerLauncher(options, exit).run(store, tryIt(exampleDir()));
       }
       Path dir = store != null ? store : temporaryStore(exit);
@@ -146,38 +140,20 @@ final class DemoCommand implements Callable<Integer> {
           + " (sha256 " + m.sha256().substring(0, 12) + "...) and promoted it to Production");
       registerReadmeExamples(registry, manifestFile);
     }
-    addHoldout(dir, example);
+    demoData(dir, example);
     return new ServerLauncher(options, exit).run(dir, tryIt(example));
   }
 
   /**
-   * Adds the held-out evaluation dataset {@code holdout} (train.py's validation split,
-   * {@code holdout.jsonl} beside the model) to the demo model unless the store has it already
-   * (a reused demo store), so {@code mlctl evaluate} runs on a fresh clone.
+   * The demo model's datasets ({@code holdout}, {@code train_sample}) and, for each of its
+   * versions without one, the drift reference profile from {@code train_sample}, outputs through
+   * the engine (a reused demo store gets what it lacks).
    */
-  static void addHoldout(Path storeDir, Path example) throws IOException {
-    Path file = example.resolve(HOLDOUT_FILE);
-    if (!Files.isRegularFile(file)) {
-      System.err.println("mlserve demo: " + file + " not found; no holdout dataset added");
-      return;
-    }
-    try (EventLog events = EventLog.open(storeDir)) {
-      ModelRegistry registry = new ModelRegistry(ModelStore.open(storeDir), events,
-          ArtifactValidator.none(), Clock.systemUTC());
-      DatasetStore datasets = new DatasetStore(registry, Clock.systemUTC(),
-          DatasetLimits.defaults());
-      if (!registry.store().hasModel(DEMO_MODEL) || datasets.list(DEMO_MODEL).stream()
-          .anyMatch(d -> d.name().equals(HOLDOUT))) {
-        return;
-      }
-      DatasetInfo d;
-      try (InputStream in = Files.newInputStream(file)) {
-        d = datasets.add(DEMO_MODEL, HOLDOUT, DatasetFormat.JSONL, in,
-            "train.py's validation split (last 20% of days), never trained on", "demo");
-      }
-      System.out.println("mlserve demo: added dataset " + HOLDOUT + " to " + DEMO_MODEL + " ("
-          + d.rows() + " rows, sha256 " + d.sha256().substring(0, 12) + "...)");
-    }
+  private static void demoData(Path dir, Path example) throws IOException {
+    DemoData.addDatasets(dir, example);
+    DemoData.addReferences(dir, new EngineOutputPredictor(new ModelLoader(
+        List.of(new DjlEngine()), Ticker.system(), Function.identity(), new MetricsRegistry(),
+        Telemetry.disabled()), Ticker.system()));
   }
 
   /** Offline, no tracking, one torch thread per worker unless the user says otherwise. */

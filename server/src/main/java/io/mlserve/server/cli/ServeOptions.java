@@ -170,6 +170,8 @@ final class ServeOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
+  @picocli.CommandLine.Mixin DriftOptions drift;
+
   int maxConnections = ConnectionLimits.defaultMaxConnections();
   long idleTimeoutSeconds;
   long headerTimeoutSeconds;
@@ -289,6 +291,7 @@ final class ServeOptions {
     check(out, "--guard-max-p95-ms", GUARD_MAX_P95_MS, guardMaxP95Millis);
     check(out, "--guard-min-requests", GUARD_MIN_REQUESTS, guardMinRequests);
     check(out, "--shutdown-grace-seconds", SHUTDOWN_GRACE_SECONDS, shutdownGraceSeconds);
+    drift.problems(out);
     return out;
   }
 

@@ -8,10 +8,10 @@ import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.alerts.DjlGpuProbe;
 import io.mlserve.server.alerts.ResourceMetricsText;
 import io.mlserve.server.alerts.ResourceUsage;
-import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ExperimentMetricsText;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.shadow.ShadowMetricsText;
+import io.mlserve.server.drift.DriftMetricsText;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
@@ -46,6 +46,7 @@ import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.EvaluationsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
+import io.mlserve.proto.admin.v1.ReferencesGrpc;
 import io.mlserve.dataset.DatasetStore;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.grpc.EvaluationsGrpcService;
@@ -118,7 +119,8 @@ final class ServerLauncher {
                 String service = call.getMethodDescriptor().getServiceName();
                 return service.equals(ModelRegistryGrpc.SERVICE_NAME)
                     || service.equals(DatasetsGrpc.SERVICE_NAME)
-                    || service.equals(EvaluationsGrpc.SERVICE_NAME) ? adminExecutor : null;
+                    || service.equals(EvaluationsGrpc.SERVICE_NAME)
+                    || service.equals(ReferencesGrpc.SERVICE_NAME) ? adminExecutor : null;
               }
             })
             .maxInboundMessageSize(options.maxMessageBytes);
@@ -154,9 +156,8 @@ final class ServerLauncher {
         .map(m -> m.manifest().serving().device()).toList()));
     AtomicReference<String> externalUrl = new AtomicReference<>("");
     if (options.alertConfig() != null) {
-      // DriftView.NONE until the drift monitor is wired: drift rules then have no value.
-      serverBuilder.alerts(new AlertSettings(options.alertConfig(),
-          options.alertInterval(), DriftView.NONE, resources, externalUrl::get));
+      serverBuilder.alerts(new AlertSettings(options.alertConfig(), options.alertInterval(),
+          resources, externalUrl::get));
     }
     admin.services().forEach(serverBuilder::adminService);
     MlServer server = serverBuilder
@@ -170,6 +171,7 @@ final class ServerLauncher {
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
         .rollouts(1000)
+        .drift(options.drift.config())
         .experiments(new Experiments(options.experimentConfig(), Ticker.system(),
             java.time.Clock.systemUTC()))
         .build();
@@ -195,6 +197,7 @@ final class ServerLauncher {
         .experiments(server.experiments())
         .shadows(server.shadows())
         .alerts(server::alertReport)
+        .drift(server.drift())
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
@@ -204,11 +207,13 @@ final class ServerLauncher {
         .stats(httpStats)
         .metrics(prometheus(new PrometheusText(metrics, server.state()::ready,
             () -> modelStates(server)), new ExperimentMetricsText(server.experiments()),
-            new ShadowMetricsText(server.shadows()), List.of(httpStats, grpcStats),
+            new ShadowMetricsText(server.shadows()), new DriftMetricsText(server.drift()),
+            List.of(httpStats, grpcStats),
             () -> new ResourceMetricsText(resources).render() + server.alertMetricsText()))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
+        .appliedBy(server::awaitApplied)
         .serverVersion(Version.get())
         .build();
     httpRef.set(http);
@@ -251,9 +256,9 @@ final class ServerLauncher {
   }
 
   private static Supplier<String> prometheus(PrometheusText text,
-      ExperimentMetricsText experiments, ShadowMetricsText shadows,
+      ExperimentMetricsText experiments, ShadowMetricsText shadows, DriftMetricsText drift,
       List<ListenerStats> listeners, Supplier<String> more) {
-    return () -> text.render() + experiments.render() + shadows.render()
+    return () -> text.render() + experiments.render() + shadows.render() + drift.render()
         + ListenerStats.prometheus(listeners) + more.get();
   }
 

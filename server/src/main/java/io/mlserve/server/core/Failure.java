@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  */
 public record Failure(Code code, String message) {
   private static final Logger log = LoggerFactory.getLogger(Failure.class);
+  /** One stack trace per kind of engine failure a minute; the repeats get one line each. */
+  private static final StackTraceLimiter TRACES =
+      new StackTraceLimiter(System::nanoTime, java.time.Duration.ofMinutes(1), 256);
 
   /** What a failure means to a client, independent of any transport. */
   public enum Code {
@@ -72,7 +75,7 @@ public record Failure(Code code, String message) {
     if (e instanceof InferenceException ie) {
       if (ie.kind() == InferenceException.Kind.INTERNAL) {
         String id = ClientText.newErrorId();
-        log.error("error id {}: inference failed: {}", id, ie.getMessage(), ie.getCause());
+        logInferenceFailure(id, ie);
         return new Failure(Code.INTERNAL,
             ClientText.scrub(ie.getMessage(), "inference failed") + " (error id " + id + ")");
       }
@@ -116,6 +119,23 @@ public record Failure(Code code, String message) {
     String id = ClientText.newErrorId();
     log.error("error id {}: internal error answering a request", id, e);
     return new Failure(Code.INTERNAL, ClientText.internal(id));
+  }
+
+  private static void logInferenceFailure(String id, InferenceException ie) {
+    Throwable cause = ie.getCause();
+    String message = String.valueOf(ie.getMessage());
+    String signature = (cause == null ? "" : cause.getClass().getName() + ": ")
+        + message.substring(0, Math.min(200, message.length()));
+    long repeats = TRACES.admit(signature);
+    if (repeats < 0) {
+      log.error("error id {}: inference failed: {} (stack trace logged at most once a minute)",
+          id, message);
+    } else if (repeats > 0) {
+      log.error("error id {}: inference failed: {} ({} more since the last stack trace)", id,
+          message, repeats, cause);
+    } else {
+      log.error("error id {}: inference failed: {}", id, message, cause);
+    }
   }
 
   /** The code of a model-layer failure kind. */

@@ -65,6 +65,20 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
   public Prediction predict(String version, DatasetBatch batch) throws Exception {
     ServedModel m = instance(version);
     int scored = scoredIndex(m);
+    Tensor out = outputs(m, batch, ticker, timeoutNanos)[scored];
+    return new Prediction(doubles(out), width(out, batch.rows()));
+  }
+
+  /**
+   * Every output of {@code m} for the batch's rows, in signature order: the batch cut into
+   * chunks of the instance's max batch size, every chunk queued at once so they run back to
+   * back, each output's chunks concatenated.
+   *
+   * @param timeoutNanos how long the batch may take, all chunks together
+   * @throws InferenceException (unavailable) when it takes longer
+   */
+  public static Tensor[] outputs(ServedModel m, DatasetBatch batch, Ticker ticker,
+      long timeoutNanos) throws Exception {
     List<Tensor> inputs = new ArrayList<>(batch.inputs().size());
     for (InputArray a : batch.inputs()) {
       inputs.add(new Tensor(a.name(), DataType.parse(a.datatype()), a.shape(), a.data()));
@@ -90,13 +104,20 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
         }
         answers.add(m.infer(chunk, deadline, "evaluation"));
       }
-      List<Tensor> outs = new ArrayList<>(chunks);
+      List<Tensor[]> outs = new ArrayList<>(chunks);
       for (CompletableFuture<Tensor[]> a : answers) {
         long left = deadline - ticker.nanoTime();
-        outs.add(a.get(Math.max(0, left), TimeUnit.NANOSECONDS)[scored]);
+        outs.add(a.get(Math.max(0, left), TimeUnit.NANOSECONDS));
       }
-      Tensor out = outs.size() == 1 ? outs.get(0) : Tensors.concat(outs.get(0).name(), outs);
-      return new Prediction(doubles(out), width(out, rows));
+      Tensor[] joined = new Tensor[outs.get(0).length];
+      for (int o = 0; o < joined.length; o++) {
+        List<Tensor> parts = new ArrayList<>(chunks);
+        for (Tensor[] out : outs) {
+          parts.add(out[o]);
+        }
+        joined[o] = parts.size() == 1 ? parts.get(0) : Tensors.concat(parts.get(0).name(), parts);
+      }
+      return joined;
     } catch (java.util.concurrent.TimeoutException e) {
       throw InferenceException.unavailable(m.label() + ": a batch of " + rows
           + " rows did not finish within " + Duration.ofNanos(timeoutNanos).toSeconds() + " s");
@@ -144,7 +165,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
   }
 
   /** The tensor's elements as doubles, in bulk for the common types. */
-  static double[] doubles(Tensor t) {
+  public static double[] doubles(Tensor t) {
     ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
     int n = Math.toIntExact(Tensor.elementCount(t.shape()));
     double[] out = new double[n];

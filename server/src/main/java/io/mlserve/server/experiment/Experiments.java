@@ -40,6 +40,7 @@ public final class Experiments {
   private final ConcurrentHashMap<String, Windows> models = new ConcurrentHashMap<>();
   // @GuardedBy("models")
   private boolean warnedFull;
+  private volatile java.util.function.Consumer<FeedbackResult> feedbackListener = r -> { };
 
   /**
    * @param ticker the monotonic time of prediction ages (TTL)
@@ -120,7 +121,17 @@ public final class Experiments {
       throw InferenceException.invalid("feedback for request '" + requestId
           + "' was already recorded; a prediction takes feedback once");
     }
-    return count(p, outcomes);
+    FeedbackResult result = count(p, outcomes);
+    feedbackListener.accept(result);
+    return result;
+  }
+
+  /**
+   * Tells {@code listener} about every feedback joined from now on (on the feedback's thread;
+   * it must be cheap), e.g. for performance drift.
+   */
+  public void onFeedback(java.util.function.Consumer<FeedbackResult> listener) {
+    this.feedbackListener = Objects.requireNonNull(listener, "listener");
   }
 
   private FeedbackResult count(Prediction p, FeedbackJoin.Outcomes outcomes) {

@@ -9,11 +9,10 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.mlserve.server.reload.ChangeApplier;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Read-your-writes for the admin service a server hosts: a successful change of a model through
@@ -25,22 +24,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The model is the request's top-level {@code model} field; calls without one, reads
  * ({@code Get*}, {@code List*}, {@code History}, {@code Watch*}) and failed calls are not held.
- * The wait is bounded by the {@link Applier} (a change still in progress then, e.g. a large
+ * The wait is bounded by the {@link ChangeApplier} (a change still in progress then, e.g. a large
  * model's load, completes in the background and the answer goes out). This class is
  * thread-safe.
  */
 public final class ReadYourWrites implements ServerInterceptor {
-  private static final Logger log = LoggerFactory.getLogger(ReadYourWrites.class);
   private static final Set<String> READ_PREFIXES = Set.of("Get", "List", "History", "Watch");
 
-  /** Applies what the store says of a model to this server, waiting a bounded time. */
-  public interface Applier {
-    void awaitApplied(String model) throws InterruptedException;
-  }
+  private final ChangeApplier applier;
 
-  private final Applier applier;
-
-  public ReadYourWrites(Applier applier) {
+  public ReadYourWrites(ChangeApplier applier) {
     this.applier = Objects.requireNonNull(applier, "applier");
   }
 
@@ -61,14 +54,7 @@ public final class ReadYourWrites implements ServerInterceptor {
       public void close(Status status, Metadata trailers) {
         String m = model.get();
         if (status.isOk() && m != null) {
-          try {
-            applier.awaitApplied(m);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } catch (RuntimeException e) {
-            log.warn("{}: applying a change made through this server failed; it is applied"
-                + " on the next event", m, e);
-          }
+          applier.awaitQuietly(m);
         }
         super.close(status, trailers);
       }

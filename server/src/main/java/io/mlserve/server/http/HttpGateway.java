@@ -12,9 +12,11 @@ import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
 import io.mlserve.server.http.inference.AlertsApi;
+import io.mlserve.server.http.inference.DriftApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.netty.ListenerStats;
+import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.alerts.AlertService;
@@ -93,8 +95,11 @@ public final class HttpGateway implements AutoCloseable {
     if (b.alerts != null) {
       new AlertsApi(b.alerts).register(routes);
     }
+    if (b.drift != null) {
+      new DriftApi(b.drift).register(routes);
+    }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
-    this.admin = new AdminApi(b.registry, b.statuses, b.adminToken);
+    this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
     admin.register(routes);
     this.evaluations = b.evaluations == null ? null
         : new AdminEvaluations(b.evaluations, b.adminToken);
@@ -275,7 +280,9 @@ public final class HttpGateway implements AutoCloseable {
     private Experiments experiments;
     private Shadows shadows;
     private java.util.function.Function<String, AlertService.Report> alerts;
+    private io.mlserve.server.drift.DriftMonitor drift;
     private EvaluationRunner evaluations;
+    private ChangeApplier applied = ChangeApplier.NONE;
 
     private Builder(InferenceService service, ServerState state) {
       this.service = Objects.requireNonNull(service, "service");
@@ -353,6 +360,12 @@ public final class HttpGateway implements AutoCloseable {
       return this;
     }
 
+    /** Serves a model's live drift ({@code GET /api/v1/models/{m}/drift}); without it, 404. */
+    public Builder drift(io.mlserve.server.drift.DriftMonitor drift) {
+      this.drift = Objects.requireNonNull(drift, "drift");
+      return this;
+    }
+
     /**
      * Serves the evaluation routes under {@code /api/v1/models/{m}/versions/{v}/evaluations}
      * ({@link AdminEvaluations}) over {@code runner}, under the admin token of {@link #admin};
@@ -360,6 +373,16 @@ public final class HttpGateway implements AutoCloseable {
      */
     public Builder evaluations(EvaluationRunner runner) {
       this.evaluations = Objects.requireNonNull(runner, "runner");
+      return this;
+    }
+
+    /**
+     * How a model change made through the admin routes is applied to this server before the
+     * call is answered (read-your-writes, normally {@code MlServer::awaitApplied}); default:
+     * answered once the store is written, applied on the next read of the event log.
+     */
+    public Builder appliedBy(ChangeApplier applier) {
+      this.applied = Objects.requireNonNull(applier, "applier");
       return this;
     }
 

@@ -88,8 +88,8 @@ class AlertConfigFilesTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "rules: [{name: X, expr: 'latency_p95 > 1'}]|rule 'X': expr 'latency_p95 > 1' unknown"
-          + " signal 'latency_p95'",
+      "rules: [{name: X, expr: 'latency_p95 > 1', window: -5m}]|rule 'X': expr 'latency_p95 > 1'"
+          + " unknown signal 'latency_p95'",
       "rules: [{name: X, expr: 'error_rate => 1'}]|rule 'X': expr 'error_rate => 1' expected an"
           + " operator",
       "rules: [{name: X, expr: 'error_rate > 1', window: -5m}]|rule 'X': window: '-5m' is not a"
@@ -147,6 +147,14 @@ class AlertConfigFilesTest {
         .getMessage());
     assertEquals("alert rules " + tmp.getFileName() + ": is a directory", assertThrows(
         AlertConfigException.class, () -> AlertConfigFiles.load(tmp)).getMessage());
+  }
+
+  @Test
+  void aSecondDocumentIsRefusedNotIgnored() throws Exception {
+    String m = refusal("two.yaml", "rules: []\n---\ndefaults: false\n");
+    assertTrue(m.startsWith("alert rules two.yaml: not valid YAML (line"), m);
+    m = refusal("two.json", "{\"rules\": []} {\"defaults\": false}");
+    assertTrue(m.startsWith("alert rules two.json: not valid JSON (line 1"), m);
   }
 
   @Test

@@ -109,7 +109,8 @@ class MetricsWindowPromqlTest {
         w.value(SignalNames.REQUEST_RATE, V1, WINDOW).getAsDouble());
     Path file = tmp.resolve("window_test.yml");
     Files.writeString(file, yaml);
-    Promtool.unitTest(file, "MetricsWindowPromqlTest");
+    Promtool.run("MetricsWindowPromqlTest", "the PromQL comparison", tmp, "test", "rules",
+        file.getFileName().toString());
   }
 
   private static void series(StringBuilder yaml, String name, List<Long> values) {

@@ -11,7 +11,6 @@ import io.mlserve.server.alerts.AlertEvents;
 import io.mlserve.server.alerts.AlertSettings;
 import io.mlserve.server.alerts.GpuProbe;
 import io.mlserve.server.alerts.ResourceUsage;
-import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.http.HttpGateway;
 import io.mlserve.server.http.HttpOptions;
 import io.mlserve.server.json.Json;
@@ -188,7 +187,7 @@ class AlertsIT {
         "    timeout: 2s",
         ""), StandardCharsets.UTF_8);
     fx = ServerFixture.withAlerts(dir.resolve("store"), new AlertSettings(
-        AlertConfigFiles.load(rules), Duration.ofMillis(200), DriftView.NONE,
+        AlertConfigFiles.load(rules), Duration.ofMillis(200),
         ResourceUsage.system(GpuProbe.NONE), () -> "http://127.0.0.1:" + httpPort));
     fx.registerDemo("1.0.0", true);
     fx.registerDemo("1.1.0", true);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mlserve.drift.ProfileBuilder;
+import io.mlserve.drift.ReferenceJson;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.metrics.PrometheusText;
@@ -15,6 +17,7 @@ import io.mlserve.server.testing.ServerFixture;
 import io.mlserve.store.Stage;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +74,28 @@ class HttpAdminIntegrationTest {
   static void stop() throws Exception {
     gateway.close();
     fx.close();
+  }
+
+  @Test
+  void aVersionsReferenceProfileIsReadAsStored() throws Exception {
+    HttpResponse<String> r = http.get("/api/v1/models/" + MOVED + "/versions/1.1.0/reference");
+    assertEquals(404, r.statusCode(), r.body());
+    assertTrue(r.body().contains(MOVED + ":1.1.0 has no reference profile; compute one with"
+        + " mlctl reference set"), r.body());
+    ProfileBuilder b = new ProfileBuilder(List.of("x"), List.of(), 2, 200, 1);
+    b.addRow(new double[] {1}, null);
+    b.addRow(new double[] {3}, null);
+    ReferenceJson.write(fx.registry.store().versionDir(MOVED, "1.1.0"),
+        b.build(MOVED, "1.1.0", "dataset:d@00", 7));
+    r = http.get("/api/v1/models/" + MOVED + "/versions/1.1.0/reference");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode p = json(r);
+    assertEquals("dataset:d@00", p.get("source").asText());
+    assertEquals(2, p.get("rows").asInt());
+    assertEquals(2.0, p.get("inputs").get(0).get("mean").asDouble());
+    assertEquals("[2.0]", p.get("inputs").get(0).get("edges").toString());
+    assertEquals(404, http.get("/api/v1/models/" + MOVED + "/versions/9.9.9/reference")
+        .statusCode());
   }
 
   @Test

@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlserve.dataset.DatasetFormat;
+import io.mlserve.dataset.DatasetLimits;
+import io.mlserve.dataset.DatasetStore;
+import io.mlserve.drift.ReferenceJson;
+import io.mlserve.drift.ReferenceProfile;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.djl.DjlEngine;
@@ -19,6 +24,7 @@ import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.testing.DemoModel;
 import io.mlserve.server.testing.ServerFixture;
 import io.mlserve.store.Stage;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -114,6 +120,32 @@ class HttpAdminRegistrationIntegrationTest {
     assertEquals(200, p.statusCode(), p.body());
     awaitServedProduction("2.0.0");
     assertEquals("2.0.0", fx.router.defaultVersion(MODEL).version());
+  }
+
+  @Test
+  void aReferenceIsProfiledThroughTheEngineBeforeTheVersionIsVisible() throws Exception {
+    try (InputStream in = Files.newInputStream(DemoModel.dir().resolve("train_sample.jsonl"))) {
+      new DatasetStore(fx.registry, Clock.systemUTC(), DatasetLimits.defaults())
+          .add(MODEL, "train_sample", DatasetFormat.JSONL, in, null, "test");
+    }
+    ObjectNode body = HttpTestClient.MAPPER.createObjectNode()
+        .put("version", "5.0.0").put("artifact_base64", artifactB64)
+        .put("reference", "nope");
+    HttpResponse<String> r = http.post("/api/v1/models/" + MODEL + "/versions",
+        body.toString(), AUTH);
+    assertEquals(404, r.statusCode(), r.body());
+    assertTrue(r.body().contains("model 'curve_forecaster' has no dataset 'nope'"), r.body());
+    assertFalse(fx.store.hasVersion(MODEL, "5.0.0"));
+
+    r = http.post("/api/v1/models/" + MODEL + "/versions",
+        body.put("reference", "train_sample").toString(), AUTH);
+    assertEquals(201, r.statusCode(), r.body());
+    ReferenceProfile p = ReferenceJson.read(fx.store.versionDir(MODEL, "5.0.0")).orElseThrow();
+    assertEquals(1000, p.rows());
+    assertEquals(24, p.outputs().size());
+    JsonNode got = json(http.get("/api/v1/models/" + MODEL + "/versions/5.0.0/reference"));
+    assertEquals(p.source(), got.get("source").asText());
+    assertEquals("forecast[0]", got.get("outputs").get(0).get("name").asText());
   }
 
   @Test

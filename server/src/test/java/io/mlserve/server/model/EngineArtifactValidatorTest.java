@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlserve.registry.ArtifactValidator;
-import io.mlserve.registry.cli.MlctlMain;
 import io.mlserve.registry.grpc.AdminServices;
 import io.mlserve.server.testing.DemoModel;
-import java.io.ByteArrayOutputStream;
+import io.mlserve.server.testing.StoreMlctl;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,8 +28,6 @@ class EngineArtifactValidatorTest {
   private Path truncated;
   private Path whole;
 
-  record Result(int code, String out, String err) {}
-
   @BeforeEach
   void setUp() throws IOException {
     store = tmp.resolve("store");
@@ -51,16 +46,10 @@ class EngineArtifactValidatorTest {
     return Files.write(dir.resolve("model.pt"), artifact);
   }
 
-  private Result mlctl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    String[] all = Stream.concat(Stream.of("--store", store.toString()), Stream.of(args))
-        .toArray(String[]::new);
-    int code = MlctlMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), all);
-    return new Result(code, out.toString(StandardCharsets.UTF_8),
-        err.toString(StandardCharsets.UTF_8));
+  private StoreMlctl.Result mlctl(String... args) {
+    return StoreMlctl.run(store, args);
   }
+
 
   private List<String> storeFiles() throws IOException {
     try (Stream<Path> s = Files.walk(store)) {
@@ -89,7 +78,7 @@ class EngineArtifactValidatorTest {
     assertEquals(0, mlctl("list").code());
     List<String> before = storeFiles();
 
-    Result r = mlctl("register", "--model", "curve_forecaster", "--version", "1.0.0",
+    StoreMlctl.Result r = mlctl("register", "--model", "curve_forecaster", "--version", "1.0.0",
         "--artifact", truncated.toString());
     assertEquals(1, r.code(), r.out() + r.err());
     assertTrue(r.err().startsWith("mlctl: INVALID_ARGUMENT: validation of curve_forecaster:1.0.0"

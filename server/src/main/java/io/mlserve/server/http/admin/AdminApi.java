@@ -3,6 +3,9 @@ package io.mlserve.server.http.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.dataset.DatasetStore;
+import io.mlserve.drift.OutputPredictor;
+import io.mlserve.drift.ReferenceComputer;
+import io.mlserve.drift.ReferenceJson;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.CleanupResult;
@@ -11,6 +14,7 @@ import io.mlserve.server.http.route.HttpCall;
 import io.mlserve.server.http.route.HttpReply;
 import io.mlserve.server.http.route.HttpStatusException;
 import io.mlserve.server.http.route.Routes;
+import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.store.Event;
 import io.mlserve.store.ModelStore;
@@ -45,6 +49,7 @@ public final class AdminApi implements AutoCloseable {
   /** On {@code GET /api/v1/events}: "true" when events after the answer's last one exist. */
   static final String MORE_HEADER = "X-Mlserve-More";
 
+  private final AppliedWrites applied;
   private final ModelRegistry registry; // null: admin routes disabled
   private final ModelStore store;
   private final Supplier<Map<String, ModelStatus>> statuses;
@@ -62,6 +67,16 @@ public final class AdminApi implements AutoCloseable {
    */
   public AdminApi(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
       String tokenOrNull) {
+    this(registry, statuses, tokenOrNull, ChangeApplier.NONE);
+  }
+
+  /**
+   * @param applied applies a model's change to this server before a mutation through these
+   *     routes is answered (read-your-writes)
+   */
+  public AdminApi(ModelRegistry registry, Supplier<Map<String, ModelStatus>> statuses,
+      String tokenOrNull, ChangeApplier applied) {
+    this.applied = new AppliedWrites(applied);
     this.registry = registry;
     this.store = registry == null ? null : registry.store();
     this.statuses = Objects.requireNonNull(statuses, "statuses");
@@ -69,10 +84,16 @@ public final class AdminApi implements AutoCloseable {
     RunStore runStore = registry == null ? null
         : new RunStore(store, registry.events(), Clock.systemUTC());
     this.runs = new AdminRuns(runStore, calls);
-    this.registration = new AdminRegistration(registry, runStore, calls);
+    DatasetStore datasetStore = registry == null ? null
+        : new DatasetStore(registry, Clock.systemUTC(), DatasetLimits.defaults());
+    // A registration's reference profile: outputs through the engine where it is on the
+    // classpath (the server's), as the admin gRPC services do.
+    this.registration = new AdminRegistration(registry, runStore, registry == null ? null
+        : new ReferenceComputer(store, datasetStore, runStore,
+            OutputPredictor.fromClasspath().orElse(null), Clock.systemUTC(),
+            ReferenceComputer.DEFAULT_MAX_ROWS), calls);
     this.rollouts = new AdminRollouts(registry, calls);
-    this.datasets = new AdminDatasets(registry == null ? null
-        : new DatasetStore(registry, Clock.systemUTC(), DatasetLimits.defaults()), calls);
+    this.datasets = new AdminDatasets(datasetStore, calls);
     this.approvals = new AdminApprovals(registry, calls);
   }
 
@@ -87,6 +108,8 @@ public final class AdminApi implements AutoCloseable {
         .addBinary("POST", m + "/{model}/versions", registration::register)
         .add("GET", m + "/{model}/versions/{version}", c -> read(() -> AdminJson.manifest(
             registry, c.param("model"), c.param("version"))))
+        .add("GET", m + "/{model}/versions/{version}/reference", c -> read(() -> reference(
+            c.param("model"), c.param("version"))))
         .add("GET", m + "/{model}/history", c -> read(() -> AdminJson.history(
             c.param("model"), registry.history(c.param("model")))))
         .add("POST", m + "/{model}/versions/{version}/promote", this::promote)
@@ -105,6 +128,7 @@ public final class AdminApi implements AutoCloseable {
     rollouts.register(routes, m + "/{model}/rollout");
     datasets.register(routes, m + "/{model}/datasets");
     approvals.register(routes, m);
+    applied.decorate(routes);
   }
 
   private HttpReply show(String model) {
@@ -112,6 +136,13 @@ public final class AdminApi implements AutoCloseable {
       throw NotFoundException.model(model);
     }
     return AdminJson.model(registry, model, statuses.get().get(model));
+  }
+
+  /** The version's drift reference profile, {@code reference.json} as stored. */
+  private HttpReply reference(String model, String version) {
+    return HttpReply.json(200, ReferenceJson.bytes(ReferenceJson.read(
+        store.versionDir(model, version)).orElseThrow(() -> ReferenceJson.missing(model,
+            version))));
   }
 
   private CompletableFuture<HttpReply> events(HttpCall c) {

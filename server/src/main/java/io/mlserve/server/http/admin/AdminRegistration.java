@@ -2,8 +2,10 @@ package io.mlserve.server.http.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mlserve.drift.ReferenceComputer;
 import io.mlserve.experiments.RunStore;
 import io.mlserve.registry.ModelRegistry;
+import io.mlserve.registry.RegisterRequest;
 import io.mlserve.registry.RegisterSpec;
 import io.mlserve.registry.Registrations;
 import io.mlserve.server.http.route.HttpCall;
@@ -40,21 +42,26 @@ import java.util.concurrent.CompletableFuture;
  * the JSON form hold about 3/4 of that); larger artifacts go through gRPC {@code Register},
  * which streams. The body is copied on the event loop; decoding, the temp files and the
  * registration run on the admin pool. Answers 201 with the version as {@code GET} shows it and
- * a {@code Location} header. Thread-safe.
+ * a {@code Location} header. {@code reference} (a dataset name or {@code run:<id>/<artifact>})
+ * computes the version's drift reference profile before it becomes visible, as gRPC
+ * {@code Register} does. Thread-safe.
  */
 final class AdminRegistration {
   static final Set<String> FIELDS = Set.of("version", "bump", "artifact_base64", "format",
-      "signature", "serving", "run_id", "description", "examples");
+      "signature", "serving", "run_id", "description", "examples", "reference");
   private static final Set<String> QUERY = Set.of("version", "bump", "format", "run_id",
-      "description");
+      "description", "reference");
 
   private final ModelRegistry registry; // null: disabled
   private final RunStore runs;
+  private final ReferenceComputer references;
   private final AdminCalls calls;
 
-  AdminRegistration(ModelRegistry registry, RunStore runs, AdminCalls calls) {
+  AdminRegistration(ModelRegistry registry, RunStore runs, ReferenceComputer references,
+      AdminCalls calls) {
     this.registry = registry;
     this.runs = runs;
+    this.references = references;
     this.calls = calls;
   }
 
@@ -74,7 +81,7 @@ final class AdminRegistration {
       }
       Fields f = new Fields(c.queryParam("version"), c.queryParam("bump"), body,
           c.queryParam("format"), null, null, c.queryParam("run_id"),
-          c.queryParam("description"), null);
+          c.queryParam("description"), null, c.queryParam("reference"));
       return calls.write(() -> register(model, f, actor));
     }
     return calls.write(() -> register(model, fromJson(body), actor));
@@ -83,7 +90,7 @@ final class AdminRegistration {
   /** What a request states; null for anything left out. */
   private record Fields(String version, String bump, byte[] artifact, String format,
       Signature signature, ServingConfig serving, String runId, String description,
-      byte[] examples) {}
+      byte[] examples, String reference) {}
 
   private HttpReply register(String model, Fields f, String actor) throws IOException {
     Path artifact = null;
@@ -99,7 +106,12 @@ final class AdminRegistration {
       }
       RegisterSpec spec = new RegisterSpec(model, f.version(), f.bump(), artifact, f.format(),
           f.signature(), f.serving(), f.runId(), f.description(), examples, actor);
-      Manifest m = registry.register(Registrations.resolve(spec, registry, runs));
+      RegisterRequest req = Registrations.resolve(spec, registry, runs);
+      if (f.reference() != null && !f.reference().isBlank()) { // before the version is visible
+        req = req.withBeforeInstall(references.step(req.model(), req.version(), req.signature(),
+            f.reference().trim()));
+      }
+      Manifest m = registry.register(req);
       return AdminJson.manifest(registry, m.name(), m.version(), 201)
           .withHeader("Location", "/api/v1/models/" + encode(m.name()) + "/versions/"
               + encode(m.version()));
@@ -134,7 +146,8 @@ final class AdminRegistration {
         AdminCalls.text(n, "format"), object(n, "signature", Signature.class),
         object(n, "serving", ServingConfig.class), AdminCalls.text(n, "run_id"),
         AdminCalls.text(n, "description"),
-        examples == null || examples.isNull() ? null : Json.MAPPER.writeValueAsBytes(examples));
+        examples == null || examples.isNull() ? null : Json.MAPPER.writeValueAsBytes(examples),
+        AdminCalls.text(n, "reference"));
   }
 
   private static <T> T object(JsonNode body, String field, Class<T> type) {

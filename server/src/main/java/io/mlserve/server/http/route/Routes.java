@@ -6,6 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Maps (method, path) to an {@link Endpoint}. Patterns are literal segments and {@code {name}}
@@ -15,7 +17,8 @@ import java.util.Set;
  * <p>Immutable once built; thread-safe.
  */
 public final class Routes {
-  private record Route(String method, String[] segments, Endpoint endpoint, boolean binary) {}
+  private record Route(String method, String pattern, String[] segments, Endpoint endpoint,
+      boolean binary) {}
 
   /**
    * A matched endpoint and the values of its path parameters; {@code binary}: the route also
@@ -26,13 +29,28 @@ public final class Routes {
   private final List<Route> routes = new ArrayList<>();
 
   public Routes add(String method, String pattern, Endpoint endpoint) {
-    routes.add(new Route(method, split(pattern), endpoint, false));
+    routes.add(new Route(method, pattern, split(pattern), endpoint, false));
     return this;
   }
 
   /** As {@link #add}, for a route that takes JSON or an {@code application/octet-stream} body. */
   public Routes addBinary(String method, String pattern, Endpoint endpoint) {
-    routes.add(new Route(method, split(pattern), endpoint, true));
+    routes.add(new Route(method, pattern, split(pattern), endpoint, true));
+    return this;
+  }
+
+  /**
+   * Wraps the endpoint of every route added so far for which {@code which} holds (given its
+   * method and pattern), e.g. to decorate an API's mutations.
+   */
+  public Routes decorate(BiPredicate<String, String> which, UnaryOperator<Endpoint> with) {
+    for (int i = 0; i < routes.size(); i++) {
+      Route r = routes.get(i);
+      if (which.test(r.method, r.pattern)) {
+        routes.set(i, new Route(r.method, r.pattern, r.segments, with.apply(r.endpoint),
+            r.binary));
+      }
+    }
     return this;
   }
 
