@@ -85,7 +85,6 @@ public final class MlServer implements AutoCloseable {
   private final EvaluationRunner evaluations;
   private volatile ApprovalWorkflow approvalWorkflow;
   private final AlertService alerts; // null: --no-alerts
-  private volatile io.mlserve.store.EventLog.Subscription alertEvents;
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -202,7 +201,12 @@ public final class MlServer implements AutoCloseable {
         + ProcessHandle.current().pid() + ":" + Long.toHexString(
             java.util.concurrent.ThreadLocalRandom.current().nextLong());
     if (alerts != null) {
-      startAlerts(holder);
+      if (registry == null) {
+        alerts.attach(AlertService.Leadership.ALWAYS, e -> { });
+      } else {
+        alerts.followStore(store, holder, registry.events());
+      }
+      alerts.start();
     }
     if (rolloutTickMillis > 0 && registry != null) {
       rollouts = new RolloutRunner(store, registry, experiments, shadows, new StoreLease(store,
@@ -215,25 +219,6 @@ public final class MlServer implements AutoCloseable {
       }
     }
     return failures;
-  }
-
-  /**
-   * Evaluates the alert rules under the store's {@code alerts} lease (a lease that outlives a
-   * few missed intervals), appending their events to the registry's log and re-scoping at once
-   * on this process's promotion, rollback and traffic events; without a registry, always and
-   * without events.
-   */
-  private void startAlerts(String holder) {
-    if (registry == null) {
-      alerts.attach(AlertService.Leadership.ALWAYS, e -> { });
-    } else {
-      long ttlMillis = Math.min(3_600_000, Math.max(10_000, 3 * alerts.interval().toMillis()));
-      StoreLease lease = new StoreLease(store, "alerts", holder,
-          java.time.Duration.ofMillis(ttlMillis), clock);
-      alerts.attach(AlertService.Leadership.of(lease), registry.events()::append);
-      alertEvents = registry.events().subscribe(alerts::onEvent);
-    }
-    alerts.start();
   }
 
   /** The alert report (every alert when {@code model} is null); a disabled one without alerts. */
@@ -326,10 +311,6 @@ public final class MlServer implements AutoCloseable {
     ApprovalWorkflow w = approvalWorkflow;
     if (w != null) {
       w.close();
-    }
-    io.mlserve.store.EventLog.Subscription s = alertEvents;
-    if (s != null) {
-      s.close();
     }
     if (alerts != null) {
       alerts.close();

@@ -4,6 +4,8 @@ import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.store.Event;
+import io.mlserve.store.EventLog;
+import io.mlserve.store.ModelStore;
 import io.mlserve.store.StoreLease;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,6 +119,7 @@ public final class AlertService implements AutoCloseable {
   });
   private volatile Consumer<Event> events = e -> { };
   private volatile Leadership leadership = Leadership.ALWAYS;
+  private volatile EventLog.Subscription subscription;
   // @GuardedBy("this")
   private AlertEvaluator evaluator;
   // @GuardedBy("this")
@@ -173,6 +176,21 @@ public final class AlertService implements AutoCloseable {
   public void attach(Leadership leadership, Consumer<Event> events) {
     this.leadership = Objects.requireNonNull(leadership, "leadership");
     this.events = Objects.requireNonNull(events, "events");
+  }
+
+  /**
+   * Attaches to a store (see {@link #attach}): evaluation under its {@code alerts} lease (held
+   * for 3 intervals, at least 10 s, so a few missed ticks do not hand it over), events appended
+   * to {@code events}, and this process's promotion, rollback and traffic events re-scoping at
+   * once ({@link #onEvent}; unsubscribed on {@link #close}).
+   *
+   * @param holder this server's lease identity
+   */
+  public void followStore(ModelStore store, String holder, EventLog events) {
+    long ttlMillis = Math.min(3_600_000, Math.max(10_000, 3 * interval.toMillis()));
+    attach(Leadership.of(new StoreLease(store, "alerts", holder, Duration.ofMillis(ttlMillis),
+        clock)), events::append);
+    subscription = events.subscribe(this::onEvent);
   }
 
   /** How often the rules are evaluated. */
@@ -310,6 +328,10 @@ public final class AlertService implements AutoCloseable {
   /** Stops evaluating, gives the lease up and stops the webhook senders. */
   @Override
   public void close() {
+    EventLog.Subscription s = subscription;
+    if (s != null) {
+      s.close();
+    }
     timer.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);
