@@ -14,6 +14,7 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.drift.DriftAlertSignals;
 import io.mlserve.server.drift.DriftConfig;
 import io.mlserve.server.drift.DriftMonitor;
 import io.mlserve.server.experiment.ExperimentConfig;
@@ -104,8 +105,8 @@ public final class MlServer implements AutoCloseable {
         router::serves);
     experiments.onFeedback(drift::onFeedback);
     this.alerts = b.alerts == null ? null : AlertService.create(b.alerts.config(),
-        b.alerts.interval(), new ServedScopes(router), drift, b.alerts.resources(),
-        b.alerts.externalUrl(), b.clock);
+        b.alerts.interval(), new ServedScopes(router), new DriftAlertSignals(drift),
+        b.alerts.resources(), b.alerts.externalUrl(), b.clock);
     AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
       Throwable e = error == null ? null : Failure.unwrap(error);
       if (e instanceof java.util.concurrent.CancellationException) {

@@ -1,6 +1,5 @@
 package io.mlserve.server.alerts;
 
-import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.store.Event;
@@ -156,7 +155,7 @@ public final class AlertService implements AutoCloseable {
    * @param externalUrl the server's base URL, for the webhook bodies
    */
   public static AlertService create(AlertConfig config, Duration interval,
-      Supplier<Map<Scope, ModelMetrics>> served, DriftView drift, ResourceUsage resources,
+      Supplier<Map<Scope, ModelMetrics>> served, DriftSignals drift, ResourceUsage resources,
       Supplier<String> externalUrl, Clock clock) {
     Duration longest = config.rules().stream().map(AlertRule::window)
         .max(Duration::compareTo).orElse(interval);

@@ -1,17 +1,13 @@
 package io.mlserve.server.alerts;
 
-import io.mlserve.server.drift.DriftSnapshot;
-import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.PrometheusText;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The signals alert rules read ({@link SignalNames}), computed from periodic snapshots of the
@@ -31,7 +27,7 @@ import java.util.function.ToDoubleFunction;
  *       limit. With no request in the window the latency quantiles and the error rate are
  *       empty (PromQL: NaN, no alert), the request rate is 0;
  *   <li>{@code queue_depth}, {@code memory_utilization} and the GPU's memory are read now; the
- *       drift signals are the version's latest {@link DriftSnapshot} (NaN: empty);
+ *       drift signals are the version's latest drift figures ({@link DriftSignals});
  *       {@code gpu_utilization} is always empty (see {@link DjlGpuProbe}).
  * </ul>
  *
@@ -48,7 +44,7 @@ public final class MetricsWindow implements Signals {
   private static final int OUTCOMES = ModelMetrics.OUTCOMES.length;
   private static final int CANCELLED = OUTCOMES - 1;
 
-  private final DriftView drift;
+  private final DriftSignals drift;
   private final ResourceUsage resources;
   private final Clock clock;
   private final int capacity;
@@ -59,7 +55,7 @@ public final class MetricsWindow implements Signals {
    * @param tick how often {@link #sample} is called
    * @param longestWindow the longest window any rule reads
    */
-  public MetricsWindow(DriftView drift, ResourceUsage resources, Clock clock, Duration tick,
+  public MetricsWindow(DriftSignals drift, ResourceUsage resources, Clock clock, Duration tick,
       Duration longestWindow) {
     this.drift = Objects.requireNonNull(drift, "drift");
     this.resources = Objects.requireNonNull(resources, "resources");
@@ -116,11 +112,9 @@ public final class MetricsWindow implements Signals {
       return processSignal(signal, window);
     }
     return switch (signal) {
-      case SignalNames.DRIFT_SHARE -> drift(scope, DriftSnapshot::driftedShare);
-      case SignalNames.FEATURE_PSI_MAX -> drift(scope, DriftSnapshot::maxFeaturePsi);
-      case SignalNames.FEATURE_KS_MAX -> drift(scope, DriftSnapshot::maxFeatureKs);
-      case SignalNames.PREDICTION_PSI_MAX -> drift(scope, DriftSnapshot::maxPredictionPsi);
-      case SignalNames.PERFORMANCE_DRIFT -> drift(scope, DriftSnapshot::performanceDrift);
+      case SignalNames.DRIFT_SHARE, SignalNames.FEATURE_PSI_MAX, SignalNames.FEATURE_KS_MAX,
+          SignalNames.PREDICTION_PSI_MAX, SignalNames.PERFORMANCE_DRIFT ->
+          drift.value(signal, scope.model(), scope.version());
       default -> requestSignal(signal, scope, window);
     };
   }
@@ -167,15 +161,6 @@ public final class MetricsWindow implements Signals {
     }
     double s = HistogramQuantile.quantile(q, BOUNDS_S, increase);
     return Double.isNaN(s) ? OptionalDouble.empty() : OptionalDouble.of(s * 1000);
-  }
-
-  private OptionalDouble drift(Scope scope, ToDoubleFunction<DriftSnapshot> figure) {
-    Optional<DriftSnapshot> s = drift.latest(scope.model(), scope.version());
-    if (s.isEmpty()) {
-      return OptionalDouble.empty();
-    }
-    double v = figure.applyAsDouble(s.get());
-    return Double.isFinite(v) ? OptionalDouble.of(v) : OptionalDouble.empty();
   }
 
   private OptionalDouble processSignal(String signal, Duration window) {

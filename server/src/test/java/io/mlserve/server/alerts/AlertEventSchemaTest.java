@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.json.Json;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.testing.DemoModel;
@@ -51,7 +50,7 @@ class AlertEventSchemaTest {
             Duration.ZERO, "warning", Map.of(), Map.of())), List.of());
     try (EventLog log = EventLog.open(tmp.resolve("store"))) {
       AlertService service = new AlertService(config, Duration.ofSeconds(5),
-          () -> Map.copyOf(served), new MetricsWindow(DriftView.NONE, resources, clock,
+          () -> Map.copyOf(served), new MetricsWindow(DriftSignals.NONE, resources, clock,
               Duration.ofSeconds(5), Duration.ofSeconds(5)),
           new AlertNotifier(List.of(), () -> "", AlertNotifier.Sleeper.SYSTEM, 1), clock);
       service.attach(AlertService.Leadership.ALWAYS, log::append);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.json.Json;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.testing.ManualClock;
@@ -39,7 +38,7 @@ class AlertServiceTest {
   private AlertService service(AlertRule... rules) {
     ResourceUsage resources = new ResourceUsage(new CgroupLimits(tmp, tmp.resolve("self")),
         () -> 0, () -> 1L << 30, 4L << 30, 2, GpuProbe.NONE, System::nanoTime);
-    MetricsWindow window = new MetricsWindow(DriftView.NONE, resources, clock, TICK,
+    MetricsWindow window = new MetricsWindow(DriftSignals.NONE, resources, clock, TICK,
         Duration.ofMinutes(1));
     service = new AlertService(new AlertConfig(List.of(rules), List.of()), TICK,
         () -> Map.copyOf(served), window,

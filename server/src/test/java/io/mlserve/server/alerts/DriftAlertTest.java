@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mlserve.drift.FeatureNames;
 import io.mlserve.drift.ProfileBuilder;
 import io.mlserve.drift.ReferenceProfile;
+import io.mlserve.server.drift.DriftAlertSignals;
 import io.mlserve.server.drift.DriftConfig;
 import io.mlserve.server.drift.DriftMonitor;
 import io.mlserve.server.metrics.ModelMetrics;
@@ -82,7 +83,8 @@ class DriftAlertTest {
         () -> 0, () -> 0, 1L << 30, 1, GpuProbe.NONE, System::nanoTime);
     Duration interval = Duration.ofSeconds(15);
     AlertService alerts = new AlertService(AlertConfig.defaults(), interval, () -> served,
-        new MetricsWindow(drift, resources, clock, interval, Duration.ofMinutes(5)),
+        new MetricsWindow(new DriftAlertSignals(drift), resources, clock, interval,
+            Duration.ofMinutes(5)),
         new AlertNotifier(List.of(), () -> "", AlertNotifier.Sleeper.SYSTEM, 1), clock);
     List<Event> events = new ArrayList<>();
     alerts.attach(AlertService.Leadership.ALWAYS, events::add);

@@ -1,7 +1,6 @@
 package io.mlserve.server.alerts;
 
 import io.mlserve.server.core.InferenceException;
-import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.testing.ManualClock;
@@ -44,7 +43,7 @@ class MetricsWindowPromqlTest {
     ManualClock clock = new ManualClock(Instant.parse("2026-11-29T10:00:00Z"));
     ResourceUsage resources = new ResourceUsage(new CgroupLimits(tmp, tmp.resolve("self")),
         () -> 0, () -> 0, 1L << 30, 1, GpuProbe.NONE, System::nanoTime);
-    MetricsWindow w = new MetricsWindow(DriftView.NONE, resources, clock, TICK, WINDOW);
+    MetricsWindow w = new MetricsWindow(DriftSignals.NONE, resources, clock, TICK, WINDOW);
     ModelMetrics m = new ModelMetrics("m", "1.0.0");
     // A baseline in every bucket and outcome series, so that none starts from 0.
     record(m, 1000, 0.05, null);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.drift.DriftAlertSignals;
 import io.mlserve.server.drift.DriftSnapshot;
 import io.mlserve.server.drift.DriftView;
 import io.mlserve.server.metrics.ModelMetrics;
@@ -35,7 +36,8 @@ class MetricsWindowTest {
   }
 
   private MetricsWindow window(DriftView drift, Duration longest) {
-    return new MetricsWindow(drift, resources(GpuProbe.NONE), clock, TICK, longest);
+    return new MetricsWindow(new DriftAlertSignals(drift), resources(GpuProbe.NONE), clock,
+        TICK, longest);
   }
 
   private static void ok(ModelMetrics m, int n, long millis) {
@@ -182,7 +184,7 @@ class MetricsWindowTest {
   @Test
   void processSignalsMeasureCpuOverTheWindowAgainstTheLimit() {
     GpuProbe gpus = () -> List.of(new GpuProbe.Gpu(0, 30, 100), new GpuProbe.Gpu(1, 60, 80));
-    MetricsWindow w = new MetricsWindow(DriftView.NONE, resources(gpus), clock, TICK,
+    MetricsWindow w = new MetricsWindow(DriftSignals.NONE, resources(gpus), clock, TICK,
         Duration.ofMinutes(1));
     w.sample(Map.of());
     cpuNanos.addAndGet(Duration.ofSeconds(10).toNanos()); // 2 cores busy for 5 s
