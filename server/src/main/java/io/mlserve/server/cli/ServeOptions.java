@@ -290,13 +290,10 @@ final class ServeOptions {
 
   List<String> problems() {
     List<String> out = new ArrayList<>();
-<<<<<<< HEAD
     check(out, "--history-days", HISTORY_DAYS, historyDays);
     check(out, "--history-fine-days", HISTORY_FINE_DAYS, historyFineDays);
     check(out, "--history-max-mib", HISTORY_MAX_MIB, historyMaxMib);
-=======
     alertProblems(out);
->>>>>>> h-alertrun
     if (evaluationTimeLimitSeconds < 1 || evaluationTimeLimitSeconds > 86_400) {
       out.add("--evaluation-time-limit-seconds must be between 1 and 86400, got "
           + evaluationTimeLimitSeconds);

@@ -201,11 +201,8 @@ final class ServerLauncher {
     HttpGateway http = HttpGateway.builder(server.inference(), server.state())
         .experiments(server.experiments())
         .shadows(server.shadows())
-<<<<<<< HEAD
         .metricsHistory(history)
-=======
         .alerts(server::alertReport)
->>>>>>> h-alertrun
         .drift(server.drift())
         .options(HttpOptions.builder()
             .bind(options.bind)
@@ -242,11 +239,8 @@ final class ServerLauncher {
       System.err.println(e.getMessage());
       return 1;
     }
-<<<<<<< HEAD
     history.start();
-=======
     externalUrl.set("http://" + advertisedHost() + ":" + httpPort);
->>>>>>> h-alertrun
     System.out.println("mlserve: store " + storeDir.toAbsolutePath());
     System.out.println("mlserve: serving " + router.modelNames().size() + " model(s): "
         + describe(router));

@@ -94,13 +94,11 @@ public final class HttpGateway implements AutoCloseable {
     if (b.shadows != null) {
       new ShadowApi(b.shadows).register(routes);
     }
-<<<<<<< HEAD
     if (b.metricsHistory != null) {
       new MetricsApi(b.metricsHistory).register(routes);
-=======
+    }
     if (b.alerts != null) {
       new AlertsApi(b.alerts).register(routes);
->>>>>>> h-alertrun
     }
     if (b.drift != null) {
       new DriftApi(b.drift).register(routes);
@@ -286,11 +284,8 @@ public final class HttpGateway implements AutoCloseable {
     private ListenerStats stats;
     private Experiments experiments;
     private Shadows shadows;
-<<<<<<< HEAD
     private MetricsHistory metricsHistory;
-=======
     private java.util.function.Function<String, AlertService.Report> alerts;
->>>>>>> h-alertrun
     private io.mlserve.server.drift.DriftMonitor drift;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
