@@ -191,6 +191,7 @@ final class ServerLauncher {
         .shadows(server.shadows())
         .drift(server.drift())
         .metricsHistory(history)
+        .usage(server.usage())
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
