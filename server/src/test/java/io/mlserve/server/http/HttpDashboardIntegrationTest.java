@@ -62,7 +62,9 @@ class HttpDashboardIntegrationTest {
         RegisterRequest.fromManifestFile(DemoModel.dir().resolve("model.json"), "test");
     fx.registry.register(new RegisterRequest(CARDED, "0.1.0", demo.artifact(), demo.format(),
         demo.signature(), demo.serving(), null, null, null, CARD, null, "test"));
-    assertTrue(fx.server.start().isEmpty());
+    fx.registry.promote(CARDED, "0.1.0", Stage.PRODUCTION, "test", "setup");
+    var failed = fx.server.start();
+    assertTrue(failed.isEmpty(), String.valueOf(failed));
     history = new MetricsHistory(fx.metrics, fx.store.root(), HistoryLimits.defaults(), clock);
     gateway = HttpGateway.builder(fx.server.inference(), fx.server.state())
         .options(HttpOptions.builder().bind("127.0.0.1").port(0).build())
@@ -161,8 +163,10 @@ class HttpDashboardIntegrationTest {
     JsonNode v2 = find(m.get("versions"), "version", "1.1.0");
     assertEquals("Staging", v2.get("stage").asText());
     assertTrue(v2.get("rate").isNull() || v2.get("rate").asDouble() == 0, r.body());
-    assertEquals("None", find(find(o.get("models"), "name", CARDED).get("versions"),
+    assertEquals("Production", find(find(o.get("models"), "name", CARDED).get("versions"),
         "version", "0.1.0").get("stage").asText());
+    assertTrue(o.get("serves").get("metrics").asBoolean(), r.body());
+    assertFalse(o.get("serves").get("drift").asBoolean(), "no drift monitor given: " + r.body());
   }
 
   @Test
@@ -198,8 +202,8 @@ class HttpDashboardIntegrationTest {
     assertFalse(html.contains("javascript:"), html);
     assertEquals(CARD, json(r).get("markdown").asText());
 
-    JsonNode none = json(http.get("/api/v1/models/" + MODEL + "/versions/1.0.0/card"));
-    assertTrue(none.get("html").isNull(), none.toString());
+    JsonNode demoCard = json(http.get("/api/v1/models/" + MODEL + "/versions/1.0.0/card"));
+    assertTrue(demoCard.get("html").asText().startsWith("<p>MLP forecasting"), demoCard.toString());
     assertEquals(404, http.get("/api/v1/models/nope/versions/1.0.0/card").statusCode());
   }
 

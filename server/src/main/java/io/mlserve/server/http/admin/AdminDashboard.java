@@ -49,6 +49,7 @@ public final class AdminDashboard {
   private final MetricsHistory history; // null: no figures
   private final UsageCounts usage; // null: no usage rows
   private final ModelCards cards = new ModelCards();
+  private volatile Routes routes; // what this gateway serves, for the overview's "serves"
 
   /**
    * @param admin the admin API whose registry, statuses and pool these reads share
@@ -65,6 +66,7 @@ public final class AdminDashboard {
   }
 
   public void register(Routes routes) {
+    this.routes = routes;
     routes.add("GET", "/api/v1/dashboard/overview", c -> calls.read(this::overview))
         .add("GET", "/api/v1/dashboard/usage", c -> calls.read(this::usage))
         .add("GET", "/api/v1/models/{model}/versions/{version}/card", c -> calls.read(
@@ -80,6 +82,7 @@ public final class AdminDashboard {
       g.writeStartObject();
       g.writeNumberField("window_seconds", WINDOW_SECONDS);
       g.writeBooleanField("live", history != null);
+      serves(g);
       g.writeArrayFieldStart("models");
       for (String m : names) {
         if (!store.hasModel(m)) {
@@ -150,6 +153,28 @@ public final class AdminDashboard {
       g.writeEndObject();
     }
     g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  /**
+   * {@code "serves": {feature: bool}}: which optional reads this gateway answers, so that a
+   * page asks only for those (a 404 would be a console error in the browser).
+   */
+  private void serves(JsonGenerator g) throws IOException {
+    g.writeObjectFieldStart("serves");
+    String m = "/api/v1/models/m";
+    for (String[] f : new String[][] {{"alerts", "/api/v1/alerts"}, {"drift", m + "/drift"},
+        {"ab", m + "/ab"}, {"shadow", m + "/shadow"},
+        {"evaluations", m + "/versions/1.0.0/evaluations"}, {"metrics", "/api/v1/metrics/live"}}) {
+      boolean served;
+      try {
+        routes.match("GET", f[1]);
+        served = true;
+      } catch (io.mlserve.server.http.route.HttpStatusException notServed) {
+        served = false;
+      }
+      g.writeBooleanField(f[0], served);
+    }
     g.writeEndObject();
   }
 
