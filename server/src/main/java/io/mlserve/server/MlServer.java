@@ -33,6 +33,7 @@ import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.shadow.Shadows;
+import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.serving.RequestIds;
@@ -67,8 +68,7 @@ public final class MlServer implements AutoCloseable {
   private final InferenceService inference;
   private final Experiments experiments;
   private final Shadows shadows;
-  private final io.mlserve.server.usage.UsageCounts usage =
-      new io.mlserve.server.usage.UsageCounts();
+  private final UsageCounts usage = new UsageCounts();
   private final DriftMonitor drift;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
@@ -247,7 +247,7 @@ public final class MlServer implements AutoCloseable {
   }
 
   /** Requests per model, version and client (routing key), for the dashboard's usage view. */
-  public io.mlserve.server.usage.UsageCounts usage() {
+  public UsageCounts usage() {
     return usage;
   }
 

@@ -18,6 +18,7 @@ import io.mlserve.server.http.inference.DriftApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.http.ui.UiFiles;
+import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
@@ -46,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * upgrade or prior knowledge) serving the seed's {@code /api/v1} JSON API with bulk jobs, the
  * Open Inference Protocol's {@code /v2} REST paths, {@code /healthz}, {@code /readyz},
  * {@code /metrics} and, when given a registry, the admin routes under {@code /api/v1/models}
- * and {@code /api/v1/events} ({@link AdminApi}). Requests are decoded on the event loop, queued on the model's batcher, and
+ * and {@code /api/v1/events} ({@link AdminApi}), and the dashboard: its page at {@code /ui/}
+ * ({@link UiFiles}) and its aggregate reads under {@code /api/v1/dashboard}
+ * ({@link AdminDashboard}). Requests are decoded on the event loop, queued on the model's
+ * batcher, and
  * answered from the batcher's completion; nothing blocks an event loop.
  *
  * <p>Connections are capped ({@link AcceptCap}: one beyond the cap is closed on accept) and
@@ -285,7 +289,7 @@ public final class HttpGateway implements AutoCloseable {
     private Shadows shadows;
     private io.mlserve.server.drift.DriftMonitor drift;
     private MetricsHistory metricsHistory;
-    private io.mlserve.server.usage.UsageCounts usage;
+    private UsageCounts usage;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
 
@@ -378,7 +382,7 @@ public final class HttpGateway implements AutoCloseable {
      * The counts {@code GET /api/v1/dashboard/usage} answers (normally {@code MlServer::usage});
      * without them its rows are empty.
      */
-    public Builder usage(io.mlserve.server.usage.UsageCounts usage) {
+    public Builder usage(UsageCounts usage) {
       this.usage = Objects.requireNonNull(usage, "usage");
       return this;
     }
