@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.VersionProvider.class,
     description = "Model serving: Open Inference Protocol v2 over gRPC with dynamic batching.",
     subcommands = {ServeCommand.class, DemoCommand.class, InferCommand.class, HealthCommand.class,
-      EnginesCommand.class, SoakReloadCommand.class})
+      EnginesCommand.class, SoakReloadCommand.class, AlertsCommand.class})
 public final class Main {
   public static void main(String[] args) {
     quietNettyLeakDetection();

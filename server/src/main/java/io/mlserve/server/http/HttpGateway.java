@@ -14,6 +14,7 @@ import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.MetricsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
+import io.mlserve.server.http.inference.AlertsApi;
 import io.mlserve.server.http.inference.DriftApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
@@ -23,6 +24,7 @@ import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.alerts.AlertService;
 import io.mlserve.server.shadow.Shadows;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -98,11 +100,14 @@ public final class HttpGateway implements AutoCloseable {
     if (b.shadows != null) {
       new ShadowApi(b.shadows).register(routes);
     }
-    if (b.drift != null) {
-      new DriftApi(b.drift).register(routes);
-    }
     if (b.metricsHistory != null) {
       new MetricsApi(b.metricsHistory).register(routes);
+    }
+    if (b.alerts != null) {
+      new AlertsApi(b.alerts).register(routes);
+    }
+    if (b.drift != null) {
+      new DriftApi(b.drift).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
@@ -287,8 +292,9 @@ public final class HttpGateway implements AutoCloseable {
     private ListenerStats stats;
     private Experiments experiments;
     private Shadows shadows;
-    private io.mlserve.server.drift.DriftMonitor drift;
     private MetricsHistory metricsHistory;
+    private java.util.function.Function<String, AlertService.Report> alerts;
+    private io.mlserve.server.drift.DriftMonitor drift;
     private UsageCounts usage;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
@@ -358,6 +364,12 @@ public final class HttpGateway implements AutoCloseable {
     }
 
     /** Serves the shadow report ({@code GET /api/v1/models/{m}/shadow}); without it, 404. */
+    /** Serves {@code GET /api/v1/alerts} from these reports (by model; null: all). */
+    public Builder alerts(java.util.function.Function<String, AlertService.Report> reports) {
+      this.alerts = Objects.requireNonNull(reports, "reports");
+      return this;
+    }
+
     public Builder shadows(Shadows shadows) {
       this.shadows = Objects.requireNonNull(shadows, "shadows");
       return this;

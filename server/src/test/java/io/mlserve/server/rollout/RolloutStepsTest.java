@@ -11,6 +11,7 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.registry.RolloutPlan;
 import io.mlserve.server.rollout.RolloutDecision.Action;
+import io.mlserve.server.testing.ManualClock;
 import io.mlserve.store.Deployment;
 import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
@@ -21,11 +22,8 @@ import io.mlserve.store.Stage;
 import io.mlserve.store.TensorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -41,28 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RolloutStepsTest {
   private static final Duration BAKE = Duration.ofSeconds(60);
 
-  /** A clock that moves only when the test advances it. */
-  private static final class ManualClock extends Clock {
-    private Instant now = Instant.parse("2026-11-29T10:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
-
   @TempDir Path tmp;
-  private final ManualClock clock = new ManualClock();
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-29T10:00:00Z"));
   private EventLog events;
   private ModelRegistry registry;
   private final List<Event> delivered = new ArrayList<>();
@@ -112,7 +90,7 @@ class RolloutStepsTest {
     for (int i = 0; i < 4; i++) {
       splits.add(registry.deployment("m").orElseThrow().split().spec());
       assertEquals(Action.NONE, tick(500, 0, 50).action());
-      clock.now = clock.now.plus(BAKE);
+      clock.advance(BAKE);
       tick(500, 0, 50);
     }
     assertEquals(List.of("1.2.0=95,1.3.0=5", "1.2.0=75,1.3.0=25", "1.2.0=50,1.3.0=50",
@@ -129,7 +107,7 @@ class RolloutStepsTest {
   @Test
   void aFailingCandidateIsAbortedAtTheFirstStepWithTheReason() {
     registry.startRollout("m", new RolloutPlan("1.3.0", null, BAKE, null, null), "bob", null);
-    clock.now = clock.now.plusSeconds(5);
+    clock.advance(Duration.ofSeconds(5));
     RolloutDecision d = tick(212, 7, 50);
     assertEquals(Action.ABORT, d.action());
     Deployment after = registry.deployment("m").orElseThrow();
@@ -145,7 +123,7 @@ class RolloutStepsTest {
   @Test
   void aDecisionMadeForAStateThatChangedMeanwhileIsRefused() {
     registry.startRollout("m", new RolloutPlan("1.3.0", null, BAKE, null, null), "bob", null);
-    clock.now = clock.now.plus(BAKE);
+    clock.advance(BAKE);
     Rollout r = record();
     RolloutDecision d = controller.next(r, new ArmWindow(r.stepStartedAt(), 500, 0, 50, null,
         null), ArmWindow.empty(r.stepStartedAt()), clock.millis());
