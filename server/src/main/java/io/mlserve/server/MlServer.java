@@ -38,6 +38,7 @@ import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.shadow.Shadows;
+import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.serving.RequestIds;
@@ -72,6 +73,7 @@ public final class MlServer implements AutoCloseable {
   private final InferenceService inference;
   private final Experiments experiments;
   private final Shadows shadows;
+  private final UsageCounts usage = new UsageCounts();
   private final DriftMonitor drift;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
@@ -113,6 +115,7 @@ public final class MlServer implements AutoCloseable {
       if (e instanceof java.util.concurrent.CancellationException) {
         return; // the caller went away: neither an answer nor an error of the version
       }
+      usage.record(model.name(), model.version(), ctx.routingKey(), e != null);
       if (e == null && !ctx.transport().equals(BULK_TRANSPORT)) {
         // A sample is queued for the model's shadow, if it has one (one map lookup if not).
         shadows.offer(model.name(), model.version(), ctx.requestId(), inputs, outputs);
@@ -269,6 +272,11 @@ public final class MlServer implements AutoCloseable {
   /** Live drift: per served version, sampled rows compared with its reference. */
   public DriftMonitor drift() {
     return drift;
+  }
+
+  /** Requests per model, version and client (routing key), for the dashboard's usage view. */
+  public UsageCounts usage() {
+    return usage;
   }
 
   /** The A/B windows and the prediction log that feedback joins. */

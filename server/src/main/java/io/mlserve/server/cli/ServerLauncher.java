@@ -204,6 +204,7 @@ final class ServerLauncher {
         .metricsHistory(history)
         .alerts(server::alertReport)
         .drift(server.drift())
+        .usage(server.usage())
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)

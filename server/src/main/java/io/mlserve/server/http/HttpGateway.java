@@ -7,6 +7,7 @@ import io.mlserve.server.core.ServerState;
 import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.http.admin.AdminApi;
+import io.mlserve.server.http.admin.AdminDashboard;
 import io.mlserve.server.http.admin.AdminEvaluations;
 import io.mlserve.server.history.MetricsHistory;
 import io.mlserve.server.http.inference.ExperimentsApi;
@@ -17,6 +18,8 @@ import io.mlserve.server.http.inference.AlertsApi;
 import io.mlserve.server.http.inference.DriftApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
+import io.mlserve.server.http.ui.UiFiles;
+import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
@@ -46,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * upgrade or prior knowledge) serving the seed's {@code /api/v1} JSON API with bulk jobs, the
  * Open Inference Protocol's {@code /v2} REST paths, {@code /healthz}, {@code /readyz},
  * {@code /metrics} and, when given a registry, the admin routes under {@code /api/v1/models}
- * and {@code /api/v1/events} ({@link AdminApi}). Requests are decoded on the event loop, queued on the model's batcher, and
+ * and {@code /api/v1/events} ({@link AdminApi}), and the dashboard: its page at {@code /ui/}
+ * ({@link UiFiles}) and its aggregate reads under {@code /api/v1/dashboard}
+ * ({@link AdminDashboard}). Requests are decoded on the event loop, queued on the model's
+ * batcher, and
  * answered from the batcher's completion; nothing blocks an event loop.
  *
  * <p>Connections are capped ({@link AcceptCap}: one beyond the cap is closed on accept) and
@@ -106,6 +112,8 @@ public final class HttpGateway implements AutoCloseable {
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
     admin.register(routes);
+    new AdminDashboard(admin, b.metricsHistory, b.usage).register(routes);
+    new UiFiles().register(routes);
     this.evaluations = b.evaluations == null ? null
         : new AdminEvaluations(b.evaluations, b.adminToken);
     if (evaluations != null) {
@@ -287,6 +295,7 @@ public final class HttpGateway implements AutoCloseable {
     private MetricsHistory metricsHistory;
     private java.util.function.Function<String, AlertService.Report> alerts;
     private io.mlserve.server.drift.DriftMonitor drift;
+    private UsageCounts usage;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
 
@@ -378,6 +387,15 @@ public final class HttpGateway implements AutoCloseable {
      */
     public Builder metricsHistory(MetricsHistory history) {
       this.metricsHistory = Objects.requireNonNull(history, "history");
+      return this;
+    }
+
+    /**
+     * The counts {@code GET /api/v1/dashboard/usage} answers (normally {@code MlServer::usage});
+     * without them its rows are empty.
+     */
+    public Builder usage(UsageCounts usage) {
+      this.usage = Objects.requireNonNull(usage, "usage");
       return this;
     }
 
