@@ -99,6 +99,7 @@ public final class MlServer implements AutoCloseable {
         router::serves);
     experiments.onFeedback(drift::onFeedback);
     AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
+      router.recordTransport(ctx.transport());
       Throwable e = error == null ? null : Failure.unwrap(error);
       if (e instanceof java.util.concurrent.CancellationException) {
         return; // the caller went away: neither an answer nor an error of the version

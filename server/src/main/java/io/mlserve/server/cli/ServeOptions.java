@@ -28,6 +28,29 @@ final class ServeOptions {
   static final Range FEEDBACK_PREDICTIONS = new Range(0, 10_000_000);
   static final Range FEEDBACK_MEMORY_MIB = new Range(1, 65_536);
   static final Range FEEDBACK_TTL_SECONDS = new Range(1, 7 * 86_400);
+  static final Range HISTORY_DAYS = new Range(1, 366);
+  static final Range HISTORY_FINE_DAYS = new Range(0, 7);
+  static final Range HISTORY_MAX_MIB = new Range(1, 1L << 20);
+
+  @Option(names = "--no-history", negatable = false,
+      description = "Keep no metrics history in the store (<store>/.history/); the dashboard's"
+          + " live view (last 5 minutes, in memory) still works.")
+  boolean noHistory;
+
+  @Option(names = "--history-days", defaultValue = "30",
+      description = "Days of 1-minute metrics history kept in the store (1 to 366)."
+          + " Default: ${DEFAULT-VALUE}")
+  int historyDays;
+
+  @Option(names = "--history-fine-days", defaultValue = "1",
+      description = "Days of 10-second metrics history kept besides today (0 to 7)."
+          + " Default: ${DEFAULT-VALUE}")
+  int historyFineDays;
+
+  @Option(names = "--history-max-mib", defaultValue = "1024",
+      description = "Most disk the metrics history takes, in MiB; past it the oldest days are"
+          + " deleted (1 to 1048576). Default: ${DEFAULT-VALUE}")
+  long historyMaxMib;
 
   @Option(names = "--feedback-predictions", defaultValue = "100000",
       description = "Recent predictions kept for outcome feedback to join (0: keep none)."
@@ -230,8 +253,17 @@ final class ServeOptions {
         (long) feedbackMemoryMib << 20, java.time.Duration.ofSeconds(feedbackTtlSeconds));
   }
 
+  /** The history's bounds these flags give, or null with --no-history. Call after problems(). */
+  io.mlserve.server.history.HistoryLimits historyLimits() {
+    return noHistory ? null : io.mlserve.server.history.HistoryLimits.defaults()
+        .withRetention(historyFineDays, historyDays).withMaxTotalBytes(historyMaxMib << 20);
+  }
+
   List<String> problems() {
     List<String> out = new ArrayList<>();
+    check(out, "--history-days", HISTORY_DAYS, historyDays);
+    check(out, "--history-fine-days", HISTORY_FINE_DAYS, historyFineDays);
+    check(out, "--history-max-mib", HISTORY_MAX_MIB, historyMaxMib);
     if (evaluationTimeLimitSeconds < 1 || evaluationTimeLimitSeconds > 86_400) {
       out.add("--evaluation-time-limit-seconds must be between 1 and 86400, got "
           + evaluationTimeLimitSeconds);

@@ -48,6 +48,7 @@ import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.grpc.EvaluationsGrpcService;
 import java.util.concurrent.atomic.AtomicReference;
 import io.mlserve.server.Version;
+import io.mlserve.server.history.MetricsHistory;
 import io.mlserve.server.http.HttpGateway;
 import io.mlserve.server.http.HttpOptions;
 import java.util.function.Function;
@@ -163,6 +164,9 @@ final class ServerLauncher {
         .experiments(new Experiments(options.experimentConfig(), Ticker.system(),
             java.time.Clock.systemUTC()))
         .build();
+    // The dashboard's metrics: sampled once a second on a thread of their own.
+    MetricsHistory history = new MetricsHistory(metrics, store.root(), options.historyLimits(),
+        Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<HttpGateway> httpRef = new AtomicReference<>();
     ExitActions.Registration stop = exit.add(() -> {
@@ -176,6 +180,7 @@ final class ServerLauncher {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      history.close(); // writes the open buckets
       telemetry.close();
       events.close();
       System.out.println("mlserve: stopped");
@@ -185,6 +190,7 @@ final class ServerLauncher {
         .experiments(server.experiments())
         .shadows(server.shadows())
         .drift(server.drift())
+        .metricsHistory(history)
         .options(HttpOptions.builder()
             .bind(options.bind)
             .port(options.httpPort)
@@ -213,11 +219,13 @@ final class ServerLauncher {
       stop.cancel();
       http.close();
       server.shutdown(0, TimeUnit.SECONDS);
+      history.close();
       telemetry.close();
       events.close();
       System.err.println(e.getMessage());
       return 1;
     }
+    history.start();
     System.out.println("mlserve: store " + storeDir.toAbsolutePath());
     System.out.println("mlserve: serving " + router.modelNames().size() + " model(s): "
         + describe(router));

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MetricsRegistry {
   private final Map<String, ModelMetrics> byVersion = new ConcurrentHashMap<>();
   private final LongAdder unrouted = new LongAdder();
+  /** Transport names come from code (grpc, http, http-batch), not from requests; still capped. */
+  static final int MAX_TRANSPORTS = 16;
+  private final Map<String, LongAdder> byTransport = new ConcurrentHashMap<>();
 
   /** The metrics of a model version, created on first use. */
   public ModelMetrics forVersion(String model, String version) {
@@ -35,5 +38,25 @@ public final class MetricsRegistry {
 
   public long unrouted() {
     return unrouted.sum();
+  }
+
+  /**
+   * A version answered a request that came over {@code transport}. Past
+   * {@value #MAX_TRANSPORTS} names, the rest count as {@code other}.
+   */
+  public void recordTransport(String transport) {
+    LongAdder n = byTransport.get(transport);
+    if (n == null) {
+      n = byTransport.computeIfAbsent(
+          byTransport.size() < MAX_TRANSPORTS - 1 ? transport : "other", k -> new LongAdder());
+    }
+    n.increment();
+  }
+
+  /** Requests answered per transport since start. */
+  public Map<String, Long> transportRequests() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    byTransport.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 }

@@ -28,6 +28,7 @@ public final class ModelMetrics implements BatchListener {
   private final Recorder batchRows = new Recorder(1 << 20, 3);
   private final LongAdder[] outcomes = new LongAdder[OUTCOMES.length];
   private final LongAdder batches = new LongAdder();
+  private final LongAdder batchRowsTotal = new LongAdder();
   private final LongAdder expired = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder queueTimeouts = new LongAdder();
@@ -119,6 +120,7 @@ public final class ModelMetrics implements BatchListener {
   @Override
   public void onBatch(int requests, int rows, long computeNanos) {
     batches.increment();
+    batchRowsTotal.add(rows);
     batchRows.recordValue(Math.min(rows, 1 << 20));
   }
 
@@ -162,6 +164,20 @@ public final class ModelMetrics implements BatchListener {
 
   public long batches() {
     return batches.sum();
+  }
+
+  /** Rows of every batch run so far (with {@link #batches()}: the mean batch size). */
+  public long batchRowsTotal() {
+    return batchRowsTotal.sum();
+  }
+
+  /** Requests that ended, of every outcome. */
+  public long requestsTotal() {
+    long n = 0;
+    for (LongAdder o : outcomes) {
+      n += o.sum();
+    }
+    return n;
   }
 
   public long expired() {

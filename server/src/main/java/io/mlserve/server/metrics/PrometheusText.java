@@ -239,7 +239,8 @@ public final class PrometheusText {
         .append('\n');
   }
 
-  private static long residentBytes() {
+  /** The resident memory of this process (Linux), or -1 where it cannot be read. */
+  public static long residentBytes() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {

@@ -53,6 +53,11 @@ public final class ModelRouter {
     metrics.recordUnrouted();
   }
 
+  /** Counts a request a version answered, by the transport it came over. */
+  public void recordTransport(String transport) {
+    metrics.recordTransport(transport);
+  }
+
   /** The model's traffic split over loaded versions, or null when it has none. */
   public ArmTable arms(String name) {
     Entry e = models.get(name);
