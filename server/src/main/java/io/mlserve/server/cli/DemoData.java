@@ -5,6 +5,7 @@ import io.mlserve.dataset.DatasetInfo;
 import io.mlserve.dataset.DatasetLimits;
 import io.mlserve.dataset.DatasetStore;
 import io.mlserve.drift.OutputPredictor;
+import io.mlserve.errors.ClientText;
 import io.mlserve.drift.ReferenceComputer;
 import io.mlserve.drift.ReferenceProfile;
 import io.mlserve.experiments.RunStore;
@@ -23,7 +24,9 @@ import java.time.Clock;
  * (train.py's validation split, for {@code mlctl evaluate}) and {@code train_sample} (1000 rows of
  * the training split, by {@code reference_data.py}), and a drift reference profile per version
  * computed from {@code train_sample}, the outputs through the engine. Each is added only where
- * missing, so a reused demo store is completed, never changed. Stateless.
+ * missing, so a reused demo store is completed, never changed; a reference that cannot be
+ * computed is reported and the demo goes on (drift then takes its reference from live rows).
+ * Stateless.
  */
 final class DemoData {
   static final String MODEL = "curve_forecaster";
@@ -83,11 +86,18 @@ final class DemoData {
           new RunStore(store, events, Clock.systemUTC()), engine, Clock.systemUTC(),
           ReferenceComputer.DEFAULT_MAX_ROWS);
       for (String version : store.versions(MODEL)) {
-        if (references.get(MODEL, version).isEmpty()) {
+        if (references.get(MODEL, version).isPresent()) {
+          continue;
+        }
+        try {
           ReferenceProfile p = references.set(MODEL, version, TRAIN_SAMPLE, false);
           System.out.println("mlserve demo: drift reference of " + MODEL + " " + version
               + " from " + TRAIN_SAMPLE + " (" + p.rows() + " rows; " + p.inputs().size()
               + " input and " + p.outputs().size() + " output features)");
+        } catch (RuntimeException e) { // the demo serves on; drift falls back to live rows
+          System.err.println("mlserve demo: no drift reference for " + MODEL + " " + version
+              + ": " + ClientText.scrub(e.getMessage(), "it could not be computed")
+              + " (mlctl reference set computes one later)");
         }
       }
     }

@@ -69,16 +69,25 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     return new Prediction(doubles(out), width(out, batch.rows()));
   }
 
+  /** {@link #outputs(ServedModel, DatasetBatch, Ticker, long, int)} with every chunk queued. */
+  public static Tensor[] outputs(ServedModel m, DatasetBatch batch, Ticker ticker,
+      long timeoutNanos) throws Exception {
+    return outputs(m, batch, ticker, timeoutNanos, Integer.MAX_VALUE);
+  }
+
   /**
    * Every output of {@code m} for the batch's rows, in signature order: the batch cut into
-   * chunks of the instance's max batch size, every chunk queued at once so they run back to
-   * back, each output's chunks concatenated.
+   * chunks of the instance's max batch size, at most {@code window} chunks queued at a time (so
+   * they run back to back, and none waits in the queue behind more than {@code window - 1}
+   * others: the instance's queue timeout then bounds a chunk's compute time, not the batch's),
+   * each output's chunks concatenated.
    *
    * @param timeoutNanos how long the batch may take, all chunks together
+   * @param window chunks queued at most at once, at least 1
    * @throws InferenceException (unavailable) when it takes longer
    */
   public static Tensor[] outputs(ServedModel m, DatasetBatch batch, Ticker ticker,
-      long timeoutNanos) throws Exception {
+      long timeoutNanos, int window) throws Exception {
     List<Tensor> inputs = new ArrayList<>(batch.inputs().size());
     for (InputArray a : batch.inputs()) {
       inputs.add(new Tensor(a.name(), DataType.parse(a.datatype()), a.shape(), a.data()));
@@ -97,17 +106,19 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     long deadline = ticker.nanoTime() + timeoutNanos;
     List<CompletableFuture<Tensor[]>> answers = new ArrayList<>(chunks);
     try {
+      List<Tensor[]> outs = new ArrayList<>(chunks);
       for (int c = 0; c < chunks; c++) {
+        if (c - outs.size() >= window) {
+          outs.add(await(answers.get(outs.size()), deadline, ticker));
+        }
         List<Tensor> chunk = new ArrayList<>(inputs.size());
         for (Tensor[] parts : perInput) {
           chunk.add(parts[c]);
         }
         answers.add(m.infer(chunk, deadline, "evaluation"));
       }
-      List<Tensor[]> outs = new ArrayList<>(chunks);
-      for (CompletableFuture<Tensor[]> a : answers) {
-        long left = deadline - ticker.nanoTime();
-        outs.add(a.get(Math.max(0, left), TimeUnit.NANOSECONDS));
+      while (outs.size() < chunks) {
+        outs.add(await(answers.get(outs.size()), deadline, ticker));
       }
       Tensor[] joined = new Tensor[outs.get(0).length];
       for (int o = 0; o < joined.length; o++) {
@@ -126,6 +137,11 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     } finally {
       answers.forEach(a -> a.cancel(false));
     }
+  }
+
+  private static Tensor[] await(CompletableFuture<Tensor[]> answer, long deadline,
+      Ticker ticker) throws Exception {
+    return answer.get(Math.max(0, deadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   private synchronized ServedModel instance(String version) throws ModelLoadException {

@@ -92,11 +92,11 @@ public final class HttpGateway implements AutoCloseable {
     if (b.shadows != null) {
       new ShadowApi(b.shadows).register(routes);
     }
-    if (b.drift != null) {
-      new DriftApi(b.drift).register(routes);
-    }
     if (b.metricsHistory != null) {
       new MetricsApi(b.metricsHistory).register(routes);
+    }
+    if (b.drift != null) {
+      new DriftApi(b.drift).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
@@ -279,8 +279,8 @@ public final class HttpGateway implements AutoCloseable {
     private ListenerStats stats;
     private Experiments experiments;
     private Shadows shadows;
-    private io.mlserve.server.drift.DriftMonitor drift;
     private MetricsHistory metricsHistory;
+    private io.mlserve.server.drift.DriftMonitor drift;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
 

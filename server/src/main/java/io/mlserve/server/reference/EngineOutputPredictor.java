@@ -22,8 +22,8 @@ import java.util.function.Function;
  * Answers a version's outputs on reference rows through the real engine: each {@link #open}
  * loads a dedicated background instance ({@link ModelLoader#loadBackground}: one instance, one
  * thread, lowest CPU priority, its own metrics, so profiling never counts as the version's
- * traffic), and the session's batches run on it in chunks of its max batch size. Closing the
- * session frees the instance.
+ * traffic), and the session's batches run on it in chunks of its max batch size, two queued at
+ * a time. Closing the session frees the instance.
  *
  * <p>Also the {@link java.util.ServiceLoader} provider of {@link OutputPredictor} (listed in
  * {@code META-INF/services}), so the admin services of a server, and {@code mlctl --store} run
@@ -33,6 +33,12 @@ import java.util.function.Function;
 public final class EngineOutputPredictor implements OutputPredictor {
   /** How long one batch of reference rows may take on the engine. */
   static final Duration BATCH_TIMEOUT = Duration.ofMinutes(5);
+  /**
+   * Chunks queued at once: one running, one waiting. Queueing a whole batch at once would make
+   * the last chunks wait many chunks' compute time, past the instance's queue timeout on a busy
+   * host.
+   */
+  static final int WINDOW = 2;
 
   private final ModelLoader loader;
   private final Ticker ticker;
@@ -54,7 +60,8 @@ public final class EngineOutputPredictor implements OutputPredictor {
     return new Session() {
       @Override
       public List<double[]> predict(DatasetBatch batch) throws Exception {
-        Tensor[] outs = EnginePredictor.outputs(m, batch, ticker, BATCH_TIMEOUT.toNanos());
+        Tensor[] outs = EnginePredictor.outputs(m, batch, ticker, BATCH_TIMEOUT.toNanos(),
+            WINDOW);
         List<double[]> values = new ArrayList<>(outs.length);
         for (Tensor t : outs) {
           values.add(EnginePredictor.doubles(t));
