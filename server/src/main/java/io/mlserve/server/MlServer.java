@@ -67,6 +67,8 @@ public final class MlServer implements AutoCloseable {
   private final InferenceService inference;
   private final Experiments experiments;
   private final Shadows shadows;
+  private final io.mlserve.server.usage.UsageCounts usage =
+      new io.mlserve.server.usage.UsageCounts();
   private final DriftMonitor drift;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
@@ -104,6 +106,7 @@ public final class MlServer implements AutoCloseable {
       if (e instanceof java.util.concurrent.CancellationException) {
         return; // the caller went away: neither an answer nor an error of the version
       }
+      usage.record(model.name(), model.version(), ctx.routingKey(), e != null);
       if (e == null && !ctx.transport().equals(BULK_TRANSPORT)) {
         // A sample is queued for the model's shadow, if it has one (one map lookup if not).
         shadows.offer(model.name(), model.version(), ctx.requestId(), inputs, outputs);
@@ -241,6 +244,11 @@ public final class MlServer implements AutoCloseable {
   /** Live drift: per served version, sampled rows compared with its reference. */
   public DriftMonitor drift() {
     return drift;
+  }
+
+  /** Requests per model, version and client (routing key), for the dashboard's usage view. */
+  public io.mlserve.server.usage.UsageCounts usage() {
+    return usage;
   }
 
   /** The A/B windows and the prediction log that feedback joins. */

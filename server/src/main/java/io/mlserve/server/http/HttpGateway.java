@@ -7,6 +7,7 @@ import io.mlserve.server.core.ServerState;
 import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.http.admin.AdminApi;
+import io.mlserve.server.http.admin.AdminDashboard;
 import io.mlserve.server.http.admin.AdminEvaluations;
 import io.mlserve.server.history.MetricsHistory;
 import io.mlserve.server.http.inference.ExperimentsApi;
@@ -16,6 +17,7 @@ import io.mlserve.server.http.inference.PredictApi;
 import io.mlserve.server.http.inference.DriftApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
+import io.mlserve.server.http.ui.UiFiles;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
@@ -92,15 +94,17 @@ public final class HttpGateway implements AutoCloseable {
     if (b.shadows != null) {
       new ShadowApi(b.shadows).register(routes);
     }
-    if (b.metricsHistory != null) {
-      new MetricsApi(b.metricsHistory).register(routes);
-    }
     if (b.drift != null) {
       new DriftApi(b.drift).register(routes);
+    }
+    if (b.metricsHistory != null) {
+      new MetricsApi(b.metricsHistory).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
     admin.register(routes);
+    new AdminDashboard(admin, b.metricsHistory, b.usage).register(routes);
+    new UiFiles().register(routes);
     this.evaluations = b.evaluations == null ? null
         : new AdminEvaluations(b.evaluations, b.adminToken);
     if (evaluations != null) {
@@ -279,8 +283,9 @@ public final class HttpGateway implements AutoCloseable {
     private ListenerStats stats;
     private Experiments experiments;
     private Shadows shadows;
-    private MetricsHistory metricsHistory;
     private io.mlserve.server.drift.DriftMonitor drift;
+    private MetricsHistory metricsHistory;
+    private io.mlserve.server.usage.UsageCounts usage;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
 
@@ -366,6 +371,15 @@ public final class HttpGateway implements AutoCloseable {
      */
     public Builder metricsHistory(MetricsHistory history) {
       this.metricsHistory = Objects.requireNonNull(history, "history");
+      return this;
+    }
+
+    /**
+     * The counts {@code GET /api/v1/dashboard/usage} answers (normally {@code MlServer::usage});
+     * without them its rows are empty.
+     */
+    public Builder usage(io.mlserve.server.usage.UsageCounts usage) {
+      this.usage = Objects.requireNonNull(usage, "usage");
       return this;
     }
 

@@ -131,6 +131,18 @@ public final class AdminApi implements AutoCloseable {
     applied.decorate(routes);
   }
 
+  ModelRegistry registry() {
+    return registry;
+  }
+
+  Supplier<Map<String, ModelStatus>> statuses() {
+    return statuses;
+  }
+
+  AdminCalls calls() {
+    return calls;
+  }
+
   private HttpReply show(String model) {
     if (!store.hasModel(model)) {
       throw NotFoundException.model(model);

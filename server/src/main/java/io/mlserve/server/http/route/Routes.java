@@ -11,7 +11,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Maps (method, path) to an {@link Endpoint}. Patterns are literal segments and {@code {name}}
- * segments, matched whole. A path that matches some route but not the method is a 405 naming the
+ * segments, matched whole; a last segment {@code {name...}} takes the rest of the path (one or
+ * more segments, joined by {@code /}, each non-empty), e.g. a static file under a prefix. A path that matches some route but not the method is a 405 naming the
  * allowed methods; a path that matches none is a 404.
  *
  * <p>Immutable once built; thread-safe.
@@ -80,6 +81,18 @@ public final class Routes {
   }
 
   private static Map<String, String> matchSegments(String[] pattern, String[] segs) {
+    int last = pattern.length - 1;
+    if (last >= 0 && pattern[last].endsWith("...}") && segs.length > last) {
+      Map<String, String> head = matchSegments(java.util.Arrays.copyOf(pattern, last),
+          java.util.Arrays.copyOf(segs, last));
+      String[] rest = java.util.Arrays.copyOfRange(segs, last, segs.length);
+      if (head == null || java.util.Arrays.stream(rest).anyMatch(String::isEmpty)) {
+        return null;
+      }
+      Map<String, String> params = new HashMap<>(head);
+      params.put(pattern[last].substring(1, pattern[last].length() - 4), String.join("/", rest));
+      return params;
+    }
     if (pattern.length != segs.length) {
       return null;
     }
