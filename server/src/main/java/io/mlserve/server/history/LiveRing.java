@@ -68,11 +68,18 @@ public final class LiveRing {
     return seconds;
   }
 
-  /** Stores one second's points; a second not after the latest stored is ignored. */
+  /**
+   * Stores one second's points. A second not after the latest stored is ignored, unless it is
+   * more than {@code 2} seconds before it: the wall clock was set back, and the ring starts over.
+   */
   public void put(long epochSecond, List<Point> points) {
     synchronized (lock) {
       if (epochSecond <= latest) {
-        return;
+        if (latest - epochSecond <= 2) {
+          return;
+        }
+        series.clear();
+        Arrays.fill(slotSecond, Long.MIN_VALUE);
       }
       int slot = slot(epochSecond);
       slotSecond[slot] = epochSecond;

@@ -24,6 +24,8 @@ import java.util.Objects;
  */
 public final class MetricsSampler {
   private static final double[] PERCENTILES = {50, 95, 99};
+  /** A wall clock set back by more than this restarts the sampling (a new baseline). */
+  static final long MAX_BACKWARD_MILLIS = 2_000;
 
   private final MetricsRegistry registry;
   private final ProcessProbe probe;
@@ -65,13 +67,18 @@ public final class MetricsSampler {
 
   /**
    * Takes one sample at the clock's time. The first tick only sets the baseline; a tick in the
-   * same second as the previous one is skipped.
+   * same second as the previous one is skipped; after the wall clock was set back by more than
+   * {@link #MAX_BACKWARD_MILLIS}, the next tick is a new baseline (and the live ring starts
+   * over), so sampling never stalls until the clock catches up.
    *
    * @return the points taken (empty for a baseline or skipped tick)
    */
   public List<Point> tick() {
     long now = clock.millis();
     long second = Math.floorDiv(now, 1000L);
+    if (lastMillis != Long.MIN_VALUE && now < lastMillis - MAX_BACKWARD_MILLIS) {
+      lastMillis = Long.MIN_VALUE; // the wall clock was set back: start again from here
+    }
     if (lastMillis != Long.MIN_VALUE && second <= Math.floorDiv(lastMillis, 1000L)) {
       return List.of();
     }

@@ -110,9 +110,9 @@ class HistoryStoreTest {
     Path seg = segment("10s", T0);
     long good = Files.size(seg);
     try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
-      // a crash mid-append: one record whose bytes are wrong, then half of one more
-      ByteBuffer junk = ByteBuffer.allocate(12 + 5);
-      junk.putShort((short) 0).putShort((short) 0x1234).putInt((int) T0).putFloat(99f);
+      // a crash mid-append: a zero-filled end, three records long, then part of one more
+      ByteBuffer junk = ByteBuffer.allocate(3 * 12 + 5);
+      junk.position(3 * 12);
       junk.put(new byte[] {1, 2, 3, 4, 5}).flip();
       ch.write(junk, good);
     }
@@ -203,6 +203,7 @@ class HistoryStoreTest {
     s.append(limits.fine(), bucket(T0, 1), T0 + 10);
     full.set(true);
     s.append(limits.fine(), bucket(T0 + 10, 2), T0 + 20); // logged, dropped, no exception
+    assertEquals(3 * 12, Files.size(segment("10s", T0)), "the bytes that landed were cut off");
     full.set(false);
     s.append(limits.fine(), bucket(T0 + 20, 3), T0 + 30); // within the retry pause: dropped
     s.append(limits.fine(), bucket(T0 + 90, 4), T0 + 100); // after it: written

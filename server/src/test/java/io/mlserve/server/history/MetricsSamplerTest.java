@@ -81,9 +81,11 @@ class MetricsSamplerTest {
     sampler.tick();
     serve(m, 10, 7_000, 0);
     m.total().snapshot(); // what /metrics does: drains the recorder
-    serve(m, 10, 7_000, 0);
+    serve(m, 10, 1_000, 0);
     clock.advanceMillis(1_000);
-    assertEquals(7.0, byKey(sampler.tick()).get(v(Metric.P50_MS)), 0.01);
+    Map<SeriesKey, Double> p = byKey(sampler.tick());
+    assertEquals(1.0, p.get(v(Metric.P50_MS)), 0.01);
+    assertEquals(7.0, p.get(v(Metric.P95_MS)), 0.01, "the 10 slow ones the scrape drained");
   }
 
   @Test
@@ -108,6 +110,24 @@ class MetricsSamplerTest {
     assertFalse(sampler.tick().isEmpty());
     clock.advanceMillis(400);
     assertEquals(List.of(), sampler.tick());
+  }
+
+  @Test
+  void aWallClockSetBackRestartsSamplingInsteadOfStallingUntilItCatchesUp() {
+    LiveRing live = new LiveRing(300, 100);
+    MetricsSampler sampler = new MetricsSampler(registry, clock, live, null);
+    ModelMetrics m = registry.forVersion("m", "1.0.0");
+    sampler.tick();
+    clock.advanceMillis(1_000);
+    assertFalse(sampler.tick().isEmpty());
+    clock.advanceMillis(-3_600_000); // NTP set the clock back an hour
+    assertEquals(List.of(), sampler.tick(), "a new baseline");
+    serve(m, 4, 1_000, 0);
+    clock.advanceMillis(1_000);
+    assertEquals(4.0, byKey(sampler.tick()).get(v(Metric.RATE)));
+    assertEquals(T0_MS / 1000 - 3600 + 2, live.latestSecond(), "the live ring follows the clock");
+    assertEquals(4.0, live.read(1, k -> k.equals(v(Metric.RATE))).values()
+        .get(v(Metric.RATE))[0]);
   }
 
   @Test

@@ -164,6 +164,24 @@ class HttpMetricsIntegrationTest {
   }
 
   @Test
+  void withoutHistoryTheHistoryIs404AndLiveStillAnswers() throws Exception {
+    MetricsHistory liveOnly = new MetricsHistory(fx.metrics, null, null, clock);
+    HttpGateway g = gateway(liveOnly);
+    try {
+      HttpTestClient c = new HttpTestClient(g.start());
+      HttpResponse<String> r = c.get("/api/v1/metrics/history?series=rate");
+      assertEquals(404, r.statusCode(), r.body());
+      assertTrue(error(r).contains("--no-history"), r.body());
+      assertEquals(200, c.get("/api/v1/metrics/live").statusCode());
+      assertFalse(json(c.get("/api/v1/metrics/series")).get("history").get("enabled")
+          .asBoolean());
+    } finally {
+      g.close();
+      liveOnly.close();
+    }
+  }
+
+  @Test
   void seriesListsTheMetricsAndTheResolutions() throws Exception {
     JsonNode s = json(http.get("/api/v1/metrics/series"));
     assertEquals(14, s.get("metrics").size(), s.toString());

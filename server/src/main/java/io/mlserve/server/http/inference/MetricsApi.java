@@ -16,7 +16,6 @@ import io.mlserve.server.json.Json;
 import io.mlserve.store.IoErrors;
 import io.mlserve.store.Names;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,7 +203,7 @@ public final class MetricsApi {
         for (HistoryReader.SeriesPoints s : r.series()) {
           g.writeStartObject();
           key(g, s.key());
-          g.writeStringField("fold", s.key().metric().fold().name().toLowerCase());
+          g.writeStringField("fold", lower(s.key().metric().fold()));
           g.writeArrayFieldStart("seconds");
           for (long t : s.seconds()) {
             g.writeNumber(t);
@@ -232,8 +231,8 @@ public final class MetricsApi {
       for (Metric m : Metric.values()) {
         g.writeStartObject();
         g.writeStringField("name", m.wireName());
-        g.writeStringField("scope", m.scope().name().toLowerCase());
-        g.writeStringField("fold", m.fold().name().toLowerCase());
+        g.writeStringField("scope", lower(m.scope()));
+        g.writeStringField("fold", lower(m.fold()));
         g.writeStringField("help", m.help());
         g.writeEndObject();
       }
@@ -269,6 +268,10 @@ public final class MetricsApi {
       g.writeEndObject();
       g.writeEndObject();
     }));
+  }
+
+  private static String lower(Enum<?> e) {
+    return e.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static void key(JsonGenerator g, SeriesKey k) throws IOException {
