@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -30,6 +31,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 final class DashboardPage implements AutoCloseable {
   /** The longest any one view may take to show what a test waits for. */
   static final Duration WAIT = Duration.ofSeconds(45);
+  /** The page's size in CSS pixels: the screenshots' size. */
+  static final int WIDTH = 1200;
+  static final int HEIGHT = 800;
 
   private final ChromeDriver driver;
   private final Path screenshots;
@@ -37,7 +41,16 @@ final class DashboardPage implements AutoCloseable {
   private String base;
 
   DashboardPage(String who, Path userDataDir) throws IOException {
-    this.driver = Chromium.start(who, userDataDir, 1200, 800);
+    this.driver = Chromium.start(who, userDataDir, WIDTH, HEIGHT);
+    try {
+      // --window-size is the window's: grow it by what the headless frame takes, so that the
+      // page (and every screenshot) is WIDTH x HEIGHT.
+      long inner = (Long) script("return window.innerHeight");
+      driver.manage().window().setSize(new Dimension(WIDTH, (int) (2L * HEIGHT - inner)));
+    } catch (RuntimeException e) {
+      driver.quit();
+      throw e;
+    }
     this.screenshots = Files.createDirectories(
         DemoModel.repoRoot().resolve("server/target/dashboard-screenshots"));
   }

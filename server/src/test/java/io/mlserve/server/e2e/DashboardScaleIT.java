@@ -10,10 +10,6 @@ import io.mlserve.server.testing.DemoModel;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Stage;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value #MODELS} models rendered, one Overview refresh, and opening a Model view; asserts only
  * generous bounds. Then measures the server's CPU ({@code process_cpu_seconds_total}) over
  * {@value #WINDOW_SECONDS} s with no tab open, the same with one tab on the Live view and on the
- * Overview, idle traffic otherwise, and reports the CPU the polling adds as a share of one core
+ * Overview, idle traffic otherwise, then replays each tab's fetches many windows' worth
+ * ({@link PollingCost}), and reports the CPU the polling adds as a share of one core
  * (docs/benchmarks.md): a measurement, not an assertion. The figures are printed and written to
  * {@code server/target/dashboard-cost.txt}.
  */
 class DashboardScaleIT {
   static final int MODELS = 20;
   static final int WINDOW_SECONDS = 20;
+  /** How many windows' worth of a tab's fetches are replayed. */
+  static final int REPLAYS = 20;
   private static final String[] VERSIONS = {"1.0.0", "1.1.0", "1.2.0"};
   /** Within the driver's script timeout ({@code Chromium.SCRIPT}). */
   private static final Duration SCRIPT_WAIT = Duration.ofSeconds(15);
@@ -114,46 +112,32 @@ class DashboardScaleIT {
     assertTrue(overviewMs < 20_000, () -> "Overview took " + overviewMs + " ms: " + report);
     assertTrue(refreshMs < 10_000, () -> "an Overview refresh took " + refreshMs + " ms");
 
-    // CPU the polling adds: the same window with no tab, one tab on Live, one on Overview.
+    // CPU the polling adds: the same window with no tab, one tab on Live, one on Overview;
+    // then each tab's fetches replayed, many windows' worth (see PollingCost).
+    PollingCost cost = new PollingCost(port, page);
     page.open("live/" + model(0)); // warm-up: the Live endpoint's first calls
-    double none = cpuShare(port, () -> page.blank());
-    double live = cpuShare(port, () -> page.open("live/" + model(0)));
-    double overview = cpuShare(port, () -> page.open("overview"));
-    report.append(String.format(Locale.ROOT, "cpu_share_no_tab %.5f%ncpu_share_live_tab %.5f%n"
-        + "cpu_share_overview_tab %.5f%nadded_live %.5f%nadded_overview %.5f%n",
-        none, live, overview, live - none, overview - none));
+    page.blank();
+    PollingCost.Window none = cost.window(WINDOW_SECONDS, false);
+    page.open("live/" + model(0));
+    PollingCost.Window live = cost.window(WINDOW_SECONDS, true);
+    page.open("overview");
+    PollingCost.Window overview = cost.window(WINDOW_SECONDS, true);
+    page.blank();
+    double liveReplay = cost.replay(live.fetched(), REPLAYS, WINDOW_SECONDS, none.cpuShare());
+    double overviewReplay =
+        cost.replay(overview.fetched(), REPLAYS, WINDOW_SECONDS, none.cpuShare());
+    report.append(String.format(Locale.ROOT, "window_seconds %d%n"
+        + "cpu_share_no_tab %.5f%ncpu_share_live_tab %.5f%ncpu_share_overview_tab %.5f%n"
+        + "live_fetches_per_window %d%noverview_fetches_per_window %d%n"
+        + "added_live_windows %.5f%nadded_overview_windows %.5f%n"
+        + "added_live_replay %.5f%nadded_overview_replay %.5f%n", WINDOW_SECONDS,
+        none.cpuShare(), live.cpuShare(), overview.cpuShare(), live.fetched().size(),
+        overview.fetched().size(), live.cpuShare() - none.cpuShare(),
+        overview.cpuShare() - none.cpuShare(), liveReplay, overviewReplay));
     System.out.print("DashboardScaleIT:\n" + report);
     Files.writeString(DemoModel.repoRoot().resolve("server/target/dashboard-cost.txt"),
         report.toString(), StandardCharsets.UTF_8);
     assertEquals(java.util.List.of(), page.consoleErrors());
-  }
-
-  /**
-   * Runs {@code setUp}, then measures the server's CPU seconds per wall second over
-   * {@link #WINDOW_SECONDS} (1.0 = one core busy).
-   */
-  private static double cpuShare(int port, Runnable setUp) throws Exception {
-    setUp.run();
-    double cpu0 = cpuSeconds(port);
-    long t0 = System.nanoTime();
-    // The measurement window itself: nothing waits for a result here.
-    TimeUnit.SECONDS.sleep(WINDOW_SECONDS);
-    double cpu1 = cpuSeconds(port);
-    double wall = (System.nanoTime() - t0) / 1e9;
-    return (cpu1 - cpu0) / wall;
-  }
-
-  private static final Pattern CPU =
-      Pattern.compile("(?m)^process_cpu_seconds_total (\\S+)$");
-
-  private static double cpuSeconds(int port) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/metrics"))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode());
-    Matcher m = CPU.matcher(r.body());
-    assertTrue(m.find(), "no process_cpu_seconds_total in /metrics");
-    return Double.parseDouble(m.group(1));
   }
 
   private static String model(int i) {
