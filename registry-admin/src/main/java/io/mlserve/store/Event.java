@@ -104,8 +104,7 @@ public record Event(
 
   @JsonCreator
   public Event {
-    Objects.requireNonNull(eventType, "eventType");
-    Objects.requireNonNull(modelName, "modelName");
+    Objects.requireNonNull(eventType, "eventType"); // modelName: null for process-wide events
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     Map<String, JsonNode> f = new LinkedHashMap<>();
     if (fields != null) {

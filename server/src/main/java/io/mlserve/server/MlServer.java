@@ -14,6 +14,7 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.Failure;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
+import io.mlserve.server.drift.DriftAlertSignals;
 import io.mlserve.server.drift.DriftConfig;
 import io.mlserve.server.drift.DriftMonitor;
 import io.mlserve.server.experiment.ExperimentConfig;
@@ -28,11 +29,16 @@ import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.reload.PromotionGuard;
 import io.mlserve.server.reload.ReloadCoordinator;
+import io.mlserve.server.alerts.AlertService;
+import io.mlserve.server.alerts.AlertSettings;
+import io.mlserve.server.alerts.ServedScopes;
 import io.mlserve.server.approval.ApprovalWorkflow;
+import io.mlserve.server.grpc.AlertsGrpcService;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.shadow.Shadows;
+import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.serving.RequestIds;
@@ -67,8 +73,7 @@ public final class MlServer implements AutoCloseable {
   private final InferenceService inference;
   private final Experiments experiments;
   private final Shadows shadows;
-  private final io.mlserve.server.usage.UsageCounts usage =
-      new io.mlserve.server.usage.UsageCounts();
+  private final UsageCounts usage = new UsageCounts();
   private final DriftMonitor drift;
   private final ModelRegistry registry;
   private final HealthStatusManager health = new HealthStatusManager();
@@ -82,6 +87,7 @@ public final class MlServer implements AutoCloseable {
   private volatile RolloutRunner rollouts;
   private final EvaluationRunner evaluations;
   private volatile ApprovalWorkflow approvalWorkflow;
+  private final AlertService alerts; // null: --no-alerts
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -100,6 +106,9 @@ public final class MlServer implements AutoCloseable {
         DriftMonitor.storeEvaluations(store), (m, v) -> router.loaded(m, v) != null,
         router::serves);
     experiments.onFeedback(drift::onFeedback);
+    this.alerts = b.alerts == null ? null : AlertService.create(b.alerts.config(),
+        b.alerts.interval(), new ServedScopes(router), new DriftAlertSignals(drift),
+        b.alerts.resources(), b.alerts.externalUrl(), b.clock);
     AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
       router.recordTransport(ctx.transport());
       Throwable e = error == null ? null : Failure.unwrap(error);
@@ -125,6 +134,7 @@ public final class MlServer implements AutoCloseable {
             new InferenceGrpcService(inference, state, Version.get(), b.checkFinite),
             InferenceGrpcService.routingKeyInterceptor()))
         .addService(new ExperimentsGrpcService(experiments, shadows))
+        .addService(new AlertsGrpcService(this::alertReport))
         .addService(new DriftGrpcService(drift))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -192,10 +202,18 @@ public final class MlServer implements AutoCloseable {
       coordinator.follow(seq);
     }
     drift.start();
+    String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
+        + ProcessHandle.current().pid() + ":" + Long.toHexString(
+            java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    if (alerts != null) {
+      if (registry == null) {
+        alerts.attach(AlertService.Leadership.ALWAYS, e -> { });
+      } else {
+        alerts.followStore(store, holder, registry.events());
+      }
+      alerts.start();
+    }
     if (rolloutTickMillis > 0 && registry != null) {
-      String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
-          + ProcessHandle.current().pid() + ":" + Long.toHexString(
-              java.util.concurrent.ThreadLocalRandom.current().nextLong());
       rollouts = new RolloutRunner(store, registry, experiments, shadows, new StoreLease(store,
           "rollout", holder, java.time.Duration.ofSeconds(10), clock), clock);
       rollouts.start(rolloutTickMillis);
@@ -206,6 +224,16 @@ public final class MlServer implements AutoCloseable {
       }
     }
     return failures;
+  }
+
+  /** The alert report (every alert when {@code model} is null); a disabled one without alerts. */
+  public AlertService.Report alertReport(String model) {
+    return alerts == null ? AlertService.Report.disabled() : alerts.report(model);
+  }
+
+  /** The alert families of {@code /metrics} ("" without alerts). */
+  public String alertMetricsText() {
+    return alerts == null ? "" : alerts.metricsText();
   }
 
   /** The port gRPC is bound to (-1 for an in-process server). */
@@ -247,7 +275,7 @@ public final class MlServer implements AutoCloseable {
   }
 
   /** Requests per model, version and client (routing key), for the dashboard's usage view. */
-  public io.mlserve.server.usage.UsageCounts usage() {
+  public UsageCounts usage() {
     return usage;
   }
 
@@ -293,6 +321,9 @@ public final class MlServer implements AutoCloseable {
     ApprovalWorkflow w = approvalWorkflow;
     if (w != null) {
       w.close();
+    }
+    if (alerts != null) {
+      alerts.close();
     }
     coordinator.close();
     shadows.close();
@@ -341,6 +372,7 @@ public final class MlServer implements AutoCloseable {
     private Experiments experiments;
     private long rolloutTickMillis;
     private EvaluationRunner evaluations;
+    private AlertSettings alerts;
     private DriftConfig drift = DriftConfig.defaults();
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
@@ -413,6 +445,15 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder approvals(EvaluationRunner runner) {
       this.evaluations = Objects.requireNonNull(runner, "runner");
+      return this;
+    }
+
+    /**
+     * Evaluates {@code settings}' alert rules every interval (default: none, as
+     * {@code --no-alerts}): see {@link AlertService}.
+     */
+    public Builder alerts(AlertSettings settings) {
+      this.alerts = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

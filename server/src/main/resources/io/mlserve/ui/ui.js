@@ -131,7 +131,7 @@ const UI = (() => {
         label: n, stroke: colors[i % colors.length], width: 1.5, spanGaps: false,
         value: (u, v) => v === null || v === undefined ? "–" : (o.format || num)(v),
       }))),
-      axes: [{}, {values: (u, vals) => vals.map(v => (o.format || num)(v)), size: 60}],
+      axes: [{}, {values: (u, vals) => vals.map(v => (o.format || num)(v)), size: 80}],
       legend: {live: true},
     }, data, host);
     host._plot = plot;

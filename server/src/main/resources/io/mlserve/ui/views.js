@@ -159,7 +159,7 @@ const Views = (() => {
       "data-action": "promote", "data-target": "Staging", onclick: () => act(base + "/promote",
         {stage: "Staging", reason: "dashboard"})}, "→ Staging"));
     out.push(el("button", {"data-action": "approve", onclick: () => act(base + "/approve",
-      {reason: "dashboard"})}, "Approve"));
+      {comment: "approved from the dashboard"})}, "Approve"));
     return out;
   }
 

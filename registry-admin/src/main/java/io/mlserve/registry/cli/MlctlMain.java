@@ -34,7 +34,8 @@ import picocli.CommandLine.ScopeType;
         ApprovalCommands.Reject.class, ApprovalCommands.ApprovalGroup.class,
         EvaluateCommands.Evaluate.class, EvaluateCommands.ListEvaluations.class,
         EvaluateCommands.Group.class,
-        ReferenceCommands.Group.class})
+        ReferenceCommands.Group.class,
+        AlertsCommand.class})
 public final class MlctlMain implements Callable<Integer> {
   @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "a running mlserve server's gRPC address")

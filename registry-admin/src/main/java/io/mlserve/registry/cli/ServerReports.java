@@ -14,8 +14,9 @@ import java.util.function.Function;
 
 /**
  * Calls to a running server's serving services ({@code mlserve.serving.v1.Experiments},
- * {@code Drift}), for the reports whose record lives in the server's memory ({@code mlctl ab
- * report}, {@code mlctl shadow report}, {@code mlctl drift}): they need {@code --server}.
+ * {@code Drift}, {@code Alerts}), for the reports whose record lives in the server's memory
+ * ({@code mlctl ab report}, {@code mlctl shadow report}, {@code mlctl drift}, {@code mlctl
+ * alerts}): they need {@code --server}.
  * Stateless.
  */
 final class ServerReports {

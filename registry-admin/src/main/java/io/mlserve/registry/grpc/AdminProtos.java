@@ -126,7 +126,7 @@ public final class AdminProtos {
 
   static io.mlserve.proto.admin.v1.Event event(Event e) {
     return io.mlserve.proto.admin.v1.Event.newBuilder()
-        .setEventType(e.eventType()).setModelName(e.modelName())
+        .setEventType(e.eventType()).setModelName(orEmpty(e.modelName()))
         .setVersion(orEmpty(e.version())).setStage(orEmpty(e.stage()))
         .setRunId(orEmpty(e.runId())).setTimestamp(e.timestamp()).setSeq(e.seq())
         .setPreviousVersion(orEmpty(e.previousVersion())).putAllAttributes(e.attributes())

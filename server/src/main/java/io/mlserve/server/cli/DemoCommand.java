@@ -31,12 +31,14 @@ import picocli.CommandLine.Option;
  * promotes it to Production, adds its datasets ({@code holdout}, the validation split, and
  * {@code train_sample}, rows of the training split), gives its versions drift reference profiles
  * from {@code train_sample}, and serves it; a {@code --store} that an earlier demo made is
- * served again as it is (given what it lacks of these). Without {@code --store} the store is a temporary
- * directory that is removed when the demo ends, however it ends (stop, failed start,
+ * served again as it is (given what it lacks of these). Without {@code --store} the store is a
+ * temporary directory that is removed when the demo ends, however it ends (stop, failed start,
  * SIGTERM/Ctrl-C); a {@code --store} given by the user is kept.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Create a fresh demo store with curve_forecaster 1.0.0 in Production and serve it.")
+    description = {"Create a fresh demo store with curve_forecaster 1.0.0 in Production and serve it.",
+        "The demo compares drift and evaluates alert rules every 5s (--drift-interval and"
+            + " --alert-interval change that)."})
 final class DemoCommand implements Callable<Integer> {
   private static final String DEMO_MODEL = "curve_forecaster";
 
@@ -52,8 +54,23 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin ServeOptions options;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /**
+   * The demo compares drift windows and evaluates alert rules this often unless told otherwise
+   * (serve: every 30 s and 15 s), so that its drift and alerts answer within seconds.
+   */
+  static final String DEMO_INTERVAL = "5s";
+
   @Override
   public Integer call() throws Exception {
+    var parsed = spec.commandLine().getParseResult();
+    if (!parsed.hasMatchedOption("--drift-interval")) {
+      options.drift.interval = DEMO_INTERVAL;
+    }
+    if (!parsed.hasMatchedOption("--alert-interval")) {
+      options.alertInterval = DEMO_INTERVAL;
+    }
     if (!options.validOrReport()) {
       return 2; // before a temporary store is created
     }

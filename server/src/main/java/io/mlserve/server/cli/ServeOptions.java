@@ -3,6 +3,12 @@ package io.mlserve.server.cli;
 import io.mlserve.server.netty.ConnectionLimits;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.store.ServingConfig.Range;
+import io.mlserve.server.alerts.AlertConfig;
+import io.mlserve.server.alerts.AlertConfigException;
+import io.mlserve.server.alerts.AlertConfigFiles;
+import io.mlserve.server.alerts.PromDurations;
+import io.mlserve.server.alerts.WebhookConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +70,29 @@ final class ServeOptions {
   @Option(names = "--feedback-ttl-seconds", defaultValue = "3600",
       description = "How long a prediction takes feedback. Default: ${DEFAULT-VALUE}")
   int feedbackTtlSeconds;
+
+  // ---- Alerts (io.mlserve.server.alerts; docs/monitoring-alertrun.md) ----
+  @Option(names = "--alert-rules", paramLabel = "FILE",
+      description = "Alert rules and webhooks, YAML or JSON (see docs); the built-in rules"
+          + " (p95 > 200 ms, error rate > 1%%, CPU or memory > 80%%, drift) apply without one."
+          + " A file that cannot be read or breaks a rule refuses to start, naming the rule.")
+  Path alertRules;
+
+  @Option(names = "--alert-webhook", paramLabel = "URL",
+      description = "Post alert transitions to this URL in Alertmanager's webhook JSON"
+          + " (repeatable; added to the rules file's webhooks).")
+  List<String> alertWebhooks = new ArrayList<>();
+
+  @Option(names = "--alert-interval", defaultValue = "15s", paramLabel = "DURATION",
+      description = "How often the alert rules are evaluated, 1s to 1h (Prometheus syntax)."
+          + " Default: ${DEFAULT-VALUE}")
+  String alertInterval;
+
+  @Option(names = "--no-alerts",
+      description = "Evaluate no alert rules (GET /api/v1/alerts answers enabled: false).")
+  boolean noAlerts;
+
+  private AlertConfig alertConfig;
 
   @Option(names = "--grpc-port", defaultValue = "8500",
       description = "gRPC port (0 picks a free one). Default: ${DEFAULT-VALUE}")
@@ -264,6 +293,7 @@ final class ServeOptions {
     check(out, "--history-days", HISTORY_DAYS, historyDays);
     check(out, "--history-fine-days", HISTORY_FINE_DAYS, historyFineDays);
     check(out, "--history-max-mib", HISTORY_MAX_MIB, historyMaxMib);
+    alertProblems(out);
     if (evaluationTimeLimitSeconds < 1 || evaluationTimeLimitSeconds > 86_400) {
       out.add("--evaluation-time-limit-seconds must be between 1 and 86400, got "
           + evaluationTimeLimitSeconds);
@@ -295,6 +325,42 @@ final class ServeOptions {
     check(out, "--shutdown-grace-seconds", SHUTDOWN_GRACE_SECONDS, shutdownGraceSeconds);
     drift.problems(out);
     return out;
+  }
+
+  /** Checks the alert flags and loads the rules file (once); adds what is wrong to {@code out}. */
+  private void alertProblems(List<String> out) {
+    if (noAlerts) {
+      return;
+    }
+    try {
+      Duration d = PromDurations.parse("--alert-interval", alertInterval);
+      if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+        out.add("--alert-interval must be between 1s and 1h, got " + alertInterval);
+      }
+    } catch (AlertConfigException e) {
+      out.add(e.getMessage());
+    }
+    try {
+      AlertConfig config = alertRules == null ? AlertConfig.defaults()
+          : AlertConfigFiles.load(alertRules);
+      List<WebhookConfig> hooks = new ArrayList<>();
+      for (String url : alertWebhooks) {
+        hooks.add(WebhookConfig.of(WebhookConfig.parseUrl(url)));
+      }
+      alertConfig = config.withWebhooks(hooks);
+    } catch (AlertConfigException e) {
+      out.add((alertRules == null ? "--alert-webhook: " : "--alert-rules: ") + e.getMessage());
+    }
+  }
+
+  /** The alert rules and webhooks (null with --no-alerts); call after {@link #problems()}. */
+  AlertConfig alertConfig() {
+    return noAlerts ? null : alertConfig;
+  }
+
+  /** How often alerts are evaluated; call after {@link #problems()}. */
+  Duration alertInterval() {
+    return PromDurations.parse("--alert-interval", alertInterval);
   }
 
   /**

@@ -1,9 +1,13 @@
 package io.mlserve.server.cli;
 
+import io.mlserve.server.alerts.AlertSettings;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.server.MlServer;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.experiment.Experiments;
+import io.mlserve.server.alerts.DjlGpuProbe;
+import io.mlserve.server.alerts.ResourceMetricsText;
+import io.mlserve.server.alerts.ResourceUsage;
 import io.mlserve.server.metrics.ExperimentMetricsText;
 import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.shadow.ShadowMetricsText;
@@ -148,6 +152,14 @@ final class ServerLauncher {
         Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
         EvaluationRunner.DEFAULT_MAX_QUEUED);
     MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
+    // GPU memory only for the devices the served models name (no CUDA call without one).
+    ResourceUsage resources = ResourceUsage.system(new DjlGpuProbe(() -> router.all().stream()
+        .map(m -> m.manifest().serving().device()).toList()));
+    AtomicReference<String> externalUrl = new AtomicReference<>("");
+    if (options.alertConfig() != null) {
+      serverBuilder.alerts(new AlertSettings(options.alertConfig(), options.alertInterval(),
+          resources, externalUrl::get));
+    }
     admin.services().forEach(serverBuilder::adminService);
     MlServer server = serverBuilder
         .router(router)
@@ -189,8 +201,9 @@ final class ServerLauncher {
     HttpGateway http = HttpGateway.builder(server.inference(), server.state())
         .experiments(server.experiments())
         .shadows(server.shadows())
-        .drift(server.drift())
         .metricsHistory(history)
+        .alerts(server::alertReport)
+        .drift(server.drift())
         .usage(server.usage())
         .options(HttpOptions.builder()
             .bind(options.bind)
@@ -202,7 +215,8 @@ final class ServerLauncher {
         .metrics(prometheus(new PrometheusText(metrics, server.state()::ready,
             () -> modelStates(server)), new ExperimentMetricsText(server.experiments()),
             new ShadowMetricsText(server.shadows()), new DriftMetricsText(server.drift()),
-            List.of(httpStats, grpcStats)))
+            List.of(httpStats, grpcStats),
+            () -> new ResourceMetricsText(resources).render() + server.alertMetricsText()))
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
@@ -227,6 +241,7 @@ final class ServerLauncher {
       return 1;
     }
     history.start();
+    externalUrl.set("http://" + advertisedHost() + ":" + httpPort);
     System.out.println("mlserve: store " + storeDir.toAbsolutePath());
     System.out.println("mlserve: serving " + router.modelNames().size() + " model(s): "
         + describe(router));
@@ -251,9 +266,9 @@ final class ServerLauncher {
 
   private static Supplier<String> prometheus(PrometheusText text,
       ExperimentMetricsText experiments, ShadowMetricsText shadows, DriftMetricsText drift,
-      List<ListenerStats> listeners) {
+      List<ListenerStats> listeners, Supplier<String> more) {
     return () -> text.render() + experiments.render() + shadows.render() + drift.render()
-        + ListenerStats.prometheus(listeners);
+        + ListenerStats.prometheus(listeners) + more.get();
   }
 
   /** A step that binds a port. */
@@ -302,6 +317,18 @@ final class ServerLauncher {
       }
     }
     return null;
+  }
+
+  /** The host name webhook bodies link back to: the bind address, or this host's name. */
+  private String advertisedHost() {
+    if (!options.bind.equals("0.0.0.0") && !options.bind.equals("::")) {
+      return options.bind.contains(":") ? "[" + options.bind + "]" : options.bind;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
   }
 
   private static Map<String, String> modelStates(MlServer server) {

@@ -49,6 +49,15 @@ public final class DriftMonitor implements DriftView, AutoCloseable {
      * @throws RuntimeException with a message for people when it cannot be read
      */
     Optional<ReferenceProfile> load(String model, String version);
+
+    /**
+     * A value that changes when the version's stored reference is added or replaced (so a
+     * reference set after the version started serving is picked up on the next pass); cheap,
+     * called every pass. The default never changes: read once.
+     */
+    default long stamp(String model, String version) {
+      return 0;
+    }
   }
 
   /** A version's latest stored evaluation, as metric name → value. */
@@ -88,7 +97,24 @@ public final class DriftMonitor implements DriftView, AutoCloseable {
 
   /** Stored references from {@code versions/<v>/reference.json} of {@code store}. */
   public static References storeReferences(ModelStore store) {
-    return (model, version) -> ReferenceJson.read(store.versionDir(model, version));
+    return new References() {
+      @Override
+      public Optional<ReferenceProfile> load(String model, String version) {
+        return ReferenceJson.read(store.versionDir(model, version));
+      }
+
+      @Override
+      public long stamp(String model, String version) {
+        java.nio.file.Path f = store.versionDir(model, version).resolve(
+            ReferenceProfile.FILE_NAME);
+        try {
+          return java.nio.file.Files.getLastModifiedTime(f).toMillis() * 31
+              + java.nio.file.Files.size(f);
+        } catch (java.io.IOException absent) {
+          return -1;
+        }
+      }
+    };
   }
 
   /** The newest stored evaluation of each version in {@code store}. */

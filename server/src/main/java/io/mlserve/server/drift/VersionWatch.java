@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * The drift state of one served version: its sampler, its reference (the stored profile, read
- * once; else, and for outputs a stored profile lacks, a profile of the first live rows), its
- * outcome feedback, and the latest comparison. {@link #compute} runs on the monitor's one
+ * once and again when replaced; else, and for outputs a stored profile lacks, a profile of the
+ * first live rows), its outcome feedback, and the latest comparison. {@link #compute} runs on the monitor's one
  * thread; {@link #latest} and the sampler are read and written from any thread.
  */
 final class VersionWatch {
@@ -29,6 +29,7 @@ final class VersionWatch {
   private volatile DriftSnapshot snapshot;
   // Monitor thread only:
   private boolean referenceRead;
+  private long referenceStamp;
   private ReferenceProfile stored;
   private String referenceProblem;
   private ReferenceProfile live;
@@ -90,7 +91,7 @@ final class VersionWatch {
   private VersionDrift compare(long now, DriftConfig config, DriftMonitor.References references,
       DriftMonitor.Evaluations evaluations) {
     RowLayout layout = sampler.layout();
-    readStoredOnce(references, layout);
+    readStored(references, layout);
     boolean needLive = stored == null
         || (stored.outputs().isEmpty() && layout.outputWidth() > 0);
     if (needLive && live == null) {
@@ -137,11 +138,16 @@ final class VersionWatch {
     return referenceProblem == null ? "" : referenceProblem + "; ";
   }
 
-  private void readStoredOnce(DriftMonitor.References references, RowLayout layout) {
-    if (referenceRead) {
+  /** Reads the stored reference on the first pass, and again when it was added or replaced. */
+  private void readStored(DriftMonitor.References references, RowLayout layout) {
+    long stamp = references.stamp(model, version);
+    if (referenceRead && stamp == referenceStamp) {
       return;
     }
     referenceRead = true;
+    referenceStamp = stamp;
+    referenceProblem = null;
+    stored = null;
     try {
       stored = references.load(model, version).orElse(null);
     } catch (RuntimeException e) {

@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  * its own that {@code instances} loads once (the server passes
  * {@code ModelLoader.loadBackground}: a dedicated batcher at background priority with its own
  * metrics, so an evaluation neither counts as the version's traffic nor queues beside it), the
- * batch cut into chunks of the instance's max batch size, every chunk queued at once so they run
- * back to back, the scored output converted to doubles. {@link #close} closes the instances it
+ * batch cut into chunks of the instance's max batch size, {@link #QUEUED_CHUNKS} of them queued at
+ * a time so they run back to back, the scored output converted to doubles. {@link #close} closes the instances it
  * loaded.
  *
  * <p>The scored output is the one named {@code outputName}, or the signature's first output.
@@ -65,15 +65,16 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
   public Prediction predict(String version, DatasetBatch batch) throws Exception {
     ServedModel m = instance(version);
     int scored = scoredIndex(m);
-    Tensor out = outputs(m, batch, ticker, timeoutNanos)[scored];
+    Tensor out = outputs(m, batch, ticker, timeoutNanos, QUEUED_CHUNKS)[scored];
     return new Prediction(doubles(out), width(out, batch.rows()));
   }
 
-  /** {@link #outputs(ServedModel, DatasetBatch, Ticker, long, int)} with every chunk queued. */
-  public static Tensor[] outputs(ServedModel m, DatasetBatch batch, Ticker ticker,
-      long timeoutNanos) throws Exception {
-    return outputs(m, batch, ticker, timeoutNanos, Integer.MAX_VALUE);
-  }
+  /**
+   * Chunks an evaluation keeps queued at once: one running, one waiting, so they run back to
+   * back while none waits behind a long queue (on a busy host, the last of 16 chunks queued at
+   * once waited past the instance's 1 s queue timeout).
+   */
+  public static final int QUEUED_CHUNKS = 2;
 
   /**
    * Every output of {@code m} for the batch's rows, in signature order: the batch cut into

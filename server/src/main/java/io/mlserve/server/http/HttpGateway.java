@@ -14,14 +14,17 @@ import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.MetricsApi;
 import io.mlserve.server.http.inference.OipRestApi;
 import io.mlserve.server.http.inference.PredictApi;
+import io.mlserve.server.http.inference.AlertsApi;
 import io.mlserve.server.http.inference.DriftApi;
 import io.mlserve.server.http.inference.ShadowApi;
 import io.mlserve.server.http.route.Routes;
 import io.mlserve.server.http.ui.UiFiles;
+import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.netty.ListenerStats;
 import io.mlserve.server.reload.ChangeApplier;
 import io.mlserve.server.reload.ModelStatus;
 import io.mlserve.server.serving.InferenceService;
+import io.mlserve.server.alerts.AlertService;
 import io.mlserve.server.shadow.Shadows;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -46,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * upgrade or prior knowledge) serving the seed's {@code /api/v1} JSON API with bulk jobs, the
  * Open Inference Protocol's {@code /v2} REST paths, {@code /healthz}, {@code /readyz},
  * {@code /metrics} and, when given a registry, the admin routes under {@code /api/v1/models}
- * and {@code /api/v1/events} ({@link AdminApi}). Requests are decoded on the event loop, queued on the model's batcher, and
+ * and {@code /api/v1/events} ({@link AdminApi}), and the dashboard: its page at {@code /ui/}
+ * ({@link UiFiles}) and its aggregate reads under {@code /api/v1/dashboard}
+ * ({@link AdminDashboard}). Requests are decoded on the event loop, queued on the model's
+ * batcher, and
  * answered from the batcher's completion; nothing blocks an event loop.
  *
  * <p>Connections are capped ({@link AcceptCap}: one beyond the cap is closed on accept) and
@@ -94,11 +100,14 @@ public final class HttpGateway implements AutoCloseable {
     if (b.shadows != null) {
       new ShadowApi(b.shadows).register(routes);
     }
-    if (b.drift != null) {
-      new DriftApi(b.drift).register(routes);
-    }
     if (b.metricsHistory != null) {
       new MetricsApi(b.metricsHistory).register(routes);
+    }
+    if (b.alerts != null) {
+      new AlertsApi(b.alerts).register(routes);
+    }
+    if (b.drift != null) {
+      new DriftApi(b.drift).register(routes);
     }
     new HealthApi(b.state, b.service.router(), b.metrics, b.statuses).register(routes);
     this.admin = new AdminApi(b.registry, b.statuses, b.adminToken, b.applied);
@@ -283,9 +292,10 @@ public final class HttpGateway implements AutoCloseable {
     private ListenerStats stats;
     private Experiments experiments;
     private Shadows shadows;
-    private io.mlserve.server.drift.DriftMonitor drift;
     private MetricsHistory metricsHistory;
-    private io.mlserve.server.usage.UsageCounts usage;
+    private java.util.function.Function<String, AlertService.Report> alerts;
+    private io.mlserve.server.drift.DriftMonitor drift;
+    private UsageCounts usage;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
 
@@ -354,6 +364,12 @@ public final class HttpGateway implements AutoCloseable {
     }
 
     /** Serves the shadow report ({@code GET /api/v1/models/{m}/shadow}); without it, 404. */
+    /** Serves {@code GET /api/v1/alerts} from these reports (by model; null: all). */
+    public Builder alerts(java.util.function.Function<String, AlertService.Report> reports) {
+      this.alerts = Objects.requireNonNull(reports, "reports");
+      return this;
+    }
+
     public Builder shadows(Shadows shadows) {
       this.shadows = Objects.requireNonNull(shadows, "shadows");
       return this;
@@ -378,7 +394,7 @@ public final class HttpGateway implements AutoCloseable {
      * The counts {@code GET /api/v1/dashboard/usage} answers (normally {@code MlServer::usage});
      * without them its rows are empty.
      */
-    public Builder usage(io.mlserve.server.usage.UsageCounts usage) {
+    public Builder usage(UsageCounts usage) {
       this.usage = Objects.requireNonNull(usage, "usage");
       return this;
     }

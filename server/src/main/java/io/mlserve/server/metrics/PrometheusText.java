@@ -28,8 +28,10 @@ public final class PrometheusText {
   /** The content type a scrape must be answered with. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+  // 0.2 s is a boundary so that the default alert's p95 > 200 ms is decided exactly there.
   private static final double[] LATENCY_BUCKETS_S = {
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2.5,
+    5, 10
   };
   private static final double[] QUANTILES = {0.5, 0.9, 0.95, 0.99, 0.999};
   private static final String[] PHASES = {"total", "queue", "compute"};
@@ -181,12 +183,31 @@ public final class PrometheusText {
     }
   }
 
+  /** The upper bounds ({@code le}) of the latency histogram's finite buckets, in seconds. */
+  public static double[] latencyBucketsSeconds() {
+    return LATENCY_BUCKETS_S.clone();
+  }
+
+  /**
+   * The cumulative counts of {@code h} (microseconds) in the latency buckets as
+   * {@code mlserve_request_duration_seconds_bucket} exports them: one per
+   * {@link #latencyBucketsSeconds()} bound, then the total ({@code le="+Inf"}).
+   */
+  public static long[] latencyBucketCounts(Histogram h) {
+    long[] counts = new long[LATENCY_BUCKETS_S.length + 1];
+    for (int i = 0; i < LATENCY_BUCKETS_S.length; i++) {
+      counts[i] = h.getCountBetweenValues(0, Math.round(LATENCY_BUCKETS_S[i] * 1e6));
+    }
+    counts[LATENCY_BUCKETS_S.length] = h.getTotalCount();
+    return counts;
+  }
+
   private static void histogram(
       StringBuilder out, String name, String labels, Histogram h, double sumSeconds) {
-    for (double le : LATENCY_BUCKETS_S) {
-      long micros = (long) Math.round(le * 1e6);
-      out.append(name).append("_bucket{").append(labels).append(",le=\"").append(num(le))
-          .append("\"} ").append(h.getCountBetweenValues(0, micros)).append('\n');
+    long[] counts = latencyBucketCounts(h);
+    for (int i = 0; i < LATENCY_BUCKETS_S.length; i++) {
+      out.append(name).append("_bucket{").append(labels).append(",le=\"")
+          .append(num(LATENCY_BUCKETS_S[i])).append("\"} ").append(counts[i]).append('\n');
     }
     out.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ")
         .append(h.getTotalCount()).append('\n');
@@ -239,7 +260,7 @@ public final class PrometheusText {
         .append('\n');
   }
 
-  /** The resident memory of this process (Linux), or -1 where it cannot be read. */
+  /** Resident memory of the process (/proc/self/status, native included); -1 if unknown. */
   public static long residentBytes() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -33,12 +33,6 @@ import java.util.function.Function;
 public final class EngineOutputPredictor implements OutputPredictor {
   /** How long one batch of reference rows may take on the engine. */
   static final Duration BATCH_TIMEOUT = Duration.ofMinutes(5);
-  /**
-   * Chunks queued at once: one running, one waiting. Queueing a whole batch at once would make
-   * the last chunks wait many chunks' compute time, past the instance's queue timeout on a busy
-   * host.
-   */
-  static final int WINDOW = 2;
 
   private final ModelLoader loader;
   private final Ticker ticker;
@@ -61,7 +55,7 @@ public final class EngineOutputPredictor implements OutputPredictor {
       @Override
       public List<double[]> predict(DatasetBatch batch) throws Exception {
         Tensor[] outs = EnginePredictor.outputs(m, batch, ticker, BATCH_TIMEOUT.toNanos(),
-            WINDOW);
+            EnginePredictor.QUEUED_CHUNKS);
         List<double[]> values = new ArrayList<>(outs.length);
         for (Tensor t : outs) {
           values.add(EnginePredictor.doubles(t));

@@ -136,7 +136,9 @@ public final class ReloadCoordinator implements AutoCloseable {
 
   /** Schedules a reconciliation of the model an event names. */
   public void onEvent(Event e) {
-    if (e.modelName() == null || e.eventType().startsWith("ml.run.")) {
+    // Runs and alerts change nothing this server loads.
+    if (e.modelName() == null || e.eventType().startsWith("ml.run.")
+        || e.eventType().startsWith("ml.alert.")) {
       return;
     }
     log.debug("event {} {} {} seq {}", e.eventType(), e.modelName(), e.version(), e.seq());

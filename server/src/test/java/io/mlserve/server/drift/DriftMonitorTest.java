@@ -147,6 +147,41 @@ class DriftMonitorTest {
   }
 
   @Test
+  void aReferenceStoredAfterTheVersionStartedServingIsPickedUpOnTheNextPass() {
+    Map<String, Long> stamps = new ConcurrentHashMap<>();
+    DriftConfig c = new DriftConfig(1, 1, 400, 2_000_000, Duration.ofSeconds(30), 300,
+        100, 0.2, 10, 100, 5);
+    DriftMonitor d = new DriftMonitor(c, clock, new DriftMonitor.References() {
+      @Override
+      public Optional<ReferenceProfile> load(String m, String v) {
+        return Optional.ofNullable(stored.get(v));
+      }
+
+      @Override
+      public long stamp(String m, String v) {
+        return stamps.getOrDefault(v, -1L);
+      }
+    }, (m, v) -> Optional.empty(), (m, v) -> served.contains(v), m -> true);
+    serve(d, "1.0.0", 400, 3.0); // shifted from the start: the live reference is shifted too
+    d.computeNow();
+    serve(d, "1.0.0", 400, 3.0);
+    now.addAndGet(30_000);
+    d.computeNow();
+    VersionDrift v = d.report(M, null).versions().get(0);
+    assertTrue(v.referenceLive(), v.referenceSource());
+    assertEquals(0.0, v.driftedShare(), "the live reference drifted along");
+
+    stored.put("1.0.0", reference("1.0.0", 5000, true)); // mlctl reference set
+    stamps.put("1.0.0", 1L);
+    now.addAndGet(30_000);
+    d.computeNow();
+    v = d.report(M, null).versions().get(0);
+    assertFalse(v.referenceLive(), v.referenceSource());
+    assertEquals("dataset:train@abc", v.referenceSource());
+    assertEquals(1.0, v.driftedShare(), "measured against the stored reference now");
+  }
+
+  @Test
   void aStoredReferenceWithoutOutputsTakesItsOutputsFromLiveRows() {
     stored.put("1.0.0", reference("1.0.0", 5000, false));
     DriftMonitor d = monitor(200);

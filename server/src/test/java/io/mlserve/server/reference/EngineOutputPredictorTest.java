@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A reference's batch runs on the engine in chunks with at most {@link
- * EngineOutputPredictor#WINDOW} queued at once: while a chunk runs, at most one waits behind it,
+ * EnginePredictor#QUEUED_CHUNKS} queued at once: while a chunk runs, at most one waits behind it,
  * so no chunk waits in the queue longer than one chunk's compute time (queueing a whole batch at
  * once made the last chunks exceed the instance's queue timeout on a busy host, which failed the
  * demo's reference). The answers come back row for row.
@@ -77,7 +77,7 @@ class EngineOutputPredictorTest {
       Thread t = new Thread(() -> {
         try {
           out.complete(EnginePredictor.outputs(m, batch, Ticker.system(),
-              TimeUnit.SECONDS.toNanos(60), EngineOutputPredictor.WINDOW));
+              TimeUnit.SECONDS.toNanos(60), EnginePredictor.QUEUED_CHUNKS));
         } catch (Exception e) {
           out.completeExceptionally(e);
         }

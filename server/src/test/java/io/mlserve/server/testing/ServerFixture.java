@@ -1,5 +1,6 @@
 package io.mlserve.server.testing;
 
+import io.mlserve.server.alerts.AlertSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -86,6 +87,15 @@ public final class ServerFixture implements AutoCloseable {
     return new ServerFixture(dir, m -> GuardPolicy.off(), true, null, 200, false, evaluations);
   }
 
+  /**
+   * A loopback fixture that follows the store and evaluates {@code alerts}' rules (under the
+   * store's alerts lease, appending to this fixture's event log) once started.
+   */
+  public static ServerFixture withAlerts(Path dir, AlertSettings alerts)
+      throws Exception {
+    return new ServerFixture(dir, m -> GuardPolicy.off(), true, null, 0, false, null, alerts);
+  }
+
   private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
       String inProcessName, long rolloutTickMillis, boolean admin) throws Exception {
     this(dir, guard, followEvents, inProcessName, rolloutTickMillis, admin, null);
@@ -95,6 +105,13 @@ public final class ServerFixture implements AutoCloseable {
       String inProcessName, long rolloutTickMillis, boolean admin,
       Function<ModelRegistry, io.mlserve.server.evaluation.EvaluationRunner> evaluations)
       throws Exception {
+    this(dir, guard, followEvents, inProcessName, rolloutTickMillis, admin, evaluations, null);
+  }
+
+  private ServerFixture(Path dir, Function<String, GuardPolicy> guard, boolean followEvents,
+      String inProcessName, long rolloutTickMillis, boolean admin,
+      Function<ModelRegistry, io.mlserve.server.evaluation.EvaluationRunner> evaluations,
+      AlertSettings alerts) throws Exception {
     store = ModelStore.open(dir);
     events = EventLog.open(store.root());
     registry = new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
@@ -111,6 +128,9 @@ public final class ServerFixture implements AutoCloseable {
         .rollouts(rolloutTickMillis);
     if (evaluations != null) {
       b.approvals(evaluations.apply(registry));
+    }
+    if (alerts != null) {
+      b.alerts(alerts);
     }
     if (admin) {
       b.adminService(io.mlserve.registry.grpc.AdminServices.create(registry, store, events, null,

@@ -29,7 +29,7 @@ import java.util.Map;
  *   <li>{@code cpu_utilization}: {@code rate(process_cpu_seconds_total)} over the
  *       {@code mlserve_cpu_limit_cores} gauge; {@code memory_utilization}: {@code
  *       process_resident_memory_bytes} over {@code mlserve_memory_limit_bytes}; GPU signals: the
- *       busiest / fullest GPU ({@code max without (gpu)}).
+ *       busiest / fullest GPU ({@code max without (device)}).
  * </ul>
  *
  * <p>Where the evaluator sees no value (no requests in the window), PromQL's division gives NaN or
@@ -88,9 +88,9 @@ public final class PromQl {
           + SignalNames.METRIC_CPU_LIMIT_CORES;
       case SignalNames.MEMORY_UTILIZATION -> "process_resident_memory_bytes / "
           + SignalNames.METRIC_MEMORY_LIMIT_BYTES;
-      case SignalNames.GPU_UTILIZATION -> "max without (gpu) ("
+      case SignalNames.GPU_UTILIZATION -> "max without (device) ("
           + SignalNames.METRIC_GPU_UTILIZATION + ")";
-      case SignalNames.GPU_MEMORY_UTILIZATION -> "max without (gpu) ("
+      case SignalNames.GPU_MEMORY_UTILIZATION -> "max without (device) ("
           + SignalNames.METRIC_GPU_MEMORY_USED + " / " + SignalNames.METRIC_GPU_MEMORY_TOTAL + ")";
       default -> throw new IllegalArgumentException("no PromQL for signal " + name);
     };

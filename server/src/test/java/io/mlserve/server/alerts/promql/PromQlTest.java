@@ -88,7 +88,7 @@ class PromQlTest {
         hl.get("annotations").get("summary").asText());
     JsonNode busy = group.get("rules").get(1);
     assertEquals("0s", busy.get("for").asText());
-    assertEquals("max without (gpu) (mlserve_gpu_utilization_ratio) > 0.95",
+    assertEquals("max without (device) (mlserve_gpu_utilization_ratio) > 0.95",
         busy.get("expr").asText());
     assertEquals("ml", busy.get("labels").get("team").asText());
   }
