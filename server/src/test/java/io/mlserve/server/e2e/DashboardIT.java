@@ -158,8 +158,16 @@ class DashboardIT {
           page.screenshot("history");
           System.out.println("DashboardIT: history after the restart: " + points + " points");
         }),
-        dynamicTest("no browser console errors", () ->
-            assertEquals(List.of(), page.consoleErrors())));
+        dynamicTest("no browser console errors", () -> {
+          List<String> errors = page.consoleErrors();
+          // The channel works: an error logged now is read back (and is the only one).
+          page.script("console.error('DashboardIT probe')");
+          List<String> probed = page.await("the probe in the browser log",
+              d -> page.consoleErrors().size() > errors.size() ? page.consoleErrors() : null);
+          assertTrue(probed.get(probed.size() - 1).contains("DashboardIT probe"),
+              probed::toString);
+          assertEquals(List.of(), errors);
+        }));
   }
 
   /**
