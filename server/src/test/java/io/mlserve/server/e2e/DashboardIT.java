@@ -60,9 +60,12 @@ class DashboardIT {
         page.close();
       }
       if (demo != null) {
-        demo.terminate();
-        demo.awaitExit(60, TimeUnit.SECONDS);
-        demo.close();
+        try {
+          demo.terminate();
+          demo.awaitExit(60, TimeUnit.SECONDS);
+        } finally {
+          demo.close(); // killed if the graceful stop did not end it
+        }
       }
     }
   }

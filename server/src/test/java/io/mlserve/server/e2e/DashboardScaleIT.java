@@ -57,9 +57,12 @@ class DashboardScaleIT {
       }
     } finally {
       if (server != null) {
-        server.terminate();
-        server.awaitExit(60, TimeUnit.SECONDS);
-        server.close();
+        try {
+          server.terminate();
+          server.awaitExit(60, TimeUnit.SECONDS);
+        } finally {
+          server.close(); // killed if the graceful stop did not end it
+        }
       }
     }
   }

@@ -80,9 +80,10 @@ public final class Chromium {
     if (found.isEmpty()) {
       assertNull(System.getenv("CI"),
           "CI must have chromium and chromedriver (.ci/run installs them)");
-      System.err.println("WARNING: " + who + ": chromium or chromedriver not found on PATH; the"
-          + " browser checks are SKIPPED (install them, e.g. apt-get install chromium"
-          + " chromium-driver, to run them; the other checks ran)");
+      System.err.println("WARNING: " + who + ": chromium or chromedriver not found (on the PATH,"
+          + " or where -Dmlserve.chromium / -Dmlserve.chromedriver name them); its browser tests"
+          + " are SKIPPED (install them, e.g. apt-get install chromium chromium-driver, to run"
+          + " them)");
       Assumptions.abort("chromium or chromedriver not installed: browser checks skipped");
     }
     return found.get();
