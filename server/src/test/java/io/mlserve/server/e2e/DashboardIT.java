@@ -99,28 +99,11 @@ class DashboardIT {
         dynamicTest("Live: the figures move while traffic runs", () -> {
           traffic.pace(Duration.ofMillis(200));
           traffic.start(Duration.ofSeconds(120));
-          page.open("live/" + MODEL);
-          String rate = ".live-version[data-model='" + MODEL + "'][data-version='1.0.0']"
-              + " [data-live-rate]";
-          String first = page.await("a live request rate above 0", d -> positive(page, rate));
-          String refreshed = page.attr("view", "data-refreshed");
-          traffic.pace(Duration.ofMillis(10)); // more traffic: the rate must follow
-          String moved = page.await("the live rate to move from " + first,
-              d -> {
-                String now = positive(page, rate);
-                return now != null && !now.equals(first) ? now : null;
-              });
-          assertNotEquals(refreshed, page.attr("view", "data-refreshed"), "no refresh");
-          page.await("a latency figure", d -> positive(page,
-              ".live-version[data-version='1.0.0'] [data-live-p99]"));
-          page.screenshot("live");
-          System.out.println("DashboardIT: live rate moved " + first + " -> " + moved + " req/s"
-              + " (" + traffic.sent() + " requests sent)");
-          String readme = System.getProperty("mlserve.dashboard.png");
-          if (readme != null) {
-            readmeScreenshot(Path.of(readme));
+          try {
+            liveFiguresMove();
+          } finally {
+            traffic.stop(); // also when it failed: the later steps restart the server
           }
-          traffic.stop();
         }),
         dynamicTest("Model view shows the stage history", () -> {
           page.open("model/" + MODEL);
@@ -177,6 +160,30 @@ class DashboardIT {
    * The README's picture: the Live view after a minute of traffic whose pace changes every 10 s
    * (the pace shapes the picture; no check waits on it), copied to {@code file}.
    */
+  private void liveFiguresMove() throws Exception {
+    page.open("live/" + MODEL);
+    String rate = ".live-version[data-model='" + MODEL + "'][data-version='1.0.0']"
+        + " [data-live-rate]";
+    String first = page.await("a live request rate above 0", d -> positive(page, rate));
+    String refreshed = page.attr("view", "data-refreshed");
+    traffic.pace(Duration.ofMillis(10)); // more traffic: the rate must follow
+    String moved = page.await("the live rate to move from " + first,
+        d -> {
+          String now = positive(page, rate);
+          return now != null && !now.equals(first) ? now : null;
+        });
+    assertNotEquals(refreshed, page.attr("view", "data-refreshed"), "no refresh");
+    page.await("a latency figure", d -> positive(page,
+        ".live-version[data-version='1.0.0'] [data-live-p99]"));
+    page.screenshot("live");
+    System.out.println("DashboardIT: live rate moved " + first + " -> " + moved + " req/s"
+        + " (" + traffic.sent() + " requests sent)");
+    String readme = System.getProperty("mlserve.dashboard.png");
+    if (readme != null) {
+      readmeScreenshot(Path.of(readme));
+    }
+  }
+
   private void readmeScreenshot(Path file) throws Exception {
     for (int gap : new int[] {40, 15, 60, 25, 10, 30}) {
       traffic.pace(Duration.ofMillis(gap));

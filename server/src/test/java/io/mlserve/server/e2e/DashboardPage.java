@@ -107,6 +107,8 @@ final class DashboardPage implements AutoCloseable {
 
   <T> T await(String what, Duration atMost, Function<WebDriver, T> condition) {
     WebDriverWait wait = new WebDriverWait(driver, atMost, Duration.ofMillis(100));
+    // The views re-render on every poll: an element found a moment ago may be gone; look again.
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     wait.withMessage(() -> what + " (status line: '" + text("status") + "', console errors: "
         + consoleErrors() + ")");
     return wait.until(d -> {
