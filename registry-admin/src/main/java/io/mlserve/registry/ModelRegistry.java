@@ -6,7 +6,6 @@ import io.mlserve.store.Event;
 import io.mlserve.store.EventLog;
 import io.mlserve.store.HistoryEntry;
 import io.mlserve.store.Manifest;
-import io.mlserve.store.ModelFormat;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Names;
 import io.mlserve.store.SemVer;
@@ -15,11 +14,7 @@ import io.mlserve.store.StoreException;
 import io.mlserve.store.StoreLock;
 import io.mlserve.store.TrafficSplit;
 import io.mlserve.store.VersionStages;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,7 +38,6 @@ import java.util.Optional;
 public final class ModelRegistry {
   private final ModelStore store;
   private final EventLog events;
-  private final ArtifactValidator validator;
   private final Clock clock;
   private final Lifecycle lifecycle;
   private final Recovery recovery;
@@ -52,13 +46,13 @@ public final class ModelRegistry {
   private final RolloutChanges rollouts;
   private final ShadowChanges shadows;
   private final ApprovalChanges approvals;
+  private final VersionInstaller installer;
 
   /** Also finishes any change a killed writer left half done (see {@link Recovery}). */
   public ModelRegistry(ModelStore store, EventLog events, ArtifactValidator validator,
       Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.events = Objects.requireNonNull(events, "events");
-    this.validator = Objects.requireNonNull(validator, "validator");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.deployments = new DeploymentStore(store);
     this.recovery = new Recovery(store, events, deployments);
@@ -67,6 +61,9 @@ public final class ModelRegistry {
     this.traffic = new TrafficChanges(store, events, clock, recovery, deployments);
     this.shadows = new ShadowChanges(store, events, clock, recovery, deployments);
     this.approvals = new ApprovalChanges(this, store, events, clock, deployments);
+    this.installer = new VersionInstaller(store, events,
+        Objects.requireNonNull(validator, "validator"), clock, recovery,
+        this::nextVersion);
     recovery.recoverAll();
   }
 
@@ -134,59 +131,7 @@ public final class ModelRegistry {
    * @throws StoreException for I/O failures
    */
   public Manifest register(RegisterRequest req) {
-    Objects.requireNonNull(req, "req");
-    String model = RegisterChecks.modelName(req.model());
-    SemVer version = RegisterChecks.version(req.version());
-    ModelFormat format = RegisterChecks.format(req.format());
-    RegisterChecks.actor(req.actor());
-    RegisterChecks.signature(req.signature());
-    RegisterChecks.artifact(req.artifact());
-    if (req.examples() != null) {
-      RegisterChecks.examples(req.examples());
-    }
-    if (req.bump() == null) { // a bump's version is resolved again under the lock
-      RegisterChecks.rejectDuplicate(store, model, version);
-    }
-
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    Path tmp = store.createTempVersionDir(model);
-    Manifest manifest;
-    try {
-      Manifest assembled = VersionAssembler.assemble(store.files(), tmp, req, format, now);
-      validate(tmp, assembled);
-      beforeInstall(req.beforeInstall(), tmp, assembled);
-      manifest = store.lock().call(() -> {
-        recovery.recover(model);
-        Manifest m = assembled;
-        if (req.bump() != null) {
-          String next = nextVersion(model, req.bump());
-          if (!next.equals(m.version())) {
-            m = VersionAssembler.renumber(store.files(), tmp, m, next);
-            if (req.beforeInstall() != null) {
-              req.beforeInstall().renumbered(tmp, m);
-            }
-          }
-        }
-        String v = m.version();
-        RegisterChecks.rejectDuplicate(store, model, SemVer.parse(v));
-        store.appendHistory(HistoryEntry.of(now.toEpochMilli(), model, v, null,
-            Stage.DEVELOPMENT, req.actor(), "registered"), events.nextSeq());
-        events.appendQueued(Event.registered(model, v, req.runId(), now.toEpochMilli()));
-        store.installVersion(model, v, tmp); // the commit point
-        return m;
-      });
-    } catch (RuntimeException | Error e) {
-      if (Files.exists(tmp)) { // not installed: leave nothing behind
-        try {
-          store.discardTempVersionDir(model, tmp);
-        } catch (RuntimeException cleanup) {
-          e.addSuppressed(cleanup);
-        }
-      }
-      throw e;
-    }
-    events.deliverPending();
-    return manifest;
+    return installer.register(req);
   }
 
   /**
@@ -463,30 +408,6 @@ public final class ModelRegistry {
   public List<HistoryEntry> history(String model) {
     Objects.requireNonNull(model, "model");
     return store.history(model);
-  }
-
-  private static void beforeInstall(InstallStep step, Path dir, Manifest manifest) {
-    if (step == null) {
-      return;
-    }
-    try {
-      step.run(dir, manifest);
-    } catch (io.mlserve.store.StoreException e) { // I/O, or something gone: as it is
-      throw e;
-    } catch (Exception e) {
-      throw new InvalidRequestException((e.getMessage() != null ? e.getMessage()
-          : "the step before install failed") + " (" + manifest.name() + ":" + manifest.version()
-          + " was not registered)", e);
-    }
-  }
-
-  private void validate(Path dir, Manifest manifest) {
-    try {
-      validator.validate(dir, manifest);
-    } catch (Exception e) {
-      throw new InvalidRequestException("validation of " + manifest.name() + ":"
-          + manifest.version() + " failed: " + (e.getMessage() != null ? e.getMessage() : e), e);
-    }
   }
 
   /**

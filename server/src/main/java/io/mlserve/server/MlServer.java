@@ -11,8 +11,6 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.core.Failure;
-import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.drift.DriftAlertSignals;
 import io.mlserve.server.drift.DriftConfig;
@@ -40,7 +38,6 @@ import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.shadow.Shadows;
 import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.serving.InferenceService;
-import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.serving.RequestIds;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.StoreLease;
@@ -109,25 +106,7 @@ public final class MlServer implements AutoCloseable {
     this.alerts = b.alerts == null ? null : AlertService.create(b.alerts.config(),
         b.alerts.interval(), new ServedScopes(router), new DriftAlertSignals(drift),
         b.alerts.resources(), b.alerts.externalUrl(), b.clock);
-    AnswerListener record = (model, ctx, split, inputs, outputs, error, nanos) -> {
-      router.recordTransport(ctx.transport());
-      Throwable e = error == null ? null : Failure.unwrap(error);
-      if (e instanceof java.util.concurrent.CancellationException) {
-        return; // the caller went away: neither an answer nor an error of the version
-      }
-      usage.record(model.name(), model.version(), ctx.routingKey(), e != null);
-      if (e == null && !ctx.transport().equals(BULK_TRANSPORT)) {
-        // A sample is queued for the model's shadow, if it has one (one map lookup if not).
-        shadows.offer(model.name(), model.version(), ctx.requestId(), inputs, outputs);
-        // A few rows go to the version's drift window (one map lookup; no lock, no allocation).
-        drift.offer(model.name(), model.version(), model.manifest().signature(), inputs,
-            outputs);
-      }
-      experiments.record(model.name(), model.version(), keep(ctx, split) ? ctx.requestId() : null,
-          outputs, split,
-          nanos, e == null ? null : e instanceof InferenceException ie ? ie.kind()
-              : InferenceException.Kind.INTERNAL);
-    };
+    AnswerListener record = new AnswerRecorder(router, usage, shadows, drift, experiments);
     this.inference = new InferenceService(router, b.ticker, new RequestIds(), record);
     b.grpc
         .addService(ServerInterceptors.intercept(
@@ -245,24 +224,14 @@ public final class MlServer implements AutoCloseable {
     return router;
   }
 
+  /** How long an admin change through this server waits to be applied here before answering. */
+  public static final java.time.Duration APPLY_WAIT = java.time.Duration.ofSeconds(10);
+
   /**
    * The transport name bulk-job chunks run under: their answers count in A/B windows but are
    * not kept for feedback (a million-row job would evict every interactive prediction).
    */
-  /** How long an admin change through this server waits to be applied here before answering. */
-  public static final java.time.Duration APPLY_WAIT = java.time.Duration.ofSeconds(10);
-
   public static final String BULK_TRANSPORT = io.mlserve.server.bulk.ChunkedInference.TRANSPORT;
-
-  /**
-   * Whether an answer is kept for feedback: when a traffic split routed it (an A/B test), or
-   * when the client named the request (it means to send feedback); not bulk-job chunks. Keeping
-   * every answer would cost every request: a kept prediction outlives the young generation,
-   * and copying 30,000 of them a second raised REST p99 from 6 ms to 37 ms (docs/benchmarks.md).
-   */
-  private static boolean keep(RequestContext ctx, boolean splitRouted) {
-    return !ctx.transport().equals(BULK_TRANSPORT) && (splitRouted || !ctx.idAssigned());
-  }
 
   /** The running shadows (copies of answered requests to a version under comparison). */
   public Shadows shadows() {
