@@ -60,6 +60,7 @@ final class TensorValues {
       case FP16 -> Half.toFloat((short) SHORT.get(d, off));
       case FP32 -> (float) FLOAT.get(d, off);
       case FP64 -> (float) (double) DOUBLE.get(d, off);
+      case BYTES -> throw new IllegalArgumentException("BYTES elements are not numbers");
     };
   }
 

@@ -278,6 +278,7 @@ final class GrpcTensorCodec {
       case UINT8, UINT16, UINT32 -> c.getUintContentsCount();
       case UINT64 -> c.getUint64ContentsCount();
       case FP16 -> 0;
+      case BYTES -> c.getBytesContentsCount();
     };
   }
 
@@ -291,6 +292,7 @@ final class GrpcTensorCodec {
       case UINT8, UINT16, UINT32 -> "uint_contents";
       case UINT64 -> "uint64_contents";
       case FP16 -> "(none: use raw_input_contents)";
+      case BYTES -> "bytes_contents";
     };
   }
 

@@ -3,9 +3,12 @@ package io.mlserve.server.tensor;
 import java.util.Locale;
 
 /**
- * The Open Inference Protocol's tensor element types that mlserve carries as fixed-size
- * little-endian elements. {@code BYTES} (variable length strings) is not supported by the
- * numeric engines and is refused when a request names it.
+ * The Open Inference Protocol's tensor element types. All but {@code BYTES} are fixed-size
+ * little-endian elements. {@code BYTES} elements are variable-length byte strings, carried in a
+ * {@link Tensor} in the protocol's raw form: each element a 4-byte little-endian unsigned length
+ * followed by that many bytes (the layout of OIP {@code raw_input_contents} and of Triton's binary
+ * tensor data extension). Code that needs a fixed element size must check {@link #isFixedSize()}
+ * first: {@link #byteSize()} throws for {@code BYTES}.
  *
  * <p>This enum is immutable and thread-safe.
  */
@@ -21,7 +24,9 @@ public enum DataType {
   INT64(8),
   FP16(2),
   FP32(4),
-  FP64(8);
+  FP64(8),
+  /** Variable-length byte strings (OIP/Triton {@code BYTES}; ONNX {@code string}). */
+  BYTES(-1);
 
   private final int byteSize;
 
@@ -29,9 +34,21 @@ public enum DataType {
     this.byteSize = byteSize;
   }
 
-  /** Size in bytes of one element. */
+  /**
+   * Size in bytes of one element.
+   *
+   * @throws UnsupportedOperationException for {@code BYTES}, whose elements vary in size
+   */
   public int byteSize() {
+    if (byteSize < 0) {
+      throw new UnsupportedOperationException("BYTES elements have no fixed size");
+    }
     return byteSize;
+  }
+
+  /** Whether every element takes {@link #byteSize()} bytes (all types but {@code BYTES}). */
+  public boolean isFixedSize() {
+    return byteSize > 0;
   }
 
   /** The protocol's spelling of this type, e.g. {@code "FP32"}. */
@@ -48,6 +65,11 @@ public enum DataType {
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException("datatype is missing");
     }
+    // BYTES is refused at the protocol edges until every codec carries it (issue 16/17 work).
+    if (name.equalsIgnoreCase("BYTES")) {
+      throw new IllegalArgumentException(
+          "unsupported datatype '" + name + "' (supported: " + supportedList() + ")");
+    }
     try {
       return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
@@ -59,6 +81,9 @@ public enum DataType {
   private static String supportedList() {
     StringBuilder sb = new StringBuilder();
     for (DataType t : values()) {
+      if (t == BYTES) {
+        continue;
+      }
       if (sb.length() > 0) {
         sb.append(", ");
       }

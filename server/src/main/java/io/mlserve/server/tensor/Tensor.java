@@ -27,6 +27,16 @@ public final class Tensor {
     this.dataType = Objects.requireNonNull(dataType, "dataType");
     this.shape = Objects.requireNonNull(shape, "shape").clone();
     this.data = Objects.requireNonNull(data, "data");
+    if (!dataType.isFixedSize()) {
+      long count;
+      try {
+        count = elementCount(this.shape);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("tensor '" + name + "': " + e.getMessage());
+      }
+      BytesElements.offsets(name, data, count);
+      return;
+    }
     long expected = byteSize(name, dataType, this.shape);
     if (expected != data.length) {
       throw new IllegalArgumentException(
@@ -70,7 +80,8 @@ public final class Tensor {
   }
 
   /**
-   * Bytes a tensor of {@code type} and {@code shape} takes; what one byte array can hold at most.
+   * Bytes a tensor of fixed-size {@code type} and {@code shape} takes; what one byte array can
+   * hold at most. For {@code BYTES} the size depends on the elements: see {@link BytesElements}.
    *
    * @throws IllegalArgumentException naming the tensor when the shape is negative or too large
    */
@@ -127,6 +138,11 @@ public final class Tensor {
   /** A read-only little-endian view of the data. */
   public ByteBuffer buffer() {
     return ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** A {@code BYTES} tensor of UTF-8 strings. */
+  public static Tensor ofStrings(String name, long[] shape, java.util.List<String> values) {
+    return new Tensor(name, DataType.BYTES, shape, BytesElements.encodeStrings(values));
   }
 
   /** The elements as floats; only for FP32 tensors. */

@@ -69,8 +69,11 @@ public final class Tensors {
       out[0] = batch;
       return out;
     }
-    int rowBytes = total == 0 ? 0 : (int) (batch.data().length / total);
     long[] shape = batch.shape();
+    if (!batch.dataType().isFixedSize()) {
+      return splitVariable(batch, rows, shape, total);
+    }
+    int rowBytes = total == 0 ? 0 : (int) (batch.data().length / total);
     int pos = 0;
     for (int i = 0; i < rows.length; i++) {
       int len = rows[i] * rowBytes;
@@ -79,6 +82,23 @@ public final class Tensors {
       long[] s = shape.clone();
       s[0] = rows[i];
       out[i] = new Tensor(batch.name(), batch.dataType(), s, part);
+    }
+    return out;
+  }
+
+  private static Tensor[] splitVariable(Tensor batch, int[] rows, long[] shape, long total) {
+    long count = Tensor.elementCount(shape);
+    int perRow = total == 0 ? 0 : (int) (count / total);
+    int[] offsets = BytesElements.offsets(batch.name(), batch.data(), count);
+    Tensor[] out = new Tensor[rows.length];
+    int element = 0;
+    for (int i = 0; i < rows.length; i++) {
+      int next = element + rows[i] * perRow;
+      byte[] part = Arrays.copyOfRange(batch.data(), offsets[element], offsets[next]);
+      long[] s = shape.clone();
+      s[0] = rows[i];
+      out[i] = new Tensor(batch.name(), batch.dataType(), s, part);
+      element = next;
     }
     return out;
   }
@@ -95,9 +115,16 @@ public final class Tensors {
     return true;
   }
 
-  /** Reads element {@code i} of a tensor as a double (BOOL: 0 or 1). */
+  /**
+   * Reads element {@code i} of a numeric tensor as a double (BOOL: 0 or 1).
+   *
+   * @throws IllegalArgumentException for a {@code BYTES} tensor
+   */
   public static double elementAsDouble(Tensor t, int i) {
     ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+    if (!t.dataType().isFixedSize()) {
+      throw new IllegalArgumentException("tensor '" + t.name() + "' holds BYTES, not numbers");
+    }
     int off = i * t.dataType().byteSize();
     return switch (t.dataType()) {
       case BOOL, INT8 -> b.get(off);
@@ -114,6 +141,8 @@ public final class Tensors {
       case FP16 -> Half.toFloat(b.getShort(off));
       case FP32 -> b.getFloat(off);
       case FP64 -> b.getDouble(off);
+      case BYTES -> throw new IllegalArgumentException(
+          "tensor '" + t.name() + "' holds BYTES, not numbers");
     };
   }
 }

@@ -19,6 +19,7 @@ public final class ValueRange {
       case FP16 -> -65504;
       case FP32 -> -Float.MAX_VALUE;
       case FP64 -> -Double.MAX_VALUE;
+      case BYTES -> throw new IllegalArgumentException("BYTES has no numeric range");
     };
   }
 
@@ -40,6 +41,7 @@ public final class ValueRange {
       case FP16 -> 65504;
       case FP32 -> Float.MAX_VALUE;
       case FP64 -> Double.MAX_VALUE;
+      case BYTES -> throw new IllegalArgumentException("BYTES has no numeric range");
     };
   }
 

@@ -21,6 +21,8 @@ final class DjlTypes {
       case FP16 -> ai.djl.ndarray.types.DataType.FLOAT16;
       case FP32 -> ai.djl.ndarray.types.DataType.FLOAT32;
       case FP64 -> ai.djl.ndarray.types.DataType.FLOAT64;
+      case BYTES -> throw new IllegalArgumentException(
+          "BYTES tensors are not supported by the TorchScript engine");
     };
   }
 
