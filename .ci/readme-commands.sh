@@ -28,7 +28,12 @@ SKIP=(
   '^mvn([[:space:]]|$)'               'the build itself: this script runs inside `mvn -B verify`'
   '^docker([[:space:]]|$)'            'needs Docker and the image `docker build` makes (minutes): not part of the test suite'
   '[[:space:]]--follow([[:space:]]|$)' 'follows the event stream until Ctrl-C'
+  '^kubectl (apply|rollout|get|port-forward)([[:space:]]|$)' 'needs a Kubernetes cluster (none is reachable from the test suite)'
+  '^helm([[:space:]]|$)'              'needs Helm and a Kubernetes cluster'
 )
+if ! command -v kubectl >/dev/null 2>&1; then
+  SKIP+=('^kubectl([[:space:]]|$)' 'kubectl is not installed on this machine')
+fi
 if ! command -v grpcurl >/dev/null 2>&1; then
   SKIP+=('^grpcurl([[:space:]]|$)' 'grpcurl is not installed on this machine')
 fi

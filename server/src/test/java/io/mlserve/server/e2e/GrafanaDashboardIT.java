@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserve.server.deploy.DeployFiles;
 import io.mlserve.server.deploy.ExportedMetricNames;
+import io.mlserve.server.deploy.KubeManifests;
 import io.mlserve.server.testing.DemoModel;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * server exports: starts {@code bin/mlserve demo} as the README does, sends it requests over
  * REST (answered and failed), scrapes {@code /metrics} over loopback, and compares the metric
  * names of every panel target and query variable with the scrape's families (histogram and
- * summary suffixes included) and the conditionally exported {@code SignalNames.METRIC_*} (drift,
+ * summary suffixes included), and the metrics {@code deploy/k8s}'s autoscalers read, and the
+ * conditionally exported {@code SignalNames.METRIC_*} (drift,
  * resources, GPU), which a fresh demo may not show yet.
  */
 class GrafanaDashboardIT {
@@ -90,6 +92,12 @@ class GrafanaDashboardIT {
       }
     }
     assertTrue(queries > 20, "too few queries: " + queries);
+    // The Kubernetes autoscalers (HPA via the Prometheus Adapter, KEDA) read these per pod.
+    Set<String> scaling = KubeManifests.load().autoscalingMetrics();
+    Set<String> missingScaling = exported.missing(scaling);
+    if (!missingScaling.isEmpty()) {
+      unexported.add("deploy/k8s autoscaling reads " + missingScaling + " (of " + scaling + ")");
+    }
     assertEquals(List.of(), unexported,
         "dashboard queries naming metrics that /metrics does not export (exported: "
             + exported.names() + ")");
