@@ -276,12 +276,23 @@ public final class MlServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: not ready at once, stop following events, stop accepting calls, let
-   * in-flight calls finish (up to {@code grace}), then drain and close every model.
+   * The first step of a graceful stop, alone: from now on the server reports not ready
+   * ({@code grpc.health.v1} NOT_SERVING, {@code /readyz} 503) while it still serves every call,
+   * so that load balancers take it out of rotation before {@link #shutdown} refuses new calls.
+   * Idempotent; thread-safe.
    */
-  public void shutdown(long grace, TimeUnit unit) throws InterruptedException {
+  public void beginDrain() {
     state.markShuttingDown();
     health.enterTerminalState();
+  }
+
+  /**
+   * Graceful shutdown: not ready at once ({@link #beginDrain}), stop following events, stop
+   * accepting calls, let in-flight calls finish (up to {@code grace}), then drain and close
+   * every model.
+   */
+  public void shutdown(long grace, TimeUnit unit) throws InterruptedException {
+    beginDrain();
     guard.close();
     RolloutRunner r = rollouts;
     if (r != null) {

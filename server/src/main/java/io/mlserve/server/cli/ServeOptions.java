@@ -31,6 +31,7 @@ final class ServeOptions {
   static final Range GUARD_MAX_P95_MS = new Range(1, 600_000);
   static final Range GUARD_MIN_REQUESTS = new Range(1, 10_000_000);
   static final Range SHUTDOWN_GRACE_SECONDS = new Range(0, 3_600);
+  static final Range DRAIN_DELAY_SECONDS = new Range(0, 300);
   static final Range FEEDBACK_PREDICTIONS = new Range(0, 10_000_000);
   static final Range FEEDBACK_MEMORY_MIB = new Range(1, 65_536);
   static final Range FEEDBACK_TTL_SECONDS = new Range(1, 7 * 86_400);
@@ -187,6 +188,12 @@ final class ServeOptions {
           + " Default: ${DEFAULT-VALUE}")
   int shutdownGraceSeconds;
 
+  @Option(names = "--drain-delay-seconds", defaultValue = "0",
+      description = "On SIGTERM, report not ready (gRPC health, /readyz) and keep serving this"
+          + " long before refusing new calls, so that a load balancer's health check takes the"
+          + " replica out first (0 to 300; about 2 health-check intervals). Default: ${DEFAULT-VALUE}")
+  int drainDelaySeconds;
+
   // ---- Connection limits (per listener: HTTP and gRPC each). Bounded; see ConnectionLimits. --
   private static final long MAX_SECONDS = ConnectionLimits.MAX_TIMEOUT.toSeconds();
 
@@ -323,6 +330,7 @@ final class ServeOptions {
     check(out, "--guard-max-p95-ms", GUARD_MAX_P95_MS, guardMaxP95Millis);
     check(out, "--guard-min-requests", GUARD_MIN_REQUESTS, guardMinRequests);
     check(out, "--shutdown-grace-seconds", SHUTDOWN_GRACE_SECONDS, shutdownGraceSeconds);
+    check(out, "--drain-delay-seconds", DRAIN_DELAY_SECONDS, drainDelaySeconds);
     drift.problems(out);
     return out;
   }

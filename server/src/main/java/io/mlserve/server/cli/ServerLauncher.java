@@ -184,6 +184,12 @@ final class ServerLauncher {
     ExitActions.Registration stop = exit.add(() -> {
       System.out.println("mlserve: shutting down (finishing in-flight requests)");
       try {
+        if (options.drainDelaySeconds > 0) {
+          server.beginDrain();
+          System.out.println("mlserve: not ready; serving " + options.drainDelaySeconds
+              + " s more while load balancers take this replica out (--drain-delay-seconds)");
+          TimeUnit.SECONDS.sleep(options.drainDelaySeconds);
+        }
         HttpGateway h = httpRef.get();
         if (h != null) {
           h.close();
