@@ -30,6 +30,7 @@ SKIP=(
   '[[:space:]]--follow([[:space:]]|$)' 'follows the event stream until Ctrl-C'
   '^kubectl (apply|rollout|get|port-forward)([[:space:]]|$)' 'needs a Kubernetes cluster (none is reachable from the test suite)'
   '^helm([[:space:]]|$)'              'needs Helm and a Kubernetes cluster'
+  '^deploy/local/'                    'starts 3 replicas and HAProxy on fixed ports for minutes: run by hand (docs/benchmarks.md has its figures)'
 )
 if ! command -v kubectl >/dev/null 2>&1; then
   SKIP+=('^kubectl([[:space:]]|$)' 'kubectl is not installed on this machine')
