@@ -128,6 +128,17 @@ final class LauncherProcess implements AutoCloseable {
     process.toHandle().destroy();
   }
 
+  /** The process id (bin/mlserve execs the JVM, so it is the server's). */
+  long pid() {
+    return process.pid();
+  }
+
+  /** SIGKILL, as the kernel's OOM killer or a node failure does. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   /** Kills the process if it is still running. */
   @Override
   public void close() throws InterruptedException {
