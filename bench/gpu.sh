@@ -17,6 +17,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 . bench/lib.sh
+. bench/lib-serve.sh
 
 if ! command -v nvidia-smi >/dev/null 2>&1; then
   echo "bench/gpu.sh: no NVIDIA GPU here (nvidia-smi not found): ONNX GPU serving needs a CUDA" \
@@ -50,23 +51,10 @@ sed 's/^{"tolerance":[^,]*,/{"tolerance":0.001,/' "$mlp/examples.json" >"$store/
 for m in mlp_gpu mlp_cpu; do
   manifest="$mlp/model.json" examples="$mlp/examples.json"
   [ "$m" = mlp_gpu ] && manifest="$store/gpu.json" examples="$store/gpu-examples.json"
-  bin/mlctl --store "$store" register --model "$m" --version 1.0.0 --artifact "$mlp/model.onnx" \
-    --signature "$manifest" --examples "$examples" >>"$OUT_DIR/register.log" 2>&1 \
-    || { cat "$OUT_DIR/register.log" >&2; die "register $m failed (GPU runtime missing?)"; }
-  bin/mlctl --store "$store" promote --model "$m" --version 1.0.0 --stage Production \
-    >>"$OUT_DIR/register.log" 2>&1 || { cat "$OUT_DIR/register.log" >&2; die "promote $m failed"; }
+  register_promote "$store" "$m" "$mlp/model.onnx" "$manifest" "$examples"
 done
 
-bin/mlserve serve --store "$store" --grpc-port 0 --http-port 0 --bind 127.0.0.1 >"$log" 2>&1 &
-DEMO_PID=$!
-for _ in $(seq "$READY_TIMEOUT"); do
-  grep -q "ready grpc_port" "$log" && break
-  kill -0 "$DEMO_PID" 2>/dev/null || { tail -n 40 "$log" >&2; die "the server exited (see $log)"; }
-  sleep 1
-done
-GPORT="$(sed -n 's/^mlserve: ready grpc_port=\([0-9]*\).*/\1/p' "$log")"
-HPORT="$(sed -n 's/^mlserve: ready .*http_port=\([0-9]*\).*/\1/p' "$log")"
-[ -n "$GPORT" ] || die "the server was not ready within ${READY_TIMEOUT}s (see $log)"
+start_serve "$log" "$store"
 
 curl -sS --fail-with-body "http://127.0.0.1:$HPORT/readyz" >"$OUT_DIR/readyz.json" \
   || die "/readyz: $(cat "$OUT_DIR/readyz.json")"
@@ -75,42 +63,22 @@ curl -sS "http://127.0.0.1:$HPORT/metrics" | grep 'gpu0' >"$OUT_DIR/metrics-devi
   || die "/metrics has no series naming gpu0"
 echo "bench: /readyz and /metrics name gpu0" >&2
 
-run() { # MODEL ROWS DURATION WARMUP NAME
-  # shellcheck disable=SC2086
-  java $LOADTEST_JAVA_OPTS -cp "$lt_cp" io.mlserve.loadtest.LoadTest run \
-    --target "127.0.0.1:$GPORT" --model "$1" --batch-size "$2" --concurrency "$CONCURRENCY" \
-    --duration "$3" --warmup "$4" --slo none --quiet --json "$OUT_DIR/$5.json" >"$OUT_DIR/$5.txt" \
-    || die "load on $1 (batch $2) failed: $(tail -n 3 "$OUT_DIR/$5.txt")"
-}
 for b in 1 "$MLP_BATCH"; do
-  for m in mlp_cpu mlp_gpu; do run "$m" "$b" "$WARMUP" 0s "$m-b$b.warmup"; done
+  for m in mlp_cpu mlp_gpu; do model_run "$m" "$b" "$WARMUP" 0s "$m-b$b.warmup"; done
 done
 for r in $(seq "$ROUNDS"); do
   for b in 1 "$MLP_BATCH"; do
-    for m in mlp_cpu mlp_gpu; do run "$m" "$b" "$DURATION" "$CLIENT_WARMUP" "$m-b$b.$r"; done
+    for m in mlp_cpu mlp_gpu; do model_run "$m" "$b" "$DURATION" "$CLIENT_WARMUP" "$m-b$b.$r"; done
   done
 done
 stop_demo
 
 {
-  echo "| model (rows per request) | req/s (median of $ROUNDS) | rows/s | p50 | p99 | GPU / CPU per round (median) |"
+  echo "| model (rows per request) | req/s (median of $ROUNDS) | rows/s | p50 | p99 | mlp_gpu / mlp_cpu throughput, per round |"
   echo "|---|---:|---:|---:|---:|---|"
   for b in 1 "$MLP_BATCH"; do
-    for m in mlp_cpu mlp_gpu; do
-      rps="$(for r in $(seq "$ROUNDS"); do json_field "$OUT_DIR/$m-b$b.$r.json" throughput_rps; done | median)"
-      p50="$(for r in $(seq "$ROUNDS"); do json_field "$OUT_DIR/$m-b$b.$r.json" p50_us; done | median)"
-      p99="$(for r in $(seq "$ROUNDS"); do json_field "$OUT_DIR/$m-b$b.$r.json" p99_us; done | median)"
-      ratio=""
-      if [ "$m" = mlp_gpu ]; then
-        ratios="$(for r in $(seq "$ROUNDS"); do
-          awk -v a="$(json_field "$OUT_DIR/mlp_gpu-b$b.$r.json" throughput_rps)" \
-            -v c="$(json_field "$OUT_DIR/mlp_cpu-b$b.$r.json" throughput_rps)" 'BEGIN { printf "%.2f\n", a / c }'
-        done)"
-        ratio="x$(echo "$ratios" | paste -sd ' ' | sed 's/ /, x/g') (x$(echo "$ratios" | median))"
-      fi
-      awk -v m="$m" -v b="$b" -v r="$rps" -v a="$p50" -v c="$p99" -v x="$ratio" \
-        'BEGIN { printf "| %s (%d) | %.0f | %.0f | %.2f ms | %.2f ms | %s |\n", m, b, r, r * b, a / 1000, c / 1000, x }'
-    done
+    ratio_row mlp_cpu "$b" "" "mlp_cpu-b$b"
+    ratio_row mlp_gpu "$b" "mlp_cpu-b$b" "mlp_gpu-b$b"
   done
   echo
   echo "- GPU: $(head -n 1 <<<"$gpus"); $(nproc) CPUs; closed loop, $CONCURRENCY in flight"
