@@ -26,6 +26,7 @@ from onnx import TensorProto
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import Ridge
 
+sys.dont_write_bytecode = True  # no __pycache__ in the examples directory
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import onnx_graphs  # noqa: E402
 
