@@ -161,8 +161,8 @@ def main():
     top2 = np.sort(proba_val, axis=1)[:, -2:]
     clear = np.where(top2[:, 1] - top2[:, 0] > 1e-3)[0]
     by_class = [clear[forest.predict(x_val[clear]) == c] for c in forest.classes_]
-    rows = np.concatenate([c[np.linspace(0, len(c) - 1, 5).astype(int)] for c in by_class])[:15]
-    rows = np.sort(np.concatenate([rows, clear[:1]]))
+    rows = np.unique(np.concatenate([c[np.linspace(0, len(c) - 1, 6).astype(int)]
+                                     for c in by_class]))
     ex_c = x_val[rows]
     labels, proba = forest.predict(ex_c), forest.predict_proba(ex_c)
     got_labels, got_proba = onnx_graphs.evaluate_classifier(model, ex_c)
