@@ -52,7 +52,7 @@ public final class Registrations {
       artifact = runs.modelArtifact(model, run.runId());
     }
     String format = spec.format() != null && !spec.format().isBlank() ? spec.format()
-        : artifact.getFileName().toString().endsWith(".onnx") ? "onnx" : "torchscript";
+        : io.mlserve.store.ModelFormat.ofFileName(artifact).id();
 
     Optional<Manifest> latest = latest(registry.store(), model);
     Signature signature = spec.signature() != null && !spec.signature().inputs().isEmpty()
