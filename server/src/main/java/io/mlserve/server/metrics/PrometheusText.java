@@ -87,8 +87,8 @@ public final class PrometheusText {
             + " allowed to fall back to the CPU says cpu.");
     for (ModelMetrics m : models) {
       if (m.device() != null) {
-        out.append("mlserve_model_device{").append(labels(m)).append(",device="")
-            .append(escape(m.device())).append(""} 1\n");
+        out.append("mlserve_model_device{").append(labels(m)).append(",device=\"")
+            .append(escape(m.device())).append("\"} 1\n");
       }
     }
 
