@@ -6,6 +6,8 @@ import io.mlserve.store.Manifest;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.store.Signature;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +15,9 @@ import java.util.Optional;
 
 /**
  * Turns a {@link RegisterSpec} into a complete {@link RegisterRequest}: the version (explicit or
- * bumped from the highest), the artifact (given, or the run's model file), the format (from the
- * file name), the signature and serving config (inherited from the latest version), and the
+ * bumped from the highest), the artifact (given, or the run's model file), the format (given, or
+ * told from the file's content by {@link ArtifactFormats}, which also refuses a file whose
+ * content contradicts it), the signature and serving config (inherited from the latest version), and the
  * lineage (the run's params and last metric values copied into the manifest). Stateless.
  */
 public final class Registrations {
@@ -51,8 +54,14 @@ public final class Registrations {
       }
       artifact = runs.modelArtifact(model, run.runId());
     }
+    // A missing or empty file is refused by the registration's own checks, with the others.
+    boolean readable = Files.isRegularFile(artifact) && size(artifact) > 0;
     String format = spec.format() != null && !spec.format().isBlank() ? spec.format()
+        : readable ? ArtifactFormats.detect(artifact).id()
         : artifact.getFileName().toString().endsWith(".onnx") ? "onnx" : "torchscript";
+    if (readable) {
+      ArtifactFormats.check(artifact, RegisterChecks.format(format));
+    }
 
     Optional<Manifest> latest = latest(registry.store(), model);
     Signature signature = spec.signature() != null && !spec.signature().inputs().isEmpty()
@@ -66,6 +75,14 @@ public final class Registrations {
     return new RegisterRequest(model, version, artifact, format, signature, serving,
         run == null ? null : run.runId(), params, metrics, spec.description(), spec.examples(),
         spec.actor(), hasBump ? spec.bump() : null);
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   private static Optional<Manifest> latest(ModelStore store, String model) {
