@@ -17,8 +17,10 @@ import java.util.Optional;
  * Turns a {@link RegisterSpec} into a complete {@link RegisterRequest}: the version (explicit or
  * bumped from the highest), the artifact (given, or the run's model file), the format (given, or
  * told from the file's content by {@link ArtifactFormats}, which also refuses a file whose
- * content contradicts it), the signature and serving config (inherited from the latest version), and the
- * lineage (the run's params and last metric values copied into the manifest). Stateless.
+ * content contradicts it), the signature (given; for ONNX the graph's own, read by
+ * {@link OnnxSignatures}; else inherited from the latest version), the serving config
+ * (inherited from the latest version), and the lineage (the run's params and last metric values
+ * copied into the manifest). Stateless.
  */
 public final class Registrations {
   private Registrations() {}
@@ -64,8 +66,9 @@ public final class Registrations {
     }
 
     Optional<Manifest> latest = latest(registry.store(), model);
-    Signature signature = spec.signature() != null && !spec.signature().inputs().isEmpty()
-        ? spec.signature()
+    boolean given = spec.signature() != null && !spec.signature().inputs().isEmpty();
+    Signature signature = given ? spec.signature()
+        : readable && format.equalsIgnoreCase("onnx") ? OnnxSignatures.read(artifact)
         : latest.map(Manifest::signature).orElseThrow(() -> new InvalidRequestException(
             "model " + model + " has no version yet: give its signature (inputs and outputs)"));
     ServingConfig serving = spec.serving() != null ? spec.serving()
