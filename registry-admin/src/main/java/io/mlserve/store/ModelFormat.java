@@ -1,6 +1,5 @@
 package io.mlserve.store;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -36,17 +35,6 @@ public enum ModelFormat {
   /** The manifest's {@code platform} value, e.g. {@code pytorch_libtorch}. */
   public String platform() {
     return platform;
-  }
-
-  /**
-   * The format an artifact file's name implies when none is given: {@code .onnx} is ONNX,
-   * anything else TorchScript. An upload loses the name, so a client that has it (mlctl) sends
-   * the format it implies.
-   */
-  public static ModelFormat ofFileName(Path file) {
-    Path name = file.getFileName();
-    return name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")
-        ? ONNX : TORCHSCRIPT;
   }
 
   /**

@@ -101,9 +101,6 @@ final class ModelCommands {
       }
       if (format != null) {
         h.setFormat(format);
-      } else if (artifact != null) {
-        // the upload carries bytes only: the format the file's name implies goes with them
-        h.setFormat(io.mlserve.store.ModelFormat.ofFileName(artifact).id());
       }
       Path manifestFile = signature;
       if (manifestFile == null && artifact != null && artifact.toAbsolutePath().getParent() != null

@@ -10,6 +10,7 @@ import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.registry.RegisterRequest;
+import io.mlserve.server.metrics.PrometheusText;
 import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.testing.DemoModel;
 import io.mlserve.server.testing.OnnxFixtures;
@@ -70,6 +71,10 @@ class TwoEnginesServerTest {
           .build());
       assertEquals(24, floats(torch).size());
       assertTrue(fx.server.router().versions("dense").contains("1.0.0"));
+      String metrics = new PrometheusText(fx.metrics, () -> true).render();
+      assertTrue(metrics.contains(
+          "mlserve_model_device{model=\"dense\",version=\"1.0.0\",device=\"cpu\"} 1"),
+          metrics);
     }
   }
 

@@ -37,6 +37,10 @@ public final class DjlEngine implements InferenceEngine {
   @Override
   public LoadedModel load(Path versionDir, Manifest manifest) throws Exception {
     Path artifact = EngineArtifacts.require(this, versionDir, manifest, "torchscript");
+    if (!isZip(artifact)) {
+      throw new IllegalArgumentException("the artifact is not a TorchScript archive (a zip file,"
+          + " as torch.jit.save writes); an ONNX model needs format onnx");
+    }
     Device device = DjlTypes.device(manifest.serving().device());
     if (device.isGpu() && Engine.getEngine(ENGINE).getGpuCount() <= device.getDeviceId()) {
       throw new IllegalArgumentException(
@@ -59,6 +63,14 @@ public final class DjlEngine implements InferenceEngine {
             .build();
     ZooModel<Tensor[], Tensor[]> model = criteria.loadModel();
     return new DjlLoadedModel(model, outputNames, DeviceNames.canonical(manifest.serving().device()));
+  }
+
+  private static boolean isZip(Path artifact) throws java.io.IOException {
+    byte[] head = new byte[4];
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(artifact)) {
+      return in.readNBytes(head, 0, 4) == 4 && head[0] == 'P' && head[1] == 'K'
+          && head[2] == 3 && head[3] == 4;
+    }
   }
 
   /** The intra-op thread count last applied on each thread, by {@link #applyThreadCount}. */
