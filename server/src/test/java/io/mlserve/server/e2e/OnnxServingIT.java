@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * server (the real engines, gRPC on a loopback Netty port, the REST gateway) beside the
  * TorchScript demo. Every answer must equal scikit-learn's own outputs, committed as the
  * examples' golden outputs: labels exactly, values within the file's tolerance (1e-5, relative
- * above 1; 1e-9 for FP64). A hot reload between two ONNX versions under concurrent gRPC and REST
+ * above 1; 1e-9 for FP64). One MLP exported twice ({@code examples/mlp_heavy}, TorchScript and
+ * ONNX) answers torch's outputs through both engines. A hot reload between two ONNX versions under concurrent gRPC and REST
  * load loses no request.
  */
 class OnnxServingIT {
@@ -67,12 +68,19 @@ class OnnxServingIT {
     return DemoModel.repoRoot().resolve("examples/sklearn_forecaster").resolve(example);
   }
 
+  static Path mlp(String format) {
+    return DemoModel.repoRoot().resolve("examples/mlp_heavy").resolve(format);
+  }
+
   @BeforeAll
   static void start() throws Exception {
     for (Map.Entry<String, String> e : ONNX.entrySet()) {
       register(e.getValue(), "1.0.0", sklearn(e.getKey()).resolve("model.onnx"), true);
     }
     register("curve_forecaster", "1.0.0", DemoModel.dir().resolve("model.pt"), true);
+    // One MLP exported twice (examples/mlp_heavy): TorchScript and ONNX must both give torch's.
+    register("mlp_heavy_ts", "1.0.0", mlp("torchscript").resolve("model.pt"), true);
+    register("mlp_heavy_onnx", "1.0.0", mlp("onnx").resolve("model.onnx"), true);
     // Two ONNX versions of one model for the reload: Ridge in Production, the GBM staged.
     register("price_reload", "1.0.0", sklearn("linear").resolve("model.onnx"), true);
     register("price_reload", "2.0.0", sklearn("gbm").resolve("model.onnx"), false);
@@ -137,6 +145,19 @@ class OnnxServingIT {
     ModelInferResponse r = stub.modelInfer(demo.grpcRequest("curve_forecaster"));
     InferOutputTensor out = r.getOutputs(0);
     demo.check("curve_forecaster", out.getName(), out.getDatatype(), GrpcOutputs.values(r, 0));
+  }
+
+  @Test
+  void oneMlpServedByBothEnginesAnswersAsTorch() throws Exception {
+    var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(30, TimeUnit.SECONDS);
+    for (String format : List.of("torchscript", "onnx")) {
+      String model = format.equals("onnx") ? "mlp_heavy_onnx" : "mlp_heavy_ts";
+      Golden g = Golden.read(mlp(format), fx.store.manifest(model, "1.0.0"));
+      ModelInferResponse r = stub.modelInfer(g.grpcRequest(model));
+      g.check(model, r.getOutputs(0).getName(), r.getOutputs(0).getDatatype(),
+          GrpcOutputs.values(r, 0));
+    }
   }
 
   @Test
