@@ -200,4 +200,15 @@ class OnnxEngineTest {
           Tensor.ofFloats("x", new long[] {1, 3}, new float[] {1, 2, 3})})[0].dim(1));
     }
   }
+
+  @Test
+  void aClosedRunnersSessionIsGone() throws Exception {
+    ModelRunner closed;
+    try (LoadedModel model = load("dense_dynamic.onnx", Signature.empty())) {
+      closed = model.newRunner(1);
+      closed.close();
+    }
+    Tensor[] in = {Tensor.ofFloats("x", new long[] {1, 3}, new float[] {1, 2, 3})};
+    assertThrows(IllegalStateException.class, () -> closed.predict(in));
+  }
 }

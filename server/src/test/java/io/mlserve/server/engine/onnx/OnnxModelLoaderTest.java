@@ -12,6 +12,7 @@ import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.model.ModelLoadException;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ServedModel;
+import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.testing.OnnxFixtures;
 import io.mlserve.store.Manifest;
@@ -69,14 +70,17 @@ class OnnxModelLoaderTest {
 
   @Test
   void aManifestWithoutSignatureServesTheGraphs() throws Exception {
-    try (ServedModel m = load("string_label.onnx", Signature.empty())) {
-      assertEquals(List.of("label", "probabilities"), m.manifest().signature().outputs()
+    try (ServedModel m = load("mixed_types.onnx", Signature.empty())) {
+      assertEquals(List.of("a", "b"), m.manifest().signature().inputs()
           .stream().map(TensorSpec::name).toList());
-      assertEquals("BYTES", m.manifest().signature().outputs().get(0).datatype());
+      assertEquals(List.of("FP64", "INT64"), m.manifest().signature().outputs()
+          .stream().map(TensorSpec::datatype).toList());
       assertEquals(16, m.maxBatchSize());
       Tensor[] out = m.infer(List.of(
-          Tensor.ofFloats("x", new long[] {1, 2}, new float[] {0.9f, 0})), Long.MAX_VALUE).get();
-      assertEquals(3, out[1].toFloats().length);
+          new Tensor("a", DataType.INT64, new long[] {1, 2}, new byte[16]),
+          new Tensor("b", DataType.FP64, new long[] {1, 2}, new byte[16])), Long.MAX_VALUE).get();
+      assertEquals(2, out.length);
+      assertEquals(List.of(1L, 2L), java.util.Arrays.stream(out[1].shape()).boxed().toList());
     }
   }
 
