@@ -47,7 +47,7 @@ ratio_row() {
 }
 
 # register_promote STORE MODEL ARTIFACT [MANIFEST EXAMPLES]: `bin/mlctl register` as an operator
-# would (the format from the file name; model.json and examples.json beside the artifact unless
+# would (the format from the file; model.json and examples.json beside the artifact unless
 # given), then promote to Production; output to $OUT_DIR/register.log.
 register_promote() {
   local more=()

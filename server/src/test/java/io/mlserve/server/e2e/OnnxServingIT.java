@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * examples/sklearn_forecaster}: Ridge as MatMul+Add in FP32 and FP64, gradient boosting as
  * TreeEnsembleRegressor, a random-forest classifier as TreeEnsembleClassifier with INT64 labels
  * and tensor probabilities) registered with {@code mlctl --store DIR register --artifact
- * .../model.onnx} (format detected from the file name; {@code model.json} and {@code
+ * .../model.onnx} (format detected from the file's content; {@code model.json} and {@code
  * examples.json} beside it; the engine validates each at registration), served by one real
  * server (the real engines, gRPC on a loopback Netty port, the REST gateway) beside the
  * TorchScript demo. Every answer must equal scikit-learn's own outputs, committed as the
