@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# mlserve: build with Maven, run on a JRE with the torch native libraries already extracted,
-# so the container starts offline.
+# mlserve: build with Maven, run on a JRE with the torch and ONNX Runtime native libraries
+# already extracted, so the container starts offline.
 #   docker build -t mlserve .
 #   docker run --user "$(id -u):$(id -g)" -p 8500:8500 -p 8080:8080 \
 #     -v "$PWD/models:/models" mlserve                                              # serve a store
@@ -14,8 +14,16 @@ RUN mvn -B -q -DskipTests -pl server -am package \
  && mkdir -p /opt/mlserve/lib \
  && cp server/target/lib/*.jar /opt/mlserve/lib/ \
  && cp server/target/mlserve-server-*.jar /opt/mlserve/lib/
-# Extract libtorch into the cache the runtime image ships (no download at start).
-RUN DJL_CACHE_DIR=/opt/mlserve/djl-cache java -Dai.djl.offline=true -DOPT_OUT_TRACKING=true \
+# Extract libtorch into the cache the runtime image ships (no download at start), and ONNX
+# Runtime's natives out of its jar into /opt/mlserve/onnxruntime (loaded from there through
+# -Donnxruntime.native.path instead of being extracted to a temp dir at every start); the
+# engines command then starts both engines from what the image ships.
+RUN arch="$(uname -m | sed -e s/x86_64/x64/ -e s/arm64/aarch64/)" \
+ && mkdir -p /tmp/ort /opt/mlserve/onnxruntime && cd /tmp/ort \
+ && jar xf "$(ls /opt/mlserve/lib/onnxruntime*.jar | head -n 1)" "ai/onnxruntime/native/linux-$arch" \
+ && cp ai/onnxruntime/native/linux-$arch/* /opt/mlserve/onnxruntime/ && cd / && rm -rf /tmp/ort \
+ && DJL_CACHE_DIR=/opt/mlserve/djl-cache java -Dai.djl.offline=true -DOPT_OUT_TRACKING=true \
+      -Donnxruntime.native.path=/opt/mlserve/onnxruntime \
       -cp '/opt/mlserve/lib/*' io.mlserve.server.cli.Main engines \
  && chmod -R a+rX /opt/mlserve
 
@@ -36,7 +44,8 @@ ENV MLSERVE_CLASSPATH="/opt/mlserve/lib/*" \
     DJL_CACHE_DIR=/opt/mlserve/djl-cache \
     HOME=/tmp \
     MLSERVE_STORE=/models \
-    MLSERVE_JAVA_OPTS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75"
+    MLSERVE_JAVA_OPTS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75 -Donnxruntime.native.path=/opt/mlserve/onnxruntime" \
+    MLCTL_JAVA_OPTS="-Donnxruntime.native.path=/opt/mlserve/onnxruntime"
 VOLUME ["/models"]
 EXPOSE 8500 8080
 USER mlserve

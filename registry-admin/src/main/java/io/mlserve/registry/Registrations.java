@@ -6,6 +6,8 @@ import io.mlserve.store.Manifest;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.store.Signature;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +15,12 @@ import java.util.Optional;
 
 /**
  * Turns a {@link RegisterSpec} into a complete {@link RegisterRequest}: the version (explicit or
- * bumped from the highest), the artifact (given, or the run's model file), the format (from the
- * file name), the signature and serving config (inherited from the latest version), and the
- * lineage (the run's params and last metric values copied into the manifest). Stateless.
+ * bumped from the highest), the artifact (given, or the run's model file), the format (given, or
+ * told from the file's content by {@link ArtifactFormats}, which also refuses a file whose
+ * content contradicts it), the signature (given; for ONNX the graph's own, read by
+ * {@link OnnxSignatures}; else inherited from the latest version), the serving config
+ * (inherited from the latest version), and the lineage (the run's params and last metric values
+ * copied into the manifest). Stateless.
  */
 public final class Registrations {
   private Registrations() {}
@@ -51,12 +56,19 @@ public final class Registrations {
       }
       artifact = runs.modelArtifact(model, run.runId());
     }
+    // A missing or empty file is refused by the registration's own checks, with the others.
+    boolean readable = Files.isRegularFile(artifact) && size(artifact) > 0;
     String format = spec.format() != null && !spec.format().isBlank() ? spec.format()
+        : readable ? ArtifactFormats.detect(artifact).id()
         : artifact.getFileName().toString().endsWith(".onnx") ? "onnx" : "torchscript";
+    if (readable) {
+      ArtifactFormats.check(artifact, RegisterChecks.format(format));
+    }
 
     Optional<Manifest> latest = latest(registry.store(), model);
-    Signature signature = spec.signature() != null && !spec.signature().inputs().isEmpty()
-        ? spec.signature()
+    boolean given = spec.signature() != null && !spec.signature().inputs().isEmpty();
+    Signature signature = given ? spec.signature()
+        : readable && format.equalsIgnoreCase("onnx") ? OnnxSignatures.read(artifact)
         : latest.map(Manifest::signature).orElseThrow(() -> new InvalidRequestException(
             "model " + model + " has no version yet: give its signature (inputs and outputs)"));
     ServingConfig serving = spec.serving() != null ? spec.serving()
@@ -66,6 +78,14 @@ public final class Registrations {
     return new RegisterRequest(model, version, artifact, format, signature, serving,
         run == null ? null : run.runId(), params, metrics, spec.description(), spec.examples(),
         spec.actor(), hasBump ? spec.bump() : null);
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   private static Optional<Manifest> latest(ModelStore store, String model) {

@@ -1,6 +1,7 @@
 package io.mlserve.store;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -16,6 +17,9 @@ import java.util.Objects;
  *
  * @param queueTimeoutUs the longest a request may wait in the batcher's queue before it is shed
  *     ({@code RESOURCE_EXHAUSTED}); also the wait beyond which new requests are refused at once
+ * @param allowCpuFallback whether a version whose {@code device} is a GPU that cannot be used
+ *     (ONNX Runtime without CUDA, no such GPU) serves on the CPU instead of being refused; false
+ *     by default, and then left out of the JSON
  */
 public record ServingConfig(
     @JsonProperty("max_batch_size") int maxBatchSize,
@@ -24,7 +28,9 @@ public record ServingConfig(
     @JsonProperty("instances") int instances,
     @JsonProperty("device") String device,
     @JsonProperty("threads_per_instance") int threadsPerInstance,
-    @JsonProperty("queue_timeout_us") long queueTimeoutUs) {
+    @JsonProperty("queue_timeout_us") long queueTimeoutUs,
+    @JsonProperty("allow_cpu_fallback") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        boolean allowCpuFallback) {
 
   /** An inclusive range of allowed values. */
   public record Range(long min, long max) {
@@ -68,7 +74,7 @@ public record ServingConfig(
   private static final int MAX_DEVICE_CHARS = 32;
 
   private static final ServingConfig DEFAULTS =
-      new ServingConfig(64, 0, 1024, 1, "cpu", 1, DEFAULT_QUEUE_TIMEOUT_US);
+      new ServingConfig(64, 0, 1024, 1, "cpu", 1, DEFAULT_QUEUE_TIMEOUT_US, false);
 
   public ServingConfig {
     Objects.requireNonNull(device, "device");
@@ -83,6 +89,13 @@ public record ServingConfig(
           + " characters (e.g. cpu, gpu0), got "
           + (device.isBlank() ? "a blank value" : device.length() + " characters"));
     }
+  }
+
+  /** A config without CPU fallback. */
+  public ServingConfig(int maxBatchSize, long maxQueueDelayUs, int queueCapacity, int instances,
+      String device, int threadsPerInstance, long queueTimeoutUs) {
+    this(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device, threadsPerInstance,
+        queueTimeoutUs, false);
   }
 
   /** A config with the default queue timeout ({@link #DEFAULT_QUEUE_TIMEOUT_US}). */
@@ -113,7 +126,8 @@ public record ServingConfig(
       @JsonProperty("instances") Integer instances,
       @JsonProperty("device") String device,
       @JsonProperty("threads_per_instance") Integer threadsPerInstance,
-      @JsonProperty("queue_timeout_us") Long queueTimeoutUs) throws JsonMappingException {
+      @JsonProperty("queue_timeout_us") Long queueTimeoutUs,
+      @JsonProperty("allow_cpu_fallback") Boolean allowCpuFallback) throws JsonMappingException {
     ServingConfig d = DEFAULTS;
     try {
       return new ServingConfig(
@@ -123,7 +137,8 @@ public record ServingConfig(
           instances != null ? instances : d.instances,
           device != null ? device : d.device,
           threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance,
-          queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs);
+          queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs,
+          allowCpuFallback != null ? allowCpuFallback : d.allowCpuFallback);
     } catch (IllegalArgumentException e) {
       throw JsonMappingException.from((JsonParser) null, e.getMessage());
     }
@@ -132,30 +147,42 @@ public record ServingConfig(
   /** A copy with another {@code maxBatchSize}. */
   public ServingConfig withMaxBatchSize(int maxBatchSize) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
   }
 
   /** A copy with another {@code maxQueueDelayUs}. */
   public ServingConfig withMaxQueueDelayUs(long maxQueueDelayUs) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
   }
 
   /** A copy with another {@code instances}. */
   public ServingConfig withInstances(int instances) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
   }
 
   /** A copy with another {@code threadsPerInstance}. */
   public ServingConfig withThreadsPerInstance(int threadsPerInstance) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+  }
+
+  /** A copy with another {@code device}. */
+  public ServingConfig withDevice(String device) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+  }
+
+  /** A copy with another {@code allowCpuFallback}. */
+  public ServingConfig withAllowCpuFallback(boolean allowCpuFallback) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
   }
 
   /** A copy with another {@code queueTimeoutUs}. */
   public ServingConfig withQueueTimeoutUs(long queueTimeoutUs) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
   }
 }

@@ -12,6 +12,7 @@ import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.grpc.AdminServices;
 import io.mlserve.store.EventLog;
+import io.mlserve.store.ManifestCodec;
 import io.mlserve.store.ModelStore;
 import io.mlserve.store.Stage;
 import java.nio.file.Files;
@@ -106,6 +107,24 @@ class MlctlTest {
         artifact.toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("invalid model name"), r.err());
+  }
+
+  @Test
+  void registerDetectsAnOnnxArtifact() throws Exception {
+    // a real graph: the upload carries bytes only, the registry tells ONNX by its content
+    Path onnx = Files.copy(Path.of("src/test/resources/onnx/dense_dynamic.onnx"),
+        tmp.resolve("src/model.onnx"));
+    Mlctl.Result r = onStore("register", "--model", "m", "--version", "1.0.0", "--artifact",
+        onnx.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("onnx", ManifestCodec.read(store.resolve("m/versions/1.0.0/model.json"))
+        .format());
+    assertTrue(Files.isRegularFile(store.resolve("m/versions/1.0.0/model.onnx")));
+    r = onStore("register", "--model", "m", "--version", "1.0.1", "--artifact",
+        artifact.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("torchscript", ManifestCodec.read(store.resolve(
+        "m/versions/1.0.1/model.json")).format());
   }
 
   @Test

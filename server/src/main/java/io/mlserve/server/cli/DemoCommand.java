@@ -5,7 +5,7 @@ import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.djl.DjlEngine;
+import io.mlserve.server.engine.Engines;
 import io.mlserve.server.model.EngineArtifactValidator;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.reference.EngineOutputPredictor;
@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -145,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
     configureDjl();
     ModelStore modelStore = ModelStore.open(dir);
     ModelLoader validatorLoader =
-        new ModelLoader(List.of(new DjlEngine()), Ticker.system(), Function.identity(),
+        new ModelLoader(Engines.all(), Ticker.system(), Function.identity(),
             new MetricsRegistry(), Telemetry.disabled());
     try (EventLog events = EventLog.open(modelStore.root())) {
       ModelRegistry registry =
@@ -169,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
   private static void demoData(Path dir, Path example) throws IOException {
     DemoData.addDatasets(dir, example);
     DemoData.addReferences(dir, new EngineOutputPredictor(new ModelLoader(
-        List.of(new DjlEngine()), Ticker.system(), Function.identity(), new MetricsRegistry(),
+        Engines.all(), Ticker.system(), Function.identity(), new MetricsRegistry(),
         Telemetry.disabled()), Ticker.system()));
   }
 

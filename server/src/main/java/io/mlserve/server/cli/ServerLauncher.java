@@ -14,7 +14,7 @@ import io.mlserve.server.shadow.ShadowMetricsText;
 import io.mlserve.server.drift.DriftMetricsText;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.djl.DjlEngine;
+import io.mlserve.server.engine.Engines;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.netty.ConnectionLimits;
@@ -97,7 +97,7 @@ final class ServerLauncher {
     telemetry.observe(metrics);
     ModelRouter router = new ModelRouter(metrics);
     ModelLoader loader =
-        new ModelLoader(List.of(new DjlEngine()), Ticker.system(), options::applyTo, metrics,
+        new ModelLoader(Engines.all(), Ticker.system(), options::applyTo, metrics,
             telemetry, EventLoops::current);
     // Inference handlers never block, so they run on the transport threads (direct executor).
     // Admin calls write files and may load a model to validate it: they get threads of their
@@ -135,7 +135,7 @@ final class ServerLauncher {
       builder.directExecutor();
     }
     EventLog events = EventLog.open(store.root());
-    ModelLoader validationLoader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
+    ModelLoader validationLoader = new ModelLoader(Engines.all(), Ticker.system(),
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
     ModelRegistry registry = new ModelRegistry(store, events,
         new EngineArtifactValidator(validationLoader), Clock.systemUTC());

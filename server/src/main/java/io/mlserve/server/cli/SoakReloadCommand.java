@@ -1,7 +1,7 @@
 package io.mlserve.server.cli;
 
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.djl.DjlEngine;
+import io.mlserve.server.engine.Engines;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.model.ModelLoader;
@@ -40,7 +40,7 @@ final class SoakReloadCommand implements Callable<Integer> {
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     Path dir = modelDir != null ? modelDir : DemoCommand.home().resolve("examples/curve_forecaster");
     Manifest manifest = ManifestCodec.read(dir.resolve("model.json"));
-    ModelLoader loader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
+    ModelLoader loader = new ModelLoader(Engines.all(), Ticker.system(),
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
     System.out.println("cycle,rss_mib,load_ms");
     for (int i = 1; i <= cycles; i++) {

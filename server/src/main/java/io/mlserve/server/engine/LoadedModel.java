@@ -1,5 +1,8 @@
 package io.mlserve.server.engine;
 
+import io.mlserve.store.Signature;
+import java.util.Optional;
+
 /**
  * A model artifact loaded by an engine, from which per-worker runners are made. Closing it frees
  * the model's native memory; close its runners first.
@@ -14,6 +17,31 @@ public interface LoadedModel extends AutoCloseable {
    *     {@code threads_per_instance}); the engine applies it on whichever thread runs the call
    */
   ModelRunner newRunner(int intraOpThreads);
+
+  /**
+   * The signature to serve with: the artifact's own (an ONNX graph's inputs and outputs), checked
+   * against and narrowed by the manifest's when it has one; empty when the artifact does not
+   * declare one (TorchScript), in which case the manifest's signature is served.
+   */
+  default Optional<Signature> signature() {
+    return Optional.empty();
+  }
+
+  /**
+   * Whether the artifact takes any number of rows in dimension 0 of every input and output; when
+   * false the server forces its max batch size to 1.
+   */
+  default boolean dynamicBatch() {
+    return true;
+  }
+
+  /**
+   * The device that serves, canonical ({@code cpu}, {@code gpu0}, ...); engines that can serve
+   * elsewhere than the CPU override this.
+   */
+  default String device() {
+    return "cpu";
+  }
 
   @Override
   void close();

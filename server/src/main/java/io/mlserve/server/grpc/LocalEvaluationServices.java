@@ -6,7 +6,7 @@ import io.mlserve.dataset.DatasetStore;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.grpc.EngineServices;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.djl.DjlEngine;
+import io.mlserve.server.engine.Engines;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
@@ -24,7 +24,7 @@ import java.util.function.Function;
 public final class LocalEvaluationServices implements EngineServices {
   @Override
   public Bound bind(ModelRegistry registry, Clock clock) {
-    ModelLoader loader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
+    ModelLoader loader = new ModelLoader(Engines.all(), Ticker.system(),
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
     EvaluationRunner runner = new EvaluationRunner(registry,
         new DatasetStore(registry, clock, DatasetLimits.defaults()), loader, clock,

@@ -75,6 +75,11 @@ final class HealthApi {
         } else {
           g.writeStringField("version", m.version());
           g.writeStringField("status", "ready");
+          g.writeStringField("device", m.device());
+          g.writeNumberField("max_batch_size", m.maxBatchSize());
+          if (m.fixedBatch()) {
+            g.writeStringField("batching", "off: the model fixes its batch dimension");
+          }
         }
         g.writeArrayFieldStart("loaded_versions");
         for (String v : router.versions(name)) {

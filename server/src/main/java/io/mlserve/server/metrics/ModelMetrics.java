@@ -36,6 +36,7 @@ public final class ModelMetrics implements BatchListener {
   private final AtomicLong inFlight = new AtomicLong();
   private final ExecutionStats execution;
   private volatile IntSupplier queueDepth = () -> 0;
+  private volatile String device;
   // @GuardedBy("this")
   private final Histogram batchCumulative = new Histogram(1 << 20, 3);
   // @GuardedBy("this")
@@ -75,6 +76,16 @@ public final class ModelMetrics implements BatchListener {
   }
 
   private static final int CANCELLED = OUTCOMES.length - 1;
+
+  /** The device that serves this version ({@code cpu}, {@code gpu0}, ...), once loaded. */
+  public void servedOn(String device) {
+    this.device = device;
+  }
+
+  /** The device that serves this version; null until {@link #servedOn} was called. */
+  public String device() {
+    return device;
+  }
 
   /** Where the queue depth gauge reads from (the version's batcher). */
   public void queueDepthFrom(IntSupplier supplier) {

@@ -82,6 +82,16 @@ public final class PrometheusText {
         out.append("mlserve_model_state{model=\"").append(escape(model)).append("\",state=\"")
             .append(escape(state)).append("\"} 1\n"));
 
+    header(out, "mlserve_model_device", "gauge",
+        "1 for the device that serves each model version (cpu, gpu0, ...); a GPU version"
+            + " allowed to fall back to the CPU says cpu.");
+    for (ModelMetrics m : models) {
+      if (m.device() != null) {
+        out.append("mlserve_model_device{").append(labels(m)).append(",device=\"")
+            .append(escape(m.device())).append("\"} 1\n");
+      }
+    }
+
     header(out, "mlserve_requests_total", "counter",
         "Inference requests that reached a model version, by outcome.");
     for (ModelMetrics m : models) {

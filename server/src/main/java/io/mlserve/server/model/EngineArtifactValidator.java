@@ -4,12 +4,11 @@ import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.BasicArtifactValidator;
 import io.mlserve.registry.grpc.AdminServices;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.djl.DjlEngine;
+import io.mlserve.server.engine.Engines;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.store.Manifest;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -28,7 +27,7 @@ public final class EngineArtifactValidator implements ArtifactValidator {
 
   /** With the server's engines (DJL) and no serving overrides: what the ServiceLoader uses. */
   public EngineArtifactValidator() {
-    this(new ModelLoader(List.of(new DjlEngine()), Ticker.system(), Function.identity(),
+    this(new ModelLoader(Engines.all(), Ticker.system(), Function.identity(),
         new MetricsRegistry(), Telemetry.disabled()));
   }
 

@@ -14,6 +14,7 @@ import io.mlserve.server.metrics.ModelMetrics;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ServingConfig;
+import io.mlserve.store.Signature;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,16 +125,11 @@ public final class ModelLoader {
     if (background) {
       serving = serving.withInstances(1).withThreadsPerInstance(1);
     }
-    RequestValidator validator;
-    try {
-      validator = new RequestValidator(label, manifest.signature().inputs());
-    } catch (IllegalArgumentException e) {
-      throw new ModelLoadException(label + ": bad signature: " + reason(e), e);
-    }
-    int maxBatch = validator.batchable() ? serving.maxBatchSize() : 1;
-    // Reads the examples and bounds the warm-up's memory before anything is loaded.
-    HealthCheck check = new HealthCheck(label, manifest, versionDir, maxBatch);
     int instances = checkOnly ? 1 : serving.instances();
+    // With a signature in the manifest, a bad one or a warm-up too large is refused before
+    // anything is loaded.
+    Prepared before = manifest.signature().inputs().isEmpty() ? null
+        : prepare(label, manifest, versionDir, serving, true);
     long t0 = System.nanoTime();
     LoadedModel loaded;
     try {
@@ -141,6 +137,22 @@ public final class ModelLoader {
     } catch (Exception e) {
       throw new ModelLoadException(label + ": load failed: " + reason(e), e);
     }
+    // The artifact's own signature (an ONNX graph's, checked against the manifest's by the
+    // engine) is served when it has one; TorchScript declares none and serves the manifest's.
+    Manifest served = loaded.signature().map(sig -> withSignature(manifest, sig))
+        .orElse(manifest);
+    Prepared prepared = before;
+    if (before == null || served != manifest || !loaded.dynamicBatch()) {
+      try {
+        prepared = prepare(label, served, versionDir, serving, loaded.dynamicBatch());
+      } catch (ModelLoadException | RuntimeException e) {
+        loaded.close();
+        throw e;
+      }
+    }
+    RequestValidator validator = prepared.validator();
+    HealthCheck check = prepared.check();
+    int maxBatch = prepared.maxBatch();
     List<ModelRunner> runners = new ArrayList<>();
     try {
       for (int i = 0; i < instances; i++) {
@@ -171,13 +183,13 @@ public final class ModelLoader {
         batcher.start();
       }
       log.info(
-          "{}: {}loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us,"
-              + " queue {} requests / {} us)",
+          "{}: {}loaded, warmed and checked in {} ms ({} instance(s) on {}, max batch {}, delay {}"
+              + " us, queue {} requests / {} us)",
           label, background ? "background instance " : "", (System.nanoTime() - t0) / 1_000_000,
-          runners.size(), maxBatch,
+          runners.size(), loaded.device(), maxBatch,
           serving.maxQueueDelayUs(), serving.queueCapacity(), serving.queueTimeoutUs());
       return new ServedModel(
-          manifest, loaded, runners, batcher, validator, modelMetrics, telemetry, ticker);
+          served, loaded, runners, batcher, validator, modelMetrics, telemetry, ticker);
     } catch (Exception e) {
       runners.forEach(ModelRunner::close);
       loaded.close();
@@ -186,6 +198,38 @@ public final class ModelLoader {
       }
       throw new ModelLoadException(label + ": " + reason(e), e);
     }
+  }
+
+  /** What serving a signature needs, made before any runner. */
+  private record Prepared(RequestValidator validator, HealthCheck check, int maxBatch) {}
+
+  /**
+   * The request validator, the batch limit and the health check (which reads the examples and
+   * bounds the warm-up's memory) for a signature.
+   *
+   * @param dynamicBatch false when the artifact fixes its batch dimension: max batch 1
+   */
+  private static Prepared prepare(String label, Manifest manifest, Path versionDir,
+      ServingConfig serving, boolean dynamicBatch) throws ModelLoadException {
+    RequestValidator validator;
+    try {
+      validator = new RequestValidator(label, manifest.signature().inputs());
+    } catch (IllegalArgumentException e) {
+      throw new ModelLoadException(label + ": bad signature: " + reason(e), e);
+    }
+    int maxBatch = validator.batchable() && dynamicBatch ? serving.maxBatchSize() : 1;
+    if (!dynamicBatch && serving.maxBatchSize() > 1) {
+      log.warn("{}: the artifact fixes the batch dimension of an input or output: batching is"
+          + " off (max batch 1 instead of {})", label, serving.maxBatchSize());
+    }
+    return new Prepared(validator, new HealthCheck(label, manifest, versionDir, maxBatch),
+        maxBatch);
+  }
+
+  private static Manifest withSignature(Manifest m, Signature signature) {
+    return new Manifest(m.name(), m.version(), m.format(), m.artifact(), m.platform(), m.sha256(),
+        m.runId(), signature, m.serving(), m.params(), m.metrics(), m.description(),
+        m.createdAt());
   }
 
   /**

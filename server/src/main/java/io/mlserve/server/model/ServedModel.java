@@ -58,6 +58,25 @@ public final class ServedModel implements AutoCloseable {
     this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     metrics.queueDepthFrom(batcher::queueDepth);
+    metrics.servedOn(loaded.device());
+  }
+
+  /** The device that serves this version ({@code cpu}, {@code gpu0}, ...). */
+  public String device() {
+    return loaded.device();
+  }
+
+  /**
+   * The most rows one batch may hold: the manifest's {@code max_batch_size}, or 1 when the
+   * artifact fixes its batch dimension (or the signature has no batch dimension).
+   */
+  public int maxBatchSize() {
+    return batcher.settings().maxBatchSize();
+  }
+
+  /** Whether the artifact fixes its batch dimension, which turns batching off. */
+  public boolean fixedBatch() {
+    return !loaded.dynamicBatch();
   }
 
   public String name() {

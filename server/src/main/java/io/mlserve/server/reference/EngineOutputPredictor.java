@@ -3,7 +3,7 @@ package io.mlserve.server.reference;
 import io.mlserve.dataset.DatasetBatch;
 import io.mlserve.drift.OutputPredictor;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.djl.DjlEngine;
+import io.mlserve.server.engine.Engines;
 import io.mlserve.server.evaluation.EnginePredictor;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
@@ -39,7 +39,7 @@ public final class EngineOutputPredictor implements OutputPredictor {
 
   /** With the server's engines (DJL) and no serving overrides: what the ServiceLoader uses. */
   public EngineOutputPredictor() {
-    this(new ModelLoader(List.of(new DjlEngine()), Ticker.system(), Function.identity(),
+    this(new ModelLoader(Engines.all(), Ticker.system(), Function.identity(),
         new MetricsRegistry(), Telemetry.disabled()), Ticker.system());
   }
 
@@ -58,7 +58,9 @@ public final class EngineOutputPredictor implements OutputPredictor {
             EnginePredictor.QUEUED_CHUNKS);
         List<double[]> values = new ArrayList<>(outs.length);
         for (Tensor t : outs) {
-          values.add(EnginePredictor.doubles(t));
+          if (t.dataType().isFixedSize()) { // BYTES outputs have no features to profile
+            values.add(EnginePredictor.doubles(t));
+          }
         }
         return values;
       }

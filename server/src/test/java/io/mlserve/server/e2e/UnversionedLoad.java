@@ -52,6 +52,7 @@ final class UnversionedLoad implements AutoCloseable {
   }
 
   private final String model;
+  private final String inputName;
   private final int badEvery;
   private final long perThread;
   private final List<float[]> rows;
@@ -63,15 +64,22 @@ final class UnversionedLoad implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong deadline = new AtomicLong();
 
-  private UnversionedLoad(String model, int badEvery, long perThread) throws Exception {
+  private UnversionedLoad(String model, String inputName, List<float[]> rows, int badEvery,
+      long perThread) {
     this.model = model;
+    this.inputName = inputName;
     this.badEvery = badEvery;
     this.perThread = perThread;
+    this.rows = List.copyOf(rows);
+  }
+
+  private static List<float[]> demoRows() throws Exception {
     JsonNode inputs = DemoModel.examples().get("inputs");
-    this.rows = new ArrayList<>();
+    List<float[]> rows = new ArrayList<>();
     for (int r = 0; r < inputs.size(); r++) {
       rows.add(DemoModel.row(inputs, r));
     }
+    return rows;
   }
 
   /**
@@ -82,7 +90,22 @@ final class UnversionedLoad implements AutoCloseable {
    */
   static UnversionedLoad start(String model, ManagedChannel channel, int grpcThreads,
       int httpPort, int restThreads, int badEvery, long perThread) throws Exception {
-    UnversionedLoad load = new UnversionedLoad(model, badEvery, perThread);
+    return start(new UnversionedLoad(model, "curve", demoRows(), badEvery, perThread), channel,
+        grpcThreads, httpPort, restThreads);
+  }
+
+  /**
+   * As above, for a model with one FP32 input {@code inputName} of {@code [1, row length]}: the
+   * rows are sent in turn, none altered.
+   */
+  static UnversionedLoad start(String model, String inputName, List<float[]> rows,
+      ManagedChannel channel, int grpcThreads, int httpPort, int restThreads, long perThread) {
+    return start(new UnversionedLoad(model, inputName, rows, 0, perThread), channel, grpcThreads,
+        httpPort, restThreads);
+  }
+
+  private static UnversionedLoad start(UnversionedLoad load, ManagedChannel channel,
+      int grpcThreads, int httpPort, int restThreads) {
     load.deadline.set(System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_SECONDS));
     GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
     for (int t = 0; t < grpcThreads; t++) {
@@ -142,8 +165,8 @@ final class UnversionedLoad implements AutoCloseable {
       c.addFp32Contents(v);
     }
     ModelInferRequest req = ModelInferRequest.newBuilder().setModelName(model)
-        .addInputs(InferInputTensor.newBuilder().setName("curve").setDatatype("FP32")
-            .addShape(1).addShape(24).setContents(c)).build();
+        .addInputs(InferInputTensor.newBuilder().setName(inputName).setDatatype("FP32")
+            .addShape(1).addShape(c.getFp32ContentsCount()).setContents(c)).build();
     try {
       return stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(req).getModelVersion();
     } catch (StatusRuntimeException e) {

@@ -12,7 +12,7 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.MlServer;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.djl.DjlEngine;
+import io.mlserve.server.engine.Engines;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.model.ModelLoader;
@@ -115,7 +115,7 @@ public final class ServerFixture implements AutoCloseable {
     store = ModelStore.open(dir);
     events = EventLog.open(store.root());
     registry = new ModelRegistry(store, events, ArtifactValidator.none(), Clock.systemUTC());
-    ModelLoader loader = new ModelLoader(List.of(new DjlEngine()), Ticker.system(),
+    ModelLoader loader = new ModelLoader(Engines.all(), Ticker.system(),
         Function.identity(), metrics, Telemetry.disabled());
     ServerBuilder<?> grpc = inProcessName != null
         ? InProcessServerBuilder.forName(inProcessName).directExecutor()

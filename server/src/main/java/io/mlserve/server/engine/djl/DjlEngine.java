@@ -6,17 +6,17 @@ import ai.djl.inference.Predictor;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import io.mlserve.server.engine.DeviceNames;
+import io.mlserve.server.engine.EngineArtifacts;
 import io.mlserve.server.engine.InferenceEngine;
 import io.mlserve.server.engine.LoadedModel;
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Loads TorchScript artifacts with DJL's PyTorch engine (libtorch). The engine must run offline:
@@ -36,15 +36,10 @@ public final class DjlEngine implements InferenceEngine {
 
   @Override
   public LoadedModel load(Path versionDir, Manifest manifest) throws Exception {
-    Objects.requireNonNull(versionDir, "versionDir");
-    Objects.requireNonNull(manifest, "manifest");
-    if (!supports(manifest.format())) {
-      throw new IllegalArgumentException(
-          "format '" + manifest.format() + "' is not supported (supported: torchscript)");
-    }
-    Path artifact = versionDir.resolve(manifest.artifact());
-    if (!Files.isRegularFile(artifact)) {
-      throw new IllegalArgumentException("artifact " + artifact + " does not exist");
+    Path artifact = EngineArtifacts.require(this, versionDir, manifest, "torchscript");
+    if (!isZip(artifact)) {
+      throw new IllegalArgumentException("the artifact is not a TorchScript archive (a zip file,"
+          + " as torch.jit.save writes); an ONNX model needs format onnx");
     }
     Device device = DjlTypes.device(manifest.serving().device());
     if (device.isGpu() && Engine.getEngine(ENGINE).getGpuCount() <= device.getDeviceId()) {
@@ -67,7 +62,15 @@ public final class DjlEngine implements InferenceEngine {
             .optTranslator(new TensorTranslator(outputNames))
             .build();
     ZooModel<Tensor[], Tensor[]> model = criteria.loadModel();
-    return new DjlLoadedModel(model, outputNames);
+    return new DjlLoadedModel(model, outputNames, DeviceNames.canonical(manifest.serving().device()));
+  }
+
+  private static boolean isZip(Path artifact) throws java.io.IOException {
+    byte[] head = new byte[4];
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(artifact)) {
+      return in.readNBytes(head, 0, 4) == 4 && head[0] == 'P' && head[1] == 'K'
+          && head[2] == 3 && head[3] == 4;
+    }
   }
 
   /** The intra-op thread count last applied on each thread, by {@link #applyThreadCount}. */
@@ -93,10 +96,17 @@ public final class DjlEngine implements InferenceEngine {
   private static final class DjlLoadedModel implements LoadedModel {
     private final ZooModel<Tensor[], Tensor[]> model;
     private final List<String> outputNames;
+    private final String device;
 
-    DjlLoadedModel(ZooModel<Tensor[], Tensor[]> model, List<String> outputNames) {
+    DjlLoadedModel(ZooModel<Tensor[], Tensor[]> model, List<String> outputNames, String device) {
       this.model = model;
       this.outputNames = outputNames;
+      this.device = device;
+    }
+
+    @Override
+    public String device() {
+      return device;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.mlserve.server.engine.djl;
 
 import ai.djl.Device;
+import io.mlserve.server.engine.DeviceNames;
 import io.mlserve.server.tensor.DataType;
+import java.util.OptionalInt;
 
 /** Maps mlserve's datatypes and device names to DJL's. Stateless; thread-safe. */
 final class DjlTypes {
@@ -44,27 +46,9 @@ final class DjlTypes {
     };
   }
 
-  /**
-   * Parses a manifest device: {@code cpu}, {@code gpu}, {@code gpuN}, {@code gpu:N} or
-   * {@code cuda:N}.
-   */
+  /** The DJL device for a manifest device name (see {@link DeviceNames#gpuIndex}). */
   static Device device(String name) {
-    String d = name == null ? "cpu" : name.trim().toLowerCase(java.util.Locale.ROOT);
-    if (d.isEmpty() || d.equals("cpu")) {
-      return Device.cpu();
-    }
-    String digits = null;
-    if (d.equals("gpu") || d.equals("cuda")) {
-      digits = "0";
-    } else if (d.startsWith("gpu:") || d.startsWith("cuda:")) {
-      digits = d.substring(d.indexOf(':') + 1);
-    } else if (d.startsWith("gpu")) {
-      digits = d.substring(3);
-    }
-    if (digits != null && digits.matches("\\d{1,3}")) {
-      return Device.gpu(Integer.parseInt(digits));
-    }
-    throw new IllegalArgumentException(
-        "unknown device '" + name + "' (expected cpu, gpu, gpuN, gpu:N or cuda:N)");
+    OptionalInt gpu = DeviceNames.gpuIndex(name);
+    return gpu.isPresent() ? Device.gpu(gpu.getAsInt()) : Device.cpu();
   }
 }

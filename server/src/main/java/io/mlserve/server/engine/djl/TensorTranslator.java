@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import io.mlserve.server.engine.EngineArtifacts;
 import io.mlserve.server.tensor.Tensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -38,15 +38,8 @@ final class TensorTranslator implements NoBatchifyTranslator<Tensor[], Tensor[]>
     NDList list = new NDList(inputs.length);
     for (int i = 0; i < inputs.length; i++) {
       Tensor t = inputs[i];
-      byte[] data = t.data();
-      ByteBuffer buf = scratch[i];
-      if (buf == null || buf.capacity() < data.length) {
-        buf = ByteBuffer.allocateDirect(Math.max(data.length, 1024)).order(ByteOrder.nativeOrder());
-        scratch[i] = buf;
-      }
-      buf.clear();
-      buf.put(data);
-      buf.flip();
+      ByteBuffer buf = EngineArtifacts.fill(scratch[i], t.data());
+      scratch[i] = buf;
       NDArray array = manager.create(buf, new Shape(t.shape()), DjlTypes.toDjl(t.dataType()));
       array.setName(t.name());
       list.add(array);

@@ -107,4 +107,15 @@ class DjlEngineTest {
       assertEquals("intraOpThreads must be >= 1, got 0", e.getMessage());
     }
   }
+
+  @Test
+  void aFileThatIsNotAZipIsRefusedAsNotTorchScript(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Manifest manifest = ManifestCodec.read(DemoModel.dir().resolve("model.json"));
+    Files.write(tmp.resolve(manifest.artifact()), new byte[] {8, 8, 0x3a, 0});
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new DjlEngine().load(tmp, manifest).close());
+    assertEquals("the artifact is not a TorchScript archive (a zip file, as torch.jit.save"
+        + " writes); an ONNX model needs format onnx", e.getMessage());
+  }
 }
