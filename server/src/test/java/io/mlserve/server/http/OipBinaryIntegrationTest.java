@@ -6,16 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -25,83 +17,7 @@ import org.junit.jupiter.api.Test;
  * them out (JSON header, then little-endian tensor bytes), and answers are checked byte by byte:
  * Content-Type, {@code Inference-Header-Content-Length}, the JSON header, the bytes after it.
  */
-class OipBinaryIntegrationTest extends GatewayIntegrationBase {
-  private static final String INFER = "/v2/models/" + MODEL + "/infer";
-  private static final String HEADER = "Inference-Header-Content-Length";
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(10)).build();
-
-  /** Rows r0.. of the demo examples as little-endian FP32 bytes. */
-  private static byte[] rowsLe(int first, int count) {
-    ByteBuffer b = ByteBuffer.allocate(count * 24 * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (int r = 0; r < count; r++) {
-      for (JsonNode v : inputRow(first + r)) {
-        b.putFloat(v.floatValue());
-      }
-    }
-    return b.array();
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
-  }
-
-  private static HttpResponse<byte[]> post(String path, byte[] body, String contentType,
-      String headerLength) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-            + gateway.port() + path))
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (contentType != null) {
-      b.header("Content-Type", contentType);
-    }
-    if (headerLength != null) {
-      b.header(HEADER, headerLength);
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  /** A binary-extension request: the JSON, then the tensor bytes. */
-  private static HttpResponse<byte[]> postBinary(String json, byte[]... tensors) throws Exception {
-    byte[] head = json.getBytes(StandardCharsets.UTF_8);
-    return post(INFER, concat(head, concat(tensors)), "application/octet-stream",
-        Integer.toString(head.length));
-  }
-
-  private static String text(HttpResponse<byte[]> r) {
-    return new String(r.body(), StandardCharsets.UTF_8);
-  }
-
-  private static String error(HttpResponse<byte[]> r) throws Exception {
-    assertEquals(400, r.statusCode(), text(r));
-    return MAPPER.readTree(r.body()).get("error").asText();
-  }
-
-  /** The JSON part of a binary answer, checking the headers that frame it. */
-  private static JsonNode binaryHeader(HttpResponse<byte[]> r) throws Exception {
-    assertEquals(200, r.statusCode(), text(r));
-    assertEquals("application/octet-stream", r.headers().firstValue("Content-Type").orElse(""));
-    int n = Integer.parseInt(r.headers().firstValue(HEADER).orElseThrow());
-    assertEquals(r.body().length, r.headers().firstValueAsLong("Content-Length").orElse(-1));
-    return MAPPER.readTree(Arrays.copyOf(r.body(), n));
-  }
-
-  /** Checks FP32 bytes at {@code at} against the examples' outputs of rows first... */
-  private static void assertRowsLe(byte[] body, int at, int first, int count) {
-    ByteBuffer b = ByteBuffer.wrap(body, at, count * 96).order(ByteOrder.LITTLE_ENDIAN);
-    for (int r = 0; r < count; r++) {
-      ArrayNode row = MAPPER.createArrayNode();
-      for (int i = 0; i < 24; i++) {
-        row.add(b.getFloat());
-      }
-      assertRow(row, first + r);
-    }
-  }
-
+class OipBinaryIntegrationTest extends BinaryIntegrationBase {
   @Test
   void binaryInputAndBinaryOutputAsInTheDocumentsExample() throws Exception {
     String json = "{\"model_name\":\"" + MODEL + "\",\"inputs\":[{\"name\":\"curve\","
