@@ -5,6 +5,8 @@ import io.grpc.Deadline;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
+import io.mlserve.proto.inference.ModelConfigRequest;
+import io.mlserve.proto.inference.ModelConfigResponse;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.proto.inference.ModelMetadataRequest;
@@ -12,6 +14,8 @@ import io.mlserve.proto.inference.ModelMetadataResponse;
 import io.mlserve.proto.inference.ModelMetadataResponse.TensorMetadata;
 import io.mlserve.proto.inference.ModelReadyRequest;
 import io.mlserve.proto.inference.ModelReadyResponse;
+import io.mlserve.proto.inference.ModelStatisticsRequest;
+import io.mlserve.proto.inference.ModelStatisticsResponse;
 import io.mlserve.proto.inference.ServerLiveRequest;
 import io.mlserve.proto.inference.ServerLiveResponse;
 import io.mlserve.proto.inference.ServerMetadataRequest;
@@ -27,6 +31,7 @@ import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.ModelRef;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.triton.TritonExtensions;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.util.List;
@@ -51,6 +56,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   private final Ticker ticker;
   private final String serverVersion;
   private final boolean checkFinite;
+  private final TritonModelGrpc tritonModels;
 
   /** A service that refuses NaN and infinite inputs. */
   public InferenceGrpcService(
@@ -71,6 +77,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     this.ticker = service.ticker();
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
     this.checkFinite = checkFinite;
+    this.tritonModels = new TritonModelGrpc(service);
   }
 
   /**
@@ -111,6 +118,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         ServerMetadataResponse.newBuilder()
             .setName(SERVER_NAME)
             .setVersion(serverVersion)
+            .addAllExtensions(TritonExtensions.IMPLEMENTED)
             .build());
     obs.onCompleted();
   }
@@ -170,6 +178,17 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     } catch (RuntimeException e) {
       obs.onError(GrpcErrors.toStatus(e));
     }
+  }
+
+  @Override
+  public void modelStatistics(
+      ModelStatisticsRequest req, StreamObserver<ModelStatisticsResponse> obs) {
+    tritonModels.modelStatistics(req, obs);
+  }
+
+  @Override
+  public void modelConfig(ModelConfigRequest req, StreamObserver<ModelConfigResponse> obs) {
+    tritonModels.modelConfig(req, obs);
   }
 
   private static void respond(
