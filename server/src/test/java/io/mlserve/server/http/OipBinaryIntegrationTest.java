@@ -38,6 +38,12 @@ class OipBinaryIntegrationTest extends BinaryIntegrationBase {
   }
 
   @Test
+  void serverMetadataListsTheExtension() throws Exception {
+    JsonNode ext = MAPPER.readTree(http.get("/v2").body()).get("extensions");
+    assertTrue(ext.toString().contains("\"binary_tensor_data\""), ext.toString());
+  }
+
+  @Test
   void binaryDataOutputAppliesToAllOutputsUnlessAnOutputSaysOtherwise() throws Exception {
     String in = "\"inputs\":[{\"name\":\"curve\",\"shape\":[1,24],\"datatype\":\"FP32\","
         + "\"parameters\":{\"binary_data_size\":96}}]";
