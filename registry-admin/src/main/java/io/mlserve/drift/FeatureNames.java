@@ -11,7 +11,8 @@ import java.util.Objects;
  * tensor whose rows hold one value is one feature named as the tensor ({@code price}); one whose
  * rows hold several is one feature per flat (row-major) element, {@code curve[0]} ..
  * {@code curve[23]}. A row is the tensor's shape without its first (batch) dimension; a shape
- * {@code []} or {@code [-1]} holds one value a row.
+ * {@code []} or {@code [-1]} holds one value a row. {@code BYTES} tensors (strings, such as a
+ * classifier's labels) are not numbers and have no features: see {@link #profiled}.
  *
  * <p>A variable dimension other than the batch ({@code [-1, -1]}) is refused rather than guessed
  * from the first row: a profile compares the same feature across rows, which needs a fixed row
@@ -34,8 +35,18 @@ public final class FeatureNames {
     return of(Objects.requireNonNull(signature, "signature").outputs(), "output");
   }
 
+  /** Whether a tensor has features: every datatype but {@code BYTES}. */
+  public static boolean profiled(TensorSpec t) {
+    return !"BYTES".equalsIgnoreCase(t.datatype());
+  }
+
+  /** The tensors of {@code specs} that have features ({@link #profiled}), in order. */
+  public static List<TensorSpec> profiled(List<TensorSpec> specs) {
+    return specs.stream().filter(FeatureNames::profiled).toList();
+  }
+
   /**
-   * The features of {@code tensors}.
+   * The features of {@code tensors} ({@code BYTES} tensors have none).
    *
    * @param side {@code input} or {@code output}, for messages
    * @throws IllegalArgumentException if a row dimension is variable or not positive, or the
@@ -43,7 +54,7 @@ public final class FeatureNames {
    */
   public static List<String> of(List<TensorSpec> tensors, String side) {
     List<String> names = new ArrayList<>();
-    for (TensorSpec t : tensors) {
+    for (TensorSpec t : profiled(tensors)) {
       int n = rowElements(t, side);
       if ((long) names.size() + n > MAX_FEATURES) {
         throw new IllegalArgumentException("the " + side + "s hold more than " + MAX_FEATURES

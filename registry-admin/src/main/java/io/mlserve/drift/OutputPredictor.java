@@ -27,7 +27,8 @@ public interface OutputPredictor {
   /** One loaded version; closing it frees it. Not thread-safe. */
   interface Session extends AutoCloseable {
     /**
-     * Every output of the version for the batch's rows, in signature order: one array of
+     * Every numeric output of the version for the batch's rows, in signature order, leaving
+     * out {@code BYTES} outputs ({@link FeatureNames#profiled}): one array of
      * {@code batch.rows() * width} values per output, row-major.
      *
      * @throws Exception when the version fails or refuses the batch

@@ -150,7 +150,7 @@ public final class ReferenceComputer {
     int[] outputWidths;
     try {
       outputs = engine == null ? List.of() : FeatureNames.outputs(sig);
-      outputWidths = engine == null ? new int[0] : widths(sig.outputs());
+      outputWidths = engine == null ? new int[0] : widths(FeatureNames.profiled(sig.outputs()));
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(where + ": " + e.getMessage(), e);
     }
@@ -207,7 +207,8 @@ public final class ReferenceComputer {
     int outWidth = 0;
     for (int o = 0; o < outputWidths.length; o++) {
       if (predicted.get(o).length != (long) rowCount * outputWidths[o]) {
-        throw new IllegalArgumentException("output '" + sig.outputs().get(o).name() + "' answered "
+        throw new IllegalArgumentException("output '"
+            + FeatureNames.profiled(sig.outputs()).get(o).name() + "' answered "
             + predicted.get(o).length + " values for " + rowCount + " rows; the signature says "
             + outputWidths[o] + " a row");
       }

@@ -7,6 +7,7 @@ import io.mlserve.server.serving.Answer;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.ModelRef;
 import io.mlserve.server.serving.RequestContext;
+import io.mlserve.server.tensor.BytesElements;
 import io.mlserve.server.tensor.Tensor;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -55,6 +56,8 @@ public final class ChunkedInference {
   private final long retryDelayMillis;
   private final int totalRows;
   private final int chunks;
+  /** For a BYTES input, the start of each element (and the end); else null. */
+  private final int[] elementOffsets;
   private final CompletableFuture<Tensor[][]> result = new CompletableFuture<>();
   private final AtomicLong processed = new AtomicLong();
 
@@ -109,6 +112,9 @@ public final class ChunkedInference {
     this.totalRows = (int) input.dim(0);
     this.chunks = (totalRows + chunkRows - 1) / chunkRows;
     this.outputs = new Tensor[chunks][];
+    // BYTES rows vary in size: where each element starts, found once
+    this.elementOffsets = input.dataType().isFixedSize() ? null
+        : BytesElements.offsets(input.name(), input.data(), Tensor.elementCount(input.shape()));
   }
 
   /**
@@ -196,8 +202,15 @@ public final class ChunkedInference {
     int from = index * chunkRows;
     int rows = Math.min(chunkRows, totalRows - from);
     byte[] all = input.data();
-    int rowBytes = totalRows == 0 ? 0 : all.length / totalRows;
-    byte[] part = Arrays.copyOfRange(all, from * rowBytes, (from + rows) * rowBytes);
+    byte[] part;
+    if (elementOffsets != null) {
+      int perRow = totalRows == 0 ? 0 : (elementOffsets.length - 1) / totalRows;
+      part = Arrays.copyOfRange(all, elementOffsets[from * perRow],
+          elementOffsets[(from + rows) * perRow]);
+    } else {
+      int rowBytes = totalRows == 0 ? 0 : all.length / totalRows;
+      part = Arrays.copyOfRange(all, from * rowBytes, (from + rows) * rowBytes);
+    }
     long[] shape = input.shape();
     if (batchable) {
       shape[0] = rows;

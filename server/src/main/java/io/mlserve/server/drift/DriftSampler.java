@@ -127,6 +127,9 @@ public final class DriftSampler {
   }
 
   private static long rowsOf(Tensor t, int rowWidth) {
+    if (!t.dataType().isFixedSize()) {
+      return -1; // BYTES: not a number to sample (RowLayout leaves such tensors out)
+    }
     if (t.rank() == 0) {
       return rowWidth == 1 ? 1 : -1;
     }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * signature order), then the output tensors'. Feature names follow {@link FeatureNames}, so a
  * row's value {@code i} is input feature {@code i} (or output feature {@code i - inputWidth}).
  * Outputs whose shape has a variable row dimension are left out (the row holds inputs only) and
- * {@link #note} says why. Immutable.
+ * {@link #note} says why. {@code BYTES} tensors are not numbers and are left out on both sides
+ * ({@link FeatureNames#profiled}). Immutable.
  *
  * @param inputs input tensor names, in signature order
  * @param inputWidths values one row of each input holds
@@ -42,6 +43,12 @@ record RowLayout(List<String> inputs, int[] inputWidths, List<String> outputs,
     if (signature.inputs().isEmpty()) {
       throw new IllegalArgumentException("the version's signature declares no inputs");
     }
+    List<TensorSpec> inputs = FeatureNames.profiled(signature.inputs());
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("the version's inputs are all BYTES (strings), which "
+          + "drift profiles do not cover");
+    }
+    List<TensorSpec> outputs = FeatureNames.profiled(signature.outputs());
     List<String> inFeatures = FeatureNames.inputs(signature);
     List<String> outFeatures;
     String note = null;
@@ -52,9 +59,9 @@ record RowLayout(List<String> inputs, int[] inputWidths, List<String> outputs,
       note = "outputs not sampled: " + e.getMessage();
     }
     boolean withOutputs = note == null;
-    return new RowLayout(names(signature.inputs()), widths(signature.inputs(), "input"),
-        withOutputs ? names(signature.outputs()) : List.of(),
-        withOutputs ? widths(signature.outputs(), "output") : new int[0], inFeatures,
+    return new RowLayout(names(inputs), widths(inputs, "input"),
+        withOutputs ? names(outputs) : List.of(),
+        withOutputs ? widths(outputs, "output") : new int[0], inFeatures,
         outFeatures, note);
   }
 

@@ -27,8 +27,14 @@ final class TensorValues {
 
   private TensorValues() {}
 
-  /** Elements of {@code t} (its byte length over the element size; no shape copy). */
+  /**
+   * Elements of {@code t} (its byte length over the element size; no shape copy). For
+   * {@code BYTES}, which {@link RowLayout} never samples, the shape's count.
+   */
   static long elements(Tensor t) {
+    if (!t.dataType().isFixedSize()) {
+      return Tensor.elementCount(t.shape());
+    }
     return t.data().length / t.dataType().byteSize();
   }
 

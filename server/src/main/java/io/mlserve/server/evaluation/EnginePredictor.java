@@ -66,6 +66,12 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     ServedModel m = instance(version);
     int scored = scoredIndex(m);
     Tensor out = outputs(m, batch, ticker, timeoutNanos, QUEUED_CHUNKS)[scored];
+    if (!out.dataType().isFixedSize()) {
+      throw new IllegalArgumentException(m.label() + ": output '"
+          + m.manifest().signature().outputs().get(scored).name() + "' holds BYTES (strings); "
+          + "an evaluation scores a numeric output: name one of " + String.join(", ",
+              m.manifest().signature().outputs().stream().map(TensorSpec::name).toList()));
+    }
     return new Prediction(doubles(out), width(out, batch.rows()));
   }
 

@@ -8,6 +8,7 @@ import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.proto.inference.ModelInferResponse.InferOutputTensor;
 import io.mlserve.server.core.InferenceException;
+import io.mlserve.server.tensor.BytesElements;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.FiniteValues;
 import io.mlserve.server.tensor.Tensor;
@@ -22,7 +23,9 @@ import java.util.List;
 /**
  * Converts Open Inference Protocol messages to and from mlserve tensors: typed
  * {@code contents} or {@code raw_input_contents} (little-endian, row-major) in, the same form
- * out. Every refusal is an INVALID_ARGUMENT naming the tensor, the expectation and what came.
+ * out. {@code BYTES} tensors come as {@code contents.bytes_contents} (one entry per element) or
+ * raw (per element a 4-byte little-endian length, then the bytes), and go back in the same form.
+ * Every refusal is an INVALID_ARGUMENT naming the tensor, the expectation and what came.
  *
  * <p>Stateless; thread-safe.
  */
@@ -61,6 +64,11 @@ final class GrpcTensorCodec {
         throw InferenceException.invalid("input '" + in.getName() + "': " + e.getMessage());
       }
       long[] shape = shapeOf(in);
+      if (type == DataType.BYTES) {
+        out.add(raw ? rawBytes(in, req.getRawInputContents(i), i, shape)
+            : typedBytesElements(in, shape));
+        continue;
+      }
       int want;
       try {
         want = Tensor.byteSize(in.getName(), type, shape);
@@ -98,6 +106,52 @@ final class GrpcTensorCodec {
       out.add(t);
     }
     return out;
+  }
+
+  /** A BYTES input from raw_input_contents[i], its length prefixes checked against the shape. */
+  private static Tensor rawBytes(InferInputTensor in, ByteString bytes, int i, long[] shape) {
+    if (in.hasContents()) {
+      throw InferenceException.invalid(
+          "input '" + in.getName() + "' has typed contents although raw_input_contents is "
+              + "used; use one form for all inputs");
+    }
+    long count = elementCount(in, shape);
+    try {
+      return new Tensor(in.getName(), DataType.BYTES, shape, bytes.toByteArray());
+    } catch (IllegalArgumentException e) {
+      String why = e.getMessage().replace("tensor '" + in.getName() + "': ", "");
+      throw InferenceException.invalid("input '" + in.getName() + "': raw_input_contents[" + i
+          + "] is not " + count + " length-prefixed BYTES elements (shape "
+          + Arrays.toString(shape) + "): " + why);
+    }
+  }
+
+  /** A BYTES input from contents.bytes_contents, one entry per element. */
+  private static Tensor typedBytesElements(InferInputTensor in, long[] shape) {
+    long count = elementCount(in, shape);
+    InferTensorContents c = in.getContents();
+    if (c.getBytesContentsCount() != count) {
+      throw InferenceException.invalid(
+          "input '" + in.getName() + "': shape " + in.getShapeList() + " needs " + count
+              + " BYTES values in contents.bytes_contents, got " + c.getBytesContentsCount());
+    }
+    List<byte[]> elements = new ArrayList<>(c.getBytesContentsCount());
+    for (ByteString b : c.getBytesContentsList()) {
+      elements.add(b.toByteArray());
+    }
+    try {
+      return new Tensor(in.getName(), DataType.BYTES, shape, BytesElements.encode(elements));
+    } catch (IllegalArgumentException e) {
+      throw InferenceException.invalid("input '" + in.getName() + "': " + e.getMessage());
+    }
+  }
+
+  private static long elementCount(InferInputTensor in, long[] shape) {
+    try {
+      return Tensor.elementCount(shape);
+    } catch (IllegalArgumentException e) {
+      throw InferenceException.invalid("input '" + in.getName() + "': " + e.getMessage());
+    }
   }
 
   /** Whether the request sent its data raw (and so wants raw outputs). */
@@ -158,13 +212,27 @@ final class GrpcTensorCodec {
       }
       if (raw) {
         // Tensor data is immutable by contract, so it can back the ByteString without a copy.
+        // A BYTES tensor's data is already the raw layout (length-prefixed elements).
         b.addRawOutputContents(UnsafeByteOperations.unsafeWrap(t.data()));
+      } else if (t.dataType() == DataType.BYTES) {
+        o.setContents(bytesContents(t));
       } else {
         o.setContents(typedContents(t));
       }
       b.addOutputs(o);
     }
     return b.build();
+  }
+
+  /** A BYTES output as bytes_contents, one entry per element, each a view of the data. */
+  private static InferTensorContents bytesContents(Tensor t) {
+    InferTensorContents.Builder c = InferTensorContents.newBuilder();
+    int[] offsets = BytesElements.offsets(t.name(), t.data(), Tensor.elementCount(t.shape()));
+    for (int i = 0; i + 1 < offsets.length; i++) {
+      int from = offsets[i] + 4;
+      c.addBytesContents(UnsafeByteOperations.unsafeWrap(t.data(), from, offsets[i + 1] - from));
+    }
+    return c.build();
   }
 
   private static long[] shapeOf(InferInputTensor in) {

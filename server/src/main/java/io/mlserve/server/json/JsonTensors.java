@@ -44,6 +44,9 @@ public final class JsonTensors {
    *     message names the element)
    */
   public static Tensor fromFlat(String name, DataType type, long[] shape, JsonNode node) {
+    if (type == DataType.BYTES) {
+      return stringsFromFlat(name, shape, node);
+    }
     int bytes = Tensor.byteSize(name, type, shape);
     long count = bytes / type.byteSize();
     long given = countLeaves(node, count + 1);
@@ -55,6 +58,42 @@ public final class JsonTensors {
     ByteBuffer buf = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
     write(new Target(name, type, shape, buf), node);
     return new Tensor(name, type, shape, buf.array());
+  }
+
+  /**
+   * A {@code BYTES} tensor from JSON strings (each element its string's UTF-8 bytes). The count
+   * is checked before anything is allocated, like numbers.
+   */
+  private static Tensor stringsFromFlat(String name, long[] shape, JsonNode node) {
+    long count;
+    try {
+      count = Tensor.elementCount(shape);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("tensor '" + name + "': " + e.getMessage());
+    }
+    long given = countLeaves(node, count + 1);
+    if (given != count) {
+      throw new IllegalArgumentException(
+          "tensor '" + name + "': shape " + java.util.Arrays.toString(shape) + " needs " + count
+              + " values, got " + (given > count ? "more" : given));
+    }
+    List<String> values = new ArrayList<>((int) count);
+    collectStrings(name, node, values);
+    return new Tensor(name, DataType.BYTES, shape, Utf8Text.encode(name, values, shape));
+  }
+
+  private static void collectStrings(String name, JsonNode node, List<String> out) {
+    if (node.isArray()) {
+      for (JsonNode child : node) {
+        collectStrings(name, child, out);
+      }
+      return;
+    }
+    if (!node.isTextual()) {
+      throw new IllegalArgumentException(
+          "tensor '" + name + "': expected strings of BYTES, got " + abbreviate(node));
+    }
+    out.add(node.textValue());
   }
 
   /** Scalars under {@code node}, counting no further than {@code limit}. */

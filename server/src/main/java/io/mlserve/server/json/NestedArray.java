@@ -13,10 +13,11 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * A JSON array of numbers (nested to any depth, rectangular) read with the streaming parser,
- * before the target datatype is known: the request's fields may come in any order, so the
- * model, and with it the datatype, may be named after the data. Values are kept as doubles,
- * which is exact for every integer up to 2^53.
+ * A JSON array of numbers, booleans or strings (nested to any depth, rectangular) read with the
+ * streaming parser, before the target datatype is known: the request's fields may come in any
+ * order, so the model, and with it the datatype, may be named after the data. Numbers are kept
+ * as doubles, which is exact for every integer up to 2^53; strings (the elements of a
+ * {@code BYTES} input, see {@link Utf8Text}) as strings.
  *
  * <p>Not thread-safe; one per request.
  */
@@ -30,6 +31,8 @@ public final class NestedArray {
   private boolean sawBoolean;
   private boolean sawNumber;
   private boolean sawFraction;
+  /** The strings, at their element index; null until the first string. */
+  private String[] strings;
   /** The first number too large for a double (1e400): its index, or -1, and its text. */
   private int nonFiniteAt = -1;
   private String nonFiniteText;
@@ -136,9 +139,17 @@ public final class NestedArray {
         v = t == JsonToken.VALUE_TRUE ? 1 : 0;
         sawBoolean = true;
       }
+      case VALUE_STRING -> {
+        v = 0;
+        if (strings == null) {
+          strings = new String[values.length];
+        } else if (strings.length <= count) {
+          strings = Arrays.copyOf(strings, Math.max(values.length, count * 2));
+        }
+        strings[count] = p.getText();
+      }
       default -> throw InferenceException.invalid(
-          "field '" + field + "' must hold only numbers, got " + Json.describe(t)
-              + (t == JsonToken.VALUE_STRING ? " (\"" + abbreviate(p.getText()) + "\")" : ""));
+          "field '" + field + "' must hold only numbers or strings, got " + Json.describe(t));
     }
     if (count == values.length) {
       values = Arrays.copyOf(values, values.length * 2);
@@ -183,6 +194,29 @@ public final class NestedArray {
     return s.length() > 20 ? s.substring(0, 20) + "..." : s;
   }
 
+  private String firstString() {
+    for (int i = 0; i < count; i++) {
+      if (strings[i] != null) {
+        return strings[i];
+      }
+    }
+    return "";
+  }
+
+  private Tensor stringTensor(String name, long[] shape) {
+    if (sawNumber || sawBoolean) {
+      throw InferenceException.invalid("field '" + field + "': input '" + name + "' is BYTES "
+          + "(strings), got " + (sawNumber ? "numbers" : "booleans"));
+    }
+    java.util.List<String> values = count == 0 ? java.util.List.of()
+        : Arrays.asList(Arrays.copyOf(strings, count));
+    try {
+      return new Tensor(name, DataType.BYTES, shape, Utf8Text.encode(name, values, shape));
+    } catch (IllegalArgumentException e) {
+      throw InferenceException.invalid("field '" + field + "': " + e.getMessage());
+    }
+  }
+
   /** The shape given by the nesting. */
   public long[] shape() {
     return Arrays.copyOf(shape, rank);
@@ -204,6 +238,14 @@ public final class NestedArray {
    * @throws InferenceException INVALID_ARGUMENT (HTTP 400) when the values do not fit the type
    */
   public Tensor toTensor(String name, DataType type, long[] shape) {
+    if (type == DataType.BYTES) {
+      return stringTensor(name, shape);
+    }
+    if (strings != null) {
+      String first = firstString();
+      throw InferenceException.invalid("field '" + field + "': input '" + name + "' is " + type
+          + ", got a string (\"" + abbreviate(first) + "\")");
+    }
     if (type == DataType.BOOL ? sawNumber : sawBoolean) {
       throw InferenceException.invalid(
           "field '" + field + "': input '" + name + "' is " + type + ", got "

@@ -2,6 +2,7 @@ package io.mlserve.server.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.NumberOutput;
+import io.mlserve.server.tensor.BytesElements;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.tensor.Tensors;
@@ -9,7 +10,10 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 
-/** Writes tensor elements as JSON numbers with a streaming generator. Stateless; thread-safe. */
+/**
+ * Writes tensor elements as JSON numbers (booleans for BOOL, strings for BYTES: see
+ * {@link Utf8Text}) with a streaming generator. Stateless; thread-safe.
+ */
 public final class TensorJson {
   private TensorJson() {}
 
@@ -21,22 +25,27 @@ public final class TensorJson {
       throws IOException {
     long[] shape = t.shape();
     int from = squeezeFirst && shape.length > 0 ? 1 : 0;
+    Source s = Source.of(t);
     if (shape.length - from == 0) {
-      writeElement(g, t, t.buffer(), 0);
+      writeElement(g, s, 0);
       return;
     }
-    writeLevel(g, t, t.buffer(), shape, from, new int[] {0});
+    writeLevel(g, s, shape, from, new int[] {0});
   }
 
   /** Writes row {@code row} (along dimension 0) as arrays nested by the remaining shape. */
   static void writeRow(JsonGenerator g, Tensor t, long row) throws IOException {
-    long[] shape = t.shape();
+    writeRow(g, Source.of(t), row);
+  }
+
+  private static void writeRow(JsonGenerator g, Source s, long row) throws IOException {
+    long[] shape = s.shape();
     if (shape.length == 1) {
-      writeElement(g, t, t.buffer(), (int) row);
+      writeElement(g, s, (int) row);
       return;
     }
     long rowElems = Tensor.elementCount(shape) / Math.max(1, shape[0]);
-    writeLevel(g, t, t.buffer(), shape, 1, new int[] {(int) (row * rowElems)});
+    writeLevel(g, s, shape, 1, new int[] {(int) (row * rowElems)});
   }
 
   /**
@@ -52,6 +61,10 @@ public final class TensorJson {
     g.writeStartArray();
     for (Tensor[] out : chunks) {
       long rows = batchable ? out[0].dim(0) : 1;
+      Source[] sources = new Source[out.length];
+      for (int o = 0; o < out.length; o++) {
+        sources[o] = Source.of(out[o]);
+      }
       for (long r = 0; r < rows; r++) {
         if (out.length > 1) {
           g.writeStartObject();
@@ -61,7 +74,7 @@ public final class TensorJson {
             g.writeFieldName(names.get(o));
           }
           if (batchable) {
-            writeRow(g, out[o], r);
+            writeRow(g, sources[o], r);
           } else {
             writeNested(g, out[o], false);
           }
@@ -76,34 +89,50 @@ public final class TensorJson {
 
   /** Writes all elements as one flat array, row-major. */
   public static void writeFlat(JsonGenerator g, Tensor t) throws IOException {
-    ByteBuffer b = t.buffer();
+    Source s = Source.of(t);
     int n = (int) Tensor.elementCount(t.shape());
-    if (t.dataType() == DataType.FP32 && writeFloats(g, b, 0, n)) {
+    if (t.dataType() == DataType.FP32 && writeFloats(g, s.b(), 0, n)) {
       return;
     }
     g.writeStartArray();
     for (int i = 0; i < n; i++) {
-      writeElement(g, t, b, i);
+      writeElement(g, s, i);
     }
     g.writeEndArray();
   }
 
+  /**
+   * A tensor being written: its data, and for BYTES the offset of each element (found once,
+   * not per element).
+   */
+  private record Source(Tensor t, ByteBuffer b, int[] offsets) {
+    static Source of(Tensor t) {
+      int[] offsets = t.dataType().isFixedSize() ? null
+          : BytesElements.offsets(t.name(), t.data(), Tensor.elementCount(t.shape()));
+      return new Source(t, t.buffer(), offsets);
+    }
+
+    long[] shape() {
+      return t.shape();
+    }
+  }
+
   private static void writeLevel(
-      JsonGenerator g, Tensor t, ByteBuffer b, long[] shape, int dim, int[] next)
+      JsonGenerator g, Source s, long[] shape, int dim, int[] next)
       throws IOException {
-    if (dim == shape.length - 1 && t.dataType() == DataType.FP32
-        && writeFloats(g, b, next[0], (int) shape[dim])) {
+    if (dim == shape.length - 1 && s.t().dataType() == DataType.FP32
+        && writeFloats(g, s.b(), next[0], (int) shape[dim])) {
       next[0] += (int) shape[dim];
       return;
     }
     g.writeStartArray();
     if (dim == shape.length - 1) {
       for (long i = 0; i < shape[dim]; i++) {
-        writeElement(g, t, b, next[0]++);
+        writeElement(g, s, next[0]++);
       }
     } else {
       for (long i = 0; i < shape[dim]; i++) {
-        writeLevel(g, t, b, shape, dim + 1, next);
+        writeLevel(g, s, shape, dim + 1, next);
       }
     }
     g.writeEndArray();
@@ -144,9 +173,15 @@ public final class TensorJson {
     return true;
   }
 
-  private static void writeElement(JsonGenerator g, Tensor t, ByteBuffer b, int i)
-      throws IOException {
+  private static void writeElement(JsonGenerator g, Source s, int i) throws IOException {
+    Tensor t = s.t();
     DataType type = t.dataType();
+    if (type == DataType.BYTES) {
+      int[] o = s.offsets();
+      g.writeString(Utf8Text.decode("output '" + t.name() + "'", t, o[i], o[i + 1], i));
+      return;
+    }
+    ByteBuffer b = s.b();
     int off = i * type.byteSize();
     switch (type) {
       case FP32 -> g.writeNumber(b.getFloat(off));
@@ -168,6 +203,7 @@ public final class TensorJson {
         }
       }
       case FP16 -> g.writeNumber((float) Tensors.elementAsDouble(t, i));
+      default -> throw new IllegalStateException("unhandled datatype " + type);
     }
   }
 }

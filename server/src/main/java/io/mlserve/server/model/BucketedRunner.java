@@ -7,8 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs every batch at one of a few fixed sizes: rows are padded with zeros up to the next power
- * of two (capped at the max batch size) and the outputs cut back to the real rows.
+ * Runs every batch at one of a few fixed sizes: rows are padded with zeros (empty strings for
+ * {@code BYTES} inputs) up to the next power of two (capped at the max batch size) and the
+ * outputs cut back to the real rows.
  *
  * <p>Why: TorchScript's profiling executor specialises and re-optimises its graph for each input
  * shape it meets, which takes long enough to stall a batch. With free batch sizes a freshly
@@ -54,9 +55,8 @@ final class BucketedRunner implements ModelRunner {
       Tensor t = inputs[i];
       long[] shape = t.shape();
       shape[0] = size - rows;
-      byte[] zeros = new byte[(int) (Tensor.elementCount(shape) * t.dataType().byteSize())];
       padded[i] = Tensors.concat(t.name(),
-          List.of(t, new Tensor(t.name(), t.dataType(), shape, zeros)));
+          List.of(t, Tensors.zeros(t.name(), t.dataType(), shape)));
     }
     Tensor[] out = inner.predict(padded);
     Tensor[] cut = new Tensor[out.length];

@@ -1,12 +1,14 @@
 package io.mlserve.server.model;
 
 import io.mlserve.server.engine.ModelRunner;
+import io.mlserve.server.tensor.BytesElements;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.tensor.Tensors;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,9 +16,10 @@ import java.util.List;
 
 /**
  * Warms a runner and checks that it behaves: one batch at every power-of-two size up to the max
- * batch size (and the max itself), built from the version's example inputs or zeros; every
- * output must have the declared datatype and shape and be finite; golden outputs, when the
- * examples have them, must match within their tolerance.
+ * batch size (and the max itself), built from the version's example inputs or zeros (empty
+ * strings for BYTES inputs); every output must have the declared datatype and shape and be
+ * finite; golden outputs, when the examples have them, must match within their tolerance
+ * (BYTES outputs, such as a classifier's string labels, exactly).
  *
  * <p>Its own memory is bounded before anything is built: the constructor refuses a version
  * whose largest warm-up batch would hold more than {@link #MAX_WARMUP_BATCH_BYTES} of input
@@ -68,7 +71,7 @@ final class HealthCheck {
           bytes = t.data().length / Math.max(1, t.dim(0));
         } else {
           bytes = Math.multiplyExact(Tensor.elementCount(concreteShape(specs.get(i), 1)),
-              DataType.parse(specs.get(i).datatype()).byteSize());
+              Tensors.zeroElementBytes(DataType.parse(specs.get(i).datatype())));
         }
         total = Math.addExact(total, bytes);
       }
@@ -113,9 +116,7 @@ final class HealthCheck {
         out[i] = repeatRows(examples.inputs()[i], rows);
       } else {
         long[] shape = concreteShape(spec, rows);
-        DataType type = DataType.parse(spec.datatype());
-        out[i] = new Tensor(spec.name(), type, shape,
-            new byte[(int) (Tensor.elementCount(shape) * type.byteSize())]);
+        out[i] = Tensors.zeros(spec.name(), DataType.parse(spec.datatype()), shape);
       }
     }
     return out;
@@ -203,6 +204,10 @@ final class HealthCheck {
         throw new ModelLoadException(label + ": golden output '" + want.name() + "' has "
             + n + " values, the model gave " + Tensor.elementCount(got[i].shape()), null);
       }
+      if (want.dataType() == DataType.BYTES) {
+        checkGoldenBytes(want, got[i]);
+        continue;
+      }
       for (int k = 0; k < n; k++) {
         double w = Tensors.elementAsDouble(want, k);
         double g = Tensors.elementAsDouble(got[i], k);
@@ -213,6 +218,25 @@ final class HealthCheck {
         }
       }
     }
+  }
+
+  /** BYTES golden outputs match exactly, element by element (no tolerance applies). */
+  private void checkGoldenBytes(Tensor want, Tensor got) throws ModelLoadException {
+    List<byte[]> w = BytesElements.decode(want);
+    List<byte[]> g = BytesElements.decode(got);
+    for (int k = 0; k < w.size(); k++) {
+      if (!Arrays.equals(w.get(k), g.get(k))) {
+        throw new ModelLoadException(label + ": golden output '" + want.name()
+            + "' differs at element " + k + ": expected " + quoted(w.get(k)) + ", got "
+            + quoted(g.get(k)), null);
+      }
+    }
+  }
+
+  /** An element for a message: its text (lossy for bytes that are not UTF-8), cut at 40. */
+  private static String quoted(byte[] element) {
+    String s = new String(element, StandardCharsets.UTF_8);
+    return "\"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
   }
 
   private static Tensor firstRows(Tensor t, int rows) {

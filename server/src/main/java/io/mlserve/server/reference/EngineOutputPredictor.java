@@ -58,7 +58,9 @@ public final class EngineOutputPredictor implements OutputPredictor {
             EnginePredictor.QUEUED_CHUNKS);
         List<double[]> values = new ArrayList<>(outs.length);
         for (Tensor t : outs) {
-          values.add(EnginePredictor.doubles(t));
+          if (t.dataType().isFixedSize()) { // BYTES outputs have no features to profile
+            values.add(EnginePredictor.doubles(t));
+          }
         }
         return values;
       }

@@ -65,11 +65,6 @@ public enum DataType {
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException("datatype is missing");
     }
-    // BYTES is refused at the protocol edges until every codec carries it (issue 16/17 work).
-    if (name.equalsIgnoreCase("BYTES")) {
-      throw new IllegalArgumentException(
-          "unsupported datatype '" + name + "' (supported: " + supportedList() + ")");
-    }
     try {
       return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
@@ -81,9 +76,6 @@ public enum DataType {
   private static String supportedList() {
     StringBuilder sb = new StringBuilder();
     for (DataType t : values()) {
-      if (t == BYTES) {
-        continue;
-      }
       if (sb.length() > 0) {
         sb.append(", ");
       }

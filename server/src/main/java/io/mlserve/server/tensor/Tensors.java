@@ -116,6 +116,28 @@ public final class Tensors {
   }
 
   /**
+   * A tensor of zeros: every element 0 (false for BOOL), or for {@code BYTES} the empty string
+   * (a zero length prefix each). What padding rows and warm-up inputs are made of.
+   *
+   * @throws IllegalArgumentException naming the tensor when the shape is too large
+   */
+  public static Tensor zeros(String name, DataType type, long[] shape) {
+    if (type.isFixedSize()) {
+      return new Tensor(name, type, shape, new byte[Tensor.byteSize(name, type, shape)]);
+    }
+    // count zero length prefixes of 4 bytes: sized as an INT32 tensor of the shape
+    return new Tensor(name, type, shape, new byte[Tensor.byteSize(name, DataType.INT32, shape)]);
+  }
+
+  /**
+   * Bytes one element of {@link #zeros} takes: the type's size, or for {@code BYTES} the 4 of
+   * an empty string's length prefix (a lower bound of any BYTES element's size).
+   */
+  public static int zeroElementBytes(DataType type) {
+    return type.isFixedSize() ? type.byteSize() : 4;
+  }
+
+  /**
    * Reads element {@code i} of a numeric tensor as a double (BOOL: 0 or 1).
    *
    * @throws IllegalArgumentException for a {@code BYTES} tensor

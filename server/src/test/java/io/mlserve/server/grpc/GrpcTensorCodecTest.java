@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GrpcTensorCodecTest {
-  private static InferInputTensor.Builder input(String name, String type, long... shape) {
+  static InferInputTensor.Builder input(String name, String type, long... shape) {
     InferInputTensor.Builder b = InferInputTensor.newBuilder().setName(name).setDatatype(type);
     for (long d : shape) {
       b.addShape(d);
@@ -26,7 +26,7 @@ class GrpcTensorCodecTest {
     return b;
   }
 
-  private static String refusal(ModelInferRequest req) {
+  static String refusal(ModelInferRequest req) {
     InferenceException e =
         assertThrows(InferenceException.class, () -> GrpcTensorCodec.decodeInputs(req));
     assertEquals(InferenceException.Kind.INVALID_ARGUMENT, e.kind());

@@ -1,14 +1,13 @@
 package io.mlserve.server.http;
 
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.InferenceEngine;
-import io.mlserve.server.engine.LoadedModel;
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.testing.FakeEngine;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ServingConfig;
 import io.mlserve.store.Signature;
@@ -43,7 +42,7 @@ final class GatedModel {
         new ServingConfig(maxBatch, 0, queueCapacity, 1, "cpu", 1,
             ServingConfig.QUEUE_TIMEOUT_US.max()), Map.of(), Map.of(),
         "test model", null);
-    ModelLoader loader = new ModelLoader(List.of(new Engine()), Ticker.system(),
+    ModelLoader loader = new ModelLoader(List.of(new FakeEngine("gated", Runner::new)), Ticker.system(),
         Function.identity(), new MetricsRegistry(), Telemetry.disabled());
     served = loader.load(dir, m);
   }
@@ -64,26 +63,6 @@ final class GatedModel {
   void awaitEntered() throws InterruptedException {
     if (!entered.tryAcquire(30, TimeUnit.SECONDS)) {
       throw new AssertionError("no batch reached the engine");
-    }
-  }
-
-  private final class Engine implements InferenceEngine {
-    @Override
-    public boolean supports(String format) {
-      return format.equals("gated");
-    }
-
-    @Override
-    public LoadedModel load(Path versionDir, Manifest manifest) {
-      return new LoadedModel() {
-        @Override
-        public ModelRunner newRunner(int intraOpThreads) {
-          return new Runner();
-        }
-
-        @Override
-        public void close() {}
-      };
     }
   }
 

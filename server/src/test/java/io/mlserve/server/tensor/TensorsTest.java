@@ -47,8 +47,21 @@ class TensorsTest {
   @Test
   void dataTypeParseNamesTheBadValue() {
     assertEquals(DataType.FP32, DataType.parse("fp32"));
+    assertEquals(DataType.BYTES, DataType.parse("bytes"));
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> DataType.parse("BYTES"));
-    assertTrue(e.getMessage().contains("BYTES") && e.getMessage().contains("FP32"));
+        assertThrows(IllegalArgumentException.class, () -> DataType.parse("STRING"));
+    assertTrue(e.getMessage().contains("STRING") && e.getMessage().contains("FP32")
+        && e.getMessage().contains("BYTES"), e.getMessage());
+  }
+
+  @Test
+  void zerosAreEmptyStringsForBytes() {
+    Tensor z = Tensors.zeros("s", DataType.BYTES, new long[] {2, 3});
+    assertEquals(24, z.data().length);
+    assertEquals(java.util.Collections.nCopies(6, ""), BytesElements.decode(z).stream()
+        .map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).toList());
+    assertEquals(12, Tensors.zeros("f", DataType.FP16, new long[] {2, 3}).data().length);
+    assertEquals(4, Tensors.zeroElementBytes(DataType.BYTES));
+    assertEquals(8, Tensors.zeroElementBytes(DataType.INT64));
   }
 }

@@ -2,7 +2,6 @@ package io.mlserve.server.testing;
 
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.InferenceEngine;
-import io.mlserve.server.engine.LoadedModel;
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
@@ -39,25 +38,7 @@ public final class FakeModels {
   public FakeModels(Path dir, Ticker ticker, MetricsRegistry metrics,
       Supplier<? extends ModelRunner> runners) {
     this.dir = dir;
-    InferenceEngine engine = new InferenceEngine() {
-      @Override
-      public boolean supports(String format) {
-        return format.equals("fake");
-      }
-
-      @Override
-      public LoadedModel load(Path versionDir, Manifest manifest) {
-        return new LoadedModel() {
-          @Override
-          public ModelRunner newRunner(int intraOpThreads) {
-            return runners.get();
-          }
-
-          @Override
-          public void close() {}
-        };
-      }
-    };
+    InferenceEngine engine = new FakeEngine("fake", runners);
     this.loader = new ModelLoader(List.of(engine), ticker, Function.identity(), metrics,
         Telemetry.disabled());
   }

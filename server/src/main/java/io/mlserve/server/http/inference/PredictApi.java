@@ -348,7 +348,7 @@ public final class PredictApi {
   private static int totalElements(Tensor[] out) {
     long n = 0;
     for (Tensor t : out) {
-      n += t.data().length / t.dataType().byteSize();
+      n += Tensor.elementCount(t.shape());
     }
     return (int) Math.min(1 << 24, n);
   }
@@ -364,7 +364,9 @@ public final class PredictApi {
       }
       int size;
       try {
-        size = DataType.parse(s.datatype()).byteSize();
+        DataType type = DataType.parse(s.datatype());
+        // a BYTES element's size is its string's: counted as a short label (prefix + 12 bytes)
+        size = type.isFixedSize() ? type.byteSize() : 16;
       } catch (IllegalArgumentException e) {
         size = 8;
       }
