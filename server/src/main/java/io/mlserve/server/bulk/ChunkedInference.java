@@ -201,6 +201,9 @@ public final class ChunkedInference {
   private Tensor slice(int index) {
     int from = index * chunkRows;
     int rows = Math.min(chunkRows, totalRows - from);
+    if (batchable && rows == totalRows) {
+      return input; // one chunk holds every row: no copy
+    }
     byte[] all = input.data();
     byte[] part;
     if (elementOffsets != null) {

@@ -40,6 +40,7 @@ public final class TritonExtensions {
 
   /** What this server implements, in the order it reports them. */
   public static final List<String> IMPLEMENTED = List.of(
+      BINARY_TENSOR_DATA,
       MODEL_CONFIGURATION,
       STATISTICS);
 

@@ -29,7 +29,11 @@ import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.tensor.BytesElements;
 import io.mlserve.server.testing.EchoBytesModel;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -111,6 +115,51 @@ class BytesEndToEndIntegrationTest {
 
     JsonNode meta = json(http.get("/v2/models/echo"));
     assertEquals("BYTES", meta.get("inputs").get(0).get("datatype").asText());
+  }
+
+  @Test
+  void oipRestBinaryExtensionCarriesLengthPrefixedStringsInAndOut() throws Exception {
+    // The binary tensor data extension: BYTES elements as 4-byte little-endian lengths + bytes.
+    byte[] in = BytesElements.encodeStrings(List.of("cat", "", "caf\u00e9"));
+    byte[] head = ("{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[3],"
+        + "\"parameters\":{\"binary_data_size\":" + in.length + "}}],"
+        + "\"parameters\":{\"binary_data_output\":true}}").getBytes(StandardCharsets.UTF_8);
+    byte[] body = new byte[head.length + in.length];
+    System.arraycopy(head, 0, body, 0, head.length);
+    System.arraycopy(in, 0, body, head.length, in.length);
+    HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gateway.port() + "/v2/models/echo/infer"))
+        .header("Content-Type", "application/octet-stream")
+        .header("Inference-Header-Content-Length", Integer.toString(head.length))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    assertEquals("application/octet-stream", r.headers().firstValue("Content-Type").orElse(""));
+    int n = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length")
+        .orElseThrow());
+    JsonNode out = HttpTestClient.MAPPER.readTree(java.util.Arrays.copyOf(r.body(), n))
+        .get("outputs");
+    byte[] label = BytesElements.encodeStrings(List.of("cat!", "!", "caf\u00e9!"));
+    assertEquals(label.length, out.get(0).get("parameters").get("binary_data_size").asInt());
+    assertEquals(24, out.get(1).get("parameters").get("binary_data_size").asInt());
+    assertArrayEquals(label, java.util.Arrays.copyOfRange(r.body(), n, n + label.length));
+    ByteBuffer lengths = ByteBuffer.wrap(r.body(), n + label.length, 24)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    assertEquals(List.of(3L, 0L, 5L),
+        List.of(lengths.getLong(), lengths.getLong(), lengths.getLong()));
+
+    // A BYTES element whose length prefix runs past its tensor's bytes: 400 naming the input.
+    byte[] broken = in.clone();
+    broken[0] = 9;
+    System.arraycopy(broken, 0, body, head.length, broken.length);
+    HttpResponse<String> bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gateway.port() + "/v2/models/echo/infer"))
+        .header("Content-Type", "application/octet-stream")
+        .header("Inference-Header-Content-Length", Integer.toString(head.length))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertTrue(error(bad).contains("input 'text'"), bad.body());
   }
 
   @Test

@@ -62,8 +62,9 @@ public final class OipRestApi {
         .add("GET", "/v2/models/{model}/versions/{version}", c -> done(metadata(model(c))))
         .add("GET", "/v2/models/{model}/ready", c -> done(ready(model(c))))
         .add("GET", "/v2/models/{model}/versions/{version}/ready", c -> done(ready(model(c))))
-        .add("POST", "/v2/models/{model}/infer", this::infer)
-        .add("POST", "/v2/models/{model}/versions/{version}/infer", this::infer);
+        // Triton's binary tensor data extension sends application/octet-stream (BinaryInferRequest)
+        .addBinary("POST", "/v2/models/{model}/infer", this::infer)
+        .addBinary("POST", "/v2/models/{model}/versions/{version}/infer", this::infer);
   }
 
   private static CompletableFuture<HttpReply> done(HttpReply r) {
@@ -147,7 +148,11 @@ public final class OipRestApi {
   }
 
   private CompletableFuture<HttpReply> infer(HttpCall call) throws IOException {
-    JsonNode body = Json.MAPPER.readTree(call.body().get());
+    BinaryInferRequest request = BinaryInferRequest.read(call);
+    if (request.raw()) {
+      return inferRaw(call, request);
+    }
+    JsonNode body = request.json();
     if (body == null || body.isMissingNode()) {
       throw HttpStatusException.badRequest("request body is empty; expected a JSON object");
     }
@@ -163,12 +168,13 @@ public final class OipRestApi {
     }
     List<Tensor> inputs = new ArrayList<>();
     for (JsonNode in : inputsNode) {
-      inputs.add(tensor(in));
+      inputs.add(tensor(in, request));
     }
+    request.checkAllClaimed();
     JsonNode outputs = body.get("outputs");
-    long t = timeout.toNanos();
-    long deadline = t == 0 ? Long.MAX_VALUE : ticker.nanoTime() + t;
-    String key = routingKey(body.get("parameters"));
+    long deadline = deadline();
+    JsonNode parameters = body.get("parameters");
+    String key = routingKey(parameters);
     RequestContext ctx = new RequestContext(deadline, "http", id,
         key != null ? key : call.header(PredictApi.ROUTING_KEY_HEADER));
     // Output names are checked against the version that will answer, before it runs.
@@ -176,18 +182,44 @@ public final class OipRestApi {
       selectOutputs(outputs, model.manifest().signature().outputs());
       return inputs;
     }, ctx);
+    return answer(result, outputs, parameters, false);
+  }
+
+  /** The extension's raw binary request: the body is the one input's data, outputs binary. */
+  private CompletableFuture<HttpReply> inferRaw(HttpCall call, BinaryInferRequest request) {
+    RequestContext ctx = new RequestContext(deadline(), "http", null,
+        call.header(PredictApi.ROUTING_KEY_HEADER));
+    CompletableFuture<Answer> result = service.infer(ref(call), model -> List.of(
+        request.rawInput(model.manifest().signature().inputs(), model.label())), ctx);
+    return answer(result, null, null, true);
+  }
+
+  private long deadline() {
+    long t = timeout.toNanos();
+    return t == 0 ? Long.MAX_VALUE : ticker.nanoTime() + t;
+  }
+
+  private CompletableFuture<HttpReply> answer(CompletableFuture<Answer> result, JsonNode outputs,
+      JsonNode parameters, boolean raw) {
     return Endpoint.then(result, answer -> {
       ServedModel served = answer.model();
       Tensor[] out = answer.outputs();
       List<TensorSpec> outSpecs = served.manifest().signature().outputs();
       int[] selected = selectOutputs(outputs, outSpecs);
-      return HttpReply.json(200, Json.write(g -> {
+      boolean[] binary =
+          BinaryInferResponse.binaryOutputs(parameters, outputs, selected.length, raw);
+      Tensor[] answered = new Tensor[selected.length];
+      for (int k = 0; k < selected.length; k++) {
+        answered[k] = out[selected[k]];
+      }
+      return BinaryInferResponse.reply(Json.write(g -> {
           g.writeStartObject();
           g.writeStringField("model_name", served.name());
           g.writeStringField("model_version", served.version());
           g.writeStringField("id", answer.requestId());
           g.writeArrayFieldStart("outputs");
-          for (int i : selected) {
+          for (int k = 0; k < selected.length; k++) {
+            int i = selected[k];
             Tensor o = out[i];
             g.writeStartObject();
             g.writeStringField("name", i < outSpecs.size() ? outSpecs.get(i).name() : o.name());
@@ -197,13 +229,17 @@ public final class OipRestApi {
               g.writeNumber(d);
             }
             g.writeEndArray();
-            g.writeFieldName("data");
-            TensorJson.writeFlat(g, o);
+            if (binary[k]) {
+              BinaryInferResponse.writeSize(g, o);
+            } else {
+              g.writeFieldName("data");
+              TensorJson.writeFlat(g, o);
+            }
             g.writeEndObject();
           }
           g.writeEndArray();
           g.writeEndObject();
-        }));
+        }), answered, binary);
     }, () -> result.cancel(false));
   }
 
@@ -218,7 +254,7 @@ public final class OipRestApi {
     return optionalText(parameters, "routing_key");
   }
 
-  private static Tensor tensor(JsonNode in) {
+  private static Tensor tensor(JsonNode in, BinaryInferRequest request) throws IOException {
     if (!in.isObject()) {
       throw HttpStatusException.badRequest("each entry of 'inputs' must be an object");
     }
@@ -249,6 +285,9 @@ public final class OipRestApi {
             where + "'shape' must hold non-negative integers, got " + shapeNode);
       }
       shape[i] = d.longValue();
+    }
+    if (BinaryInferRequest.isBinary(in)) {
+      return request.tensor(where, name, type, shape, in);
     }
     JsonNode data = in.get("data");
     if (data == null || !data.isArray()) {

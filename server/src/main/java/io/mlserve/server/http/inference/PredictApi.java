@@ -73,7 +73,7 @@ public final class PredictApi {
   public void register(Routes routes) {
     routes
         .add("POST", "/api/v1/predict", this::predict)
-        .add("POST", "/api/v1/batch", this::batch)
+        .addBinary("POST", "/api/v1/batch", this::batch)
         .add("GET", "/api/v1/batch/{job}", this::jobStatus)
         .add("DELETE", "/api/v1/batch/{job}", this::jobDelete);
   }
@@ -160,7 +160,9 @@ public final class PredictApi {
   }
 
   private CompletableFuture<HttpReply> batch(HttpCall call) throws IOException {
-    PredictRequest req = PredictRequest.parse(call.body().get(), PredictRequest.BATCH_FIELDS);
+    PredictRequest req = BinaryRows.isBinary(call) ? BinaryRows.request(call)
+        : PredictRequest.parse(call.body().get(), PredictRequest.BATCH_FIELDS);
+    boolean binaryReply = req.binaryRows != null || BinaryRows.wantsBinary(call);
     ModelRef ref = ModelRef.fromFields(req.model, req.version, req.stage);
     RequestContext ctx = context(call, req.requestId, req.routingKey);
     if (ctx.routingKey() == null) {
@@ -170,35 +172,24 @@ public final class PredictApi {
     RequestContext runCtx = ctx;
     CompletableFuture<ServedModel> target = service.target(ref, ctx);
     if (target.isDone() && !target.isCompletedExceptionally()) {
-      return runBatch(req, ref, ctx, target.join()); // the run stays cancellable
+      return runBatch(req, ref, ctx, target.join(), binaryReply); // the run stays cancellable
     }
-    return target.thenCompose(model -> runBatch(req, ref, runCtx, model));
+    return target.thenCompose(model -> runBatch(req, ref, runCtx, model, binaryReply));
   }
 
-  private CompletableFuture<HttpReply> runBatch(
-      PredictRequest req, ModelRef ref, RequestContext ctx, ServedModel model) {
+  private CompletableFuture<HttpReply> runBatch(PredictRequest req, ModelRef ref,
+      RequestContext ctx, ServedModel model, boolean binaryReply) {
     List<TensorSpec> specs = model.manifest().signature().inputs();
     if (specs.size() != 1) {
       throw HttpStatusException.badRequest("model " + model.label() + " takes " + specs.size()
           + " inputs (" + names(specs) + "); /api/v1/batch serves single-input models, use "
           + "/api/v1/predict with \"inputs\"");
     }
-    if (req.instances == null) {
-      throw HttpStatusException.badRequest("field 'instances' is missing (a list of arrays shaped "
-          + "like " + instanceShape(specs.get(0)) + ")");
-    }
     TensorSpec spec = specs.get(0);
     boolean batchable = batchable(spec);
-    NestedArray rows = req.instances;
-    int wantRank = batchable ? spec.shape().size() : spec.shape().size() + 1;
-    if (rows.rank() != wantRank || rows.shape()[0] == 0) {
-      throw HttpStatusException.badRequest("'instances' must be a non-empty list of arrays shaped "
-          + "like " + instanceShape(spec) + " (input '" + spec.name() + "'), got an array of shape "
-          + java.util.Arrays.toString(rows.shape()));
-    }
-    long[] shape = rows.shape();
-    Tensor input = rows.toTensor(spec.name(), DataType.parse(spec.datatype()), shape);
-    int total = (int) shape[0];
+    Tensor input = req.binaryRows != null ? BinaryRows.tensor(spec, batchable, req.binaryRows)
+        : jsonRows(req, spec, batchable);
+    int total = (int) input.dim(0);
     List<String> outNames = model.manifest().signature().outputs().stream()
         .map(TensorSpec::name).toList();
     if (req.async || total > options.bulkRowThreshold()) {
@@ -206,6 +197,14 @@ public final class PredictApi {
     }
     ChunkedInference run = new ChunkedInference(
         service, ref, ctx, model, input, batchable, Integer.MAX_VALUE, scheduler, 0);
+    if (binaryReply) {
+      return Endpoint.then(run.start(), chunks -> BinaryRows.reply(chunks, batchable, outNames,
+          g -> {
+            g.writeStringField("model", model.name());
+            writeVersions(g, run.versions(), model.version());
+            g.writeStringField("request_id", ctx.requestId());
+          }), run::cancel);
+    }
     return Endpoint.then(run.start(), chunks -> HttpReply.json(200,
         Json.write(256 + 16 * input.data().length / 4 * 2, g -> {
           g.writeStartObject();
@@ -216,6 +215,22 @@ public final class PredictApi {
           TensorJson.writePredictions(g, chunks, batchable, outNames);
           g.writeEndObject();
         })), run::cancel);
+  }
+
+  /** The JSON request's {@code instances} as the input tensor. */
+  private static Tensor jsonRows(PredictRequest req, TensorSpec spec, boolean batchable) {
+    if (req.instances == null) {
+      throw HttpStatusException.badRequest("field 'instances' is missing (a list of arrays shaped "
+          + "like " + instanceShape(spec) + ")");
+    }
+    NestedArray rows = req.instances;
+    int wantRank = batchable ? spec.shape().size() : spec.shape().size() + 1;
+    if (rows.rank() != wantRank || rows.shape()[0] == 0) {
+      throw HttpStatusException.badRequest("'instances' must be a non-empty list of arrays shaped "
+          + "like " + instanceShape(spec) + " (input '" + spec.name() + "'), got an array of shape "
+          + java.util.Arrays.toString(rows.shape()));
+    }
+    return rows.toTensor(spec.name(), DataType.parse(spec.datatype()), rows.shape());
   }
 
   /**
@@ -255,6 +270,10 @@ public final class PredictApi {
     BulkJob job = jobs.get(call.param("job"));
     Tensor[][] result = job.result();
     List<String> outNames = job.outputNames();
+    if (result != null && BinaryRows.wantsBinary(call)) {
+      return CompletableFuture.completedFuture(BinaryRows.reply(result, job.batchable(), outNames,
+          g -> writeJobFields(g, job)));
+    }
     return CompletableFuture.completedFuture(HttpReply.json(200, Json.write(g -> {
       g.writeStartObject();
       writeJobFields(g, job);

@@ -37,8 +37,15 @@ final class PredictRequest {
   /** {@code instances}: rows for the batch endpoint. */
   NestedArray instances;
   boolean async;
+  /** Binary {@code /api/v1/batch}: the rows as little-endian bytes (see {@link BinaryRows}). */
+  byte[] binaryRows;
 
   private PredictRequest() {}
+
+  /** A request with no field set, for a decoder other than the JSON one. */
+  static PredictRequest empty() {
+    return new PredictRequest();
+  }
 
   /**
    * @param fields the fields this endpoint accepts; others are refused by name
