@@ -78,6 +78,45 @@ class TwoEnginesServerTest {
     }
   }
 
+  @Test
+  void anOnnxClassifiersStringLabelsAndProbabilitiesServeOverGrpc() throws Exception {
+    try (ServerFixture fx = new ServerFixture(dir.resolve("store"), m -> GuardPolicy.off(),
+        false)) {
+      Path onnx = OnnxFixtures.versionDir(dir.resolve("upload"), "string_label.onnx");
+      Signature sig = new Signature(List.of(new TensorSpec("x", "FP32", List.of(-1L, 2L))),
+          List.of(new TensorSpec("label", "BYTES", List.of(-1L)),
+              new TensorSpec("probabilities", "FP32", List.of(-1L, 3L))));
+      fx.registry.register(new RegisterRequest("clf", "1.0.0", onnx.resolve("model.onnx"),
+          "onnx", sig, null, null, Map.of(), Map.of(), "fixture", null, "test"));
+      fx.registry.promote("clf", "1.0.0", Stage.PRODUCTION, "test", "setup");
+      assertEquals(List.of(), fx.server.start());
+      ModelInferResponse r = GRPCInferenceServiceGrpc.newBlockingStub(fx.channel).modelInfer(
+          ModelInferRequest.newBuilder().setModelName("clf")
+              .addInputs(InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
+                  .addShape(2).addShape(2).setContents(InferTensorContents.newBuilder()
+                      .addFp32Contents(0.2f).addFp32Contents(0)
+                      .addFp32Contents(0.9f).addFp32Contents(0)))
+              .build());
+      assertEquals("label", r.getOutputs(0).getName());
+      assertEquals("BYTES", r.getOutputs(0).getDatatype());
+      List<String> labels = new java.util.ArrayList<>();
+      if (r.getRawOutputContentsCount() > 0) {
+        java.nio.ByteBuffer b = r.getRawOutputContents(0).asReadOnlyByteBuffer()
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+          byte[] e = new byte[b.getInt()];
+          b.get(e);
+          labels.add(new String(e, java.nio.charset.StandardCharsets.UTF_8));
+        }
+      } else {
+        r.getOutputs(0).getContents().getBytesContentsList()
+            .forEach(bs -> labels.add(bs.toStringUtf8()));
+      }
+      assertEquals(List.of("no", "yes"), labels);
+      assertEquals(List.of(2L, 3L), r.getOutputs(1).getShapeList());
+    }
+  }
+
   private static List<Float> floats(ModelInferResponse r) {
     if (r.getOutputs(0).hasContents()
         && r.getOutputs(0).getContents().getFp32ContentsCount() > 0) {
