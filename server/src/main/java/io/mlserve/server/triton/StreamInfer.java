@@ -52,7 +52,7 @@ public final class StreamInfer {
     this.maxInFlight = maxInFlight;
   }
 
-  /** Requests taken from all streams and not yet answered or cancelled. */
+  /** Requests taken from all streams and not yet answered or cancelled (queued ones dropped). */
   public int inFlight() {
     return inFlight.get();
   }
@@ -167,9 +167,10 @@ public final class StreamInfer {
         done = true;
         cancel = new ArrayList<>(running);
         running.clear();
-        inFlight.addAndGet(-cancel.size());
       }
       cancel.forEach(f -> f.cancel(false));
+      // Counted out only once cancelled (their batchers drop them), so a zero means nothing left.
+      inFlight.addAndGet(-cancel.size());
     }
   }
 }
