@@ -6,6 +6,8 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
+import io.mlserve.proto.inference.ModelConfigRequest;
+import io.mlserve.proto.inference.ModelConfigResponse;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.proto.inference.ModelMetadataRequest;
@@ -20,6 +22,8 @@ import io.mlserve.proto.inference.RepositoryModelLoadRequest;
 import io.mlserve.proto.inference.RepositoryModelLoadResponse;
 import io.mlserve.proto.inference.RepositoryModelUnloadRequest;
 import io.mlserve.proto.inference.RepositoryModelUnloadResponse;
+import io.mlserve.proto.inference.ModelStatisticsRequest;
+import io.mlserve.proto.inference.ModelStatisticsResponse;
 import io.mlserve.proto.inference.ServerLiveRequest;
 import io.mlserve.proto.inference.ServerLiveResponse;
 import io.mlserve.proto.inference.ServerMetadataRequest;
@@ -37,6 +41,7 @@ import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.triton.RepositoryGrpc;
 import io.mlserve.server.triton.StreamInfer;
+import io.mlserve.server.triton.TritonExtensions;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.util.List;
@@ -63,6 +68,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   private final boolean checkFinite;
   private final RepositoryGrpc repository; // null: UNIMPLEMENTED
   private final StreamInfer streams;
+  private final TritonModelGrpc tritonModels;
 
   /** A service that refuses NaN and infinite inputs. */
   public InferenceGrpcService(
@@ -96,6 +102,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     this.checkFinite = checkFinite;
     this.repository = repository;
     this.streams = Objects.requireNonNull(streams, "streams");
+    this.tritonModels = new TritonModelGrpc(service);
   }
 
   /**
@@ -136,6 +143,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         ServerMetadataResponse.newBuilder()
             .setName(SERVER_NAME)
             .setVersion(serverVersion)
+            .addAllExtensions(TritonExtensions.IMPLEMENTED)
             .build());
     obs.onCompleted();
   }
@@ -272,6 +280,17 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     int[] selected = GrpcTensorCodec.selectOutputs(req, served.manifest().signature().outputs());
     return GrpcTensorCodec.encode(served.name(), served.version(), answer.requestId(),
         answer.outputs(), selected, GrpcTensorCodec.usesRaw(req));
+  }
+
+  @Override
+  public void modelStatistics(
+      ModelStatisticsRequest req, StreamObserver<ModelStatisticsResponse> obs) {
+    tritonModels.modelStatistics(req, obs);
+  }
+
+  @Override
+  public void modelConfig(ModelConfigRequest req, StreamObserver<ModelConfigResponse> obs) {
+    tritonModels.modelConfig(req, obs);
   }
 
   private static void respond(

@@ -24,6 +24,7 @@ import io.mlserve.proto.inference.RepositoryIndexRequest;
 import io.mlserve.proto.inference.RepositoryIndexResponse;
 import io.mlserve.proto.inference.RepositoryModelLoadRequest;
 import io.mlserve.proto.inference.RepositoryModelUnloadRequest;
+import io.mlserve.proto.inference.ServerMetadataRequest;
 import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
@@ -194,6 +195,8 @@ class RepositoryIntegrationTest {
     assertEquals("UNAVAILABLE", all.get("1.2.0").getState());
     assertTrue(all.get("1.2.0").getReason().startsWith("Development"));
     assertEquals(List.of("1.1.0"), List.copyOf(index(true).keySet()));
+    assertTrue(open.serverMetadata(ServerMetadataRequest.getDefaultInstance())
+        .getExtensionsList().contains("model_repository"));
     assertEquals(Status.Code.NOT_FOUND, code(() -> open.repositoryIndex(
         RepositoryIndexRequest.newBuilder().setRepositoryName("elsewhere").build())));
   }

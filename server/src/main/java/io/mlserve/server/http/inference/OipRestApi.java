@@ -19,6 +19,7 @@ import io.mlserve.server.serving.ModelRef;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.triton.TritonExtensions;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.io.IOException;
@@ -52,6 +53,7 @@ public final class OipRestApi {
   }
 
   public void register(Routes routes) {
+    new TritonModelApi(service).register(routes); // first: "/v2/models/stats" is no model
     routes
         .add("GET", "/v2", c -> done(serverMetadata()))
         .add("GET", "/v2/health/live", c -> done(flag("live", state.live())))
@@ -82,6 +84,9 @@ public final class OipRestApi {
       g.writeStringField("name", "mlserve");
       g.writeStringField("version", serverVersion);
       g.writeArrayFieldStart("extensions");
+      for (String extension : TritonExtensions.IMPLEMENTED) {
+        g.writeString(extension);
+      }
       g.writeEndArray();
       g.writeEndObject();
     }));
