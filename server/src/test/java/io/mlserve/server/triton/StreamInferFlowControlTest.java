@@ -10,26 +10,21 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.mlserve.proto.inference.ModelInferRequest;
-import io.mlserve.proto.inference.ModelStreamInferResponse;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
-import io.mlserve.server.engine.InferenceEngine;
-import io.mlserve.server.engine.LoadedModel;
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.grpc.InferenceGrpcService;
 import io.mlserve.server.metrics.MetricsRegistry;
-import io.mlserve.server.metrics.Telemetry;
-import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestIds;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.testing.FakeModels;
+import io.mlserve.server.testing.FakeRunner;
 import io.mlserve.server.testing.Sockets;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ServingConfig;
@@ -41,15 +36,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,13 +68,13 @@ class StreamInferFlowControlTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Manifest m = new Manifest("gated", "1.0.0", "gated", "none", "fake", null, null,
+    Manifest m = new Manifest("gated", "1.0.0", "fake", "none", "fake", null, null,
         new Signature(List.of(new TensorSpec("x", "FP32", List.of(-1L, 2L))),
             List.of(new TensorSpec("y", "FP32", List.of(-1L, 2L)))),
         new ServingConfig(K, 0, 10_000, 1, "cpu", 1, ServingConfig.QUEUE_TIMEOUT_US.max()),
         Map.of(), Map.of(), "test model", null);
-    served = new ModelLoader(List.of(new GatedEngine()), Ticker.system(), Function.identity(),
-        new MetricsRegistry(), Telemetry.disabled()).load(dir, m);
+    served = new FakeModels(dir, Ticker.system(), new MetricsRegistry(), GatedRunner::new)
+        .load(m);
     rowsRun.set(0); // the loader's warm-up ran rows too
     ModelRouter router = new ModelRouter();
     router.put(served, true);
@@ -132,76 +122,30 @@ class StreamInferFlowControlTest {
         .build();
   }
 
-  /** A client stream that reads {@code initialReads} answers, then only what it is told to. */
-  private final class Client implements
-      ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse> {
-    final Set<String> ids = ConcurrentHashMap.newKeySet();
-    final CountDownLatch done = new CountDownLatch(1);
-    final AtomicReference<Throwable> failed = new AtomicReference<>();
-    final int initialReads;
-    ClientCallStreamObserver<ModelInferRequest> requests;
-
-    Client(int initialReads) {
-      this.initialReads = initialReads;
+  private static List<ModelInferRequest> requests(int from, int to) {
+    List<ModelInferRequest> all = new java.util.ArrayList<>();
+    for (int i = from; i < to; i++) {
+      all.add(request("s" + i));
     }
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<ModelInferRequest> r) {
-      requests = r;
-      if (initialReads >= 0) {
-        r.disableAutoRequestWithInitial(initialReads);
-      }
-    }
-
-    @Override
-    public void onNext(ModelStreamInferResponse r) {
-      assertEquals("", r.getErrorMessage());
-      assertTrue(ids.add(r.getInferResponse().getId()), "answered twice");
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      failed.set(t);
-      done.countDown();
-    }
-
-    @Override
-    public void onCompleted() {
-      done.countDown();
-    }
-
-    Client open() {
-      GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(this);
-      return this;
-    }
-
-    void send(int from, int to) {
-      for (int i = from; i < to; i++) {
-        requests.onNext(request("s" + i));
-      }
-    }
-
-    void awaitCompleted() throws InterruptedException {
-      assertTrue(done.await(60, TimeUnit.SECONDS), "the stream did not complete");
-      assertEquals(null, failed.get());
-    }
+    return all;
   }
 
   @Test
   void aClientThatReadsNothingStopsTheServerAfterKRequests() throws Exception {
     inProcess();
-    Client c = new Client(0).open();
-    c.send(0, 10_000);
+    StreamClient c = StreamClient.open(channel, 0);
+    c.send(requests(0, 10_000));
     c.requests.onCompleted();
     Sockets.await(() -> streams.received() >= K && streams.inFlight() == 0,
         "the first K requests answered");
     // The K answers wait unread; the server takes no further request until the client reads.
     assertEquals(K, streams.received());
-    assertEquals(0, c.ids.size());
+    assertEquals(0, c.byId.size());
 
     c.requests.request(Integer.MAX_VALUE);
     c.awaitCompleted();
-    assertEquals(10_000, c.ids.size());
+    assertEquals(10_000, c.byId.size());
+    assertTrue(c.byId.values().stream().allMatch(r -> r.getErrorMessage().isEmpty()));
     assertEquals(10_000, streams.received());
     assertTrue(maxInFlight.get() <= K, "in flight at most K, saw " + maxInFlight.get());
   }
@@ -210,17 +154,18 @@ class StreamInferFlowControlTest {
   void atMostKRequestsOfAStreamAreInFlight() throws Exception {
     inProcess();
     hold();
-    Client c = new Client(-1).open();
-    c.send(0, 1);
+    StreamClient c = StreamClient.open(channel, -1);
+    c.send(requests(0, 1));
     awaitEntered();
-    c.send(1, 100);
+    c.send(requests(1, 100));
     c.requests.onCompleted();
     Sockets.await(() -> served.batcher().queueDepth() == K - 1, "K - 1 requests queued");
     assertEquals(K, streams.received(), "one running, K - 1 queued, none taken beyond");
     assertEquals(K, streams.inFlight());
     open();
     c.awaitCompleted();
-    assertEquals(100, c.ids.size());
+    assertEquals(100, c.byId.size());
+    assertTrue(c.byId.values().stream().allMatch(r -> r.getErrorMessage().isEmpty()));
     assertTrue(maxInFlight.get() <= K, "in flight at most K, saw " + maxInFlight.get());
   }
 
@@ -228,10 +173,10 @@ class StreamInferFlowControlTest {
   void cancellingAStreamDropsItsQueuedRequests() throws Exception {
     loopback();
     hold();
-    Client c = new Client(-1).open();
-    c.send(0, 1);
+    StreamClient c = StreamClient.open(channel, -1);
+    c.send(requests(0, 1));
     awaitEntered();
-    c.send(1, K);
+    c.send(requests(1, K));
     Sockets.await(() -> served.batcher().queueDepth() == K - 1, "K - 1 requests queued");
     c.requests.cancel("the client gives up", null);
     Sockets.await(() -> streams.inFlight() == 0, "the stream's requests cancelled");
@@ -256,42 +201,21 @@ class StreamInferFlowControlTest {
     assertTrue(entered.tryAcquire(30, TimeUnit.SECONDS), "no batch reached the engine");
   }
 
-  /** The engine: y = 2x, held inside predict while the test holds the gate. */
-  private final class GatedEngine implements InferenceEngine {
+  /** The runner: FakeRunner's y = 2x, held inside predict while the test holds the gate. */
+  private final class GatedRunner implements ModelRunner {
+    private final FakeRunner inner = new FakeRunner();
+
     @Override
-    public boolean supports(String format) {
-      return format.equals("gated");
+    public Tensor[] predict(Tensor[] inputs) throws InterruptedException {
+      if (holding) {
+        entered.release();
+        gate.acquire();
+      }
+      rowsRun.addAndGet(inputs[0].dim(0));
+      return inner.predict(inputs);
     }
 
     @Override
-    public LoadedModel load(Path versionDir, Manifest manifest) {
-      return new LoadedModel() {
-        @Override
-        public ModelRunner newRunner(int intraOpThreads) {
-          return new ModelRunner() {
-            @Override
-            public Tensor[] predict(Tensor[] inputs) throws InterruptedException {
-              if (holding) {
-                entered.release();
-                gate.acquire();
-              }
-              rowsRun.addAndGet(inputs[0].dim(0));
-              float[] in = inputs[0].toFloats();
-              float[] out = new float[in.length];
-              for (int i = 0; i < in.length; i++) {
-                out[i] = 2 * in[i];
-              }
-              return new Tensor[] {Tensor.ofFloats("y", inputs[0].shape(), out)};
-            }
-
-            @Override
-            public void close() {}
-          };
-        }
-
-        @Override
-        public void close() {}
-      };
-    }
+    public void close() {}
   }
 }

@@ -1,15 +1,12 @@
 package io.mlserve.server.triton;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
-import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.mlserve.proto.inference.InferTensorContents;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelStreamInferResponse;
@@ -26,10 +23,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,32 +79,10 @@ class StreamInferIntegrationTest {
   /** Sends {@code requests} on one stream, half-closes, and collects the answers by id. */
   private static Map<String, ModelStreamInferResponse> stream(List<ModelInferRequest> requests)
       throws InterruptedException {
-    Map<String, ModelStreamInferResponse> byId = new ConcurrentHashMap<>();
-    CountDownLatch done = new CountDownLatch(1);
-    AtomicReference<Throwable> failed = new AtomicReference<>();
-    StreamObserver<ModelInferRequest> out = GRPCInferenceServiceGrpc.newStub(channel)
-        .modelStreamInfer(new StreamObserver<>() {
-          @Override
-          public void onNext(ModelStreamInferResponse r) {
-            assertNull(byId.put(r.getInferResponse().getId(), r), "answered twice");
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            failed.set(t);
-            done.countDown();
-          }
-
-          @Override
-          public void onCompleted() {
-            done.countDown();
-          }
-        });
-    requests.forEach(out::onNext);
-    out.onCompleted();
-    assertTrue(done.await(60, TimeUnit.SECONDS), "the stream did not complete");
-    assertNull(failed.get(), "the stream failed");
-    return byId;
+    StreamClient c = StreamClient.open(channel, -1);
+    c.send(requests);
+    c.finish();
+    return c.byId;
   }
 
   private static void assertReference(ModelStreamInferResponse r, int row) {
