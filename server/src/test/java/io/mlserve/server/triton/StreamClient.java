@@ -35,8 +35,14 @@ final class StreamClient
 
   /** Opens a stream on {@code channel}; {@code initialReads} < 0: the client reads freely. */
   static StreamClient open(ManagedChannel channel, int initialReads) {
+    return open(GRPCInferenceServiceGrpc.newStub(channel), initialReads);
+  }
+
+  /** As {@link #open(ManagedChannel, int)} on {@code stub} (e.g. one with a deadline). */
+  static StreamClient open(GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub,
+      int initialReads) {
     StreamClient c = new StreamClient(initialReads);
-    GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(c);
+    stub.modelStreamInfer(c);
     return c;
   }
 

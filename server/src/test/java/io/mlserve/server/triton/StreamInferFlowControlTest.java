@@ -187,6 +187,26 @@ class StreamInferFlowControlTest {
     assertEquals(2, rowsRun.get(), "only the request already running and the one after ran");
   }
 
+  @Test
+  void aStreamPastItsDeadlineDropsItsQueuedRequests() throws Exception {
+    loopback();
+    hold();
+    StreamClient c = StreamClient.open(GRPCInferenceServiceGrpc.newStub(channel)
+        .withDeadlineAfter(2, TimeUnit.SECONDS), -1);
+    c.send(requests(0, 1));
+    awaitEntered();
+    c.send(requests(1, K));
+    // The gate stays closed until the deadline has ended the stream.
+    assertTrue(c.done.await(60, TimeUnit.SECONDS), "the stream did not end");
+    assertEquals(io.grpc.Status.Code.DEADLINE_EXCEEDED,
+        io.grpc.Status.fromThrowable(c.failed.get()).getCode());
+    Sockets.await(() -> streams.inFlight() == 0, "the stream's requests cancelled");
+    open();
+    var after = GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(request("after"));
+    assertEquals("after", after.getId());
+    assertEquals(2, rowsRun.get(), "only the request already running and the one after ran");
+  }
+
   private void hold() {
     holding = true;
     gate.drainPermits();
