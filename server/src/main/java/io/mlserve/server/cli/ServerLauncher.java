@@ -171,6 +171,7 @@ final class ServerLauncher {
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
+        .adminToken(adminToken == null || adminToken.isBlank() ? null : adminToken)
         .rollouts(1000)
         .drift(options.drift.config())
         .experiments(new Experiments(options.experimentConfig(), Ticker.system(),
@@ -226,6 +227,7 @@ final class ServerLauncher {
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
+        .repository(server.repository())
         .appliedBy(server::awaitApplied)
         .serverVersion(Version.get())
         .build();

@@ -42,6 +42,7 @@ public final class TritonExtensions {
   public static final List<String> IMPLEMENTED = List.of(
       BINARY_TENSOR_DATA,
       MODEL_CONFIGURATION,
+      MODEL_REPOSITORY,
       STATISTICS);
 
   private TritonExtensions() {}

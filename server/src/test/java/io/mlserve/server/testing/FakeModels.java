@@ -48,6 +48,11 @@ public final class FakeModels {
     return loader.load(dir, manifest(name, version));
   }
 
+  /** A loaded, serving version of {@code manifest}, whose format must be "fake". */
+  public ServedModel load(Manifest manifest) throws Exception {
+    return loader.load(dir, manifest);
+  }
+
   public static Manifest manifest(String name, String version) {
     return new Manifest(name, version, "fake", "none", "fake", null, null,
         new Signature(List.of(new TensorSpec("x", "FP32", List.of(-1L, 2L))),
