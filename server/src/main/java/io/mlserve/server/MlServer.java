@@ -21,6 +21,9 @@ import io.mlserve.server.grpc.DriftGrpcService;
 import io.mlserve.server.grpc.ExperimentsGrpcService;
 import io.mlserve.server.grpc.InferenceGrpcService;
 import io.mlserve.server.grpc.ReadYourWrites;
+import io.mlserve.server.triton.shm.SharedMemoryGrpc;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
+import io.mlserve.registry.grpc.AdminAuth;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
@@ -110,8 +113,10 @@ public final class MlServer implements AutoCloseable {
     this.inference = new InferenceService(router, b.ticker, new RequestIds(), record);
     b.grpc
         .addService(ServerInterceptors.intercept(
-            new InferenceGrpcService(inference, state, Version.get(), b.checkFinite),
-            InferenceGrpcService.routingKeyInterceptor()))
+            new InferenceGrpcService(inference, state, Version.get(), b.checkFinite,
+                b.sharedMemory),
+            InferenceGrpcService.routingKeyInterceptor(),
+            AdminAuth.forMethods(b.sharedMemoryToken, SharedMemoryGrpc.MUTATING)))
         .addService(new ExperimentsGrpcService(experiments, shadows))
         .addService(new AlertsGrpcService(this::alertReport))
         .addService(new DriftGrpcService(drift))
@@ -338,6 +343,8 @@ public final class MlServer implements AutoCloseable {
     private long guardCheckMillis = 1000;
     private boolean followEvents = true;
     private boolean checkFinite = true;
+    private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
+    private String sharedMemoryToken;
     private Experiments experiments;
     private long rolloutTickMillis;
     private EvaluationRunner evaluations;
@@ -394,6 +401,13 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder checkFinite(boolean check) {
       this.checkFinite = check;
+      return this;
+    }
+
+    /** System shared memory (default: disabled); register/unregister need the token (null: none). */
+    public Builder sharedMemory(SharedMemoryRegistry registry, String tokenOrNull) {
+      this.sharedMemory = Objects.requireNonNull(registry, "registry");
+      this.sharedMemoryToken = tokenOrNull;
       return this;
     }
 

@@ -195,6 +195,8 @@ final class ServeOptions {
 
   @picocli.CommandLine.Mixin DriftOptions drift;
 
+  @picocli.CommandLine.Mixin SharedMemoryOptions sharedMemory;
+
   int maxConnections = ConnectionLimits.defaultMaxConnections();
   long idleTimeoutSeconds;
   long headerTimeoutSeconds;
@@ -324,6 +326,7 @@ final class ServeOptions {
     check(out, "--guard-min-requests", GUARD_MIN_REQUESTS, guardMinRequests);
     check(out, "--shutdown-grace-seconds", SHUTDOWN_GRACE_SECONDS, shutdownGraceSeconds);
     drift.problems(out);
+    sharedMemory.problems(out);
     return out;
   }
 

@@ -55,6 +55,7 @@ import io.mlserve.server.Version;
 import io.mlserve.server.history.MetricsHistory;
 import io.mlserve.server.http.HttpGateway;
 import io.mlserve.server.http.HttpOptions;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -152,6 +153,9 @@ final class ServerLauncher {
         Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
         EvaluationRunner.DEFAULT_MAX_QUEUED);
     MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
+    String token = adminToken == null || adminToken.isBlank() ? null : adminToken;
+    SharedMemoryRegistry sharedMemory = options.sharedMemory.registry(token != null);
+    serverBuilder.sharedMemory(sharedMemory, token).closeAfterShutdown(sharedMemory);
     // GPU memory only for the devices the served models name (no CUDA call without one).
     ResourceUsage resources = ResourceUsage.system(new DjlGpuProbe(() -> router.all().stream()
         .map(m -> m.manifest().serving().device()).toList()));
@@ -221,6 +225,7 @@ final class ServerLauncher {
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
         .appliedBy(server::awaitApplied)
+        .sharedMemory(sharedMemory, token)
         .serverVersion(Version.get())
         .build();
     httpRef.set(http);

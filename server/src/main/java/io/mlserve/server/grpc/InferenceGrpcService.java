@@ -4,6 +4,12 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.mlserve.proto.inference.CudaSharedMemoryRegisterRequest;
+import io.mlserve.proto.inference.CudaSharedMemoryRegisterResponse;
+import io.mlserve.proto.inference.CudaSharedMemoryStatusRequest;
+import io.mlserve.proto.inference.CudaSharedMemoryStatusResponse;
+import io.mlserve.proto.inference.CudaSharedMemoryUnregisterRequest;
+import io.mlserve.proto.inference.CudaSharedMemoryUnregisterResponse;
 import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferResponse;
@@ -18,6 +24,12 @@ import io.mlserve.proto.inference.ServerMetadataRequest;
 import io.mlserve.proto.inference.ServerMetadataResponse;
 import io.mlserve.proto.inference.ServerReadyRequest;
 import io.mlserve.proto.inference.ServerReadyResponse;
+import io.mlserve.proto.inference.SystemSharedMemoryRegisterRequest;
+import io.mlserve.proto.inference.SystemSharedMemoryRegisterResponse;
+import io.mlserve.proto.inference.SystemSharedMemoryStatusRequest;
+import io.mlserve.proto.inference.SystemSharedMemoryStatusResponse;
+import io.mlserve.proto.inference.SystemSharedMemoryUnregisterRequest;
+import io.mlserve.proto.inference.SystemSharedMemoryUnregisterResponse;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ServedModel;
@@ -27,6 +39,9 @@ import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.ModelRef;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.triton.shm.SharedMemoryGrpc;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
+import io.mlserve.server.triton.shm.ShmRequest;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.util.List;
@@ -51,6 +66,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   private final Ticker ticker;
   private final String serverVersion;
   private final boolean checkFinite;
+  private final SharedMemoryGrpc sharedMemory;
 
   /** A service that refuses NaN and infinite inputs. */
   public InferenceGrpcService(
@@ -58,14 +74,23 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     this(service, state, serverVersion, true);
   }
 
+  /** A service without system shared memory (registration refused). */
+  public InferenceGrpcService(
+      InferenceService service, ServerState state, String serverVersion,
+      boolean checkFinite) {
+    this(service, state, serverVersion, checkFinite, SharedMemoryRegistry.disabled());
+  }
+
   /**
    * @param checkFinite refuse NaN and infinite FP16/FP32/FP64 input elements with
    *     INVALID_ARGUMENT (the JSON transports always do: JSON has no such numbers); off for
    *     models that take NaN as "missing"
+   * @param sharedMemory the system shared-memory regions requests may name
    */
   public InferenceGrpcService(
       InferenceService service, ServerState state, String serverVersion,
-      boolean checkFinite) {
+      boolean checkFinite, SharedMemoryRegistry sharedMemory) {
+    this.sharedMemory = new SharedMemoryGrpc(sharedMemory);
     this.service = Objects.requireNonNull(service, "service");
     this.state = Objects.requireNonNull(state, "state");
     this.ticker = service.ticker();
@@ -141,8 +166,15 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
   @Override
   public void modelInfer(ModelInferRequest req, StreamObserver<ModelInferResponse> obs) {
+    ShmRequest shm;
     try {
-      List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite);
+      shm = sharedMemory.open(req);
+    } catch (RuntimeException e) {
+      obs.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    try {
+      List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite, shm);
       ModelRef ref = ModelRef.fromVersionField(req.getModelName(), req.getModelVersion());
       RequestContext ctx =
           new RequestContext(deadlineNanos(), "grpc", req.getId(), RoutingKeys.of(req));
@@ -152,49 +184,91 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         return inputs;
       }, ctx);
       if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
-        call.setOnCancelHandler(() -> result.cancel(false));
+        call.setOnCancelHandler(() -> result.cancel(false)); // respond() then closes shm
       }
       Executor loop = EventLoops.current();
       result.whenComplete(
           (answer, error) -> {
             if (loop == null || EventLoops.inLoop(loop)) {
-              respond(obs, req, answer, error);
+              respond(obs, req, answer, error, shm);
             } else {
               try {
-                loop.execute(() -> respond(obs, req, answer, error));
+                loop.execute(() -> respond(obs, req, answer, error, shm));
               } catch (RejectedExecutionException shuttingDown) {
-                respond(obs, req, answer, error);
+                respond(obs, req, answer, error, shm);
               }
             }
           });
     } catch (RuntimeException e) {
+      shm.close();
       obs.onError(GrpcErrors.toStatus(e));
     }
   }
 
   private static void respond(
       StreamObserver<ModelInferResponse> obs, ModelInferRequest req, Answer answer,
-      Throwable error) {
-    if (error != null) {
-      obs.onError(GrpcErrors.toStatus(error));
-      return;
+      Throwable error, ShmRequest shm) {
+    try (shm) {
+      if (error != null) {
+        obs.onError(GrpcErrors.toStatus(error));
+        return;
+      }
+      ModelInferResponse resp;
+      try {
+        ServedModel served = answer.model();
+        List<TensorSpec> specs = served.manifest().signature().outputs();
+        int[] selected = GrpcTensorCodec.selectOutputs(req, specs);
+        shm.writeOutputs(selected, answer.outputs(), specs);
+        resp = GrpcTensorCodec.encode(served.name(), served.version(), answer.requestId(),
+            answer.outputs(), selected, GrpcTensorCodec.usesRaw(req),
+            idx -> shm.isBound(specs.get(idx).name()));
+      } catch (RuntimeException e) {
+        obs.onError(GrpcErrors.toStatus(e));
+        return;
+      }
+      if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call
+          && call.isCancelled()) {
+        return;
+      }
+      obs.onNext(resp);
+      obs.onCompleted();
     }
-    ModelInferResponse resp;
-    try {
-      ServedModel served = answer.model();
-      int[] selected =
-          GrpcTensorCodec.selectOutputs(req, served.manifest().signature().outputs());
-      resp = GrpcTensorCodec.encode(served.name(), served.version(), answer.requestId(),
-          answer.outputs(), selected, GrpcTensorCodec.usesRaw(req));
-    } catch (RuntimeException e) {
-      obs.onError(GrpcErrors.toStatus(e));
-      return;
-    }
-    if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call && call.isCancelled()) {
-      return;
-    }
-    obs.onNext(resp);
-    obs.onCompleted();
+  }
+
+  @Override
+  public void systemSharedMemoryStatus(SystemSharedMemoryStatusRequest req,
+      StreamObserver<SystemSharedMemoryStatusResponse> obs) {
+    sharedMemory.status(req, obs);
+  }
+
+  @Override
+  public void systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest req,
+      StreamObserver<SystemSharedMemoryRegisterResponse> obs) {
+    sharedMemory.register(req, obs);
+  }
+
+  @Override
+  public void systemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest req,
+      StreamObserver<SystemSharedMemoryUnregisterResponse> obs) {
+    sharedMemory.unregister(req, obs);
+  }
+
+  @Override
+  public void cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest req,
+      StreamObserver<CudaSharedMemoryStatusResponse> obs) {
+    sharedMemory.cudaStatus(req, obs);
+  }
+
+  @Override
+  public void cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest req,
+      StreamObserver<CudaSharedMemoryRegisterResponse> obs) {
+    sharedMemory.cudaRegister(req, obs);
+  }
+
+  @Override
+  public void cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest req,
+      StreamObserver<CudaSharedMemoryUnregisterResponse> obs) {
+    sharedMemory.cudaUnregister(req, obs);
   }
 
   private long deadlineNanos() {

@@ -19,6 +19,10 @@ import io.mlserve.server.serving.ModelRef;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
+import io.mlserve.server.triton.shm.SharedMemoryRest;
+import io.mlserve.server.triton.shm.ShmRef;
+import io.mlserve.server.triton.shm.ShmRequest;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.io.IOException;
@@ -41,9 +45,17 @@ public final class OipRestApi {
   private final Ticker ticker;
   private final String serverVersion;
   private final Duration timeout;
+  private final SharedMemoryRegistry sharedMemory;
 
   public OipRestApi(
       InferenceService service, ServerState state, String serverVersion, Duration timeout) {
+    this(service, state, serverVersion, timeout, SharedMemoryRegistry.disabled());
+  }
+
+  /** @param sharedMemory the regions tensors may name (Triton's shared-memory extension) */
+  public OipRestApi(InferenceService service, ServerState state, String serverVersion,
+      Duration timeout, SharedMemoryRegistry sharedMemory) {
+    this.sharedMemory = Objects.requireNonNull(sharedMemory, "sharedMemory");
     this.service = Objects.requireNonNull(service, "service");
     this.state = Objects.requireNonNull(state, "state");
     this.ticker = service.ticker();
@@ -156,26 +168,34 @@ public final class OipRestApi {
       throw HttpStatusException.badRequest(
           "field 'inputs' must be a non-empty array of {name, shape, datatype, data}");
     }
-    List<Tensor> inputs = new ArrayList<>();
-    for (JsonNode in : inputsNode) {
-      inputs.add(tensor(in));
-    }
     JsonNode outputs = body.get("outputs");
     long t = timeout.toNanos();
     long deadline = t == 0 ? Long.MAX_VALUE : ticker.nanoTime() + t;
     String key = routingKey(body.get("parameters"));
     RequestContext ctx = new RequestContext(deadline, "http", id,
         key != null ? key : call.header(PredictApi.ROUTING_KEY_HEADER));
+    ShmRequest shm = new ShmRequest(sharedMemory);
+    List<Tensor> inputs = new ArrayList<>();
+    try {
+      for (JsonNode in : inputsNode) {
+        inputs.add(tensor(in, shm));
+      }
+      bindOutputs(outputs, shm);
+    } catch (RuntimeException e) {
+      shm.close();
+      throw e;
+    }
     // Output names are checked against the version that will answer, before it runs.
     CompletableFuture<Answer> result = service.infer(ref, model -> {
       selectOutputs(outputs, model.manifest().signature().outputs());
       return inputs;
     }, ctx);
-    return Endpoint.then(result, answer -> {
+    CompletableFuture<HttpReply> reply = Endpoint.then(result, answer -> {
       ServedModel served = answer.model();
       Tensor[] out = answer.outputs();
       List<TensorSpec> outSpecs = served.manifest().signature().outputs();
       int[] selected = selectOutputs(outputs, outSpecs);
+      shm.writeOutputs(selected, out, outSpecs);
       return HttpReply.json(200, Json.write(g -> {
           g.writeStartObject();
           g.writeStringField("model_name", served.name());
@@ -192,14 +212,33 @@ public final class OipRestApi {
               g.writeNumber(d);
             }
             g.writeEndArray();
-            g.writeFieldName("data");
-            TensorJson.writeFlat(g, o);
+            if (!shm.isBound(i < outSpecs.size() ? outSpecs.get(i).name() : o.name())) {
+              g.writeFieldName("data");
+              TensorJson.writeFlat(g, o);
+            }
             g.writeEndObject();
           }
           g.writeEndArray();
           g.writeEndObject();
         }));
     }, () -> result.cancel(false));
+    reply.whenComplete((r, e) -> shm.close());
+    return reply;
+  }
+
+  /** Binds the requested outputs that name a shared-memory region to it. */
+  private static void bindOutputs(JsonNode outputs, ShmRequest shm) {
+    if (outputs == null || !outputs.isArray()) {
+      return;
+    }
+    for (JsonNode o : outputs) {
+      String name = o.isObject() ? optionalText(o, "name") : null;
+      ShmRef ref = name == null ? null
+          : SharedMemoryRest.ref("output '" + name + "'", o.get("parameters"));
+      if (ref != null) {
+        shm.bindOutput(name, ref);
+      }
+    }
   }
 
   /** The OIP request parameter {@code routing_key}, or null. */
@@ -213,7 +252,7 @@ public final class OipRestApi {
     return optionalText(parameters, "routing_key");
   }
 
-  private static Tensor tensor(JsonNode in) {
+  private static Tensor tensor(JsonNode in, ShmRequest shm) {
     if (!in.isObject()) {
       throw HttpStatusException.badRequest("each entry of 'inputs' must be an object");
     }
@@ -246,6 +285,14 @@ public final class OipRestApi {
       shape[i] = d.longValue();
     }
     JsonNode data = in.get("data");
+    ShmRef ref = SharedMemoryRest.ref("input '" + name + "'", in.get("parameters"));
+    if (ref != null) {
+      if (data != null) {
+        throw HttpStatusException.badRequest(where + "has both 'data' and "
+            + ShmRef.REGION + "; give one");
+      }
+      return shm.input(name, type, shape, ref);
+    }
     if (data == null || !data.isArray()) {
       throw HttpStatusException.badRequest(where + "field 'data' must be an array (flat or nested)");
     }
