@@ -255,6 +255,8 @@ final class ServerLauncher {
           + " every inference call answers NOT_FOUND until one is registered and promoted");
     }
     failures.forEach(f -> System.out.println("mlserve: NOT serving: " + f));
+    System.out.println("mlserve: system shared memory " + (sharedMemory.enabled() ? "on"
+        : "off (--system-shared-memory turns it on)"));
     System.out.println("mlserve: gRPC listening on " + options.bind + ":" + server.grpcPort());
     System.out.println("mlserve: HTTP listening on " + options.bind + ":" + httpPort
         + " (/api/v1/predict, /api/v1/models, /v2/..., /metrics, /healthz, /readyz)");

@@ -237,20 +237,20 @@ public final class SharedMemoryRegistry implements AutoCloseable {
     String object = key.startsWith("/") ? key.substring(1) : key;
     if (object.isEmpty() || object.contains("/") || object.equals(".") || object.equals("..")
         || object.indexOf('\0') >= 0) {
-      throw new SharedMemoryException(Reason.INVALID, what + " must name a shared memory "
-          + "object directly under /dev/shm, like '/input_data' (no other '/', no '..')");
+      throw new SharedMemoryException(Reason.INVALID, what + " must name a POSIX shared "
+          + "memory object as shm_open takes it, like '/input_data' (no other '/', no '..')");
     }
     Path root;
     try {
       root = SHM_ROOT.toRealPath();
     } catch (IOException e) {
       throw new SharedMemoryException(Reason.INVALID,
-          "this host has no /dev/shm; system shared memory cannot be used");
+          "this host has no POSIX shared memory directory; system shared memory cannot be used");
     }
     Path p = root.resolve(object);
     if (Files.isSymbolicLink(p)) {
       throw new SharedMemoryException(Reason.INVALID, what + " is a symbolic link; only shared"
-          + " memory objects inside /dev/shm are accepted");
+          + " memory objects themselves are accepted");
     }
     if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       throw missing(name, key);
@@ -260,7 +260,7 @@ public final class SharedMemoryRegistry implements AutoCloseable {
     }
     Path parent = p.normalize().getParent();
     if (parent == null || !parent.equals(root)) {
-      throw new SharedMemoryException(Reason.INVALID, what + " resolves outside /dev/shm");
+      throw new SharedMemoryException(Reason.INVALID, what + " resolves outside the shared memory directory");
     }
     return p;
   }
