@@ -21,6 +21,14 @@ public interface BatchListener {
   default void onBatch(int requests, int rows, long computeNanos) {}
 
   /**
+   * A batch ran on the engine and every request in it got outputs: the time to join the
+   * requests' inputs into the batch, the engine call, and splitting the outputs per request
+   * (a lone request runs as it came: 0 for joining and splitting).
+   */
+  default void onExecution(int requests, int rows, long inputNanos, long inferNanos,
+      long outputNanos) {}
+
+  /**
    * A request was refused at once: the queue was full, or its estimated wait reached the queue
    * timeout.
    */

@@ -65,6 +65,8 @@ final class BatchRun {
     }
     Tensor[][] perRequest;
     long computeNanos;
+    long inputNanos = 0;
+    long outputNanos = 0;
     int requests = live.size();
     try {
       if (live.size() == 1) {
@@ -75,9 +77,11 @@ final class BatchRun {
         perRequest = new Tensor[][] {outputs};
       } else {
         Tensor[] inputs = concatInputs(live);
+        inputNanos = ticker.nanoTime() - start;
         Tensor[] outputs = runner.predict(inputs);
         computeNanos = ticker.nanoTime() - start;
         perRequest = splitOutputs(outputs, rows, live.size());
+        outputNanos = ticker.nanoTime() - start - computeNanos;
       }
     } catch (Throwable e) {
       long failedAfter = ticker.nanoTime() - start;
@@ -97,6 +101,8 @@ final class BatchRun {
       return true;
     }
     listener.onBatch(live.size(), totalRows, computeNanos);
+    listener.onExecution(live.size(), totalRows, inputNanos, computeNanos - inputNanos,
+        outputNanos);
     for (int i = 0; i < live.size(); i++) {
       BatchRequest r = live.get(i);
       listener.onRequestDone(start - r.enqueuedNanos, computeNanos, true);

@@ -11,6 +11,8 @@ import io.mlserve.proto.inference.CudaSharedMemoryStatusResponse;
 import io.mlserve.proto.inference.CudaSharedMemoryUnregisterRequest;
 import io.mlserve.proto.inference.CudaSharedMemoryUnregisterResponse;
 import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
+import io.mlserve.proto.inference.ModelConfigRequest;
+import io.mlserve.proto.inference.ModelConfigResponse;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.proto.inference.ModelMetadataRequest;
@@ -18,6 +20,8 @@ import io.mlserve.proto.inference.ModelMetadataResponse;
 import io.mlserve.proto.inference.ModelMetadataResponse.TensorMetadata;
 import io.mlserve.proto.inference.ModelReadyRequest;
 import io.mlserve.proto.inference.ModelReadyResponse;
+import io.mlserve.proto.inference.ModelStatisticsRequest;
+import io.mlserve.proto.inference.ModelStatisticsResponse;
 import io.mlserve.proto.inference.ServerLiveRequest;
 import io.mlserve.proto.inference.ServerLiveResponse;
 import io.mlserve.proto.inference.ServerMetadataRequest;
@@ -42,6 +46,7 @@ import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.triton.shm.SharedMemoryGrpc;
 import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import io.mlserve.server.triton.shm.ShmRequest;
+import io.mlserve.server.triton.TritonExtensions;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.util.List;
@@ -67,6 +72,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   private final String serverVersion;
   private final boolean checkFinite;
   private final SharedMemoryGrpc sharedMemory;
+  private final TritonModelGrpc tritonModels;
 
   /** A service that refuses NaN and infinite inputs. */
   public InferenceGrpcService(
@@ -96,6 +102,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     this.ticker = service.ticker();
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
     this.checkFinite = checkFinite;
+    this.tritonModels = new TritonModelGrpc(service);
   }
 
   /**
@@ -136,6 +143,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         ServerMetadataResponse.newBuilder()
             .setName(SERVER_NAME)
             .setVersion(serverVersion)
+            .addAllExtensions(TritonExtensions.IMPLEMENTED)
             .build());
     obs.onCompleted();
   }
@@ -203,6 +211,17 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       shm.close();
       obs.onError(GrpcErrors.toStatus(e));
     }
+  }
+
+  @Override
+  public void modelStatistics(
+      ModelStatisticsRequest req, StreamObserver<ModelStatisticsResponse> obs) {
+    tritonModels.modelStatistics(req, obs);
+  }
+
+  @Override
+  public void modelConfig(ModelConfigRequest req, StreamObserver<ModelConfigResponse> obs) {
+    tritonModels.modelConfig(req, obs);
   }
 
   private static void respond(

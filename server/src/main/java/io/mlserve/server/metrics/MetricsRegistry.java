@@ -1,5 +1,6 @@
 package io.mlserve.server.metrics;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +20,22 @@ public final class MetricsRegistry {
   /** Transport names come from code (grpc, http, http-batch), not from requests; still capped. */
   static final int MAX_TRANSPORTS = 16;
   private final Map<String, LongAdder> byTransport = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  /** A registry whose versions read the time of their last inference from the system clock. */
+  public MetricsRegistry() {
+    this(Clock.systemUTC());
+  }
+
+  /** @param clock where each version reads the time of its last inference */
+  public MetricsRegistry(Clock clock) {
+    this.clock = java.util.Objects.requireNonNull(clock, "clock");
+  }
 
   /** The metrics of a model version, created on first use. */
   public ModelMetrics forVersion(String model, String version) {
     return byVersion.computeIfAbsent(model + "\u0000" + version,
-        k -> new ModelMetrics(model, version));
+        k -> new ModelMetrics(model, version, clock));
   }
 
   /** Every version's metrics. */

@@ -2,6 +2,7 @@ package io.mlserve.server.metrics;
 
 import io.mlserve.server.batch.BatchListener;
 import io.mlserve.server.core.InferenceException;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,6 +34,7 @@ public final class ModelMetrics implements BatchListener {
   private final LongAdder rejected = new LongAdder();
   private final LongAdder queueTimeouts = new LongAdder();
   private final AtomicLong inFlight = new AtomicLong();
+  private final ExecutionStats execution;
   private volatile IntSupplier queueDepth = () -> 0;
   // @GuardedBy("this")
   private final Histogram batchCumulative = new Histogram(1 << 20, 3);
@@ -40,8 +42,14 @@ public final class ModelMetrics implements BatchListener {
   private Histogram batchInterval;
 
   public ModelMetrics(String model, String version) {
+    this(model, version, Clock.systemUTC());
+  }
+
+  /** @param clock where the time of the last inference is read ({@link #execution()}) */
+  public ModelMetrics(String model, String version, Clock clock) {
     this.model = Objects.requireNonNull(model, "model");
     this.version = Objects.requireNonNull(version, "version");
+    this.execution = new ExecutionStats(clock);
     for (int i = 0; i < outcomes.length; i++) {
       outcomes[i] = new LongAdder();
     }
@@ -87,6 +95,11 @@ public final class ModelMetrics implements BatchListener {
     inFlight.decrementAndGet();
     total.record(totalNanos);
     outcomes[failure == null ? 0 : failure.ordinal() + 1].increment();
+    if (failure == null) {
+      execution.succeeded(totalNanos);
+    } else {
+      execution.failed(totalNanos);
+    }
   }
 
   /** A request ended because its caller cancelled it (went away or gave up). */
@@ -115,6 +128,15 @@ public final class ModelMetrics implements BatchListener {
     if (computeNanos > 0) {
       compute.record(computeNanos);
     }
+    if (ok) {
+      execution.queued(queueNanos);
+    }
+  }
+
+  @Override
+  public void onExecution(int requests, int rows, long inputNanos, long inferNanos,
+      long outputNanos) {
+    execution.executed(requests, rows, inputNanos, inferNanos, outputNanos);
   }
 
   @Override
@@ -137,6 +159,11 @@ public final class ModelMetrics implements BatchListener {
   @Override
   public void onQueueTimeout() {
     queueTimeouts.increment();
+  }
+
+  /** Cumulative per-phase sums in the shape of Triton's statistics extension. */
+  public ExecutionStats execution() {
+    return execution;
   }
 
   public LatencyTracker total() {

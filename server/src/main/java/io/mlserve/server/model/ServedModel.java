@@ -72,6 +72,14 @@ public final class ServedModel implements AutoCloseable {
     return manifest;
   }
 
+  /**
+   * Whether requests carry a batch dimension (every input's first dimension is -1) that the
+   * batcher joins requests along; false: each request runs alone as it came.
+   */
+  public boolean batchable() {
+    return batchable;
+  }
+
   public DynamicBatcher batcher() {
     return batcher;
   }

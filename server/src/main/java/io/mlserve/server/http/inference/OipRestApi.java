@@ -23,6 +23,7 @@ import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import io.mlserve.server.triton.shm.SharedMemoryRest;
 import io.mlserve.server.triton.shm.ShmRef;
 import io.mlserve.server.triton.shm.ShmRequest;
+import io.mlserve.server.triton.TritonExtensions;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.io.IOException;
@@ -64,6 +65,7 @@ public final class OipRestApi {
   }
 
   public void register(Routes routes) {
+    new TritonModelApi(service).register(routes); // first: "/v2/models/stats" is no model
     routes
         .add("GET", "/v2", c -> done(serverMetadata()))
         .add("GET", "/v2/health/live", c -> done(flag("live", state.live())))
@@ -94,6 +96,9 @@ public final class OipRestApi {
       g.writeStringField("name", "mlserve");
       g.writeStringField("version", serverVersion);
       g.writeArrayFieldStart("extensions");
+      for (String extension : TritonExtensions.IMPLEMENTED) {
+        g.writeString(extension);
+      }
       g.writeEndArray();
       g.writeEndObject();
     }));

@@ -27,6 +27,7 @@ import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.mlserve.proto.inference.ModelInferRequest.InferRequestedOutputTensor;
 import io.mlserve.proto.inference.ModelInferResponse;
+import io.mlserve.proto.inference.ServerMetadataRequest;
 import io.mlserve.proto.inference.SystemSharedMemoryRegisterRequest;
 import io.mlserve.proto.inference.SystemSharedMemoryStatusRequest;
 import io.mlserve.proto.inference.SystemSharedMemoryStatusResponse;
@@ -419,6 +420,14 @@ class SharedMemoryIntegrationTest {
     assertEquals(501, post(on, "/v2/cudasharedmemory/region/g/register",
         "{\"raw_handle\":{\"b64\":\"\"},\"device_id\":0,\"byte_size\":8}", true).statusCode());
     assertEquals(1, on.registry.status("").size());
+  }
+
+  @Test
+  void serverMetadataListsTheExtension() throws Exception {
+    assertTrue(on.stub.serverMetadata(ServerMetadataRequest.getDefaultInstance())
+        .getExtensionsList().contains("system_shared_memory"));
+    assertTrue(MAPPER.readTree(get(off, "/v2").body()).get("extensions").toString()
+        .contains("\"system_shared_memory\""));
   }
 
   @Test
