@@ -39,6 +39,10 @@ import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.shadow.Shadows;
+import io.mlserve.server.triton.RepositoryAuth;
+import io.mlserve.server.triton.RepositoryGrpc;
+import io.mlserve.server.triton.RepositoryService;
+import io.mlserve.server.triton.StreamInfer;
 import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestIds;
@@ -79,6 +83,7 @@ public final class MlServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
   private final ReloadCoordinator coordinator;
+  private final RepositoryGrpc repositoryGrpc;
   private final PromotionGuard guard;
   private final boolean followEvents;
   private final List<AutoCloseable> closeAfter;
@@ -111,12 +116,17 @@ public final class MlServer implements AutoCloseable {
         b.alerts.resources(), b.alerts.externalUrl(), b.clock);
     AnswerListener record = new AnswerRecorder(router, usage, shadows, drift, experiments);
     this.inference = new InferenceService(router, b.ticker, new RequestIds(), record);
+    this.coordinator = new ReloadCoordinator(store, registry, router, b.loader, b.clock,
+        (model, serving) -> health.setStatus(model,
+            serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
+    this.repositoryGrpc = new RepositoryGrpc(new RepositoryService(store, router, coordinator,
+        RepositoryService.DEFAULT_LOAD_WAIT));
     b.grpc
-        .addService(ServerInterceptors.intercept(
+        .addService(RepositoryAuth.protect(ServerInterceptors.intercept(
             new InferenceGrpcService(inference, state, Version.get(), b.checkFinite,
-                b.sharedMemory),
+                repositoryGrpc, b.streams, b.sharedMemory),
             InferenceGrpcService.routingKeyInterceptor(),
-            AdminAuth.forMethods(b.sharedMemoryToken, SharedMemoryGrpc.MUTATING)))
+            AdminAuth.forMethods(b.adminToken, SharedMemoryGrpc.MUTATING)), b.adminToken))
         .addService(new ExperimentsGrpcService(experiments, shadows))
         .addService(new AlertsGrpcService(this::alertReport))
         .addService(new DriftGrpcService(drift))
@@ -129,9 +139,6 @@ public final class MlServer implements AutoCloseable {
     b.adminDefinitions.forEach(d -> b.grpc.addService(ServerInterceptors.intercept(d, applied)));
     this.grpcServer = b.grpc.build();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
-    this.coordinator = new ReloadCoordinator(store, registry, router, b.loader, b.clock,
-        (model, serving) -> health.setStatus(model,
-            serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
     this.guard = new PromotionGuard(coordinator, b.guardPolicies, b.ticker, b.guardCheckMillis);
     coordinator.setGuard(guard);
     router.setOnDemandLoader(coordinator::loadOnDemand);
@@ -271,6 +278,11 @@ public final class MlServer implements AutoCloseable {
     return coordinator;
   }
 
+  /** Triton's model repository calls over this server's store (the REST routes use it too). */
+  public RepositoryService repository() {
+    return repositoryGrpc.service();
+  }
+
   public PromotionGuard guard() {
     return guard;
   }
@@ -299,6 +311,7 @@ public final class MlServer implements AutoCloseable {
     if (alerts != null) {
       alerts.close();
     }
+    repositoryGrpc.close();
     coordinator.close();
     shadows.close();
     drift.close();
@@ -344,12 +357,13 @@ public final class MlServer implements AutoCloseable {
     private boolean followEvents = true;
     private boolean checkFinite = true;
     private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
-    private String sharedMemoryToken;
     private Experiments experiments;
     private long rolloutTickMillis;
     private EvaluationRunner evaluations;
     private AlertSettings alerts;
     private DriftConfig drift = DriftConfig.defaults();
+    private String adminToken;
+    private StreamInfer streams = new StreamInfer(StreamInfer.DEFAULT_MAX_IN_FLIGHT);
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
@@ -404,10 +418,9 @@ public final class MlServer implements AutoCloseable {
       return this;
     }
 
-    /** System shared memory (default: disabled); register/unregister need the token (null: none). */
-    public Builder sharedMemory(SharedMemoryRegistry registry, String tokenOrNull) {
+    /** System shared memory (default: disabled); register/unregister need {@link #adminToken}. */
+    public Builder sharedMemory(SharedMemoryRegistry registry) {
       this.sharedMemory = Objects.requireNonNull(registry, "registry");
-      this.sharedMemoryToken = tokenOrNull;
       return this;
     }
 
@@ -437,6 +450,18 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder alerts(AlertSettings settings) {
       this.alerts = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** The token repository load/unload need (as the admin services; null, default: none). */
+    public Builder adminToken(String tokenOrNull) {
+      this.adminToken = tokenOrNull;
+      return this;
+    }
+
+    /** How ModelStreamInfer streams run (default: {@link StreamInfer#DEFAULT_MAX_IN_FLIGHT}). */
+    public Builder streams(StreamInfer streams) {
+      this.streams = Objects.requireNonNull(streams, "streams");
       return this;
     }
 

@@ -11,6 +11,7 @@ import io.mlserve.proto.admin.v1.DatasetsGrpc;
 import io.mlserve.proto.admin.v1.ApprovalsGrpc;
 import io.mlserve.proto.admin.v1.ModelRegistryGrpc;
 import io.mlserve.proto.admin.v1.ReferencesGrpc;
+import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.mlserve.registry.AdminAccess;
 import io.mlserve.registry.UnauthenticatedException;
 import java.util.ArrayList;
@@ -24,8 +25,9 @@ import java.util.function.Predicate;
  * <p>When a token is configured, a mutating method (Register, Promote, Rollback, Deprecate,
  * Archive, Restore, Cleanup, SetTraffic, ClearTraffic, StartRollout, PauseRollout,
  * ResumeRollout, AbortRollout, PromoteRollout, StartShadow, StopShadow, CreateRun, LogParam,
- * LogMetric, LogArtifact, EndRun, {@code mlserve.admin.v1.Datasets/AddDataset}, and Approvals'
- * SetPolicy, ClearPolicy, Approve, Reject) needs exactly one
+ * LogMetric, LogArtifact, EndRun, {@code mlserve.admin.v1.Datasets/AddDataset}, Approvals'
+ * SetPolicy, ClearPolicy, Approve, Reject, and the inference service's Triton repository
+ * RepositoryModelLoad and RepositoryModelUnload) needs exactly one
  * {@code authorization: Bearer <token>} metadata value, compared in constant time; otherwise
  * (none, two, or a wrong one) the call is closed with UNAUTHENTICATED. Reads are open. The
  * caller recorded in history is the
@@ -51,7 +53,9 @@ public final class AdminAuth implements ServerInterceptor {
       DatasetsGrpc.SERVICE_NAME + "/AddDataset",
       ApprovalsGrpc.SERVICE_NAME + "/SetPolicy", ApprovalsGrpc.SERVICE_NAME + "/ClearPolicy",
       ApprovalsGrpc.SERVICE_NAME + "/Approve", ApprovalsGrpc.SERVICE_NAME + "/Reject",
-      ReferencesGrpc.SERVICE_NAME + "/SetReference");
+      ReferencesGrpc.SERVICE_NAME + "/SetReference",
+      GRPCInferenceServiceGrpc.SERVICE_NAME + "/RepositoryModelLoad",
+      GRPCInferenceServiceGrpc.SERVICE_NAME + "/RepositoryModelUnload");
 
   private final AdminAccess access;
   private final Predicate<String> mutating;

@@ -155,7 +155,7 @@ final class ServerLauncher {
     MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
     String token = adminToken == null || adminToken.isBlank() ? null : adminToken;
     SharedMemoryRegistry sharedMemory = options.sharedMemory.registry(token != null);
-    serverBuilder.sharedMemory(sharedMemory, token).closeAfterShutdown(sharedMemory);
+    serverBuilder.sharedMemory(sharedMemory).closeAfterShutdown(sharedMemory);
     // GPU memory only for the devices the served models name (no CUDA call without one).
     ResourceUsage resources = ResourceUsage.system(new DjlGpuProbe(() -> router.all().stream()
         .map(m -> m.manifest().serving().device()).toList()));
@@ -175,6 +175,7 @@ final class ServerLauncher {
         .guard(m -> guardPolicy(), 1000)
         .closeAfterShutdown(grpcListener)
         .checkFinite(options.checkFinite)
+        .adminToken(adminToken == null || adminToken.isBlank() ? null : adminToken)
         .rollouts(1000)
         .drift(options.drift.config())
         .experiments(new Experiments(options.experimentConfig(), Ticker.system(),
@@ -224,6 +225,7 @@ final class ServerLauncher {
         .admin(registry, server.coordinator()::statuses,
             adminToken == null || adminToken.isBlank() ? null : adminToken)
         .evaluations(evaluations)
+        .repository(server.repository())
         .appliedBy(server::awaitApplied)
         .sharedMemory(sharedMemory, token)
         .serverVersion(Version.get())

@@ -2,6 +2,7 @@ package io.mlserve.server.grpc;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mlserve.proto.inference.CudaSharedMemoryRegisterRequest;
@@ -20,6 +21,13 @@ import io.mlserve.proto.inference.ModelMetadataResponse;
 import io.mlserve.proto.inference.ModelMetadataResponse.TensorMetadata;
 import io.mlserve.proto.inference.ModelReadyRequest;
 import io.mlserve.proto.inference.ModelReadyResponse;
+import io.mlserve.proto.inference.ModelStreamInferResponse;
+import io.mlserve.proto.inference.RepositoryIndexRequest;
+import io.mlserve.proto.inference.RepositoryIndexResponse;
+import io.mlserve.proto.inference.RepositoryModelLoadRequest;
+import io.mlserve.proto.inference.RepositoryModelLoadResponse;
+import io.mlserve.proto.inference.RepositoryModelUnloadRequest;
+import io.mlserve.proto.inference.RepositoryModelUnloadResponse;
 import io.mlserve.proto.inference.ModelStatisticsRequest;
 import io.mlserve.proto.inference.ModelStatisticsResponse;
 import io.mlserve.proto.inference.ServerLiveRequest;
@@ -43,6 +51,8 @@ import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.ModelRef;
 import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.triton.RepositoryGrpc;
+import io.mlserve.server.triton.StreamInfer;
 import io.mlserve.server.triton.shm.SharedMemoryGrpc;
 import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import io.mlserve.server.triton.shm.ShmRequest;
@@ -71,8 +81,10 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   private final Ticker ticker;
   private final String serverVersion;
   private final boolean checkFinite;
-  private final SharedMemoryGrpc sharedMemory;
+  private final RepositoryGrpc repository; // null: UNIMPLEMENTED
+  private final StreamInfer streams;
   private final TritonModelGrpc tritonModels;
+  private final SharedMemoryGrpc sharedMemory;
 
   /** A service that refuses NaN and infinite inputs. */
   public InferenceGrpcService(
@@ -80,28 +92,42 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     this(service, state, serverVersion, true);
   }
 
-  /** A service without system shared memory (registration refused). */
-  public InferenceGrpcService(
-      InferenceService service, ServerState state, String serverVersion,
-      boolean checkFinite) {
-    this(service, state, serverVersion, checkFinite, SharedMemoryRegistry.disabled());
-  }
-
   /**
    * @param checkFinite refuse NaN and infinite FP16/FP32/FP64 input elements with
    *     INVALID_ARGUMENT (the JSON transports always do: JSON has no such numbers); off for
    *     models that take NaN as "missing"
-   * @param sharedMemory the system shared-memory regions requests may name
    */
   public InferenceGrpcService(
       InferenceService service, ServerState state, String serverVersion,
-      boolean checkFinite, SharedMemoryRegistry sharedMemory) {
+      boolean checkFinite) {
+    this(service, state, serverVersion, checkFinite, null,
+        new StreamInfer(StreamInfer.DEFAULT_MAX_IN_FLIGHT));
+  }
+
+  /**
+   * @param repository Triton's model repository calls, or null (they answer UNIMPLEMENTED)
+   * @param streams how ModelStreamInfer streams are run
+   */
+  public InferenceGrpcService(
+      InferenceService service, ServerState state, String serverVersion,
+      boolean checkFinite, RepositoryGrpc repository, StreamInfer streams) {
+    this(service, state, serverVersion, checkFinite, repository, streams,
+        SharedMemoryRegistry.disabled());
+  }
+
+  /** @param sharedMemory the system shared-memory regions requests may name */
+  public InferenceGrpcService(
+      InferenceService service, ServerState state, String serverVersion,
+      boolean checkFinite, RepositoryGrpc repository, StreamInfer streams,
+      SharedMemoryRegistry sharedMemory) {
     this.sharedMemory = new SharedMemoryGrpc(sharedMemory);
     this.service = Objects.requireNonNull(service, "service");
     this.state = Objects.requireNonNull(state, "state");
     this.ticker = service.ticker();
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
     this.checkFinite = checkFinite;
+    this.repository = repository;
+    this.streams = Objects.requireNonNull(streams, "streams");
     this.tritonModels = new TritonModelGrpc(service);
   }
 
@@ -174,12 +200,78 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
   @Override
   public void modelInfer(ModelInferRequest req, StreamObserver<ModelInferResponse> obs) {
+    CompletableFuture<ModelInferResponse> result = answer(req);
+    if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
+      call.setOnCancelHandler(() -> result.cancel(false));
+    }
+    Executor loop = EventLoops.current();
+    result.whenComplete(
+        (resp, error) -> {
+          if (loop == null || EventLoops.inLoop(loop)) {
+            respond(obs, resp, error);
+          } else {
+            try {
+              loop.execute(() -> respond(obs, resp, error));
+            } catch (RejectedExecutionException shuttingDown) {
+              respond(obs, resp, error);
+            }
+          }
+        });
+  }
+
+  @Override
+  public StreamObserver<ModelInferRequest> modelStreamInfer(
+      StreamObserver<ModelStreamInferResponse> obs) {
+    return streams.open(obs, this::answer);
+  }
+
+  @Override
+  public void repositoryIndex(
+      RepositoryIndexRequest req, StreamObserver<RepositoryIndexResponse> obs) {
+    reply(repository == null ? null : repository.index(req), obs);
+  }
+
+  @Override
+  public void repositoryModelLoad(
+      RepositoryModelLoadRequest req, StreamObserver<RepositoryModelLoadResponse> obs) {
+    reply(repository == null ? null : repository.load(req), obs);
+  }
+
+  @Override
+  public void repositoryModelUnload(
+      RepositoryModelUnloadRequest req, StreamObserver<RepositoryModelUnloadResponse> obs) {
+    reply(repository == null ? null : repository.unload(req), obs);
+  }
+
+  /** Completes a unary call with a future's outcome; null: the call is not implemented here. */
+  private static <T> void reply(CompletableFuture<T> result, StreamObserver<T> obs) {
+    if (result == null) {
+      obs.onError(Status.UNIMPLEMENTED.withDescription("not enabled on this server")
+          .asRuntimeException());
+      return;
+    }
+    result.whenComplete((value, error) -> {
+      if (error != null) {
+        obs.onError(GrpcErrors.toStatus(error));
+      } else {
+        obs.onNext(value);
+        obs.onCompleted();
+      }
+    });
+  }
+
+  /**
+   * One request decoded, run through the serving entry point and encoded: what ModelInfer and
+   * each request of ModelStreamInfer do. Never throws; cancelling the future drops the request
+   * if it has not run.
+   */
+  private CompletableFuture<ModelInferResponse> answer(ModelInferRequest req) {
+    CompletableFuture<Answer> result;
     ShmRequest shm;
     try {
       shm = sharedMemory.open(req);
     } catch (RuntimeException e) {
-      obs.onError(GrpcErrors.toStatus(e));
-      return;
+      return CompletableFuture.failedFuture(e);
     }
     try {
       List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite, shm);
@@ -187,30 +279,44 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       RequestContext ctx =
           new RequestContext(deadlineNanos(), "grpc", req.getId(), RoutingKeys.of(req));
       // Output names are checked against the version that will answer, before it runs.
-      CompletableFuture<Answer> result = service.infer(ref, model -> {
+      result = service.infer(ref, model -> {
         GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
         return inputs;
       }, ctx);
-      if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
-        call.setOnCancelHandler(() -> result.cancel(false)); // respond() then closes shm
-      }
-      Executor loop = EventLoops.current();
-      result.whenComplete(
-          (answer, error) -> {
-            if (loop == null || EventLoops.inLoop(loop)) {
-              respond(obs, req, answer, error, shm);
-            } else {
-              try {
-                loop.execute(() -> respond(obs, req, answer, error, shm));
-              } catch (RejectedExecutionException shuttingDown) {
-                respond(obs, req, answer, error, shm);
-              }
-            }
-          });
     } catch (RuntimeException e) {
       shm.close();
-      obs.onError(GrpcErrors.toStatus(e));
+      return CompletableFuture.failedFuture(e);
     }
+    CompletableFuture<ModelInferResponse> out = new CompletableFuture<>() {
+      @Override
+      public boolean cancel(boolean mayInterruptIfRunning) {
+        result.cancel(false);
+        return super.cancel(mayInterruptIfRunning);
+      }
+    };
+    result.whenComplete((answer, error) -> {
+      try (shm) { // the regions are let go once outputs are written or the request failed
+        if (error != null) {
+          out.completeExceptionally(error);
+        } else {
+          out.complete(encode(req, answer, shm));
+        }
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
+  }
+
+  private static ModelInferResponse encode(ModelInferRequest req, Answer answer,
+      ShmRequest shm) {
+    ServedModel served = answer.model();
+    List<TensorSpec> specs = served.manifest().signature().outputs();
+    int[] selected = GrpcTensorCodec.selectOutputs(req, specs);
+    shm.writeOutputs(selected, answer.outputs(), specs);
+    return GrpcTensorCodec.encode(served.name(), served.version(), answer.requestId(),
+        answer.outputs(), selected, GrpcTensorCodec.usesRaw(req),
+        idx -> shm.isBound(specs.get(idx).name()));
   }
 
   @Override
@@ -225,33 +331,16 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   }
 
   private static void respond(
-      StreamObserver<ModelInferResponse> obs, ModelInferRequest req, Answer answer,
-      Throwable error, ShmRequest shm) {
-    try (shm) {
-      if (error != null) {
-        obs.onError(GrpcErrors.toStatus(error));
-        return;
-      }
-      ModelInferResponse resp;
-      try {
-        ServedModel served = answer.model();
-        List<TensorSpec> specs = served.manifest().signature().outputs();
-        int[] selected = GrpcTensorCodec.selectOutputs(req, specs);
-        shm.writeOutputs(selected, answer.outputs(), specs);
-        resp = GrpcTensorCodec.encode(served.name(), served.version(), answer.requestId(),
-            answer.outputs(), selected, GrpcTensorCodec.usesRaw(req),
-            idx -> shm.isBound(specs.get(idx).name()));
-      } catch (RuntimeException e) {
-        obs.onError(GrpcErrors.toStatus(e));
-        return;
-      }
-      if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call
-          && call.isCancelled()) {
-        return;
-      }
-      obs.onNext(resp);
-      obs.onCompleted();
+      StreamObserver<ModelInferResponse> obs, ModelInferResponse resp, Throwable error) {
+    if (error != null) {
+      obs.onError(GrpcErrors.toStatus(error));
+      return;
     }
+    if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call && call.isCancelled()) {
+      return;
+    }
+    obs.onNext(resp);
+    obs.onCompleted();
   }
 
   @Override

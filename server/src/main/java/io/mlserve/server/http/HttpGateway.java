@@ -9,6 +9,7 @@ import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.http.admin.AdminApi;
 import io.mlserve.server.http.admin.AdminDashboard;
 import io.mlserve.server.http.admin.AdminEvaluations;
+import io.mlserve.server.http.admin.AdminRepository;
 import io.mlserve.server.history.MetricsHistory;
 import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.MetricsApi;
@@ -73,6 +74,7 @@ public final class HttpGateway implements AutoCloseable {
   private final BulkJobs jobs;
   private final AdminApi admin;
   private final AdminEvaluations evaluations; // null: no evaluation routes
+  private final AdminRepository repository; // null: no /v2/repository routes
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final ListenerStats stats;
@@ -121,6 +123,11 @@ public final class HttpGateway implements AutoCloseable {
         : new AdminEvaluations(b.evaluations, b.adminToken);
     if (evaluations != null) {
       evaluations.register(routes);
+    }
+    this.repository = b.repository == null ? null
+        : new AdminRepository(b.repository, b.adminToken);
+    if (repository != null) {
+      repository.register(routes);
     }
   }
 
@@ -220,6 +227,9 @@ public final class HttpGateway implements AutoCloseable {
     if (evaluations != null) {
       evaluations.close();
     }
+    if (repository != null) {
+      repository.close();
+    }
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     if (b != null) {
       b.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -303,6 +313,7 @@ public final class HttpGateway implements AutoCloseable {
     private ChangeApplier applied = ChangeApplier.NONE;
     private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
     private String sharedMemoryToken;
+    private io.mlserve.server.triton.RepositoryService repository;
 
     private Builder(InferenceService service, ServerState state) {
       this.service = Objects.requireNonNull(service, "service");
@@ -434,6 +445,16 @@ public final class HttpGateway implements AutoCloseable {
      */
     public Builder appliedBy(ChangeApplier applier) {
       this.applied = Objects.requireNonNull(applier, "applier");
+      return this;
+    }
+
+    /**
+     * Serves Triton's repository routes under {@code /v2/repository} ({@link AdminRepository})
+     * over {@code repository}, load and unload under the admin token of {@link #admin}; without
+     * it they are 404.
+     */
+    public Builder repository(io.mlserve.server.triton.RepositoryService repository) {
+      this.repository = Objects.requireNonNull(repository, "repository");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.mlserve.server.reload;
 
+import io.mlserve.registry.IllegalTransitionException;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.model.ArmTable;
@@ -239,6 +240,44 @@ public final class ReloadCoordinator implements AutoCloseable {
           result.completeExceptionally(InferenceException.unavailable(e.getMessage()));
         } catch (RuntimeException e) {
           result.completeExceptionally(e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      result.completeExceptionally(InferenceException.unavailable("server is shutting down"));
+    }
+    return result;
+  }
+
+  /**
+   * Stops serving a loaded version that no stage pointer, traffic split or Staging route holds
+   * (one loaded on demand or by the repository API), on the reload thread so it never races a
+   * reconciliation; it drains and closes in the background. A Deprecated version unloaded here
+   * loads again on the next request that names it.
+   *
+   * @return completes with true when a version was unloaded, false when it was not loaded; fails
+   *     with IllegalTransitionException (FAILED_PRECONDITION) when unversioned, staged or split
+   *     traffic still reaches it
+   */
+  public CompletableFuture<Boolean> unload(String model, String version) {
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    try {
+      worker.execute(() -> {
+        ServedModel loaded = router.loaded(model, version);
+        if (loaded == null) {
+          result.complete(false);
+        } else if (inUse(router, model, loaded)) {
+          result.completeExceptionally(new IllegalTransitionException("version '" + version
+              + "' of model '" + model + "' takes the model's Production, Staging or split"
+              + " traffic"));
+        } else {
+          java.util.Deque<String> recent = onDemand.get(model);
+          if (recent != null) {
+            recent.remove(version);
+          }
+          router.remove(loaded);
+          retire(loaded);
+          log.info("{}: unloaded version {}", model, version);
+          result.complete(true);
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -46,6 +46,7 @@ public final class TritonExtensions {
    */
   public static final List<String> IMPLEMENTED = List.of(
       MODEL_CONFIGURATION,
+      MODEL_REPOSITORY,
       STATISTICS,
       SYSTEM_SHARED_MEMORY);
 

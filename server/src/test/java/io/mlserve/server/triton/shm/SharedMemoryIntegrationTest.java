@@ -101,7 +101,7 @@ class SharedMemoryIntegrationTest {
           Function.identity(), new MetricsRegistry(), Telemetry.disabled(), EventLoops::current);
       server = MlServer.builder(NettyServerBuilder.forAddress(
               new InetSocketAddress("127.0.0.1", 0)), DemoModel.productionStore(store), loader)
-          .sharedMemory(registry, TOKEN).build();
+          .sharedMemory(registry).adminToken(TOKEN).build();
       assertTrue(server.start().isEmpty());
       gateway = HttpGateway.builder(server.inference(), server.state())
           .options(HttpOptions.builder().bind("127.0.0.1").port(0).build())
