@@ -423,6 +423,46 @@ class SharedMemoryIntegrationTest {
   }
 
   @Test
+  void streamInferUsesSharedMemoryToo() throws Exception {
+    String key = files.create(1024);
+    write(key, 0, le(input));
+    register(on.admin, "s", key, 0, 1024);
+    java.util.concurrent.LinkedBlockingQueue<Object> got =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    io.grpc.stub.StreamObserver<ModelInferRequest> requests =
+        GRPCInferenceServiceGrpc.newStub(on.channel).modelStreamInfer(
+            new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(io.mlserve.proto.inference.ModelStreamInferResponse r) {
+                got.add(r);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                got.add(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                got.add("done");
+              }
+            });
+    requests.onNext(shmRequest("s", 0, BYTES, "s", 512, BYTES));
+    requests.onCompleted();
+    Object first = got.poll(30, TimeUnit.SECONDS);
+    assertTrue(first instanceof io.mlserve.proto.inference.ModelStreamInferResponse,
+        String.valueOf(first));
+    var r = (io.mlserve.proto.inference.ModelStreamInferResponse) first;
+    assertEquals("", r.getErrorMessage());
+    assertFalse(r.getInferResponse().getOutputs(0).hasContents());
+    ModelInferResponse raw = on.stub.modelInfer(ModelInferRequest.newBuilder()
+        .setModelName(MODEL).addInputs(curve()).addRawInputContents(ByteString.copyFrom(le(input)))
+        .build());
+    assertArrayEquals(raw.getRawOutputContents(0).toByteArray(), read(key, 512, BYTES));
+    assertEquals("done", got.poll(30, TimeUnit.SECONDS));
+  }
+
+  @Test
   void serverMetadataListsTheExtension() throws Exception {
     assertTrue(on.stub.serverMetadata(ServerMetadataRequest.getDefaultInstance())
         .getExtensionsList().contains("system_shared_memory"));
