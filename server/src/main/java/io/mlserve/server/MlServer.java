@@ -21,6 +21,9 @@ import io.mlserve.server.grpc.DriftGrpcService;
 import io.mlserve.server.grpc.ExperimentsGrpcService;
 import io.mlserve.server.grpc.InferenceGrpcService;
 import io.mlserve.server.grpc.ReadYourWrites;
+import io.mlserve.server.triton.shm.SharedMemoryGrpc;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
+import io.mlserve.registry.grpc.AdminAuth;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
@@ -121,8 +124,9 @@ public final class MlServer implements AutoCloseable {
     b.grpc
         .addService(RepositoryAuth.protect(ServerInterceptors.intercept(
             new InferenceGrpcService(inference, state, Version.get(), b.checkFinite,
-                repositoryGrpc, b.streams),
-            InferenceGrpcService.routingKeyInterceptor()), b.adminToken))
+                repositoryGrpc, b.streams, b.sharedMemory),
+            InferenceGrpcService.routingKeyInterceptor(),
+            AdminAuth.forMethods(b.adminToken, SharedMemoryGrpc.MUTATING)), b.adminToken))
         .addService(new ExperimentsGrpcService(experiments, shadows))
         .addService(new AlertsGrpcService(this::alertReport))
         .addService(new DriftGrpcService(drift))
@@ -363,6 +367,7 @@ public final class MlServer implements AutoCloseable {
     private long guardCheckMillis = 1000;
     private boolean followEvents = true;
     private boolean checkFinite = true;
+    private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
     private Experiments experiments;
     private long rolloutTickMillis;
     private EvaluationRunner evaluations;
@@ -421,6 +426,12 @@ public final class MlServer implements AutoCloseable {
      */
     public Builder checkFinite(boolean check) {
       this.checkFinite = check;
+      return this;
+    }
+
+    /** System shared memory (default: disabled); register/unregister need {@link #adminToken}. */
+    public Builder sharedMemory(SharedMemoryRegistry registry) {
+      this.sharedMemory = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

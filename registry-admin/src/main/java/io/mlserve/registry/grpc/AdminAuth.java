@@ -17,6 +17,7 @@ import io.mlserve.registry.UnauthenticatedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The admin service's authentication and caller identity, as an interceptor.
@@ -57,10 +58,24 @@ public final class AdminAuth implements ServerInterceptor {
       GRPCInferenceServiceGrpc.SERVICE_NAME + "/RepositoryModelUnload");
 
   private final AdminAccess access;
+  private final Predicate<String> mutating;
 
   /** @param tokenOrNull the admin token; null or blank: no authentication */
   public AdminAuth(String tokenOrNull) {
+    this(tokenOrNull, AdminAuth::isMutating);
+  }
+
+  private AdminAuth(String tokenOrNull, Predicate<String> mutating) {
     this.access = new AdminAccess(tokenOrNull);
+    this.mutating = mutating;
+  }
+
+  /**
+   * The same rule for another service's admin mutations: only the methods named (full method
+   * names, {@code service/Method}) need the token; everything else passes.
+   */
+  public static AdminAuth forMethods(String tokenOrNull, Set<String> fullMethodNames) {
+    return new AdminAuth(tokenOrNull, Set.copyOf(fullMethodNames)::contains);
   }
 
   static boolean isMutating(String fullMethodName) {
@@ -73,7 +88,7 @@ public final class AdminAuth implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call,
       Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    if (isMutating(call.getMethodDescriptor().getFullMethodName())) {
+    if (mutating.test(call.getMethodDescriptor().getFullMethodName())) {
       try {
         Iterable<String> sent = headers.getAll(AUTHORIZATION);
         List<String> values = new ArrayList<>(1);

@@ -202,6 +202,8 @@ final class ServeOptions {
 
   @picocli.CommandLine.Mixin DriftOptions drift;
 
+  @picocli.CommandLine.Mixin SharedMemoryOptions sharedMemory;
+
   int maxConnections = ConnectionLimits.defaultMaxConnections();
   long idleTimeoutSeconds;
   long headerTimeoutSeconds;
@@ -332,6 +334,7 @@ final class ServeOptions {
     check(out, "--shutdown-grace-seconds", SHUTDOWN_GRACE_SECONDS, shutdownGraceSeconds);
     check(out, "--drain-delay-seconds", DRAIN_DELAY_SECONDS, drainDelaySeconds);
     drift.problems(out);
+    sharedMemory.problems(out);
     return out;
   }
 

@@ -55,6 +55,7 @@ import io.mlserve.server.Version;
 import io.mlserve.server.history.MetricsHistory;
 import io.mlserve.server.http.HttpGateway;
 import io.mlserve.server.http.HttpOptions;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -152,6 +153,9 @@ final class ServerLauncher {
         Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
         EvaluationRunner.DEFAULT_MAX_QUEUED);
     MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
+    String token = adminToken == null || adminToken.isBlank() ? null : adminToken;
+    SharedMemoryRegistry sharedMemory = options.sharedMemory.registry(token != null);
+    serverBuilder.sharedMemory(sharedMemory).closeAfterShutdown(sharedMemory);
     // GPU memory only for the devices the served models name (no CUDA call without one).
     ResourceUsage resources = ResourceUsage.system(new DjlGpuProbe(() -> router.all().stream()
         .map(m -> m.manifest().serving().device()).toList()));
@@ -229,6 +233,7 @@ final class ServerLauncher {
         .evaluations(evaluations)
         .repository(server.repository())
         .appliedBy(server::awaitApplied)
+        .sharedMemory(sharedMemory, token)
         .serverVersion(Version.get())
         .build();
     httpRef.set(http);
@@ -258,6 +263,8 @@ final class ServerLauncher {
           + " every inference call answers NOT_FOUND until one is registered and promoted");
     }
     failures.forEach(f -> System.out.println("mlserve: NOT serving: " + f));
+    System.out.println("mlserve: system shared memory " + (sharedMemory.enabled() ? "on"
+        : "off (--system-shared-memory turns it on)"));
     System.out.println("mlserve: gRPC listening on " + options.bind + ":" + server.grpcPort());
     System.out.println("mlserve: HTTP listening on " + options.bind + ":" + httpPort
         + " (/api/v1/predict, /api/v1/models, /v2/..., /metrics, /healthz, /readyz)");

@@ -13,12 +13,16 @@ import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.FiniteValues;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.tensor.ValueRange;
+import io.mlserve.server.triton.shm.SharedMemoryGrpc;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
+import io.mlserve.server.triton.shm.ShmRequest;
 import io.mlserve.store.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * Converts Open Inference Protocol messages to and from mlserve tensors: typed
@@ -30,6 +34,8 @@ import java.util.List;
  * <p>Stateless; thread-safe.
  */
 final class GrpcTensorCodec {
+  private static final SharedMemoryRegistry NO_SHARED_MEMORY = SharedMemoryRegistry.disabled();
+
   private GrpcTensorCodec() {}
 
   /** Decodes the request's input tensors (in request order), refusing NaN and infinities. */
@@ -38,23 +44,39 @@ final class GrpcTensorCodec {
   }
 
   /**
-   * Decodes the request's input tensors (in request order).
+   * Decodes the request's input tensors (in request order); inputs that name a shared-memory
+   * region are refused (no registry).
    *
    * @param checkFinite refuse a NaN or infinite FP16/FP32/FP64 element, naming it
    */
   static List<Tensor> decodeInputs(ModelInferRequest req, boolean checkFinite) {
+    return decodeInputs(req, checkFinite, new ShmRequest(NO_SHARED_MEMORY));
+  }
+
+  /**
+   * Decodes the request's input tensors (in request order).
+   *
+   * @param checkFinite refuse a NaN or infinite FP16/FP32/FP64 element, naming it
+   * @param shm where inputs with {@code shared_memory_*} parameters are read from; the others
+   *     take the entries of {@code raw_input_contents} in order (as Triton: one entry per input
+   *     not in shared memory)
+   */
+  static List<Tensor> decodeInputs(ModelInferRequest req, boolean checkFinite, ShmRequest shm) {
     int n = req.getInputsCount();
     if (n == 0) {
       throw InferenceException.invalid("request has no inputs");
     }
     int rawCount = req.getRawInputContentsCount();
     boolean raw = rawCount > 0;
-    if (raw && rawCount != n) {
+    int inShm = SharedMemoryGrpc.inputsInSharedMemory(req);
+    if (raw && rawCount != n - inShm) {
       throw InferenceException.invalid(
-          "raw_input_contents has " + rawCount + " entries for " + n + " inputs; give one per "
-              + "input, in the order of inputs");
+          "raw_input_contents has " + rawCount + " entries for " + (n - inShm) + " inputs"
+              + (inShm > 0 ? " not in shared memory" : "") + "; give one per input, in the "
+              + "order of inputs");
     }
     List<Tensor> out = new ArrayList<>(n);
+    int rawIndex = 0;
     for (int i = 0; i < n; i++) {
       InferInputTensor in = req.getInputs(i);
       DataType type;
@@ -64,36 +86,18 @@ final class GrpcTensorCodec {
         throw InferenceException.invalid("input '" + in.getName() + "': " + e.getMessage());
       }
       long[] shape = shapeOf(in);
-      if (type == DataType.BYTES) {
-        out.add(raw ? rawBytes(in, req.getRawInputContents(i), i, shape)
-            : typedBytesElements(in, shape));
+      Tensor t = SharedMemoryGrpc.input(shm, in, type, shape);
+      if (t == null && type == DataType.BYTES) {
+        if (raw) {
+          int r = rawIndex++;
+          out.add(rawBytes(in, req.getRawInputContents(r), r, shape));
+        } else {
+          out.add(typedBytesElements(in, shape));
+        }
         continue;
       }
-      int want;
-      try {
-        want = Tensor.byteSize(in.getName(), type, shape);
-      } catch (IllegalArgumentException e) {
-        throw InferenceException.invalid("input '" + in.getName() + "': shape "
-            + in.getShapeList() + " of " + type + " is too large");
-      }
-      long count = want / type.byteSize();
-      Tensor t;
-      if (raw) {
-        if (in.hasContents()) {
-          throw InferenceException.invalid(
-              "input '" + in.getName() + "' has typed contents although raw_input_contents is "
-                  + "used; use one form for all inputs");
-        }
-        ByteString bytes = req.getRawInputContents(i);
-        if (bytes.size() != want) {
-          throw InferenceException.invalid(
-              "input '" + in.getName() + "': shape " + Arrays.toString(shape) + " of " + type
-                  + " needs " + want + " bytes, raw_input_contents[" + i + "] has "
-                  + bytes.size());
-        }
-        t = new Tensor(in.getName(), type, shape, bytes.toByteArray());
-      } else {
-        t = new Tensor(in.getName(), type, shape, typedBytes(in, type, count));
+      if (t == null) {
+        t = inMessage(req, in, type, shape, raw ? rawIndex++ : -1);
       }
       if (checkFinite) {
         int bad = FiniteValues.firstNonFinite(t);
@@ -154,9 +158,41 @@ final class GrpcTensorCodec {
     }
   }
 
-  /** Whether the request sent its data raw (and so wants raw outputs). */
+  /** An input whose bytes the message carries: raw entry {@code rawIndex}, else typed. */
+  private static Tensor inMessage(
+      ModelInferRequest req, InferInputTensor in, DataType type, long[] shape, int rawIndex) {
+    int want;
+    try {
+      want = Tensor.byteSize(in.getName(), type, shape);
+    } catch (IllegalArgumentException e) {
+      throw InferenceException.invalid("input '" + in.getName() + "': shape "
+          + in.getShapeList() + " of " + type + " is too large");
+    }
+    long count = want / type.byteSize();
+    if (rawIndex < 0) {
+      return new Tensor(in.getName(), type, shape, typedBytes(in, type, count));
+    }
+    if (in.hasContents()) {
+      throw InferenceException.invalid(
+          "input '" + in.getName() + "' has typed contents although raw_input_contents is "
+              + "used; use one form for all inputs");
+    }
+    ByteString bytes = req.getRawInputContents(rawIndex);
+    if (bytes.size() != want) {
+      throw InferenceException.invalid(
+          "input '" + in.getName() + "': shape " + Arrays.toString(shape) + " of " + type
+              + " needs " + want + " bytes, raw_input_contents[" + rawIndex + "] has "
+              + bytes.size());
+    }
+    return new Tensor(in.getName(), type, shape, bytes.toByteArray());
+  }
+
+  /**
+   * Whether the request sent its data raw or in shared memory (and so wants raw outputs, as
+   * Triton always answers).
+   */
   static boolean usesRaw(ModelInferRequest req) {
-    return req.getRawInputContentsCount() > 0;
+    return req.getRawInputContentsCount() > 0 || SharedMemoryGrpc.inputsInSharedMemory(req) > 0;
   }
 
   /**
@@ -201,6 +237,16 @@ final class GrpcTensorCodec {
   /** Builds the response in the form the request used. */
   static ModelInferResponse encode(
       String model, String version, String id, Tensor[] outputs, int[] selected, boolean raw) {
+    return encode(model, version, id, outputs, selected, raw, idx -> false);
+  }
+
+  /**
+   * Builds the response in the form the request used; the outputs whose index (into the
+   * signature's outputs) {@code elsewhere} accepts (written to shared memory) carry their name, datatype and shape but no data (an empty
+   * {@code raw_output_contents} entry keeps the entries in step with the outputs, as Triton).
+   */
+  static ModelInferResponse encode(String model, String version, String id, Tensor[] outputs,
+      int[] selected, boolean raw, IntPredicate elsewhere) {
     ModelInferResponse.Builder b =
         ModelInferResponse.newBuilder().setModelName(model).setModelVersion(version).setId(id);
     for (int idx : selected) {
@@ -210,7 +256,11 @@ final class GrpcTensorCodec {
       for (long d : t.shape()) {
         o.addShape(d);
       }
-      if (raw) {
+      if (elsewhere.test(idx)) {
+        if (raw) {
+          b.addRawOutputContents(ByteString.EMPTY);
+        }
+      } else if (raw) {
         // Tensor data is immutable by contract, so it can back the ByteString without a copy.
         // A BYTES tensor's data is already the raw layout (length-prefixed elements).
         b.addRawOutputContents(UnsafeByteOperations.unsafeWrap(t.data()));
@@ -222,17 +272,6 @@ final class GrpcTensorCodec {
       b.addOutputs(o);
     }
     return b.build();
-  }
-
-  /** A BYTES output as bytes_contents, one entry per element, each a view of the data. */
-  private static InferTensorContents bytesContents(Tensor t) {
-    InferTensorContents.Builder c = InferTensorContents.newBuilder();
-    int[] offsets = BytesElements.offsets(t.name(), t.data(), Tensor.elementCount(t.shape()));
-    for (int i = 0; i + 1 < offsets.length; i++) {
-      int from = offsets[i] + 4;
-      c.addBytesContents(UnsafeByteOperations.unsafeWrap(t.data(), from, offsets[i + 1] - from));
-    }
-    return c.build();
   }
 
   private static long[] shapeOf(InferInputTensor in) {
@@ -362,6 +401,17 @@ final class GrpcTensorCodec {
       case FP16 -> "(none: use raw_input_contents)";
       case BYTES -> "bytes_contents";
     };
+  }
+
+  /** A BYTES output as bytes_contents, one entry per element, each a view of the data. */
+  private static InferTensorContents bytesContents(Tensor t) {
+    InferTensorContents.Builder c = InferTensorContents.newBuilder();
+    int[] offsets = BytesElements.offsets(t.name(), t.data(), Tensor.elementCount(t.shape()));
+    for (int i = 0; i + 1 < offsets.length; i++) {
+      int from = offsets[i] + 4;
+      c.addBytesContents(UnsafeByteOperations.unsafeWrap(t.data(), from, offsets[i + 1] - from));
+    }
+    return c.build();
   }
 
   private static InferTensorContents typedContents(Tensor t) {

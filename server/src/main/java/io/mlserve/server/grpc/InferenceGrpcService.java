@@ -5,6 +5,12 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.mlserve.proto.inference.CudaSharedMemoryRegisterRequest;
+import io.mlserve.proto.inference.CudaSharedMemoryRegisterResponse;
+import io.mlserve.proto.inference.CudaSharedMemoryStatusRequest;
+import io.mlserve.proto.inference.CudaSharedMemoryStatusResponse;
+import io.mlserve.proto.inference.CudaSharedMemoryUnregisterRequest;
+import io.mlserve.proto.inference.CudaSharedMemoryUnregisterResponse;
 import io.mlserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.mlserve.proto.inference.ModelConfigRequest;
 import io.mlserve.proto.inference.ModelConfigResponse;
@@ -30,6 +36,12 @@ import io.mlserve.proto.inference.ServerMetadataRequest;
 import io.mlserve.proto.inference.ServerMetadataResponse;
 import io.mlserve.proto.inference.ServerReadyRequest;
 import io.mlserve.proto.inference.ServerReadyResponse;
+import io.mlserve.proto.inference.SystemSharedMemoryRegisterRequest;
+import io.mlserve.proto.inference.SystemSharedMemoryRegisterResponse;
+import io.mlserve.proto.inference.SystemSharedMemoryStatusRequest;
+import io.mlserve.proto.inference.SystemSharedMemoryStatusResponse;
+import io.mlserve.proto.inference.SystemSharedMemoryUnregisterRequest;
+import io.mlserve.proto.inference.SystemSharedMemoryUnregisterResponse;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ServedModel;
@@ -41,6 +53,9 @@ import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.triton.RepositoryGrpc;
 import io.mlserve.server.triton.StreamInfer;
+import io.mlserve.server.triton.shm.SharedMemoryGrpc;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
+import io.mlserve.server.triton.shm.ShmRequest;
 import io.mlserve.server.triton.TritonExtensions;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
@@ -69,6 +84,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   private final RepositoryGrpc repository; // null: UNIMPLEMENTED
   private final StreamInfer streams;
   private final TritonModelGrpc tritonModels;
+  private final SharedMemoryGrpc sharedMemory;
 
   /** A service that refuses NaN and infinite inputs. */
   public InferenceGrpcService(
@@ -95,6 +111,16 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   public InferenceGrpcService(
       InferenceService service, ServerState state, String serverVersion,
       boolean checkFinite, RepositoryGrpc repository, StreamInfer streams) {
+    this(service, state, serverVersion, checkFinite, repository, streams,
+        SharedMemoryRegistry.disabled());
+  }
+
+  /** @param sharedMemory the system shared-memory regions requests may name */
+  public InferenceGrpcService(
+      InferenceService service, ServerState state, String serverVersion,
+      boolean checkFinite, RepositoryGrpc repository, StreamInfer streams,
+      SharedMemoryRegistry sharedMemory) {
+    this.sharedMemory = new SharedMemoryGrpc(sharedMemory);
     this.service = Objects.requireNonNull(service, "service");
     this.state = Objects.requireNonNull(state, "state");
     this.ticker = service.ticker();
@@ -241,8 +267,14 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
    */
   private CompletableFuture<ModelInferResponse> answer(ModelInferRequest req) {
     CompletableFuture<Answer> result;
+    ShmRequest shm;
     try {
-      List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite);
+      shm = sharedMemory.open(req);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    try {
+      List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite, shm);
       ModelRef ref = ModelRef.fromVersionField(req.getModelName(), req.getModelVersion());
       RequestContext ctx =
           new RequestContext(deadlineNanos(), "grpc", req.getId(), RoutingKeys.of(req));
@@ -252,6 +284,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         return inputs;
       }, ctx);
     } catch (RuntimeException e) {
+      shm.close();
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<ModelInferResponse> out = new CompletableFuture<>() {
@@ -262,11 +295,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       }
     };
     result.whenComplete((answer, error) -> {
-      try {
+      try (shm) { // the regions are let go once outputs are written or the request failed
         if (error != null) {
           out.completeExceptionally(error);
         } else {
-          out.complete(encode(req, answer));
+          out.complete(encode(req, answer, shm));
         }
       } catch (RuntimeException e) {
         out.completeExceptionally(e);
@@ -275,11 +308,15 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     return out;
   }
 
-  private static ModelInferResponse encode(ModelInferRequest req, Answer answer) {
+  private static ModelInferResponse encode(ModelInferRequest req, Answer answer,
+      ShmRequest shm) {
     ServedModel served = answer.model();
-    int[] selected = GrpcTensorCodec.selectOutputs(req, served.manifest().signature().outputs());
+    List<TensorSpec> specs = served.manifest().signature().outputs();
+    int[] selected = GrpcTensorCodec.selectOutputs(req, specs);
+    shm.writeOutputs(selected, answer.outputs(), specs);
     return GrpcTensorCodec.encode(served.name(), served.version(), answer.requestId(),
-        answer.outputs(), selected, GrpcTensorCodec.usesRaw(req));
+        answer.outputs(), selected, GrpcTensorCodec.usesRaw(req),
+        idx -> shm.isBound(specs.get(idx).name()));
   }
 
   @Override
@@ -304,6 +341,42 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     }
     obs.onNext(resp);
     obs.onCompleted();
+  }
+
+  @Override
+  public void systemSharedMemoryStatus(SystemSharedMemoryStatusRequest req,
+      StreamObserver<SystemSharedMemoryStatusResponse> obs) {
+    sharedMemory.status(req, obs);
+  }
+
+  @Override
+  public void systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest req,
+      StreamObserver<SystemSharedMemoryRegisterResponse> obs) {
+    sharedMemory.register(req, obs);
+  }
+
+  @Override
+  public void systemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest req,
+      StreamObserver<SystemSharedMemoryUnregisterResponse> obs) {
+    sharedMemory.unregister(req, obs);
+  }
+
+  @Override
+  public void cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest req,
+      StreamObserver<CudaSharedMemoryStatusResponse> obs) {
+    sharedMemory.cudaStatus(req, obs);
+  }
+
+  @Override
+  public void cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest req,
+      StreamObserver<CudaSharedMemoryRegisterResponse> obs) {
+    sharedMemory.cudaRegister(req, obs);
+  }
+
+  @Override
+  public void cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest req,
+      StreamObserver<CudaSharedMemoryUnregisterResponse> obs) {
+    sharedMemory.cudaUnregister(req, obs);
   }
 
   private long deadlineNanos() {

@@ -14,6 +14,8 @@ import io.mlserve.server.history.MetricsHistory;
 import io.mlserve.server.http.inference.ExperimentsApi;
 import io.mlserve.server.http.inference.MetricsApi;
 import io.mlserve.server.http.inference.OipRestApi;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
+import io.mlserve.server.triton.shm.SharedMemoryRest;
 import io.mlserve.server.http.inference.PredictApi;
 import io.mlserve.server.http.inference.AlertsApi;
 import io.mlserve.server.http.inference.DriftApi;
@@ -94,8 +96,9 @@ public final class HttpGateway implements AutoCloseable {
         options.bulkJobTtl().toNanos(), b.ticker);
     new PredictApi(b.service, new PredictApi.Settings(options.requestTimeout(),
         options.bulkRowThreshold(), options.bulkJobWindow()), jobs, this::schedule).register(routes);
-    new OipRestApi(b.service, b.state, b.serverVersion, options.requestTimeout())
-        .register(routes);
+    new OipRestApi(b.service, b.state, b.serverVersion, options.requestTimeout(),
+        b.sharedMemory).register(routes);
+    new SharedMemoryRest(b.sharedMemory, b.sharedMemoryToken).register(routes);
     if (b.experiments != null) {
       new ExperimentsApi(b.experiments, b.service.router()).register(routes);
     }
@@ -308,12 +311,27 @@ public final class HttpGateway implements AutoCloseable {
     private UsageCounts usage;
     private EvaluationRunner evaluations;
     private ChangeApplier applied = ChangeApplier.NONE;
+    private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
+    private String sharedMemoryToken;
     private io.mlserve.server.triton.RepositoryService repository;
 
     private Builder(InferenceService service, ServerState state) {
       this.service = Objects.requireNonNull(service, "service");
       this.state = Objects.requireNonNull(state, "state");
       this.ticker = service.ticker();
+    }
+
+    /**
+     * The system shared-memory regions {@code /v2} inference may use and
+     * {@code /v2/systemsharedmemory/...} manages (default: a disabled registry, which refuses
+     * registration and lists none).
+     *
+     * @param tokenOrNull the admin token register/unregister need; null or blank: none
+     */
+    public Builder sharedMemory(SharedMemoryRegistry registry, String tokenOrNull) {
+      this.sharedMemory = Objects.requireNonNull(registry, "registry");
+      this.sharedMemoryToken = tokenOrNull;
+      return this;
     }
 
     public Builder options(HttpOptions options) {

@@ -38,12 +38,18 @@ public final class TritonExtensions {
   /** Request and response parameters (extension_parameters.md). */
   public static final String PARAMETERS = "parameters";
 
-  /** What this server implements, in the order it reports them. */
+  /**
+   * What this server implements, in the order it reports them. System shared memory is listed
+   * also on a server that runs with it turned off (as Triton lists it whatever
+   * {@code --allow-client-shm} says): the extension is there, and its register call says that
+   * it is off and which flag turns it on.
+   */
   public static final List<String> IMPLEMENTED = List.of(
       BINARY_TENSOR_DATA,
       MODEL_CONFIGURATION,
       MODEL_REPOSITORY,
-      STATISTICS);
+      STATISTICS,
+      SYSTEM_SHARED_MEMORY);
 
   private TritonExtensions() {}
 }

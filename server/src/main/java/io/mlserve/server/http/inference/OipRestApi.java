@@ -20,6 +20,10 @@ import io.mlserve.server.serving.RequestContext;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.triton.TritonExtensions;
+import io.mlserve.server.triton.shm.SharedMemoryRegistry;
+import io.mlserve.server.triton.shm.SharedMemoryRest;
+import io.mlserve.server.triton.shm.ShmRef;
+import io.mlserve.server.triton.shm.ShmRequest;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.TensorSpec;
 import java.io.IOException;
@@ -42,9 +46,17 @@ public final class OipRestApi {
   private final Ticker ticker;
   private final String serverVersion;
   private final Duration timeout;
+  private final SharedMemoryRegistry sharedMemory;
 
   public OipRestApi(
       InferenceService service, ServerState state, String serverVersion, Duration timeout) {
+    this(service, state, serverVersion, timeout, SharedMemoryRegistry.disabled());
+  }
+
+  /** @param sharedMemory the regions tensors may name (Triton's shared-memory extension) */
+  public OipRestApi(InferenceService service, ServerState state, String serverVersion,
+      Duration timeout, SharedMemoryRegistry sharedMemory) {
+    this.sharedMemory = Objects.requireNonNull(sharedMemory, "sharedMemory");
     this.service = Objects.requireNonNull(service, "service");
     this.state = Objects.requireNonNull(state, "state");
     this.ticker = service.ticker();
@@ -166,12 +178,19 @@ public final class OipRestApi {
       throw HttpStatusException.badRequest(
           "field 'inputs' must be a non-empty array of {name, shape, datatype, data}");
     }
-    List<Tensor> inputs = new ArrayList<>();
-    for (JsonNode in : inputsNode) {
-      inputs.add(tensor(in, request));
-    }
-    request.checkAllClaimed();
     JsonNode outputs = body.get("outputs");
+    ShmRequest shm = new ShmRequest(sharedMemory);
+    List<Tensor> inputs = new ArrayList<>();
+    try {
+      for (JsonNode in : inputsNode) {
+        inputs.add(tensor(in, request, shm));
+      }
+      request.checkAllClaimed();
+      bindOutputs(outputs, shm);
+    } catch (IOException | RuntimeException e) {
+      shm.close();
+      throw e;
+    }
     long deadline = deadline();
     JsonNode parameters = body.get("parameters");
     String key = routingKey(parameters);
@@ -182,7 +201,7 @@ public final class OipRestApi {
       selectOutputs(outputs, model.manifest().signature().outputs());
       return inputs;
     }, ctx);
-    return answer(result, outputs, parameters, false);
+    return answer(result, outputs, parameters, false, shm);
   }
 
   /** The extension's raw binary request: the body is the one input's data, outputs binary. */
@@ -191,7 +210,7 @@ public final class OipRestApi {
         call.header(PredictApi.ROUTING_KEY_HEADER));
     CompletableFuture<Answer> result = service.infer(ref(call), model -> List.of(
         request.rawInput(model.manifest().signature().inputs(), model.label())), ctx);
-    return answer(result, null, null, true);
+    return answer(result, null, null, true, new ShmRequest(sharedMemory));
   }
 
   private long deadline() {
@@ -200,14 +219,21 @@ public final class OipRestApi {
   }
 
   private CompletableFuture<HttpReply> answer(CompletableFuture<Answer> result, JsonNode outputs,
-      JsonNode parameters, boolean raw) {
-    return Endpoint.then(result, answer -> {
+      JsonNode parameters, boolean raw, ShmRequest shm) {
+    CompletableFuture<HttpReply> reply = Endpoint.then(result, answer -> {
       ServedModel served = answer.model();
       Tensor[] out = answer.outputs();
       List<TensorSpec> outSpecs = served.manifest().signature().outputs();
       int[] selected = selectOutputs(outputs, outSpecs);
+      shm.writeOutputs(selected, out, outSpecs);
       boolean[] binary =
           BinaryInferResponse.binaryOutputs(parameters, outputs, selected.length, raw);
+      boolean[] inRegion = new boolean[selected.length];
+      for (int k = 0; k < selected.length; k++) {
+        int i = selected[k];
+        inRegion[k] = shm.isBound(i < outSpecs.size() ? outSpecs.get(i).name() : out[i].name());
+        binary[k] &= !inRegion[k]; // written to its shared-memory region instead
+      }
       Tensor[] answered = new Tensor[selected.length];
       for (int k = 0; k < selected.length; k++) {
         answered[k] = out[selected[k]];
@@ -231,7 +257,7 @@ public final class OipRestApi {
             g.writeEndArray();
             if (binary[k]) {
               BinaryInferResponse.writeSize(g, o);
-            } else {
+            } else if (!inRegion[k]) {
               g.writeFieldName("data");
               TensorJson.writeFlat(g, o);
             }
@@ -241,6 +267,23 @@ public final class OipRestApi {
           g.writeEndObject();
         }), answered, binary);
     }, () -> result.cancel(false));
+    reply.whenComplete((r, e) -> shm.close());
+    return reply;
+  }
+
+  /** Binds the requested outputs that name a shared-memory region to it. */
+  private static void bindOutputs(JsonNode outputs, ShmRequest shm) {
+    if (outputs == null || !outputs.isArray()) {
+      return;
+    }
+    for (JsonNode o : outputs) {
+      String name = o.isObject() ? optionalText(o, "name") : null;
+      ShmRef ref = name == null ? null
+          : SharedMemoryRest.ref("output '" + name + "'", o.get("parameters"));
+      if (ref != null) {
+        shm.bindOutput(name, ref);
+      }
+    }
   }
 
   /** The OIP request parameter {@code routing_key}, or null. */
@@ -254,7 +297,8 @@ public final class OipRestApi {
     return optionalText(parameters, "routing_key");
   }
 
-  private static Tensor tensor(JsonNode in, BinaryInferRequest request) throws IOException {
+  private static Tensor tensor(JsonNode in, BinaryInferRequest request, ShmRequest shm)
+      throws IOException {
     if (!in.isObject()) {
       throw HttpStatusException.badRequest("each entry of 'inputs' must be an object");
     }
@@ -286,10 +330,19 @@ public final class OipRestApi {
       }
       shape[i] = d.longValue();
     }
+    JsonNode data = in.get("data");
+    ShmRef region = SharedMemoryRest.ref("input '" + name + "'", in.get("parameters"));
+    if (region != null) {
+      if (data != null || BinaryInferRequest.isBinary(in)) {
+        throw HttpStatusException.badRequest(where + "has both "
+            + (data != null ? "'data'" : "binary_data_size") + " and " + ShmRef.REGION
+            + "; give one");
+      }
+      return shm.input(name, type, shape, region);
+    }
     if (BinaryInferRequest.isBinary(in)) {
       return request.tensor(where, name, type, shape, in);
     }
-    JsonNode data = in.get("data");
     if (data == null || !data.isArray()) {
       throw HttpStatusException.badRequest(where + "field 'data' must be an array (flat or nested)");
     }
