@@ -42,6 +42,12 @@ public final class DjlEngine implements InferenceEngine {
       throw new IllegalArgumentException(
           "format '" + manifest.format() + "' is not supported (supported: torchscript)");
     }
+    for (TensorSpec s : manifest.signature().inputs()) {
+      refuseBytes(s, "input");
+    }
+    for (TensorSpec s : manifest.signature().outputs()) {
+      refuseBytes(s, "output");
+    }
     Path artifact = versionDir.resolve(manifest.artifact());
     if (!Files.isRegularFile(artifact)) {
       throw new IllegalArgumentException("artifact " + artifact + " does not exist");
@@ -123,6 +129,15 @@ public final class DjlEngine implements InferenceEngine {
     @Override
     public void close() {
       model.close();
+    }
+  }
+
+  /** TorchScript tensors are numeric: a BYTES (string) tensor in the signature is refused. */
+  private static void refuseBytes(TensorSpec s, String side) {
+    if ("BYTES".equalsIgnoreCase(s.datatype())) {
+      throw new IllegalArgumentException(side + " '" + s.name() + "' is BYTES (strings), which "
+          + "the TorchScript engine does not carry; declare a numeric datatype, or serve the "
+          + "model in a format whose engine takes strings (onnx)");
     }
   }
 }
