@@ -45,4 +45,15 @@ class FeatureNamesTest {
         () -> FeatureNames.of(List.of(t("a", -1L, 4000L), t("b", -1L, 100L)), "output"));
     assertTrue(sum.getMessage().startsWith("the outputs hold more than 4096"), sum.getMessage());
   }
+
+  @Test
+  void bytesTensorsHaveNoFeatures() {
+    Signature s = new Signature(
+        List.of(new TensorSpec("text", "BYTES", List.of(-1L, -1L)), t("price", -1L)),
+        List.of(new TensorSpec("label", "BYTES", List.of(-1L)), t("p", -1L, 2L)));
+    assertEquals(List.of("price"), FeatureNames.inputs(s));
+    assertEquals(List.of("p[0]", "p[1]"), FeatureNames.outputs(s));
+    assertEquals(List.of("p"), FeatureNames.profiled(s.outputs()).stream()
+        .map(TensorSpec::name).toList());
+  }
 }

@@ -66,6 +66,11 @@ final class FeedbackJoin {
           + "' has no output to compare a label with");
     }
     Tensor out = p.outputs[0];
+    if (!out.dataType().isFixedSize()) {
+      throw InferenceException.invalid("the prediction of request '" + p.id + "' (output '"
+          + out.name() + "') holds BYTES (strings); feedback labels are compared with a numeric"
+          + " output");
+    }
     long elements = Tensor.elementCount(out.shape());
     long rows = out.rows();
     long perRow = rows == 0 ? 0 : elements / rows;

@@ -1,8 +1,10 @@
 package io.mlserve.server.shadow;
 
+import io.mlserve.server.tensor.BytesElements;
 import io.mlserve.server.tensor.Tensor;
 import io.mlserve.server.tensor.Tensors;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One request's answers compared, output by output in signature order (the i-th output of the
@@ -13,7 +15,7 @@ import java.util.Arrays;
  * {@code |s - p| <= atol + rtol * |p|}, equal infinities close, NaN close to nothing. An output
  * whose type or shape differs, or that the shadow lacks, is <em>mismatched</em>: no element
  * figures are taken from it and the request does not agree. Element values are read as doubles
- * whatever the type.
+ * whatever the type; BYTES (string) elements differ by 0 when equal, else by 1.
  *
  * <p>Immutable once built; built by {@link #of} on one thread.
  */
@@ -51,6 +53,11 @@ final class Comparison {
       }
       int count = (int) Tensor.elementCount(p.shape());
       elements[o] = count;
+      if (!p.dataType().isFixedSize()) {
+        allClose &= compareStrings(o, p, s, atol);
+        worst = Math.max(worst, absMax[o]);
+        continue;
+      }
       for (int i = 0; i < count; i++) {
         double a = Tensors.elementAsDouble(s, i);
         double b = Tensors.elementAsDouble(p, i);
@@ -75,6 +82,25 @@ final class Comparison {
     }
     agreed = allClose;
     maxAbsDiff = worst;
+  }
+
+  /**
+   * BYTES (strings) are not numbers: an element differs by 0 when its bytes are equal, else by
+   * 1 (no relative difference).
+   *
+   * @return whether every element is close
+   */
+  private boolean compareStrings(int o, Tensor p, Tensor s, double atol) {
+    List<byte[]> ps = BytesElements.decode(p);
+    List<byte[]> ss = BytesElements.decode(s);
+    boolean close = true;
+    for (int i = 0; i < ps.size(); i++) {
+      double diff = Arrays.equals(ss.get(i), ps.get(i)) ? 0 : 1;
+      absSum[o] += diff;
+      absMax[o] = Math.max(absMax[o], diff);
+      close &= diff == 0 || diff <= atol;
+    }
+    return close;
   }
 
   /**

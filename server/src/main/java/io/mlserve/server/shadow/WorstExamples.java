@@ -69,7 +69,8 @@ final class WorstExamples {
     for (int t = 0; t < Math.min(tensors.length, PREVIEW_TENSORS); t++) {
       Tensor x = tensors[t];
       long count = Tensor.elementCount(x.shape());
-      int shown = (int) Math.min(count, PREVIEW_VALUES);
+      // BYTES (strings) have no numeric preview: the values list stays empty
+      int shown = x.dataType().isFixedSize() ? (int) Math.min(count, PREVIEW_VALUES) : 0;
       List<Double> values = new ArrayList<>(shown);
       for (int i = 0; i < shown; i++) {
         values.add(Tensors.elementAsDouble(x, i));

@@ -34,6 +34,28 @@ class RequestValidatorTest {
   }
 
   @Test
+  void bytesInputsAreCheckedByTypeAndShapeLikeOthers() {
+    RequestValidator v = new RequestValidator("m:1", List.of(
+        new TensorSpec("text", "BYTES", List.of(-1L, 2L)),
+        new TensorSpec("n", "FP32", List.of(-1L))));
+    assertTrue(v.batchable());
+    Tensor text = Tensor.ofStrings("text", new long[] {2, 2}, List.of("a", "", "ccc", "é"));
+    Tensor n = Tensor.ofFloats("n", new long[] {2}, new float[] {1, 2});
+    assertSame(text, v.validate(List.of(n, text))[0]);
+    InferenceException shape = assertThrows(InferenceException.class, () -> v.validate(List.of(
+        Tensor.ofStrings("text", new long[] {1, 3}, List.of("a", "b", "c")), n)));
+    assertEquals("input 'text': expected shape [-1, 2] (-1: any size), got [1, 3]",
+        shape.getMessage());
+    InferenceException rows = assertThrows(InferenceException.class,
+        () -> v.validate(List.of(text, Tensor.ofFloats("n", new long[] {3}, new float[3]))));
+    assertTrue(rows.getMessage().startsWith("inputs disagree on the batch dimension"),
+        rows.getMessage());
+    InferenceException type = assertThrows(InferenceException.class, () -> v.validate(List.of(
+        Tensor.ofFloats("text", new long[] {2, 2}, new float[4]), n)));
+    assertEquals("input 'text': expected datatype BYTES, got FP32", type.getMessage());
+  }
+
+  @Test
   void ordersInputsBySignature() {
     Tensor ta = a(3);
     Tensor tb = b(3);

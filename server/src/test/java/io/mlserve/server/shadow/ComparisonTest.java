@@ -145,4 +145,21 @@ class ComparisonTest {
     }
     return b.array();
   }
+
+  @Test
+  void stringOutputsDifferByOneWhereTheyAreNotEqual() {
+    Tensor[] p = {Tensor.ofStrings("label", new long[] {3}, List.of("cat", "dog", ""))};
+    Comparison same = compare(p,
+        new Tensor[] {Tensor.ofStrings("label", new long[] {3}, List.of("cat", "dog", ""))},
+        ATOL, RTOL);
+    assertTrue(same.agreed);
+    assertEquals(0.0, same.maxAbsDiff);
+    Comparison differ = compare(p,
+        new Tensor[] {Tensor.ofStrings("label", new long[] {3}, List.of("cat", "cow", "x"))},
+        ATOL, RTOL);
+    assertFalse(differ.agreed);
+    assertFalse(differ.mismatched[0]);
+    assertEquals(2.0, differ.absSum[0]);
+    assertEquals(1.0, differ.maxAbsDiff);
+  }
 }

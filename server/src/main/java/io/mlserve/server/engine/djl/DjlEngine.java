@@ -37,6 +37,12 @@ public final class DjlEngine implements InferenceEngine {
   @Override
   public LoadedModel load(Path versionDir, Manifest manifest) throws Exception {
     Path artifact = EngineArtifacts.require(this, versionDir, manifest, "torchscript");
+    for (TensorSpec s : manifest.signature().inputs()) {
+      refuseBytes(s, "input");
+    }
+    for (TensorSpec s : manifest.signature().outputs()) {
+      refuseBytes(s, "output");
+    }
     if (!isZip(artifact)) {
       throw new IllegalArgumentException("the artifact is not a TorchScript archive (a zip file,"
           + " as torch.jit.save writes); an ONNX model needs format onnx");
@@ -133,6 +139,15 @@ public final class DjlEngine implements InferenceEngine {
     @Override
     public void close() {
       model.close();
+    }
+  }
+
+  /** TorchScript tensors are numeric: a BYTES (string) tensor in the signature is refused. */
+  private static void refuseBytes(TensorSpec s, String side) {
+    if ("BYTES".equalsIgnoreCase(s.datatype())) {
+      throw new IllegalArgumentException(side + " '" + s.name() + "' is BYTES (strings), which "
+          + "the TorchScript engine does not carry; declare a numeric datatype, or serve the "
+          + "model in a format whose engine takes strings (onnx)");
     }
   }
 }
