@@ -33,10 +33,8 @@ import io.mlserve.server.reload.ReloadCoordinator;
 import io.mlserve.server.alerts.AlertService;
 import io.mlserve.server.alerts.AlertSettings;
 import io.mlserve.server.alerts.ServedScopes;
-import io.mlserve.server.approval.ApprovalWorkflow;
 import io.mlserve.server.grpc.AlertsGrpcService;
 import io.mlserve.server.evaluation.EvaluationRunner;
-import io.mlserve.server.rollout.RolloutRunner;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.shadow.Shadows;
 import io.mlserve.server.triton.RepositoryAuth;
@@ -47,7 +45,6 @@ import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestIds;
 import io.mlserve.store.ModelStore;
-import io.mlserve.store.StoreLease;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -87,12 +84,9 @@ public final class MlServer implements AutoCloseable {
   private final PromotionGuard guard;
   private final boolean followEvents;
   private final List<AutoCloseable> closeAfter;
-  private final long rolloutTickMillis;
   private final Clock clock;
-  private volatile RolloutRunner rollouts;
-  private final EvaluationRunner evaluations;
-  private volatile ApprovalWorkflow approvalWorkflow;
   private final AlertService alerts; // null: --no-alerts
+  private final LifecycleSingletons singletons;
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -100,8 +94,6 @@ public final class MlServer implements AutoCloseable {
     this.registry = b.registry;
     this.followEvents = b.followEvents;
     this.closeAfter = List.copyOf(b.closeAfter);
-    this.rolloutTickMillis = b.rolloutTickMillis;
-    this.evaluations = b.evaluations;
     this.clock = b.clock;
     this.state = new ServerState(router::allDefaultsLoaded);
     this.experiments = b.experiments != null ? b.experiments
@@ -114,6 +106,8 @@ public final class MlServer implements AutoCloseable {
     this.alerts = b.alerts == null ? null : AlertService.create(b.alerts.config(),
         b.alerts.interval(), new ServedScopes(router), new DriftAlertSignals(drift),
         b.alerts.resources(), b.alerts.externalUrl(), b.clock);
+    this.singletons = new LifecycleSingletons(store, registry, experiments, shadows,
+        b.evaluations, alerts, b.rolloutTickMillis, b.clock);
     AnswerListener record = new AnswerRecorder(router, usage, shadows, drift, experiments);
     this.inference = new InferenceService(router, b.ticker, new RequestIds(), record);
     this.coordinator = new ReloadCoordinator(store, registry, router, b.loader, b.clock,
@@ -193,27 +187,7 @@ public final class MlServer implements AutoCloseable {
       coordinator.follow(seq);
     }
     drift.start();
-    String holder = java.net.InetAddress.getLocalHost().getHostName() + ":"
-        + ProcessHandle.current().pid() + ":" + Long.toHexString(
-            java.util.concurrent.ThreadLocalRandom.current().nextLong());
-    if (alerts != null) {
-      if (registry == null) {
-        alerts.attach(AlertService.Leadership.ALWAYS, e -> { });
-      } else {
-        alerts.followStore(store, holder, registry.events());
-      }
-      alerts.start();
-    }
-    if (rolloutTickMillis > 0 && registry != null) {
-      rollouts = new RolloutRunner(store, registry, experiments, shadows, new StoreLease(store,
-          "rollout", holder, java.time.Duration.ofSeconds(10), clock), clock);
-      rollouts.start(rolloutTickMillis);
-      if (evaluations != null) {
-        approvalWorkflow = new ApprovalWorkflow(store, registry, evaluations, new StoreLease(
-            store, "approval", holder, java.time.Duration.ofSeconds(10), clock), clock);
-        approvalWorkflow.start(seq, rolloutTickMillis);
-      }
-    }
+    singletons.start(seq);
     return failures;
   }
 
@@ -311,17 +285,7 @@ public final class MlServer implements AutoCloseable {
   public void shutdown(long grace, TimeUnit unit) throws InterruptedException {
     beginDrain();
     guard.close();
-    RolloutRunner r = rollouts;
-    if (r != null) {
-      r.close();
-    }
-    ApprovalWorkflow w = approvalWorkflow;
-    if (w != null) {
-      w.close();
-    }
-    if (alerts != null) {
-      alerts.close();
-    }
+    singletons.close();
     repositoryGrpc.close();
     coordinator.close();
     shadows.close();
