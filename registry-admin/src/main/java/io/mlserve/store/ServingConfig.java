@@ -1,6 +1,7 @@
 package io.mlserve.store;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -16,6 +17,10 @@ import java.util.Objects;
  *
  * @param queueTimeoutUs the longest a request may wait in the batcher's queue before it is shed
  *     ({@code RESOURCE_EXHAUSTED}); also the wait beyond which new requests are refused at once
+ * @param minInstances the fewest batcher workers autoscaling keeps, or null (see
+ *     {@link #scalingMin()})
+ * @param maxInstances the most batcher workers autoscaling starts, or null (see
+ *     {@link #scalingMax()}); with both null the version runs a fixed {@code instances}
  */
 public record ServingConfig(
     @JsonProperty("max_batch_size") int maxBatchSize,
@@ -24,7 +29,11 @@ public record ServingConfig(
     @JsonProperty("instances") int instances,
     @JsonProperty("device") String device,
     @JsonProperty("threads_per_instance") int threadsPerInstance,
-    @JsonProperty("queue_timeout_us") long queueTimeoutUs) {
+    @JsonProperty("queue_timeout_us") long queueTimeoutUs,
+    @JsonProperty("min_instances") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Integer minInstances,
+    @JsonProperty("max_instances") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Integer maxInstances) {
 
   /** An inclusive range of allowed values. */
   public record Range(long min, long max) {
@@ -78,11 +87,28 @@ public record ServingConfig(
     INSTANCES.require("instances", instances);
     THREADS_PER_INSTANCE.require("threads_per_instance", threadsPerInstance);
     QUEUE_TIMEOUT_US.require("queue_timeout_us", queueTimeoutUs);
+    if (minInstances != null) {
+      INSTANCES.require("min_instances", minInstances);
+    }
+    if (maxInstances != null) {
+      INSTANCES.require("max_instances", maxInstances);
+    }
+    if (minInstances != null && maxInstances != null && minInstances > maxInstances) {
+      throw new IllegalArgumentException("serving.min_instances (" + minInstances
+          + ") must not exceed serving.max_instances (" + maxInstances + ")");
+    }
     if (device.isBlank() || device.length() > MAX_DEVICE_CHARS) {
       throw new IllegalArgumentException("serving.device must be 1 to " + MAX_DEVICE_CHARS
           + " characters (e.g. cpu, gpu0), got "
           + (device.isBlank() ? "a blank value" : device.length() + " characters"));
     }
+  }
+
+  /** A config with a fixed number of instances (no autoscaling). */
+  public ServingConfig(int maxBatchSize, long maxQueueDelayUs, int queueCapacity, int instances,
+      String device, int threadsPerInstance, long queueTimeoutUs) {
+    this(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device, threadsPerInstance,
+        queueTimeoutUs, null, null);
   }
 
   /** A config with the default queue timeout ({@link #DEFAULT_QUEUE_TIMEOUT_US}). */
@@ -113,7 +139,9 @@ public record ServingConfig(
       @JsonProperty("instances") Integer instances,
       @JsonProperty("device") String device,
       @JsonProperty("threads_per_instance") Integer threadsPerInstance,
-      @JsonProperty("queue_timeout_us") Long queueTimeoutUs) throws JsonMappingException {
+      @JsonProperty("queue_timeout_us") Long queueTimeoutUs,
+      @JsonProperty("min_instances") Integer minInstances,
+      @JsonProperty("max_instances") Integer maxInstances) throws JsonMappingException {
     ServingConfig d = DEFAULTS;
     try {
       return new ServingConfig(
@@ -123,7 +151,8 @@ public record ServingConfig(
           instances != null ? instances : d.instances,
           device != null ? device : d.device,
           threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance,
-          queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs);
+          queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs,
+          minInstances, maxInstances);
     } catch (IllegalArgumentException e) {
       throw JsonMappingException.from((JsonParser) null, e.getMessage());
     }
@@ -132,30 +161,62 @@ public record ServingConfig(
   /** A copy with another {@code maxBatchSize}. */
   public ServingConfig withMaxBatchSize(int maxBatchSize) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, minInstances, maxInstances);
   }
 
   /** A copy with another {@code maxQueueDelayUs}. */
   public ServingConfig withMaxQueueDelayUs(long maxQueueDelayUs) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, minInstances, maxInstances);
   }
 
   /** A copy with another {@code instances}. */
   public ServingConfig withInstances(int instances) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, minInstances, maxInstances);
   }
 
   /** A copy with another {@code threadsPerInstance}. */
   public ServingConfig withThreadsPerInstance(int threadsPerInstance) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, minInstances, maxInstances);
   }
 
   /** A copy with another {@code queueTimeoutUs}. */
   public ServingConfig withQueueTimeoutUs(long queueTimeoutUs) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs);
+        threadsPerInstance, queueTimeoutUs, minInstances, maxInstances);
+  }
+
+  /** A copy with other autoscaling bounds (null: unset). */
+  public ServingConfig withScaling(Integer minInstances, Integer maxInstances) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs, minInstances, maxInstances);
+  }
+
+  /**
+   * The fewest workers: {@code min_instances}, else {@code instances} capped by
+   * {@code max_instances}.
+   */
+  public int scalingMin() {
+    if (minInstances != null) {
+      return minInstances;
+    }
+    return maxInstances != null ? Math.min(instances, maxInstances) : instances;
+  }
+
+  /** The most workers: {@code max_instances}, else the larger of instances and the minimum. */
+  public int scalingMax() {
+    return maxInstances != null ? maxInstances : Math.max(instances, scalingMin());
+  }
+
+  /** Workers started at load: {@code instances} brought within [scalingMin, scalingMax]. */
+  public int initialInstances() {
+    return Math.max(scalingMin(), Math.min(instances, scalingMax()));
+  }
+
+  /** Whether the worker count may change while serving. */
+  public boolean autoscales() {
+    return scalingMin() != scalingMax();
   }
 }

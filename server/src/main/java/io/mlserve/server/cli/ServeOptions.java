@@ -202,6 +202,8 @@ final class ServeOptions {
 
   @picocli.CommandLine.Mixin DriftOptions drift;
 
+  @picocli.CommandLine.Mixin ScalingOptions scaling;
+
   int maxConnections = ConnectionLimits.defaultMaxConnections();
   long idleTimeoutSeconds;
   long headerTimeoutSeconds;
@@ -332,6 +334,7 @@ final class ServeOptions {
     check(out, "--shutdown-grace-seconds", SHUTDOWN_GRACE_SECONDS, shutdownGraceSeconds);
     check(out, "--drain-delay-seconds", DRAIN_DELAY_SECONDS, drainDelaySeconds);
     drift.problems(out);
+    scaling.problems(out);
     return out;
   }
 
@@ -402,7 +405,7 @@ final class ServeOptions {
     if (queueTimeoutUs != null) {
       s = s.withQueueTimeoutUs(queueTimeoutUs);
     }
-    return s;
+    return scaling.applyTo(s);
   }
 
   private static void check(List<String> out, String flag, Range range, Number value) {

@@ -4,6 +4,7 @@ import io.mlserve.errors.ClientText;
 import io.mlserve.server.batch.BackgroundPriority;
 import io.mlserve.server.batch.BatchSettings;
 import io.mlserve.server.batch.DynamicBatcher;
+import io.mlserve.server.batch.ScalingSettings;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.batch.WakeDeferral;
 import io.mlserve.server.engine.InferenceEngine;
@@ -122,7 +123,7 @@ public final class ModelLoader {
                     label + ": no engine for format '" + manifest.format() + "'", null));
     ServingConfig serving = servingOverride.apply(manifest.serving());
     if (background) {
-      serving = serving.withInstances(1).withThreadsPerInstance(1);
+      serving = serving.withInstances(1).withThreadsPerInstance(1).withScaling(null, null);
     }
     RequestValidator validator;
     try {
@@ -133,7 +134,7 @@ public final class ModelLoader {
     int maxBatch = validator.batchable() ? serving.maxBatchSize() : 1;
     // Reads the examples and bounds the warm-up's memory before anything is loaded.
     HealthCheck check = new HealthCheck(label, manifest, versionDir, maxBatch);
-    int instances = checkOnly ? 1 : serving.instances();
+    int instances = checkOnly ? 1 : serving.initialInstances();
     long t0 = System.nanoTime();
     LoadedModel loaded;
     try {
@@ -162,8 +163,11 @@ public final class ModelLoader {
       ModelMetrics modelMetrics = background
           ? new ModelMetrics(manifest.name(), manifest.version())
           : metrics.forVersion(manifest.name(), manifest.version());
-      DynamicBatcher batcher =
-          new DynamicBatcher(label, settings, runners, ticker, modelMetrics, wakeDeferral);
+      ScalingSettings scaling = ScalingSettings.between(serving.scalingMin(), serving.scalingMax());
+      int threads = serving.threadsPerInstance();
+      DynamicBatcher batcher = new DynamicBatcher(label, settings, runners, scaling,
+          () -> checkedRunner(loaded, threads, maxBatch, check), ticker, modelMetrics,
+          wakeDeferral);
       if (background) {
         batcher.start(() -> BackgroundPriority.applyToCurrentThread().ifPresent(
             why -> log.warn("{}: the background worker keeps normal priority: {}", label, why)));
@@ -171,10 +175,10 @@ public final class ModelLoader {
         batcher.start();
       }
       log.info(
-          "{}: {}loaded, warmed and checked in {} ms ({} instance(s), max batch {}, delay {} us,"
-              + " queue {} requests / {} us)",
+          "{}: {}loaded, warmed and checked in {} ms ({} instance(s), {} to {}, max batch {},"
+              + " delay {} us, queue {} requests / {} us)",
           label, background ? "background instance " : "", (System.nanoTime() - t0) / 1_000_000,
-          runners.size(), maxBatch,
+          runners.size(), scaling.min(), scaling.max(), maxBatch,
           serving.maxQueueDelayUs(), serving.queueCapacity(), serving.queueTimeoutUs());
       return new ServedModel(
           manifest, loaded, runners, batcher, validator, modelMetrics, telemetry, ticker);
@@ -185,6 +189,20 @@ public final class ModelLoader {
         throw mle;
       }
       throw new ModelLoadException(label + ": " + reason(e), e);
+    }
+  }
+
+  /** A runner for a worker added by autoscaling, warmed and checked like the first ones. */
+  private static ModelRunner checkedRunner(
+      LoadedModel loaded, int threads, int maxBatch, HealthCheck check) {
+    ModelRunner r = loaded.newRunner(threads);
+    ModelRunner runner = maxBatch > 1 ? new BucketedRunner(r, maxBatch) : r;
+    try {
+      check.run(runner);
+      return runner;
+    } catch (Exception e) {
+      runner.close();
+      throw new IllegalStateException("health check failed: " + reason(e), e);
     }
   }
 
