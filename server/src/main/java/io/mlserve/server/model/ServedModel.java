@@ -58,6 +58,7 @@ public final class ServedModel implements AutoCloseable {
     this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     metrics.queueDepthFrom(batcher::queueDepth);
+    metrics.instancesFrom(batcher::instances, batcher.scaling().min(), batcher.scaling().max());
   }
 
   public String name() {
