@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param allowCpuFallback whether a version whose {@code device} is a GPU that cannot be used
  *     (ONNX Runtime without CUDA, no such GPU) serves on the CPU instead of being refused; false
  *     by default, and then left out of the JSON
+ * @param minInstances the fewest batcher workers autoscaling keeps, or null (see
+ *     {@link #scalingMin()})
+ * @param maxInstances the most batcher workers autoscaling starts, or null (see
+ *     {@link #scalingMax()}); with both null the version runs a fixed {@code instances}
  */
 public record ServingConfig(
     @JsonProperty("max_batch_size") int maxBatchSize,
@@ -30,7 +34,11 @@ public record ServingConfig(
     @JsonProperty("threads_per_instance") int threadsPerInstance,
     @JsonProperty("queue_timeout_us") long queueTimeoutUs,
     @JsonProperty("allow_cpu_fallback") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-        boolean allowCpuFallback) {
+        boolean allowCpuFallback,
+    @JsonProperty("min_instances") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Integer minInstances,
+    @JsonProperty("max_instances") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Integer maxInstances) {
 
   /** An inclusive range of allowed values. */
   public record Range(long min, long max) {
@@ -74,7 +82,7 @@ public record ServingConfig(
   private static final int MAX_DEVICE_CHARS = 32;
 
   private static final ServingConfig DEFAULTS =
-      new ServingConfig(64, 0, 1024, 1, "cpu", 1, DEFAULT_QUEUE_TIMEOUT_US, false);
+      new ServingConfig(64, 0, 1024, 1, "cpu", 1, DEFAULT_QUEUE_TIMEOUT_US, false, null, null);
 
   public ServingConfig {
     Objects.requireNonNull(device, "device");
@@ -84,6 +92,16 @@ public record ServingConfig(
     INSTANCES.require("instances", instances);
     THREADS_PER_INSTANCE.require("threads_per_instance", threadsPerInstance);
     QUEUE_TIMEOUT_US.require("queue_timeout_us", queueTimeoutUs);
+    if (minInstances != null) {
+      INSTANCES.require("min_instances", minInstances);
+    }
+    if (maxInstances != null) {
+      INSTANCES.require("max_instances", maxInstances);
+    }
+    if (minInstances != null && maxInstances != null && minInstances > maxInstances) {
+      throw new IllegalArgumentException("serving.min_instances (" + minInstances
+          + ") must not exceed serving.max_instances (" + maxInstances + ")");
+    }
     if (device.isBlank() || device.length() > MAX_DEVICE_CHARS) {
       throw new IllegalArgumentException("serving.device must be 1 to " + MAX_DEVICE_CHARS
           + " characters (e.g. cpu, gpu0), got "
@@ -91,11 +109,26 @@ public record ServingConfig(
     }
   }
 
-  /** A config without CPU fallback. */
+  /** A config without CPU fallback, with a fixed number of instances (no autoscaling). */
   public ServingConfig(int maxBatchSize, long maxQueueDelayUs, int queueCapacity, int instances,
       String device, int threadsPerInstance, long queueTimeoutUs) {
     this(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device, threadsPerInstance,
-        queueTimeoutUs, false);
+        queueTimeoutUs, false, null, null);
+  }
+
+  /** A config with a fixed number of instances (no autoscaling). */
+  public ServingConfig(int maxBatchSize, long maxQueueDelayUs, int queueCapacity, int instances,
+      String device, int threadsPerInstance, long queueTimeoutUs, boolean allowCpuFallback) {
+    this(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device, threadsPerInstance,
+        queueTimeoutUs, allowCpuFallback, null, null);
+  }
+
+  /** A config without CPU fallback. */
+  public ServingConfig(int maxBatchSize, long maxQueueDelayUs, int queueCapacity, int instances,
+      String device, int threadsPerInstance, long queueTimeoutUs, Integer minInstances,
+      Integer maxInstances) {
+    this(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device, threadsPerInstance,
+        queueTimeoutUs, false, minInstances, maxInstances);
   }
 
   /** A config with the default queue timeout ({@link #DEFAULT_QUEUE_TIMEOUT_US}). */
@@ -127,7 +160,9 @@ public record ServingConfig(
       @JsonProperty("device") String device,
       @JsonProperty("threads_per_instance") Integer threadsPerInstance,
       @JsonProperty("queue_timeout_us") Long queueTimeoutUs,
-      @JsonProperty("allow_cpu_fallback") Boolean allowCpuFallback) throws JsonMappingException {
+      @JsonProperty("allow_cpu_fallback") Boolean allowCpuFallback,
+      @JsonProperty("min_instances") Integer minInstances,
+      @JsonProperty("max_instances") Integer maxInstances) throws JsonMappingException {
     ServingConfig d = DEFAULTS;
     try {
       return new ServingConfig(
@@ -138,7 +173,8 @@ public record ServingConfig(
           device != null ? device : d.device,
           threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance,
           queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs,
-          allowCpuFallback != null ? allowCpuFallback : d.allowCpuFallback);
+          allowCpuFallback != null ? allowCpuFallback : d.allowCpuFallback,
+          minInstances, maxInstances);
     } catch (IllegalArgumentException e) {
       throw JsonMappingException.from((JsonParser) null, e.getMessage());
     }
@@ -147,42 +183,73 @@ public record ServingConfig(
   /** A copy with another {@code maxBatchSize}. */
   public ServingConfig withMaxBatchSize(int maxBatchSize) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
   }
 
   /** A copy with another {@code maxQueueDelayUs}. */
   public ServingConfig withMaxQueueDelayUs(long maxQueueDelayUs) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
   }
 
   /** A copy with another {@code instances}. */
   public ServingConfig withInstances(int instances) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
   }
 
   /** A copy with another {@code threadsPerInstance}. */
   public ServingConfig withThreadsPerInstance(int threadsPerInstance) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
   }
 
+  /** A copy with other autoscaling bounds (null: unset). */
+  public ServingConfig withScaling(Integer minInstances, Integer maxInstances) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+  }
+
+  /**
+   * The fewest workers: {@code min_instances}, else {@code instances} capped by
+   * {@code max_instances}.
+   */
+  public int scalingMin() {
+    if (minInstances != null) {
+      return minInstances;
+    }
+    return maxInstances != null ? Math.min(instances, maxInstances) : instances;
+  }
+
+  /** The most workers: {@code max_instances}, else the larger of instances and the minimum. */
+  public int scalingMax() {
+    return maxInstances != null ? maxInstances : Math.max(instances, scalingMin());
+  }
+
+  /** Workers started at load: {@code instances} brought within [scalingMin, scalingMax]. */
+  public int initialInstances() {
+    return Math.max(scalingMin(), Math.min(instances, scalingMax()));
+  }
+
+  /** Whether the worker count may change while serving. */
+  public boolean autoscales() {
+    return scalingMin() != scalingMax();
+  }
   /** A copy with another {@code device}. */
   public ServingConfig withDevice(String device) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
   }
 
   /** A copy with another {@code allowCpuFallback}. */
   public ServingConfig withAllowCpuFallback(boolean allowCpuFallback) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
   }
 
   /** A copy with another {@code queueTimeoutUs}. */
   public ServingConfig withQueueTimeoutUs(long queueTimeoutUs) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
   }
 }

@@ -49,6 +49,10 @@ class ServingConfigTest {
       "threads_per_instance, 1,        0,          1,  64",
       "queue_timeout_us,     60000000, 60000001,   100, 60000000",
       "queue_timeout_us,     100,      99,         100, 60000000",
+      "min_instances,        64,       65,         1,  64",
+      "min_instances,        1,        0,          1,  64",
+      "max_instances,        64,       65,         1,  64",
+      "max_instances,        1,        0,          1,  64",
   })
   void boundsEveryValueNamingFieldValueAndRange(String field, long ok, long refused, long min,
       long max) throws Exception {
@@ -75,6 +79,29 @@ class ServingConfigTest {
     ServingConfig s = JSON.readValue("{\"max_batch_size\":8}", ServingConfig.class);
     assertEquals(ServingConfig.defaults().withMaxBatchSize(8), s);
     assertEquals(1_000_000, s.queueTimeoutUs());
+  }
+
+  @Test
+  void scalingBoundsAreOptionalAndOrdered() throws Exception {
+    ServingConfig fixed = JSON.readValue("{\"instances\":3}", ServingConfig.class);
+    assertEquals(3, fixed.scalingMin());
+    assertEquals(3, fixed.scalingMax());
+    assertFalse(fixed.autoscales());
+    assertFalse(JSON.valueToTree(fixed).has("min_instances"), "absent bounds are not written");
+    ServingConfig scaled = JSON.readValue(
+        "{\"instances\":2,\"min_instances\":1,\"max_instances\":8}", ServingConfig.class);
+    assertEquals(1, scaled.scalingMin());
+    assertEquals(8, scaled.scalingMax());
+    assertEquals(2, scaled.initialInstances());
+    assertTrue(scaled.autoscales());
+    assertEquals(scaled, JSON.treeToValue(JSON.valueToTree(scaled), ServingConfig.class));
+    ServingConfig onlyMax = JSON.readValue(
+        "{\"instances\":6,\"max_instances\":4}", ServingConfig.class);
+    assertEquals(4, onlyMax.initialInstances(), "instances is brought within the bounds");
+    JsonProcessingException e = assertThrows(JsonProcessingException.class, () -> JSON.readValue(
+        "{\"min_instances\":5,\"max_instances\":2}", ServingConfig.class));
+    assertEquals("serving.min_instances (5) must not exceed serving.max_instances (2)",
+        e.getOriginalMessage());
   }
 
   private static ServingConfig fromJson(String field, long value) throws Exception {

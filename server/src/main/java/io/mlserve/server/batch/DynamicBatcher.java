@@ -12,6 +12,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Groups queued requests of one model version into batches and runs them on a pool of workers,
@@ -32,11 +35,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code RESOURCE_EXHAUSTED}: under overload the requests that are admitted are served within
  * the timeout rather than all of them late.
  *
+ * <p>With {@link ScalingSettings#autoscales()} the number of workers follows the load between
+ * its bounds ({@link WorkerScaler} decides, sampled by the workers at the ticker's time, and by
+ * {@link #rescale()}). An added worker gets a runner put aside by a removed one, or creates its
+ * own on its own thread from the runner factory (a runner is not thread-safe); a removed worker
+ * finishes its batch, puts aside a runner it was given or closes one it created, and exits.
+ *
  * <p>This class is thread-safe. {@link #submit} never blocks. Time comes from the injected
  * {@link Ticker}; tests drive batches synchronously with {@link #runOnce(int)} instead of
  * starting worker threads.
  */
 public final class DynamicBatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DynamicBatcher.class);
+  // How often an idle worker of an autoscaling batcher wakes to sample the load.
+  private static final long IDLE_SAMPLE_NANOS = 1_000_000_000L;
+
   private final String modelLabel;
   private final BatchSettings settings;
   private final List<ModelRunner> runners;
@@ -71,6 +84,21 @@ public final class DynamicBatcher implements AutoCloseable {
   // @GuardedBy("lock"): the queue's time bound (its recent time per batch)
   private final QueueAdmission admission;
 
+  private final ScalingSettings scaling;
+  private final Supplier<ModelRunner> runnerFactory;
+  // @GuardedBy("lock")
+  private final WorkerScaler scaler;
+  // @GuardedBy("lock"): workers now, counting those started and not yet running
+  private int workerCount;
+  // @GuardedBy("lock"): workers asked to exit and not yet gone
+  private int retiring;
+  // @GuardedBy("lock"): given runners whose worker was removed, for the next added worker
+  private final ArrayDeque<ModelRunner> spareRunners = new ArrayDeque<>();
+  // @GuardedBy("lock"): set by start
+  private Runnable workerSetup;
+  // @GuardedBy("lock")
+  private int workersStarted;
+
   private final List<Thread> workers = new ArrayList<>();
 
   /**
@@ -98,6 +126,33 @@ public final class DynamicBatcher implements AutoCloseable {
       Ticker ticker,
       BatchListener listener,
       WakeDeferral wakeDeferral) {
+    this(modelLabel, settings, runners, ScalingSettings.fixed(Math.max(1, runners.size())),
+        () -> {
+          throw new IllegalStateException("fixed instances");
+        }, ticker, listener, wakeDeferral);
+  }
+
+  /**
+   * @param modelLabel names the model version in error messages, e.g. {@code curve_forecaster:1.0.0}
+   * @param runners one per initial worker, within the scaling bounds; the batcher does not close
+   *     them
+   * @param scaling the bounds of the worker count
+   * @param runnerFactory makes the runner of an added worker, called on that worker's thread;
+   *     the batcher closes the runners it made
+   * @param wakeDeferral how a submit from an event loop defers waking a worker
+   */
+  public DynamicBatcher(
+      String modelLabel,
+      BatchSettings settings,
+      List<ModelRunner> runners,
+      ScalingSettings scaling,
+      Supplier<ModelRunner> runnerFactory,
+      Ticker ticker,
+      BatchListener listener,
+      WakeDeferral wakeDeferral) {
+    this.scaling = Objects.requireNonNull(scaling, "scaling");
+    this.runnerFactory = Objects.requireNonNull(runnerFactory, "runnerFactory");
+    this.scaler = new WorkerScaler(scaling);
     this.wakeDeferral = Objects.requireNonNull(wakeDeferral, "wakeDeferral");
     this.modelLabel = Objects.requireNonNull(modelLabel, "modelLabel");
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -108,6 +163,11 @@ public final class DynamicBatcher implements AutoCloseable {
     if (this.runners.isEmpty()) {
       throw new IllegalArgumentException("at least one runner is needed");
     }
+    if (this.runners.size() < scaling.min() || this.runners.size() > scaling.max()) {
+      throw new IllegalArgumentException(this.runners.size() + " runners outside the scaling bounds "
+          + scaling.min() + " to " + scaling.max());
+    }
+    this.workerCount = this.runners.size();
     this.admission = new QueueAdmission(modelLabel, settings, this.runners.size());
   }
 
@@ -119,20 +179,122 @@ public final class DynamicBatcher implements AutoCloseable {
   /** As {@link #start()}, each worker first running {@code workerSetup}, which must not throw. */
   public void start(Runnable workerSetup) {
     Objects.requireNonNull(workerSetup, "workerSetup");
-    synchronized (workers) {
-      if (!workers.isEmpty()) {
+    lock.lock();
+    try {
+      if (this.workerSetup != null) {
         throw new IllegalStateException("already started");
       }
-      for (int i = 0; i < runners.size(); i++) {
-        ModelRunner runner = runners.get(i);
-        Thread t = new Thread(() -> {
-          workerSetup.run();
-          workLoop(runner);
-        }, "batcher-" + modelLabel + "-" + i);
-        t.setDaemon(true);
-        workers.add(t);
+      this.workerSetup = workerSetup;
+      runners.forEach(this::startWorker);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The bounds of the worker count. */
+  public ScalingSettings scaling() {
+    return scaling;
+  }
+
+  /** Workers now (with autoscaling, between the bounds). */
+  public int instances() {
+    lock.lock();
+    try {
+      return workerCount;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Samples the load at the ticker's current time and adds or removes a worker if the scaling
+   * policy says so; workers call it as they go, an idle autoscaling worker about once a second.
+   * Without started workers only the count changes (tests drive {@link #runOnce} instead).
+   */
+  public void rescale() {
+    lock.lock();
+    try {
+      sampleLoad(ticker.nanoTime());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // @GuardedBy("lock")
+  private void sampleLoad(long now) {
+    if (!scaling.autoscales() || closed) {
+      return;
+    }
+    int step = scaler.sample(now, workerCount, batchesInFlight, queue.size());
+    if (step == 0) {
+      return;
+    }
+    workerCount += step;
+    admission.workers(workerCount);
+    log.info("{}: {} a worker ({} now, {} to {})", modelLabel, step > 0 ? "adding" : "removing",
+        workerCount, scaling.min(), scaling.max());
+    if (workerSetup == null) {
+      return;
+    }
+    if (step > 0) {
+      startWorker(spareRunners.pollFirst());
+    } else {
+      retiring++;
+      workQueued.signalAll();
+      batchFull.signalAll();
+    }
+  }
+
+  // @GuardedBy("lock"): starts a worker with the given runner, or one it makes when null.
+  private void startWorker(ModelRunner given) {
+    Runnable setup = workerSetup;
+    Thread t = new Thread(() -> {
+      try {
+        setup.run();
+        runWorker(given);
+      } finally {
+        synchronized (workers) {
+          workers.remove(Thread.currentThread());
+        }
       }
-      workers.forEach(Thread::start);
+    }, "batcher-" + modelLabel + "-" + workersStarted++);
+    t.setDaemon(true);
+    synchronized (workers) {
+      workers.add(t);
+    }
+    t.start();
+  }
+
+  private void runWorker(ModelRunner given) {
+    ModelRunner runner = given;
+    if (runner == null) {
+      try {
+        runner = runnerFactory.get();
+      } catch (RuntimeException e) {
+        log.warn("{}: an added worker could not make its runner: {}", modelLabel, e.getMessage());
+        lock.lock();
+        try {
+          workerCount--;
+          admission.workers(workerCount);
+        } finally {
+          lock.unlock();
+        }
+        return;
+      }
+    }
+    try {
+      workLoop(runner);
+    } finally {
+      if (given == null) {
+        runner.close();
+      } else {
+        lock.lock();
+        try {
+          spareRunners.addLast(given);
+        } finally {
+          lock.unlock();
+        }
+      }
     }
   }
 
@@ -288,9 +450,9 @@ public final class DynamicBatcher implements AutoCloseable {
       closed = true;
       workQueued.signalAll();
       batchFull.signalAll();
-      boolean hasWorkers;
+      boolean hasWorkers = workerSetup != null;
       synchronized (workers) {
-        hasWorkers = !workers.isEmpty();
+        hasWorkers &= !workers.isEmpty();
       }
       while (hasWorkers && (!queue.isEmpty() || batchesInFlight > 0)) {
         long left = deadline - System.nanoTime();
@@ -312,10 +474,12 @@ public final class DynamicBatcher implements AutoCloseable {
       r.result.completeExceptionally(
           InferenceException.unavailable("model " + modelLabel + " was unloaded before inference"));
     }
+    List<Thread> running;
     synchronized (workers) {
-      for (Thread t : workers) {
-        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-      }
+      running = List.copyOf(workers);
+    }
+    for (Thread t : running) {
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
     return clean;
   }
@@ -338,10 +502,15 @@ public final class DynamicBatcher implements AutoCloseable {
       lock.lock();
       try {
         while (true) {
+          if (retiring > 0) {
+            retiring--;
+            return;
+          }
           if (closed && queue.isEmpty()) {
             return;
           }
           now = ticker.nanoTime();
+          sampleLoad(now);
           batch = takeBatch(now, timedOut);
           if (!timedOut.isEmpty() && batch == null) {
             break; // answer the dropped requests outside the lock, then look again
@@ -360,7 +529,11 @@ public final class DynamicBatcher implements AutoCloseable {
           if (wait < 0) {
             idleWorkers++;
             try {
-              workQueued.await();
+              if (scaling.autoscales()) {
+                workQueued.awaitNanos(IDLE_SAMPLE_NANOS);
+              } else {
+                workQueued.await();
+              }
             } finally {
               idleWorkers--;
               if (wakeupsPending > 0) {

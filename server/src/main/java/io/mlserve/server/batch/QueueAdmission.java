@@ -15,13 +15,18 @@ import java.util.concurrent.TimeUnit;
 final class QueueAdmission {
   private final String modelLabel;
   private final BatchSettings settings;
-  private final int workers;
+  private int workers;
   /** Average time per batch over about the last 8 batches; 0 before the first. */
   private long batchNanosAverage;
 
   QueueAdmission(String modelLabel, BatchSettings settings, int workers) {
     this.modelLabel = modelLabel;
     this.settings = settings;
+    this.workers = workers;
+  }
+
+  /** The workers now, when the batcher scales. */
+  void workers(int workers) {
     this.workers = workers;
   }
 

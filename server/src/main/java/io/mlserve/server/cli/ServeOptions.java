@@ -203,6 +203,7 @@ final class ServeOptions {
   @picocli.CommandLine.Mixin DriftOptions drift;
 
   @picocli.CommandLine.Mixin SharedMemoryOptions sharedMemory;
+  @picocli.CommandLine.Mixin ScalingOptions scaling;
 
   int maxConnections = ConnectionLimits.defaultMaxConnections();
   long idleTimeoutSeconds;
@@ -335,6 +336,7 @@ final class ServeOptions {
     check(out, "--drain-delay-seconds", DRAIN_DELAY_SECONDS, drainDelaySeconds);
     drift.problems(out);
     sharedMemory.problems(out);
+    scaling.problems(out);
     return out;
   }
 
@@ -405,7 +407,7 @@ final class ServeOptions {
     if (queueTimeoutUs != null) {
       s = s.withQueueTimeoutUs(queueTimeoutUs);
     }
-    return s;
+    return scaling.applyTo(s);
   }
 
   private static void check(List<String> out, String flag, Range range, Number value) {

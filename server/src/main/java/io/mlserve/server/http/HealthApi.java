@@ -86,6 +86,19 @@ final class HealthApi {
           g.writeString(v);
         }
         g.writeEndArray();
+        g.writeArrayFieldStart("instances");
+        for (String v : router.versions(name)) {
+          ServedModel loaded = router.loaded(name, v);
+          if (loaded != null) {
+            g.writeStartObject();
+            g.writeStringField("version", v);
+            g.writeNumberField("instances", loaded.batcher().instances());
+            g.writeNumberField("min", loaded.batcher().scaling().min());
+            g.writeNumberField("max", loaded.batcher().scaling().max());
+            g.writeEndObject();
+          }
+        }
+        g.writeEndArray();
         ModelStatus s = reload.get(name);
         if (s != null) {
           g.writeObjectFieldStart("reload");

@@ -37,6 +37,9 @@ public final class ModelMetrics implements BatchListener {
   private final ExecutionStats execution;
   private volatile IntSupplier queueDepth = () -> 0;
   private volatile String device;
+  private volatile IntSupplier instances = () -> 0;
+  private volatile int minInstances;
+  private volatile int maxInstances;
   // @GuardedBy("this")
   private final Histogram batchCumulative = new Histogram(1 << 20, 3);
   // @GuardedBy("this")
@@ -90,6 +93,26 @@ public final class ModelMetrics implements BatchListener {
   /** Where the queue depth gauge reads from (the version's batcher). */
   public void queueDepthFrom(IntSupplier supplier) {
     this.queueDepth = Objects.requireNonNull(supplier, "supplier");
+  }
+
+  /** Where the worker gauges read from: the batcher's current count and its bounds. */
+  public void instancesFrom(IntSupplier current, int min, int max) {
+    this.instances = Objects.requireNonNull(current, "current");
+    this.minInstances = min;
+    this.maxInstances = max;
+  }
+
+  /** Batcher workers now (0 when none is loaded). */
+  public int instances() {
+    return instances.getAsInt();
+  }
+
+  public int minInstances() {
+    return minInstances;
+  }
+
+  public int maxInstances() {
+    return maxInstances;
   }
 
   /** A request entered the model (validated or not). */

@@ -157,6 +157,13 @@ public final class PrometheusText {
 
     gaugePerModel(out, models, "mlserve_queue_depth", "Requests waiting in the batcher queue.",
         m -> m.queueDepth());
+    gaugePerModel(out, models, "mlserve_instances",
+        "Batcher workers of a model version now (autoscaled between min and max).",
+        m -> m.instances());
+    gaugePerModel(out, models, "mlserve_instances_min",
+        "The fewest batcher workers autoscaling keeps.", m -> m.minInstances());
+    gaugePerModel(out, models, "mlserve_instances_max",
+        "The most batcher workers autoscaling starts.", m -> m.maxInstances());
     gaugePerModel(out, models, "mlserve_requests_in_flight",
         "Requests accepted by a model version and not yet answered.", ModelMetrics::inFlight);
     counterPerModel(out, models, "mlserve_requests_expired_total",

@@ -4,6 +4,7 @@ import io.mlserve.errors.ClientText;
 import io.mlserve.server.batch.BackgroundPriority;
 import io.mlserve.server.batch.BatchSettings;
 import io.mlserve.server.batch.DynamicBatcher;
+import io.mlserve.server.batch.ScalingSettings;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.batch.WakeDeferral;
 import io.mlserve.server.engine.InferenceEngine;
@@ -123,9 +124,9 @@ public final class ModelLoader {
                     label + ": no engine for format '" + manifest.format() + "'", null));
     ServingConfig serving = servingOverride.apply(manifest.serving());
     if (background) {
-      serving = serving.withInstances(1).withThreadsPerInstance(1);
+      serving = serving.withInstances(1).withThreadsPerInstance(1).withScaling(null, null);
     }
-    int instances = checkOnly ? 1 : serving.instances();
+    int instances = checkOnly ? 1 : serving.initialInstances();
     // With a signature in the manifest, a bad one or a warm-up too large is refused before
     // anything is loaded.
     Prepared before = manifest.signature().inputs().isEmpty() ? null
@@ -174,8 +175,11 @@ public final class ModelLoader {
       ModelMetrics modelMetrics = background
           ? new ModelMetrics(manifest.name(), manifest.version())
           : metrics.forVersion(manifest.name(), manifest.version());
-      DynamicBatcher batcher =
-          new DynamicBatcher(label, settings, runners, ticker, modelMetrics, wakeDeferral);
+      ScalingSettings scaling = ScalingSettings.between(serving.scalingMin(), serving.scalingMax());
+      int threads = serving.threadsPerInstance();
+      DynamicBatcher batcher = new DynamicBatcher(label, settings, runners, scaling,
+          () -> checkedRunner(loaded, threads, maxBatch, check), ticker, modelMetrics,
+          wakeDeferral);
       if (background) {
         batcher.start(() -> BackgroundPriority.applyToCurrentThread().ifPresent(
             why -> log.warn("{}: the background worker keeps normal priority: {}", label, why)));
@@ -183,10 +187,10 @@ public final class ModelLoader {
         batcher.start();
       }
       log.info(
-          "{}: {}loaded, warmed and checked in {} ms ({} instance(s) on {}, max batch {}, delay {}"
-              + " us, queue {} requests / {} us)",
+          "{}: {}loaded, warmed and checked in {} ms ({} instance(s), {} to {}, on {}, max batch"
+              + " {}, delay {} us, queue {} requests / {} us)",
           label, background ? "background instance " : "", (System.nanoTime() - t0) / 1_000_000,
-          runners.size(), loaded.device(), maxBatch,
+          runners.size(), scaling.min(), scaling.max(), loaded.device(), maxBatch,
           serving.maxQueueDelayUs(), serving.queueCapacity(), serving.queueTimeoutUs());
       return new ServedModel(
           served, loaded, runners, batcher, validator, modelMetrics, telemetry, ticker);
@@ -200,6 +204,19 @@ public final class ModelLoader {
     }
   }
 
+  /** A runner for a worker added by autoscaling, warmed and checked like the first ones. */
+  private static ModelRunner checkedRunner(
+      LoadedModel loaded, int threads, int maxBatch, HealthCheck check) {
+    ModelRunner r = loaded.newRunner(threads);
+    ModelRunner runner = maxBatch > 1 ? new BucketedRunner(r, maxBatch) : r;
+    try {
+      check.run(runner);
+      return runner;
+    } catch (Exception e) {
+      runner.close();
+      throw new IllegalStateException("health check failed: " + reason(e), e);
+    }
+  }
   /** What serving a signature needs, made before any runner. */
   private record Prepared(RequestValidator validator, HealthCheck check, int maxBatch) {}
 

@@ -59,6 +59,7 @@ public final class ServedModel implements AutoCloseable {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     metrics.queueDepthFrom(batcher::queueDepth);
     metrics.servedOn(loaded.device());
+    metrics.instancesFrom(batcher::instances, batcher.scaling().min(), batcher.scaling().max());
   }
 
   /** The device that serves this version ({@code cpu}, {@code gpu0}, ...). */

@@ -80,4 +80,21 @@ class ServeOptionsTest {
     assertEquals(manifest.withMaxBatchSize(1), parse("--batching", "off").applyTo(manifest));
     assertEquals(manifest, parse().applyTo(manifest));
   }
+
+  @Test
+  void scalingFlagsAreBoundedAndOverrideEveryManifest() {
+    assertEquals(List.of("--min-instances must be between 1 and 64, got 0"),
+        parse("--min-instances", "0").problems());
+    assertEquals(List.of("--max-instances must be between 1 and 64, got 65"),
+        parse("--max-instances", "65").problems());
+    assertEquals(List.of("--min-instances (5) must not exceed --max-instances (2)"),
+        parse("--min-instances", "5", "--max-instances", "2").problems());
+    ServingConfig manifest = new ServingConfig(32, 0, 256, 2, "cpu", 1, 100_000);
+    assertEquals(manifest.withScaling(1, 8),
+        parse("--min-instances", "1", "--max-instances", "8").applyTo(manifest));
+    ServingConfig scaled = manifest.withScaling(2, 4);
+    assertEquals(manifest.withScaling(2, 6), parse("--max-instances", "6").applyTo(scaled));
+    assertEquals(manifest.withScaling(5, 5), parse("--min-instances", "5").applyTo(scaled),
+        "a flag crossing the manifest's other bound moves it along");
+  }
 }

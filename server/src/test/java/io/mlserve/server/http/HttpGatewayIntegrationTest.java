@@ -253,6 +253,10 @@ class HttpGatewayIntegrationTest extends GatewayIntegrationBase {
     assertEquals(MODEL, r.get("models").get(0).get("name").asText());
     assertEquals("1.0.0", r.get("models").get(0).get("version").asText());
     assertEquals("ready", r.get("models").get(0).get("status").asText());
+    JsonNode workers = r.get("models").get(0).get("instances").get(0);
+    assertEquals("1.0.0", workers.get("version").asText());
+    assertEquals(workers.get("min").asInt(), workers.get("instances").asInt(), workers.toString());
+    assertTrue(workers.get("max").asInt() >= workers.get("min").asInt(), workers.toString());
     HttpResponse<String> metrics = http.get("/metrics");
     assertEquals(200, metrics.statusCode());
     assertEquals("text/plain; version=0.0.4; charset=utf-8",

@@ -75,4 +75,19 @@ class PrometheusTextTest {
   void labelValuesAreEscaped() {
     assertEquals("a\\\"b\\\\c\\n", PrometheusText.escape("a\"b\\c\n"));
   }
+
+  @Test
+  void exportsTheWorkerCountAndItsBounds() {
+    MetricsRegistry registry = new MetricsRegistry();
+    ModelMetrics m = registry.forVersion("curve", "1.0.0");
+    int[] now = {2};
+    m.instancesFrom(() -> now[0], 1, 4);
+    String l = "model=\"curve\",version=\"1.0.0\"";
+    assertEquals(2, value(new PrometheusText(registry, () -> true).render(), "mlserve_instances{" + l + "}"));
+    now[0] = 3;
+    String text = new PrometheusText(registry, () -> true).render();
+    assertEquals(3, value(text, "mlserve_instances{" + l + "}"));
+    assertEquals(1, value(text, "mlserve_instances_min{" + l + "}"));
+    assertEquals(4, value(text, "mlserve_instances_max{" + l + "}"));
+  }
 }

@@ -98,6 +98,20 @@ class ModelLoaderTest {
   }
 
   @Test
+  void autoscalingBoundsReachTheBatcherAndAShadowStaysFixed() throws Exception {
+    ServingConfig serving = new ServingConfig(8, 0, 100, 5, "cpu", 1, 2_500).withScaling(1, 3);
+    try (ServedModel m = loader.load(dir, manifest(2, serving))) {
+      assertEquals(3, runners.get(), "instances is brought within the bounds");
+      assertEquals(3, m.batcher().instances());
+      assertEquals(1, m.batcher().scaling().min());
+      assertEquals(3, m.batcher().scaling().max());
+    }
+    try (ServedModel m = loader.loadBackground(dir, manifest(2, serving))) {
+      assertEquals(1, m.batcher().scaling().max(), "a background instance never scales");
+    }
+  }
+
+  @Test
   void aShadowRunsOneInstanceAtBackgroundPriorityWithItsOwnMetrics() throws Exception {
     MetricsRegistry registry = new MetricsRegistry();
     ModelLoader withRegistry = new ModelLoader(List.of(engine), Ticker.system(),
