@@ -5,7 +5,7 @@ import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.Engines;
+import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.model.EngineArtifactValidator;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.reference.EngineOutputPredictor;

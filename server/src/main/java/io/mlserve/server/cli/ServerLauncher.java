@@ -14,7 +14,7 @@ import io.mlserve.server.shadow.ShadowMetricsText;
 import io.mlserve.server.drift.DriftMetricsText;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.Engines;
+import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.netty.ConnectionLimits;

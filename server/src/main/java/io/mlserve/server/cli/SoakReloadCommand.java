@@ -1,7 +1,7 @@
 package io.mlserve.server.cli;
 
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.Engines;
+import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.model.ModelLoader;

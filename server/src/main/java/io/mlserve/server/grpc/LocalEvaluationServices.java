@@ -6,7 +6,7 @@ import io.mlserve.dataset.DatasetStore;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.grpc.EngineServices;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.Engines;
+import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;

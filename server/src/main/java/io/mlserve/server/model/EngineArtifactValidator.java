@@ -4,7 +4,7 @@ import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.BasicArtifactValidator;
 import io.mlserve.registry.grpc.AdminServices;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.Engines;
+import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.store.Manifest;

@@ -3,7 +3,7 @@ package io.mlserve.server.reference;
 import io.mlserve.dataset.DatasetBatch;
 import io.mlserve.drift.OutputPredictor;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.Engines;
+import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.evaluation.EnginePredictor;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;

@@ -76,7 +76,7 @@ class HttpGatewayTransportTest extends GatewayIntegrationBase {
         new Bad("/api/v1/predict", "{\"model\":\"" + MODEL + "\",\"input\":\"x\"}",
             "application/json", 400, "input", "array"),
         new Bad("/api/v1/predict", "{\"model\":\"" + MODEL + "\",\"input\":[1,\"a\",3]}",
-            "application/json", 400, "input", "numbers"),
+            "application/json", 400, "input", "fp32", "string"),
         new Bad("/api/v1/predict", "{\"model\":\"" + MODEL + "\",\"input\":" + row23 + "}",
             "application/json", 400, "24", "23"),
         new Bad("/api/v1/predict", "{\"model\":\"" + MODEL + "\",\"input\":[" + row + ","

@@ -12,7 +12,7 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.MlServer;
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.Engines;
+import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.model.ModelLoader;

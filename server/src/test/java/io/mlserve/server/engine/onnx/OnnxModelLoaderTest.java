@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mlserve.server.batch.Ticker;
-import io.mlserve.server.engine.Engines;
+import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.model.ModelLoadException;

@@ -1,5 +1,6 @@
-package io.mlserve.server.engine;
+package io.mlserve.server.engine.all;
 
+import io.mlserve.server.engine.InferenceEngine;
 import io.mlserve.server.engine.djl.DjlEngine;
 import io.mlserve.server.engine.onnx.OnnxEngine;
 import java.util.List;
