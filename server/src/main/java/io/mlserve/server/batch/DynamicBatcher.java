@@ -3,7 +3,6 @@ package io.mlserve.server.batch;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.tensor.Tensor;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Groups queued requests of one model version into batches and runs them on a pool of workers,
@@ -37,16 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@link ScalingSettings#autoscales()} the number of workers follows the load between
  * its bounds ({@link WorkerScaler} decides, sampled by the workers at the ticker's time, and by
- * {@link #rescale()}). An added worker gets a runner put aside by a removed one, or creates its
- * own on its own thread from the runner factory (a runner is not thread-safe); a removed worker
- * finishes its batch, puts aside a runner it was given or closes one it created, and exits.
+ * {@link #rescale()}); {@link BatchWorkers} starts, retires and joins them.
  *
  * <p>This class is thread-safe. {@link #submit} never blocks. Time comes from the injected
  * {@link Ticker}; tests drive batches synchronously with {@link #runOnce(int)} instead of
  * starting worker threads.
  */
 public final class DynamicBatcher implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(DynamicBatcher.class);
   // How often an idle worker of an autoscaling batcher wakes to sample the load.
   private static final long IDLE_SAMPLE_NANOS = 1_000_000_000L;
 
@@ -60,46 +54,23 @@ public final class DynamicBatcher implements AutoCloseable {
   private final Runnable deferredWake = this::deferredWake;
 
   private final ReentrantLock lock = new ReentrantLock();
-  // Idle workers (empty queue) wait on workQueued; workers waiting out the queue delay on batchFull.
-  private final Condition workQueued = lock.newCondition();
+  // Idle workers (empty queue) wait in idle; workers waiting out the queue delay on batchFull.
+  // @GuardedBy("lock")
+  private final IdleWorkers idle = new IdleWorkers(lock.newCondition());
   private final Condition batchFull = lock.newCondition();
   private final Condition drained = lock.newCondition();
 
   // @GuardedBy("lock")
-  private final ArrayDeque<BatchRequest> queue = new ArrayDeque<>();
-  // @GuardedBy("lock"): rows held by the requests in queue
-  private long queuedRows;
+  private final BatchQueue queue;
   // @GuardedBy("lock"): batches taken from the queue and not yet finished
   private int batchesInFlight;
   // @GuardedBy("lock")
   private boolean closed;
-  // @GuardedBy("lock"): workers parked on an empty queue
-  private int idleWorkers;
-  // @GuardedBy("lock"): idle workers signalled and not yet awake. A submit wakes an idle worker
-  // only when more workers are idle than already on their way, so a burst of requests into an
-  // idle batcher costs one wake-up per idle worker at most, not one per request.
-  private int wakeupsPending;
-  // @GuardedBy("lock"): the event loop that will run deferredWake, or null when none is due
-  private Executor wakeDueOn;
   // @GuardedBy("lock"): the queue's time bound (its recent time per batch)
   private final QueueAdmission admission;
 
-  private final ScalingSettings scaling;
-  private final Supplier<ModelRunner> runnerFactory;
-  // @GuardedBy("lock")
-  private final WorkerScaler scaler;
-  // @GuardedBy("lock"): workers now, counting those started and not yet running
-  private int workerCount;
-  // @GuardedBy("lock"): workers asked to exit and not yet gone
-  private int retiring;
-  // @GuardedBy("lock"): given runners whose worker was removed, for the next added worker
-  private final ArrayDeque<ModelRunner> spareRunners = new ArrayDeque<>();
-  // @GuardedBy("lock"): set by start
-  private Runnable workerSetup;
-  // @GuardedBy("lock")
-  private int workersStarted;
-
-  private final List<Thread> workers = new ArrayList<>();
+  // its state is guarded by lock too
+  private final BatchWorkers workers;
 
   /**
    * @param modelLabel names the model version in error messages, e.g. {@code curve_forecaster:1.0.0}
@@ -150,9 +121,8 @@ public final class DynamicBatcher implements AutoCloseable {
       Ticker ticker,
       BatchListener listener,
       WakeDeferral wakeDeferral) {
-    this.scaling = Objects.requireNonNull(scaling, "scaling");
-    this.runnerFactory = Objects.requireNonNull(runnerFactory, "runnerFactory");
-    this.scaler = new WorkerScaler(scaling);
+    Objects.requireNonNull(scaling, "scaling");
+    Objects.requireNonNull(runnerFactory, "runnerFactory");
     this.wakeDeferral = Objects.requireNonNull(wakeDeferral, "wakeDeferral");
     this.modelLabel = Objects.requireNonNull(modelLabel, "modelLabel");
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -167,8 +137,10 @@ public final class DynamicBatcher implements AutoCloseable {
       throw new IllegalArgumentException(this.runners.size() + " runners outside the scaling bounds "
           + scaling.min() + " to " + scaling.max());
     }
-    this.workerCount = this.runners.size();
+    this.queue = new BatchQueue(settings);
     this.admission = new QueueAdmission(modelLabel, settings, this.runners.size());
+    this.workers = new BatchWorkers(modelLabel, scaling, runnerFactory, this.runners.size(), lock,
+        admission, this::workLoop);
   }
 
   /** Starts one daemon worker thread per runner. Call once. */
@@ -178,29 +150,19 @@ public final class DynamicBatcher implements AutoCloseable {
 
   /** As {@link #start()}, each worker first running {@code workerSetup}, which must not throw. */
   public void start(Runnable workerSetup) {
-    Objects.requireNonNull(workerSetup, "workerSetup");
-    lock.lock();
-    try {
-      if (this.workerSetup != null) {
-        throw new IllegalStateException("already started");
-      }
-      this.workerSetup = workerSetup;
-      runners.forEach(this::startWorker);
-    } finally {
-      lock.unlock();
-    }
+    workers.start(runners, Objects.requireNonNull(workerSetup, "workerSetup"));
   }
 
   /** The bounds of the worker count. */
   public ScalingSettings scaling() {
-    return scaling;
+    return workers.scaling();
   }
 
   /** Workers now (with autoscaling, between the bounds). */
   public int instances() {
     lock.lock();
     try {
-      return workerCount;
+      return workers.count();
     } finally {
       lock.unlock();
     }
@@ -222,79 +184,9 @@ public final class DynamicBatcher implements AutoCloseable {
 
   // @GuardedBy("lock")
   private void sampleLoad(long now) {
-    if (!scaling.autoscales() || closed) {
-      return;
-    }
-    int step = scaler.sample(now, workerCount, batchesInFlight, queue.size());
-    if (step == 0) {
-      return;
-    }
-    workerCount += step;
-    admission.workers(workerCount);
-    log.info("{}: {} a worker ({} now, {} to {})", modelLabel, step > 0 ? "adding" : "removing",
-        workerCount, scaling.min(), scaling.max());
-    if (workerSetup == null) {
-      return;
-    }
-    if (step > 0) {
-      startWorker(spareRunners.pollFirst());
-    } else {
-      retiring++;
-      workQueued.signalAll();
+    if (!closed && workers.sample(now, batchesInFlight, queue.size())) {
+      idle.wakeAll(); // a worker is to retire: let a waiting one see it
       batchFull.signalAll();
-    }
-  }
-
-  // @GuardedBy("lock"): starts a worker with the given runner, or one it makes when null.
-  private void startWorker(ModelRunner given) {
-    Runnable setup = workerSetup;
-    Thread t = new Thread(() -> {
-      try {
-        setup.run();
-        runWorker(given);
-      } finally {
-        synchronized (workers) {
-          workers.remove(Thread.currentThread());
-        }
-      }
-    }, "batcher-" + modelLabel + "-" + workersStarted++);
-    t.setDaemon(true);
-    synchronized (workers) {
-      workers.add(t);
-    }
-    t.start();
-  }
-
-  private void runWorker(ModelRunner given) {
-    ModelRunner runner = given;
-    if (runner == null) {
-      try {
-        runner = runnerFactory.get();
-      } catch (RuntimeException e) {
-        log.warn("{}: an added worker could not make its runner: {}", modelLabel, e.getMessage());
-        lock.lock();
-        try {
-          workerCount--;
-          admission.workers(workerCount);
-        } finally {
-          lock.unlock();
-        }
-        return;
-      }
-    }
-    try {
-      workLoop(runner);
-    } finally {
-      if (given == null) {
-        runner.close();
-      } else {
-        lock.lock();
-        try {
-          spareRunners.addLast(given);
-        } finally {
-          lock.unlock();
-        }
-      }
     }
   }
 
@@ -316,7 +208,7 @@ public final class DynamicBatcher implements AutoCloseable {
   int idleWorkers() {
     lock.lock();
     try {
-      return idleWorkers;
+      return idle.count();
     } finally {
       lock.unlock();
     }
@@ -359,27 +251,20 @@ public final class DynamicBatcher implements AutoCloseable {
       if (closed) {
         throw InferenceException.unavailable("model " + modelLabel + " is shutting down");
       }
-      BatchRequest oldest = queue.peekFirst();
+      BatchRequest oldest = queue.oldest();
       try {
-        admission.admit(queue.size(), queuedRows,
+        admission.admit(queue.size(), queue.rows(),
             oldest == null ? request.enqueuedNanos : oldest.enqueuedNanos,
             request.enqueuedNanos, rows);
       } catch (InferenceException refused) {
         listener.onRejected();
         throw refused;
       }
-      queue.addLast(request);
-      queuedRows += rows;
-      if (settings.maxQueueDelayNanos() > 0 && queuedRows >= settings.maxBatchSize()) {
+      queue.add(request);
+      if (settings.maxQueueDelayNanos() > 0 && queue.rows() >= settings.maxBatchSize()) {
         batchFull.signal(); // a worker waiting out the queue delay may go now
       }
-      if (later == null || queuedRows >= settings.maxBatchSize()
-          || (wakeDueOn != null && wakeDueOn != later)) {
-        wakeIdleWorker();
-      } else if (wakeDueOn == null && wakeupsPending < idleWorkers) {
-        wakeDueOn = later;
-        scheduleWake = true;
-      }
+      scheduleWake = idle.wakeForSubmit(later, queue.rows() >= settings.maxBatchSize());
     } finally {
       lock.unlock();
     }
@@ -428,7 +313,7 @@ public final class DynamicBatcher implements AutoCloseable {
   public long nanosUntilNextBatch() {
     lock.lock();
     try {
-      return waitNanos(ticker.nanoTime());
+      return queue.waitNanos(ticker.nanoTime(), closed);
     } finally {
       lock.unlock();
     }
@@ -448,12 +333,9 @@ public final class DynamicBatcher implements AutoCloseable {
     lock.lock();
     try {
       closed = true;
-      workQueued.signalAll();
+      idle.wakeAll();
       batchFull.signalAll();
-      boolean hasWorkers = workerSetup != null;
-      synchronized (workers) {
-        hasWorkers &= !workers.isEmpty();
-      }
+      boolean hasWorkers = workers.started() && workers.anyAlive();
       while (hasWorkers && (!queue.isEmpty() || batchesInFlight > 0)) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -462,10 +344,8 @@ public final class DynamicBatcher implements AutoCloseable {
         drained.awaitNanos(left);
       }
       clean = queue.isEmpty() && batchesInFlight == 0;
-      abandoned.addAll(queue);
-      queue.clear();
-      queuedRows = 0;
-      workQueued.signalAll();
+      abandoned.addAll(queue.removeAll());
+      idle.wakeAll();
       batchFull.signalAll();
     } finally {
       lock.unlock();
@@ -474,13 +354,7 @@ public final class DynamicBatcher implements AutoCloseable {
       r.result.completeExceptionally(
           InferenceException.unavailable("model " + modelLabel + " was unloaded before inference"));
     }
-    List<Thread> running;
-    synchronized (workers) {
-      running = List.copyOf(workers);
-    }
-    for (Thread t : running) {
-      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-    }
+    workers.join(deadline);
     return clean;
   }
 
@@ -502,8 +376,7 @@ public final class DynamicBatcher implements AutoCloseable {
       lock.lock();
       try {
         while (true) {
-          if (retiring > 0) {
-            retiring--;
+          if (workers.takeRetirement()) {
             return;
           }
           if (closed && queue.isEmpty()) {
@@ -518,28 +391,16 @@ public final class DynamicBatcher implements AutoCloseable {
           if (batch != null) {
             if (!queue.isEmpty()) {
               // more than one batch was queued: let another worker take the rest
-              if (settings.maxQueueDelayNanos() > 0 && waitNanos(now) == 0) {
+              if (settings.maxQueueDelayNanos() > 0 && queue.waitNanos(now, closed) == 0) {
                 batchFull.signal();
               }
-              wakeIdleWorker();
+              idle.wakeOne();
             }
             break;
           }
-          long wait = waitNanos(now);
+          long wait = queue.waitNanos(now, closed);
           if (wait < 0) {
-            idleWorkers++;
-            try {
-              if (scaling.autoscales()) {
-                workQueued.awaitNanos(IDLE_SAMPLE_NANOS);
-              } else {
-                workQueued.await();
-              }
-            } finally {
-              idleWorkers--;
-              if (wakeupsPending > 0) {
-                wakeupsPending--;
-              }
-            }
+            idle.await(workers.scaling().autoscales() ? IDLE_SAMPLE_NANOS : 0);
           } else {
             batchFull.awaitNanos(wait);
           }
@@ -571,76 +432,22 @@ public final class DynamicBatcher implements AutoCloseable {
   private void deferredWake() {
     lock.lock();
     try {
-      wakeDueOn = null;
-      if (!queue.isEmpty()) {
-        wakeIdleWorker();
-      }
+      idle.deferredWakeRan(!queue.isEmpty());
     } finally {
       lock.unlock();
     }
   }
 
-  // @GuardedBy("lock")
-  private void wakeIdleWorker() {
-    if (wakeupsPending < idleWorkers) {
-      wakeupsPending++;
-      workQueued.signal();
-    }
-  }
-
-  // @GuardedBy("lock"): -1 when empty, 0 when a batch is ready, else the remaining wait.
-  private long waitNanos(long now) {
-    BatchRequest oldest = queue.peekFirst();
-    if (oldest == null) {
-      return -1;
-    }
-    if (closed || settings.maxQueueDelayNanos() == 0 || queuedRows >= settings.maxBatchSize()) {
-      return 0;
-    }
-    long waited = now - oldest.enqueuedNanos;
-    return Math.max(0, settings.maxQueueDelayNanos() - waited);
-  }
-
-  // @GuardedBy("lock"): removes and returns the next batch, or null if none is ready. Requests
-  // at the head that waited out the queue timeout go to timedOut instead (the caller fails them
-  // outside the lock); they take no room in the batch.
+  // @GuardedBy("lock"): removes and returns the next batch, or null if none is ready; see
+  // BatchQueue#take.
   private List<BatchRequest> takeBatch(long now, List<BatchRequest> timedOut) {
-    dropTimedOut(now, timedOut);
-    if (waitNanos(now) != 0) {
+    List<BatchRequest> batch = queue.take(now, closed, timedOut);
+    if (batch == null) {
       signalIfDrained();
       return null;
     }
-    List<BatchRequest> batch = new ArrayList<>(Math.min(queue.size(), settings.maxBatchSize()));
-    int rows = 0;
-    while (!queue.isEmpty()) {
-      BatchRequest next = queue.peekFirst();
-      if (now - next.enqueuedNanos >= settings.queueTimeoutNanos()) {
-        queue.pollFirst();
-        queuedRows -= next.rows;
-        timedOut.add(next);
-        continue;
-      }
-      if (rows + next.rows > settings.maxBatchSize()) {
-        break;
-      }
-      queue.pollFirst();
-      queuedRows -= next.rows;
-      rows += next.rows;
-      batch.add(next);
-    }
     batchesInFlight++;
     return batch;
-  }
-
-  // @GuardedBy("lock"): moves the timed-out requests at the head of the queue to timedOut. The
-  // queue is in arrival order, so they are all at the head.
-  private void dropTimedOut(long now, List<BatchRequest> timedOut) {
-    while (!queue.isEmpty()
-        && now - queue.peekFirst().enqueuedNanos >= settings.queueTimeoutNanos()) {
-      BatchRequest r = queue.pollFirst();
-      queuedRows -= r.rows;
-      timedOut.add(r);
-    }
   }
 
   // @GuardedBy("lock")
