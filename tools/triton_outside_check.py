@@ -35,6 +35,16 @@ def call(method, fn, summary=lambda r: ""):
     return None
 
 
+def refused(method, fn, code):
+    """Calls fn expecting the server to refuse it with status `code` (as Triton does)."""
+    try:
+        fn()
+        report(method, False, f"accepted; expected {code.name}")
+    except grpc.RpcError as e:
+        report(method, e.code() == code, f"{e.code().name}: {e.details()}"
+               + ("" if e.code() == code else f" (expected {code.name})"))
+
+
 def infer_request(meta, model, request_id):
     req = pb.ModelInferRequest(model_name=model, id=request_id)
     for t in meta.inputs:
@@ -119,10 +129,10 @@ def main():
     call("RepositoryModelLoad",
          lambda: stub.RepositoryModelLoad(pb.RepositoryModelLoadRequest(model_name=model), **t),
          lambda r: f"loaded {model}")
-    call("RepositoryModelUnload",
-         lambda: stub.RepositoryModelUnload(
-             pb.RepositoryModelUnloadRequest(model_name="no_such_model_outside_check"), **t),
-         lambda r: "unloaded a model that does not exist (expected an error)")
+    refused("RepositoryModelUnload",
+            lambda: stub.RepositoryModelUnload(
+                pb.RepositoryModelUnloadRequest(model_name="no_such_model_outside_check"), **t),
+            grpc.StatusCode.NOT_FOUND)
     shm = "/dev/shm/triton_outside_check"
     with open(shm, "wb") as f:
         f.write(bytes(4096))
