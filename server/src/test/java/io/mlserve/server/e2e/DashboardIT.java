@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -40,8 +39,6 @@ import org.openqa.selenium.WebElement;
  * Live view's screenshot is also copied to FILE (how docs/dashboard.png is made).
  */
 class DashboardIT {
-  static final Pattern READY =
-      Pattern.compile("^mlserve: ready grpc_port=(\\d+) http_port=(\\d+)$");
   private static final String MODEL = "curve_forecaster";
 
   @TempDir Path tmp;
@@ -75,7 +72,8 @@ class DashboardIT {
     demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
         "demo", "--store", tmp.resolve("store").toString(), "--grpc-port", "0",
         "--http-port", "0", "--bind", "127.0.0.1");
-    Matcher ready = demo.awaitLine(READY, LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitLine(LauncherProcess.READY,
+        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
     return Integer.parseInt(ready.group(2));
   }
 

@@ -76,7 +76,7 @@ class DashboardScaleIT {
     server = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
         "serve", "--store", store.toString(), "--grpc-port", "0", "--http-port", "0",
         "--bind", "127.0.0.1");
-    Matcher ready = server.awaitLine(DashboardIT.READY, LauncherProcess.START_SECONDS,
+    Matcher ready = server.awaitLine(LauncherProcess.READY, LauncherProcess.START_SECONDS,
         TimeUnit.SECONDS);
     int port = Integer.parseInt(ready.group(2));
     page.server(port);

@@ -42,8 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM step always runs.
  */
 class DemoLauncherIT {
-  private static final Pattern READY =
-      Pattern.compile("^mlserve: ready grpc_port=(\\d+) http_port=(\\d+)$");
   private static final Pattern TEMP_STORE =
       Pattern.compile("^mlserve demo: temporary store (\\S+) \\(removed on exit.*");
 
@@ -62,7 +60,8 @@ class DemoLauncherIT {
     Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
     demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
         "demo", "--grpc-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
-    Matcher ready = demo.awaitLine(READY, LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitLine(LauncherProcess.READY,
+        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
     int grpcPort = Integer.parseInt(ready.group(1));
     int httpPort = Integer.parseInt(ready.group(2));
     Path store = Path.of(demo.awaitLine(TEMP_STORE, 1, TimeUnit.SECONDS).group(1));

@@ -38,8 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * longer than the four loopback calls made inside it, so a slow machine does not fail the test.
  */
 class DrainDelayIT {
-  private static final Pattern READY =
-      Pattern.compile("^mlserve: ready grpc_port=(\\d+) http_port=(\\d+)$");
   private static final Pattern DRAINING = Pattern.compile("^mlserve: not ready; serving 20 s .*");
 
   @TempDir Path tmp;
@@ -58,7 +56,8 @@ class DrainDelayIT {
     demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
         "demo", "--grpc-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
         "--drain-delay-seconds", "20");
-    Matcher ready = demo.awaitLine(READY, LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitLine(LauncherProcess.READY,
+        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
     int grpcPort = Integer.parseInt(ready.group(1));
     int httpPort = Integer.parseInt(ready.group(2));
     HttpClient http = HttpClient.newHttpClient();

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  * resources, GPU), which a fresh demo may not show yet.
  */
 class GrafanaDashboardIT {
-  private static final Pattern READY =
-      Pattern.compile("^mlserve: ready grpc_port=(\\d+) http_port=(\\d+)$");
 
   @TempDir Path tmp;
   private LauncherProcess demo;
@@ -59,7 +56,8 @@ class GrafanaDashboardIT {
     Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
     demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
         "demo", "--grpc-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
-    Matcher ready = demo.awaitLine(READY, LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitLine(LauncherProcess.READY,
+        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
     int httpPort = Integer.parseInt(ready.group(2));
     HttpClient http = HttpClient.newHttpClient();
     String row = DemoModel.examples().get("inputs").get(0).toString();

@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
 final class LauncherProcess implements AutoCloseable {
   /** Generous: a loaded machine may take long to start a JVM and load the model. */
   static final long START_SECONDS = 180;
+  /** The line the server prints once it serves; groups 1 and 2 are the gRPC and HTTP ports. */
+  static final Pattern READY =
+      Pattern.compile("^mlserve: ready grpc_port=(\\d+) http_port=(\\d+)$");
 
   private final Process process;
   private final Thread reader;

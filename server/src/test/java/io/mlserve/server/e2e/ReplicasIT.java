@@ -25,7 +25,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code deploy/local/propagation.sh} measures how soon replicas follow).
  */
 class ReplicasIT {
-  private static final Pattern READY =
-      Pattern.compile("^mlserve: ready grpc_port=(\\d+) http_port=(\\d+)$");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MODEL = "curve_forecaster";
   private static final int CALLS_PER_REPLICA = 6;
@@ -65,7 +62,8 @@ class ReplicasIT {
         "demo", "--store", store.toString(), "--grpc-port", "0", "--http-port", "0",
         "--bind", "127.0.0.1");
     replicas.add(p);
-    Matcher ready = p.awaitLine(READY, LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = p.awaitLine(LauncherProcess.READY,
+        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
     httpPorts.add(Integer.parseInt(ready.group(2)));
   }
 
