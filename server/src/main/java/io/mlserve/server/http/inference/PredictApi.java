@@ -260,7 +260,7 @@ public final class PredictApi {
     String location = "/api/v1/batch/" + job.id();
     return HttpReply.json(202, Json.write(g -> {
       g.writeStartObject();
-      writeJobFields(g, job);
+      writeJobFields(g, job, job.state());
       g.writeStringField("location", location);
       g.writeEndObject();
     })).withHeader("Location", location);
@@ -268,15 +268,18 @@ public final class PredictApi {
 
   private CompletableFuture<HttpReply> jobStatus(HttpCall call) {
     BulkJob job = jobs.get(call.param("job"));
+    // State before result: a job stores its result before it turns DONE, so a DONE read here is
+    // always answered with its predictions (reading them the other way round raced the finish).
+    BulkJob.State state = job.state();
     Tensor[][] result = job.result();
     List<String> outNames = job.outputNames();
     if (result != null && BinaryRows.wantsBinary(call)) {
       return CompletableFuture.completedFuture(BinaryRows.reply(result, job.batchable(), outNames,
-          g -> writeJobFields(g, job)));
+          g -> writeJobFields(g, job, state)));
     }
     return CompletableFuture.completedFuture(HttpReply.json(200, Json.write(g -> {
       g.writeStartObject();
-      writeJobFields(g, job);
+      writeJobFields(g, job, state);
       if (result != null) {
         g.writeFieldName("predictions");
         TensorJson.writePredictions(g, result, job.batchable(), outNames);
@@ -289,17 +292,19 @@ public final class PredictApi {
     BulkJob job = jobs.delete(call.param("job"));
     return CompletableFuture.completedFuture(HttpReply.json(200, Json.write(g -> {
       g.writeStartObject();
-      writeJobFields(g, job);
+      writeJobFields(g, job, job.state());
       g.writeBooleanField("deleted", true);
       g.writeEndObject();
     })));
   }
 
-  private static void writeJobFields(JsonGenerator g, BulkJob job) throws IOException {
+  /** The job's fields, with {@code state} as read by the caller (once, before its result). */
+  private static void writeJobFields(JsonGenerator g, BulkJob job, BulkJob.State state)
+      throws IOException {
     g.writeStringField("job", job.id());
     g.writeStringField("model", job.model());
     writeVersions(g, job.versions(), job.version());
-    g.writeStringField("state", job.state().wire());
+    g.writeStringField("state", state.wire());
     g.writeNumberField("processed", job.processed());
     g.writeNumberField("total", job.total());
     if (job.error() != null) {
