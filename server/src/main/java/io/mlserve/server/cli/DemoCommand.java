@@ -91,12 +91,15 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
     }
+    configureDjl();
+    // libtorch loads beside the store's set-up and the server's wiring (see EnginePreload).
+    EnginePreload.start(Engines.all(), reuse
+        ? EnginePreload.servedFormats(ModelStore.open(store)) : demoFormats(exampleDir()));
     ExitActions exit = ExitActions.installed();
     try {
       if (reuse) {
         System.out.println("mlserve demo: serving the demo store " + store + " made by an earlier"
             + " run, as it is now (remove the directory for a fresh one)");
-        configureDjl();
         demoData(store, exampleDir());
         return new ServerLauncher(options, exit).run(store, tryIt(exampleDir()));
       }
@@ -124,6 +127,16 @@ final class DemoCommand implements Callable<Integer> {
     return dir;
   }
 
+  /** The demo model's format, from its manifest; none when that cannot be read (demo says why). */
+  private static java.util.Set<String> demoFormats(Path example) {
+    try {
+      return java.util.Set.of(RegisterRequest.fromManifestFile(example.resolve("model.json"), "demo")
+          .format());
+    } catch (RuntimeException e) {
+      return java.util.Set.of();
+    }
+  }
+
   /** Whether {@code dir} is a store an earlier demo made: it has the demo model's versions. */
   private static boolean isDemoStore(Path dir) {
     return Files.isRegularFile(dir.resolve(EventLog.FILE_NAME))
@@ -141,7 +154,6 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("mlserve demo: " + manifestFile + " not found (set --example-dir)");
       return 2;
     }
-    configureDjl();
     ModelStore modelStore = ModelStore.open(dir);
     ModelLoader validatorLoader =
         new ModelLoader(Engines.all(), Ticker.system(), Function.identity(),

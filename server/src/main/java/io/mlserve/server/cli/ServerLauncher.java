@@ -93,6 +93,8 @@ final class ServerLauncher {
     }
     configureTorch();
     ModelStore store = ModelStore.open(storeDir);
+    // The engines the first loads need start beside the wiring below (see EnginePreload).
+    EnginePreload.start(Engines.all(), EnginePreload.servedFormats(store));
     MetricsRegistry metrics = new MetricsRegistry();
     Telemetry telemetry = Telemetry.fromEnvironment(System.getenv());
     telemetry.observe(metrics);

@@ -34,6 +34,12 @@ public final class DjlEngine implements InferenceEngine {
     return f.equals("torchscript") || f.equals("pytorch");
   }
 
+  /** Loads libtorch (DJL's engine is one per process; its first start takes the lock). */
+  @Override
+  public void start() {
+    Engine.getEngine(ENGINE);
+  }
+
   @Override
   public LoadedModel load(Path versionDir, Manifest manifest) throws Exception {
     Path artifact = EngineArtifacts.require(this, versionDir, manifest, "torchscript");

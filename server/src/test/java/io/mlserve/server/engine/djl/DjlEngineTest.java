@@ -118,4 +118,22 @@ class DjlEngineTest {
     assertEquals("the artifact is not a TorchScript archive (a zip file, as torch.jit.save"
         + " writes); an ONNX model needs format onnx", e.getMessage());
   }
+
+  @Test
+  void aStartUnderWayIsSharedWithALoadOnAnotherThread() throws Exception {
+    DjlEngine engine = new DjlEngine();
+    Thread starter = new Thread(() -> {
+      engine.start();
+      engine.start(); // idempotent
+    });
+    starter.start();
+    Manifest manifest = ManifestCodec.read(DemoModel.dir().resolve("model.json"));
+    try (LoadedModel model = engine.load(DemoModel.dir(), manifest);
+        ModelRunner r = model.newRunner(1)) {
+      Tensor[] out = r.predict(new Tensor[] {new Tensor("curve", DataType.FP32,
+          new long[] {1, 24}, rows(new float[24]))});
+      assertArrayEquals(new long[] {1, 24}, out[0].shape());
+    }
+    starter.join();
+  }
 }
