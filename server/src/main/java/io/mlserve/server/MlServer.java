@@ -87,6 +87,7 @@ public final class MlServer implements AutoCloseable {
   private final Clock clock;
   private final AlertService alerts; // null: --no-alerts
   private final LifecycleSingletons singletons;
+  private final java.util.concurrent.CompletableFuture<?> readyAfter;
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -141,8 +142,9 @@ public final class MlServer implements AutoCloseable {
     coordinator.onTrafficChange((model, arms) -> experiments.splitChanged(model,
         arms == null ? null : arms.id(), arms == null ? Map.of() : arms.weights()));
     // A model whose Production version failed to load (and has nothing to fall back to) keeps
-    // the server not ready.
-    state.readyAlsoWhen(() -> coordinator.statuses().values().stream()
+    // the server not ready; so does the caller's set-up until it is done (readyAfter).
+    this.readyAfter = b.readyAfter;
+    state.readyAlsoWhen(() -> readyAfter.isDone() && coordinator.statuses().values().stream()
         .noneMatch(s -> s.production() == null && s.state().equals("RELOAD_FAILED")));
   }
 
@@ -182,7 +184,9 @@ public final class MlServer implements AutoCloseable {
       }
     });
     state.markStarted();
-    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    // After a shutdown began, the health service is in its terminal state and ignores this.
+    readyAfter.whenComplete((done, failed) -> health.setStatus(
+        HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING));
     if (followEvents) {
       coordinator.follow(seq);
     }
@@ -339,6 +343,8 @@ public final class MlServer implements AutoCloseable {
     private DriftConfig drift = DriftConfig.defaults();
     private String adminToken;
     private StreamInfer streams = new StreamInfer(StreamInfer.DEFAULT_MAX_IN_FLIGHT);
+    private java.util.concurrent.CompletableFuture<?> readyAfter =
+        java.util.concurrent.CompletableFuture.completedFuture(null);
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
@@ -437,6 +443,16 @@ public final class MlServer implements AutoCloseable {
     /** How ModelStreamInfer streams run (default: {@link StreamInfer#DEFAULT_MAX_IN_FLIGHT}). */
     public Builder streams(StreamInfer streams) {
       this.streams = Objects.requireNonNull(streams, "streams");
+      return this;
+    }
+
+    /**
+     * Work of the caller's that the server answers requests during but reports ready only after
+     * ({@code /readyz}, ServerReady, {@code grpc.health.v1}), however it ends: the demo writes
+     * its datasets and drift references while its models already answer. Default: none.
+     */
+    public Builder readyAfter(java.util.concurrent.CompletableFuture<?> setup) {
+      this.readyAfter = Objects.requireNonNull(setup, "setup");
       return this;
     }
 

@@ -100,8 +100,8 @@ final class DemoCommand implements Callable<Integer> {
       if (reuse) {
         System.out.println("mlserve demo: serving the demo store " + store + " made by an earlier"
             + " run, as it is now (remove the directory for a fresh one)");
-        demoData(store, exampleDir());
-        return new ServerLauncher(options, exit).run(store, tryIt(exampleDir()));
+        return new ServerLauncher(options, exit).run(store, tryIt(exampleDir()),
+            () -> demoData(store, exampleDir()));
       }
       Path dir = store != null ? store : temporaryStore(exit);
       return demo(dir, exit);
@@ -168,8 +168,10 @@ final class DemoCommand implements Callable<Integer> {
           + " (sha256 " + m.sha256().substring(0, 12) + "...) and promoted it to Production");
       registerReadmeExamples(registry, manifestFile);
     }
-    demoData(dir, example);
-    return new ServerLauncher(options, exit).run(dir, tryIt(example));
+    // The datasets and drift references are written while the models already answer; the
+    // demo reports ready once they are in place.
+    return new ServerLauncher(options, exit).run(dir, tryIt(example),
+        () -> demoData(dir, example));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.mlserve.server.cli;
 
+import io.mlserve.errors.ClientText;
 import io.mlserve.server.alerts.AlertSettings;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.server.MlServer;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -88,6 +90,20 @@ final class ServerLauncher {
    *     flag
    */
   int run(Path storeDir, String exampleCall) throws Exception {
+    return run(storeDir, exampleCall, null);
+  }
+
+  /** Work a command does while its server already answers, before it reports ready. */
+  interface Setup {
+    void run() throws Exception;
+  }
+
+  /**
+   * As {@link #run(Path, String)}, and runs {@code setupOrNull} once the server answers (models
+   * loaded and warmed); the server reports ready (the ready line, {@code /readyz}, health) only
+   * after it, however it ends. A failed set-up is reported on stderr and the server serves on.
+   */
+  int run(Path storeDir, String exampleCall, Setup setupOrNull) throws Exception {
     if (!options.validOrReport()) {
       return 2;
     }
@@ -155,6 +171,8 @@ final class ServerLauncher {
         Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
         EvaluationRunner.DEFAULT_MAX_QUEUED);
     MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
+    CompletableFuture<Void> setupDone = new CompletableFuture<>();
+    serverBuilder.readyAfter(setupDone);
     String token = adminToken == null || adminToken.isBlank() ? null : adminToken;
     SharedMemoryRegistry sharedMemory = options.sharedMemory.registry(token != null);
     serverBuilder.sharedMemory(sharedMemory).closeAfterShutdown(sharedMemory);
@@ -256,6 +274,16 @@ final class ServerLauncher {
       return 1;
     }
     history.start();
+    try {
+      if (setupOrNull != null) {
+        setupOrNull.run();
+      }
+    } catch (Exception e) {
+      System.err.println("mlserve: " + ClientText.scrub(e.getMessage(), "set-up failed")
+          + " (serving on)");
+    } finally {
+      setupDone.complete(null);
+    }
     externalUrl.set("http://" + advertisedHost() + ":" + httpPort);
     System.out.println("mlserve: store " + storeDir.toAbsolutePath());
     System.out.println("mlserve: serving " + router.modelNames().size() + " model(s): "
