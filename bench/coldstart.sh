@@ -7,7 +7,8 @@
 #   nocds-*      the same without the class-data archive (MLSERVE_CDS_ARCHIVE=)
 #   before-*     without the archive and without starting libtorch ahead of the first load
 #                (-Dmlserve.engine.preload.off=true): the start as it was before issue 19
-#   base-*       with BASE=<another built checkout> (e.g. the commit before this work): its launcher
+#   base-*       with BASE=<another built checkout> (e.g. the commit before this work): its
+#                launcher, instead of before-*
 # Run it holding the build lock (nothing else may run beside it):
 #   flock /tmp/mvn.lock bench/coldstart.sh [ROUNDS]
 # Needs a built checkout (mvn -B -q package -DskipTests makes server/target/mlserve.jsa too). Each
@@ -18,10 +19,11 @@ cd "$(dirname "$0")/.."
 rounds="${1:-5}"
 [ -f server/target/mlserve.jsa ] \
   || echo "bench: server/target/mlserve.jsa is missing: fresh/reuse run without an archive" >&2
-modes="before-fresh,nocds-fresh,fresh,before-reuse,nocds-reuse,reuse"
 if [ -n "${BASE:-}" ]; then
   export COLDSTART_HOME_BASE="$BASE"
-  modes="base-fresh,$modes,base-reuse"
+  modes="base-fresh,nocds-fresh,fresh,base-reuse,nocds-reuse,reuse"
+else
+  modes="before-fresh,nocds-fresh,fresh,before-reuse,nocds-reuse,reuse"
 fi
 export COLDSTART_ENV_NOCDS="MLSERVE_CDS_ARCHIVE="
 export COLDSTART_ENV_BEFORE="MLSERVE_CDS_ARCHIVE= MLSERVE_JAVA_OPTS=-Dmlserve.engine.preload.off=true"
