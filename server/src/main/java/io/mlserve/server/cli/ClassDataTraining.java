@@ -13,9 +13,10 @@ import picocli.CommandLine;
  * The training run of {@link ClassDataArchive}: what a user's first {@code bin/mlserve demo}
  * does, in one JVM, so that its exit leaves an archive of the classes a start needs. It starts
  * the demo (a temporary store, free loopback ports), waits for a 200 answer from
- * {@code /api/v1/predict}, asks {@code /readyz}, {@code /metrics} and the OIP REST infer route,
+ * {@code /api/v1/predict} and then from {@code /readyz}, asks {@code /metrics} and the OIP REST
+ * infer route,
  * sends one gRPC ModelInfer through {@code mlserve infer}, then exits 0 (the demo stops
- * gracefully and removes its store). Exits 1 when no answer came within
+ * gracefully and removes its store). Exits 1 when no answer or no readiness came within
  * {@link #ANSWER_LIMIT_MILLIS}. Not thread-safe; used once from {@code main}.
  */
 public final class ClassDataTraining {
@@ -36,14 +37,16 @@ public final class ClassDataTraining {
     String base = "http://127.0.0.1:" + http;
     long deadline = System.currentTimeMillis() + ANSWER_LIMIT_MILLIS;
     String predict = "{\"model\":\"curve_forecaster\",\"input\":" + CURVE + "}";
-    while (call(base + "/api/v1/predict", predict) != 200) {
-      if (System.currentTimeMillis() > deadline || !demo.isAlive()) {
-        System.err.println("training: no answer from the demo");
-        System.exit(1);
+    // The first answer, then readiness (the demo's datasets and references are written between).
+    for (String[] step : new String[][] {{"/api/v1/predict", predict}, {"/readyz", null}}) {
+      while (call(base + step[0], step[1]) != 200) {
+        if (System.currentTimeMillis() > deadline || !demo.isAlive()) {
+          System.err.println("training: no 200 from " + step[0] + " of the demo");
+          System.exit(1);
+        }
+        Thread.sleep(50);
       }
-      Thread.sleep(50);
     }
-    call(base + "/readyz", null);
     call(base + "/metrics", null);
     call(base + "/v2/models/curve_forecaster/infer", "{\"inputs\":[{\"name\":\"curve\","
         + "\"datatype\":\"FP32\",\"shape\":[1,24],\"data\":" + CURVE + "}]}");
