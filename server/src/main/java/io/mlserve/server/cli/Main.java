@@ -17,6 +17,9 @@ public final class Main {
     quietNettyLeakDetection();
     CudaProbeLogging.quietOnCpuOnlyBuild(System.getenv(), System.getProperties(),
         Main.class.getClassLoader());
+    if (args.length > 0 && args[0].equals("demo")) {
+      DemoCommand.startEngineEarly(java.util.Arrays.asList(args).subList(1, args.length));
+    }
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
       System.exit(code);
