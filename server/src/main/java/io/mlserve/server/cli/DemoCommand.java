@@ -31,7 +31,9 @@ import picocli.CommandLine.Option;
  * promotes it to Production, adds its datasets ({@code holdout}, the validation split, and
  * {@code train_sample}, rows of the training split), gives its versions drift reference profiles
  * from {@code train_sample}, and serves it; a {@code --store} that an earlier demo made is
- * served again as it is (given what it lacks of these). Without {@code --store} the store is a
+ * served again as it is (given what it lacks of these). The datasets and references are written
+ * while the models already answer; the demo reports ready once they are in place. libtorch
+ * starts before the command line is parsed ({@link #startEngineEarly}). Without {@code --store} the store is a
  * temporary directory that is removed when the demo ends, however it ends (stop, failed start,
  * SIGTERM/Ctrl-C); a {@code --store} given by the user is kept.
  */
