@@ -12,7 +12,9 @@
 #   on-1x2    max batch 64, 1 instance x 2 intra-op threads
 # Closed loop: $CONCURRENCY gRPC ModelInfer calls of one row in flight (loadtest `run`, its own JVM).
 # The rows per batch the server formed in each state over the measured rounds come from the
-# server's /metrics histogram (mlserve_batch_size), scraped before and after the rounds.
+# server's /metrics histogram (mlserve_batch_size), scraped before and after the rounds; the
+# server's CPU per request (utime + stime of its process over each run, over the rows it ran) shows
+# what batching saves the server, apart from the load generator that shares the machine.
 # Run it under `flock /tmp/mvn.lock` (no build or other benchmark beside it); ~4 minutes with the
 # defaults.
 # Usage: bench/batching-heavy.sh
@@ -82,11 +84,26 @@ for s in $STATES; do
   echo "bench: warming $s for $WARMUP" >&2
   model_run "$(model_of "$s")" 1 "$WARMUP" 0s "$s.warmup"
 done
+# cpu_ticks: the server's user + system CPU so far, in clock ticks (bin/mlserve execs java).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DEMO_PID/stat"; }
+# rows_run STATE: rows the state's model has run on the engine so far (from /metrics).
+rows_run() {
+  curl -sf "http://127.0.0.1:$HPORT/metrics" \
+    | sed -n "s/^mlserve_batch_size_sum{model=\"$(model_of "$1")\".*} //p"
+}
+hz="$(getconf CLK_TCK)"
 curl -sf "http://127.0.0.1:$HPORT/metrics" >"$OUT_DIR/metrics.before" || die "no /metrics"
+: >"$OUT_DIR/cpu.txt"
 for r in $(seq "$ROUNDS"); do
   for s in $STATES; do
+    c0="$(cpu_ticks)"; n0="$(rows_run "$s")"
     model_run "$(model_of "$s")" 1 "$DURATION" "$CLIENT_WARMUP" "$s.$r"
-    echo "bench: round $r/$ROUNDS $s: $(json_field "$OUT_DIR/$s.$r.json" throughput_rps) req/s" >&2
+    c1="$(cpu_ticks)"; n1="$(rows_run "$s")"
+    # server CPU per request over the whole run (client warm-up included): one row a request
+    echo "$s $r $(awk -v c="$((c1 - c0))" -v n="$((n1 - n0))" -v hz="$hz" \
+      'BEGIN { printf "%.1f", n ? c * 1e6 / hz / n : 0 }')" >>"$OUT_DIR/cpu.txt"
+    echo "bench: round $r/$ROUNDS $s: $(json_field "$OUT_DIR/$s.$r.json" throughput_rps) req/s," \
+      "server CPU $(tail -n 1 "$OUT_DIR/cpu.txt" | cut -d' ' -f3) us/request" >&2
   done
 done
 curl -sf "http://127.0.0.1:$HPORT/metrics" >"$OUT_DIR/metrics.after" || die "no /metrics"
@@ -118,8 +135,8 @@ distribution() {
 first="${STATES%% *}"
 cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
 {
-  echo "| state | req/s (median of $ROUNDS) | p50 | p99 | throughput / $first's, per round |"
-  echo "|---|---:|---:|---:|---|"
+  echo "| state | req/s (median of $ROUNDS) | p50 | p99 | throughput / $first's, per round | server CPU us/request (median) | $first's / this, per round |"
+  echo "|---|---:|---:|---:|---|---:|---|"
   for s in $STATES; do
     rps="$(for r in $(seq "$ROUNDS"); do json_field "$OUT_DIR/$s.$r.json" throughput_rps; done | median)"
     p50="$(for r in $(seq "$ROUNDS"); do json_field "$OUT_DIR/$s.$r.json" p50_us; done | median)"
@@ -128,9 +145,15 @@ cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | 
       awk -v a="$(json_field "$OUT_DIR/$s.$r.json" throughput_rps)" \
         -v b="$(json_field "$OUT_DIR/$first.$r.json" throughput_rps)" 'BEGIN { printf "%.2f\n", a / b }'
     done)"
-    awk -v l="$s" -v r="$rps" -v a="$p50" -v c="$p99" \
+    cpu_of() { awk -v s="$1" -v r="$2" '$1 == s && $2 == r { print $3 }' "$OUT_DIR/cpu.txt"; }
+    cpu="$(for r in $(seq "$ROUNDS"); do cpu_of "$s" "$r"; done | median)"
+    cratios="$(for r in $(seq "$ROUNDS"); do
+      awk -v a="$(cpu_of "$first" "$r")" -v b="$(cpu_of "$s" "$r")" 'BEGIN { printf "%.2f\n", a / b }'
+    done)"
+    awk -v l="$s" -v r="$rps" -v a="$p50" -v c="$p99" -v u="$cpu" \
       -v x="x$(echo "$ratios" | paste -sd ' ' | sed 's/ /, x/g') (median **x$(echo "$ratios" | median)**)" \
-      'BEGIN { printf "| %s | %.0f | %.2f ms | %.2f ms | %s |\n", l, r, a / 1000, c / 1000, x }'
+      -v y="x$(echo "$cratios" | paste -sd ' ' | sed 's/ /, x/g') (median **x$(echo "$cratios" | median)**)" \
+      'BEGIN { printf "| %s | %.0f | %.2f ms | %.2f ms | %s | %.0f | %s |\n", l, r, a / 1000, c / 1000, x, u, y }'
   done
   echo
   echo "Rows per batch formed over the measured rounds (share of batches; from /metrics):"
