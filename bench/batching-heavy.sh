@@ -5,9 +5,8 @@
 # same artifact is registered once per state, each under its own name with its own serving
 # settings (2 instances x 1 intra-op thread, max batch 64 unless the state says otherwise):
 #   off       max_batch_size 1 (batching off)
-#   on        the manifest as committed (max batch 64, max_queue_delay_us 0: the learned delay)
-#   on-nodelay  max batch 64, max_queue_delay_us 1 (a fixed 1 us: batch what is queued, as the
-#             default did before the learned delay)
+#   on        the manifest as committed (max batch 64, max_queue_delay_us from the manifest)
+#   on-nodelay  max batch 64, max_queue_delay_us 0 (batch only what is queued; no waiting)
 #   on-fixed  max batch 64, a fixed max_queue_delay_us of $FIXED_DELAY_US
 #   on-1x2    max batch 64, 1 instance x 2 intra-op threads
 # Closed loop: $CONCURRENCY gRPC ModelInfer calls of one row in flight (loadtest `run`, its own JVM).
@@ -60,7 +59,7 @@ if state == "off":
 elif state == "on":
     pass
 elif state == "on-nodelay":
-    s["max_queue_delay_us"] = 1
+    s["max_queue_delay_us"] = 0
 elif state == "on-fixed":
     s["max_queue_delay_us"] = fixed
 elif state == "on-1x2":

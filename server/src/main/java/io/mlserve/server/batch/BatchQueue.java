@@ -9,40 +9,18 @@ import java.util.List;
  * policy: when the next batch is ready ({@link #waitNanos}) and which requests form it
  * ({@link #take}). A batch takes as many queued requests as fit in {@code maxBatchSize} rows;
  * with a queue delay it waits for more rows only while it is not full and the oldest request has
- * waited less than the delay; without one ({@code maxQueueDelayNanos == 0}) it waits as
- * {@link AdaptiveQueueDelay} learns to. Requests that waited out the queue timeout are set apart,
- * not run.
+ * waited less than the delay. Requests that waited out the queue timeout are set apart, not run.
  *
  * <p>Not thread-safe: the batcher calls it holding its lock.
  */
 final class BatchQueue {
   private final BatchSettings settings;
   private final ArrayDeque<BatchRequest> requests = new ArrayDeque<>();
-  // the learned delay when the settings give none and batches can hold more than one row
-  private final AdaptiveQueueDelay adaptive;
   // rows held by the requests queued
   private long rows;
 
   BatchQueue(BatchSettings settings) {
     this.settings = settings;
-    this.adaptive = settings.maxQueueDelayNanos() == 0 && settings.maxBatchSize() > 1
-        ? new AdaptiveQueueDelay(settings.maxBatchSize()) : null;
-  }
-
-  /** Whether a batch may wait for more rows (a fixed or a learned queue delay). */
-  boolean mayWait() {
-    return settings.maxQueueDelayNanos() > 0 || adaptive != null;
-  }
-
-  /** A batch taken from this queue ran on the engine in {@code tookNanos}: teaches the delay. */
-  void batchRan(List<BatchRequest> batch, long tookNanos) {
-    if (adaptive != null) {
-      int batchRows = 0;
-      for (BatchRequest r : batch) {
-        batchRows += r.rows;
-      }
-      adaptive.batchRan(batchRows, tookNanos);
-    }
   }
 
   int size() {
@@ -66,9 +44,6 @@ final class BatchQueue {
   void add(BatchRequest request) {
     requests.addLast(request);
     rows += request.rows;
-    if (adaptive != null) {
-      adaptive.arrived(request.enqueuedNanos, request.rows);
-    }
   }
 
   /** Empties the queue, returning what it held. */
@@ -88,12 +63,8 @@ final class BatchQueue {
     if (oldest == null) {
       return -1;
     }
-    if (closed || rows >= settings.maxBatchSize()) {
+    if (closed || settings.maxQueueDelayNanos() == 0 || rows >= settings.maxBatchSize()) {
       return 0;
-    }
-    if (settings.maxQueueDelayNanos() == 0) {
-      return adaptive == null ? 0
-          : adaptive.waitNanos(now, rows, oldest.enqueuedNanos, oldest.deadlineNanos);
     }
     long waited = now - oldest.enqueuedNanos;
     return Math.max(0, settings.maxQueueDelayNanos() - waited);

@@ -2,12 +2,11 @@ package io.mlserve.server.batch;
 
 /**
  * How one model version batches: the most rows a batch may hold, how long the oldest queued
- * request may wait for a fuller batch (0: the wait {@link AdaptiveQueueDelay} learns), and
+ * request may wait for a fuller batch (0: never wait, batch only what is already queued), and
  * how far the queue may grow, by count and by time, before requests are shed.
  *
  * @param maxBatchSize rows per batch, at least 1 (1 turns batching off)
- * @param maxQueueDelayNanos the longest the oldest request waits for company, at least 0 (0:
- *     learned, see {@link AdaptiveQueueDelay})
+ * @param maxQueueDelayNanos the longest the oldest request waits for company, at least 0
  * @param queueCapacity queued requests before {@code RESOURCE_EXHAUSTED}, at least 1
  * @param queueTimeoutNanos the longest a request may wait in the queue, more than 0: a request
  *     that waited this long is dropped ({@code RESOURCE_EXHAUSTED}) instead of run, and a new one

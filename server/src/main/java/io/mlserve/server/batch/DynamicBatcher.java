@@ -18,10 +18,9 @@ import java.util.function.Supplier;
  * one {@link ModelRunner} each.
  *
  * <p>Policy (after Triton's dynamic batcher): a worker takes as many queued requests as fit in
- * {@code maxBatchSize} rows, in arrival order. With {@code maxQueueDelayNanos == 0} it waits
- * only as {@link AdaptiveQueueDelay} learns to (under load, on a compute-bound model, at most one
- * batch's fixed time; never for a lone request). With a delay, it waits for more rows only while
- * the batch is not full and the oldest request has waited less than the delay. Requests whose
+ * {@code maxBatchSize} rows, in arrival order. With {@code maxQueueDelayNanos == 0} it never
+ * waits: it batches what is already queued. With a delay, it waits for more rows only while the
+ * batch is not full and the oldest request has waited less than the delay. Requests whose
  * deadline has passed, or that were cancelled, are dropped before inference. An engine failure
  * fails only the requests of that batch.
  *
@@ -262,7 +261,7 @@ public final class DynamicBatcher implements AutoCloseable {
         throw refused;
       }
       queue.add(request);
-      if (queue.mayWait() && queue.waitNanos(request.enqueuedNanos, false) == 0) {
+      if (settings.maxQueueDelayNanos() > 0 && queue.rows() >= settings.maxBatchSize()) {
         batchFull.signal(); // a worker waiting out the queue delay may go now
       }
       scheduleWake = idle.wakeForSubmit(later, queue.rows() >= settings.maxBatchSize());
@@ -392,7 +391,7 @@ public final class DynamicBatcher implements AutoCloseable {
           if (batch != null) {
             if (!queue.isEmpty()) {
               // more than one batch was queued: let another worker take the rest
-              if (queue.mayWait() && queue.waitNanos(now, closed) == 0) {
+              if (settings.maxQueueDelayNanos() > 0 && queue.waitNanos(now, closed) == 0) {
                 batchFull.signal();
               }
               idle.wakeOne();
@@ -470,7 +469,6 @@ public final class DynamicBatcher implements AutoCloseable {
         batchesInFlight--;
         if (ran) {
           admission.batchRan(took);
-          queue.batchRan(batch, took);
         }
         signalIfDrained();
       } finally {
