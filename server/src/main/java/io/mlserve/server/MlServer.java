@@ -24,6 +24,7 @@ import io.mlserve.server.grpc.ReadYourWrites;
 import io.mlserve.server.triton.shm.SharedMemoryGrpc;
 import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import io.mlserve.registry.grpc.AdminAuth;
+import io.mlserve.server.model.IdleUnloader;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
@@ -87,6 +88,7 @@ public final class MlServer implements AutoCloseable {
   private final Clock clock;
   private final AlertService alerts; // null: --no-alerts
   private final LifecycleSingletons singletons;
+  private final IdleUnloader idle;
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -136,6 +138,8 @@ public final class MlServer implements AutoCloseable {
     this.guard = new PromotionGuard(coordinator, b.guardPolicies, b.ticker, b.guardCheckMillis);
     coordinator.setGuard(guard);
     router.setOnDemandLoader(coordinator::loadOnDemand);
+    // Idle non-Production versions are unloaded on the reload thread, between route changes.
+    this.idle = new IdleUnloader(router, b.ticker, coordinator::runOnReloadThread);
     coordinator.serveShadows(shadows);
     // A new split starts a new A/B window (the same split re-applied keeps it).
     coordinator.onTrafficChange((model, arms) -> experiments.splitChanged(model,
@@ -187,6 +191,7 @@ public final class MlServer implements AutoCloseable {
       coordinator.follow(seq);
     }
     drift.start();
+    idle.start();
     singletons.start(seq);
     return failures;
   }
@@ -287,6 +292,7 @@ public final class MlServer implements AutoCloseable {
     guard.close();
     singletons.close();
     repositoryGrpc.close();
+    idle.close();
     coordinator.close();
     shadows.close();
     drift.close();
