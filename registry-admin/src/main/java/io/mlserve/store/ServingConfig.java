@@ -24,6 +24,9 @@ import java.util.Objects;
  *     {@link #scalingMin()})
  * @param maxInstances the most batcher workers autoscaling starts, or null (see
  *     {@link #scalingMax()}); with both null the version runs a fixed {@code instances}
+ * @param idleUnloadSeconds how long a version that takes no Production or split traffic may go
+ *     without a request before its engine is unloaded (the next request loads it again); 0:
+ *     never; null: the server's default ({@code --idle-unload-seconds})
  */
 public record ServingConfig(
     @JsonProperty("max_batch_size") int maxBatchSize,
@@ -38,7 +41,9 @@ public record ServingConfig(
     @JsonProperty("min_instances") @JsonInclude(JsonInclude.Include.NON_NULL)
         Integer minInstances,
     @JsonProperty("max_instances") @JsonInclude(JsonInclude.Include.NON_NULL)
-        Integer maxInstances) {
+        Integer maxInstances,
+    @JsonProperty("idle_unload_seconds") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Integer idleUnloadSeconds) {
 
   /** An inclusive range of allowed values. */
   public record Range(long min, long max) {
@@ -78,11 +83,14 @@ public record ServingConfig(
    * instead of queued for seconds; a model whose answers go stale sooner sets its own.
    */
   public static final long DEFAULT_QUEUE_TIMEOUT_US = 1_000_000;
+  /** Seconds an idle non-Production version stays loaded: 0 (never unloaded) to 7 days. */
+  public static final Range IDLE_UNLOAD_SECONDS = new Range(0, 604_800);
 
   private static final int MAX_DEVICE_CHARS = 32;
 
   private static final ServingConfig DEFAULTS =
-      new ServingConfig(64, 0, 1024, 1, "cpu", 1, DEFAULT_QUEUE_TIMEOUT_US, false, null, null);
+      new ServingConfig(64, 0, 1024, 1, "cpu", 1, DEFAULT_QUEUE_TIMEOUT_US, false, null, null,
+          null);
 
   public ServingConfig {
     Objects.requireNonNull(device, "device");
@@ -98,6 +106,9 @@ public record ServingConfig(
     if (maxInstances != null) {
       INSTANCES.require("max_instances", maxInstances);
     }
+    if (idleUnloadSeconds != null) {
+      IDLE_UNLOAD_SECONDS.require("idle_unload_seconds", idleUnloadSeconds);
+    }
     if (minInstances != null && maxInstances != null && minInstances > maxInstances) {
       throw new IllegalArgumentException("serving.min_instances (" + minInstances
           + ") must not exceed serving.max_instances (" + maxInstances + ")");
@@ -107,6 +118,14 @@ public record ServingConfig(
           + " characters (e.g. cpu, gpu0), got "
           + (device.isBlank() ? "a blank value" : device.length() + " characters"));
     }
+  }
+
+  /** A config that takes the server's default idle timeout. */
+  public ServingConfig(int maxBatchSize, long maxQueueDelayUs, int queueCapacity, int instances,
+      String device, int threadsPerInstance, long queueTimeoutUs, boolean allowCpuFallback,
+      Integer minInstances, Integer maxInstances) {
+    this(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device, threadsPerInstance,
+        queueTimeoutUs, allowCpuFallback, minInstances, maxInstances, null);
   }
 
   /** A config without CPU fallback, with a fixed number of instances (no autoscaling). */
@@ -162,7 +181,9 @@ public record ServingConfig(
       @JsonProperty("queue_timeout_us") Long queueTimeoutUs,
       @JsonProperty("allow_cpu_fallback") Boolean allowCpuFallback,
       @JsonProperty("min_instances") Integer minInstances,
-      @JsonProperty("max_instances") Integer maxInstances) throws JsonMappingException {
+      @JsonProperty("max_instances") Integer maxInstances,
+      @JsonProperty("idle_unload_seconds") Integer idleUnloadSeconds)
+      throws JsonMappingException {
     ServingConfig d = DEFAULTS;
     try {
       return new ServingConfig(
@@ -174,7 +195,7 @@ public record ServingConfig(
           threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance,
           queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs,
           allowCpuFallback != null ? allowCpuFallback : d.allowCpuFallback,
-          minInstances, maxInstances);
+          minInstances, maxInstances, idleUnloadSeconds);
     } catch (IllegalArgumentException e) {
       throw JsonMappingException.from((JsonParser) null, e.getMessage());
     }
@@ -183,31 +204,36 @@ public record ServingConfig(
   /** A copy with another {@code maxBatchSize}. */
   public ServingConfig withMaxBatchSize(int maxBatchSize) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
   }
 
   /** A copy with another {@code maxQueueDelayUs}. */
   public ServingConfig withMaxQueueDelayUs(long maxQueueDelayUs) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
   }
 
   /** A copy with another {@code instances}. */
   public ServingConfig withInstances(int instances) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
   }
 
   /** A copy with another {@code threadsPerInstance}. */
   public ServingConfig withThreadsPerInstance(int threadsPerInstance) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
   }
 
   /** A copy with other autoscaling bounds (null: unset). */
   public ServingConfig withScaling(Integer minInstances, Integer maxInstances) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
   }
 
   /**
@@ -238,18 +264,33 @@ public record ServingConfig(
   /** A copy with another {@code device}. */
   public ServingConfig withDevice(String device) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
   }
 
   /** A copy with another {@code allowCpuFallback}. */
   public ServingConfig withAllowCpuFallback(boolean allowCpuFallback) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
   }
 
   /** A copy with another {@code queueTimeoutUs}. */
   public ServingConfig withQueueTimeoutUs(long queueTimeoutUs) {
     return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances);
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
+  }
+
+  /** A copy with another idle timeout (null: the server's default). */
+  public ServingConfig withIdleUnloadSeconds(Integer idleUnloadSeconds) {
+    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+        idleUnloadSeconds);
+  }
+
+  /** The idle timeout in seconds; 0 (never) when neither the manifest nor the server set one. */
+  public int idleUnloadSecondsOrNever() {
+    return idleUnloadSeconds == null ? 0 : idleUnloadSeconds;
   }
 }

@@ -53,6 +53,8 @@ class ServingConfigTest {
       "min_instances,        1,        0,          1,  64",
       "max_instances,        64,       65,         1,  64",
       "max_instances,        1,        0,          1,  64",
+      "idle_unload_seconds,  604800,   604801,     0,  604800",
+      "idle_unload_seconds,  0,        -1,         0,  604800",
   })
   void boundsEveryValueNamingFieldValueAndRange(String field, long ok, long refused, long min,
       long max) throws Exception {
@@ -102,6 +104,19 @@ class ServingConfigTest {
         "{\"min_instances\":5,\"max_instances\":2}", ServingConfig.class));
     assertEquals("serving.min_instances (5) must not exceed serving.max_instances (2)",
         e.getOriginalMessage());
+  }
+
+  @Test
+  void idleTimeoutIsOptionalAndRoundTrips() throws Exception {
+    ServingConfig absent = JSON.readValue("{}", ServingConfig.class);
+    assertEquals(null, absent.idleUnloadSeconds(), "absent: the server's default");
+    assertEquals(0, absent.idleUnloadSecondsOrNever());
+    assertFalse(JSON.valueToTree(absent).has("idle_unload_seconds"), "absent is not written");
+    ServingConfig set = JSON.readValue("{\"idle_unload_seconds\":600}", ServingConfig.class);
+    assertEquals(600, set.idleUnloadSecondsOrNever());
+    assertEquals(set, JSON.treeToValue(JSON.valueToTree(set), ServingConfig.class));
+    assertEquals(set, absent.withIdleUnloadSeconds(600));
+    assertEquals(600, set.withInstances(2).idleUnloadSecondsOrNever(), "copies keep it");
   }
 
   private static ServingConfig fromJson(String field, long value) throws Exception {

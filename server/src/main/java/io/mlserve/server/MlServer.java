@@ -24,6 +24,7 @@ import io.mlserve.server.grpc.ReadYourWrites;
 import io.mlserve.server.triton.shm.SharedMemoryGrpc;
 import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import io.mlserve.registry.grpc.AdminAuth;
+import io.mlserve.server.model.IdleUnloader;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
@@ -51,6 +52,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -87,7 +89,8 @@ public final class MlServer implements AutoCloseable {
   private final Clock clock;
   private final AlertService alerts; // null: --no-alerts
   private final LifecycleSingletons singletons;
-  private final java.util.concurrent.CompletableFuture<?> readyAfter;
+  private final CompletableFuture<?> readyAfter;
+  private final IdleUnloader idle;
 
   private MlServer(Builder b) {
     this.store = b.store;
@@ -137,6 +140,8 @@ public final class MlServer implements AutoCloseable {
     this.guard = new PromotionGuard(coordinator, b.guardPolicies, b.ticker, b.guardCheckMillis);
     coordinator.setGuard(guard);
     router.setOnDemandLoader(coordinator::loadOnDemand);
+    // Idle non-Production versions are unloaded on the reload thread, between route changes.
+    this.idle = new IdleUnloader(router, b.ticker, coordinator::runOnReloadThread);
     coordinator.serveShadows(shadows);
     // A new split starts a new A/B window (the same split re-applied keeps it).
     coordinator.onTrafficChange((model, arms) -> experiments.splitChanged(model,
@@ -191,6 +196,7 @@ public final class MlServer implements AutoCloseable {
       coordinator.follow(seq);
     }
     drift.start();
+    idle.start();
     singletons.start(seq);
     return failures;
   }
@@ -291,6 +297,7 @@ public final class MlServer implements AutoCloseable {
     guard.close();
     singletons.close();
     repositoryGrpc.close();
+    idle.close();
     coordinator.close();
     shadows.close();
     drift.close();
@@ -343,8 +350,8 @@ public final class MlServer implements AutoCloseable {
     private DriftConfig drift = DriftConfig.defaults();
     private String adminToken;
     private StreamInfer streams = new StreamInfer(StreamInfer.DEFAULT_MAX_IN_FLIGHT);
-    private java.util.concurrent.CompletableFuture<?> readyAfter =
-        java.util.concurrent.CompletableFuture.completedFuture(null);
+    private CompletableFuture<?> readyAfter =
+        CompletableFuture.completedFuture(null);
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
     private final List<ServerServiceDefinition> definitions = new ArrayList<>();
@@ -451,7 +458,7 @@ public final class MlServer implements AutoCloseable {
      * ({@code /readyz}, ServerReady, {@code grpc.health.v1}), however it ends: the demo writes
      * its datasets and drift references while its models already answer. Default: none.
      */
-    public Builder readyAfter(java.util.concurrent.CompletableFuture<?> setup) {
+    public Builder readyAfter(CompletableFuture<?> setup) {
       this.readyAfter = Objects.requireNonNull(setup, "setup");
       return this;
     }

@@ -105,7 +105,7 @@ public final class ChunkedInference {
     this.model = Objects.requireNonNull(model, "model");
     this.input = Objects.requireNonNull(input, "input");
     this.batchable = batchable;
-    this.chunkRows = batchable ? model.batcher().settings().maxBatchSize() : 1;
+    this.chunkRows = batchable ? model.maxBatchSize() : 1;
     this.window = window;
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.retryDelayMillis = retryDelayMillis;

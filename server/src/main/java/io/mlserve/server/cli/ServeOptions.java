@@ -130,6 +130,13 @@ final class ServeOptions {
           + " 60000000; the manifest default is 100000).")
   Long queueTimeoutUs;
 
+  @Option(names = "--idle-unload-seconds", defaultValue = "600",
+      description = "How long a version that takes no Production or split traffic (Staging,"
+          + " Deprecated loaded on demand, shadows) may go without a request before its engine is"
+          + " unloaded; the next request loads it again. For manifests without"
+          + " serving.idle_unload_seconds (0 to 604800; 0: never). Default: ${DEFAULT-VALUE}")
+  int idleUnloadSeconds = 600;
+
   @Option(names = "--grpc-threads", defaultValue = "0",
       description = "Threads that decode and dispatch gRPC calls; 0 runs them on the transport's"
           + " event loops (direct executor); at most 256. Default: ${DEFAULT-VALUE}")
@@ -320,6 +327,7 @@ final class ServeOptions {
     check(out, "--max-queue-delay-us", ServingConfig.MAX_QUEUE_DELAY_US, maxQueueDelayUs);
     check(out, "--instances", ServingConfig.INSTANCES, instances);
     check(out, "--queue-timeout-us", ServingConfig.QUEUE_TIMEOUT_US, queueTimeoutUs);
+    check(out, "--idle-unload-seconds", ServingConfig.IDLE_UNLOAD_SECONDS, idleUnloadSeconds);
     check(out, "--torch-threads", ServingConfig.THREADS_PER_INSTANCE, torchThreads);
     check(out, "--grpc-threads", GRPC_THREADS, grpcThreads);
     check(out, "--max-message-bytes", MAX_MESSAGE_BYTES, maxMessageBytes);
@@ -406,6 +414,9 @@ final class ServeOptions {
     }
     if (queueTimeoutUs != null) {
       s = s.withQueueTimeoutUs(queueTimeoutUs);
+    }
+    if (s.idleUnloadSeconds() == null) {
+      s = s.withIdleUnloadSeconds(idleUnloadSeconds); // the manifest's own value wins
     }
     return scaling.applyTo(s);
   }

@@ -100,7 +100,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
       inputs.add(new Tensor(a.name(), DataType.parse(a.datatype()), a.shape(), a.data()));
     }
     int rows = batch.rows();
-    int chunkRows = Math.max(1, m.batcher().settings().maxBatchSize());
+    int chunkRows = Math.max(1, m.maxBatchSize());
     int chunks = (rows + chunkRows - 1) / chunkRows;
     int[] sizes = new int[chunks];
     for (int i = 0; i < chunks; i++) {

@@ -17,7 +17,10 @@ import java.util.function.Supplier;
 
 /**
  * Operator endpoints: {@code /healthz} (live), {@code /readyz} (ready, with each served model's
- * status and, where the reload coordinator knows the model, its reload state and reason) and {@code /metrics} (Prometheus text from the supplier the server wires in).
+ * status, each version's engine state ({@code loaded}, {@code unloaded} after an idle timeout,
+ * {@code loading} again, {@code failed}) and, where the reload coordinator knows the model, its
+ * reload state and reason) and {@code /metrics} (Prometheus text from the supplier the server
+ * wires in).
  *
  * <p>This class is thread-safe.
  */
@@ -92,13 +95,23 @@ final class HealthApi {
           if (loaded != null) {
             g.writeStartObject();
             g.writeStringField("version", v);
-            g.writeNumberField("instances", loaded.batcher().instances());
-            g.writeNumberField("min", loaded.batcher().scaling().min());
-            g.writeNumberField("max", loaded.batcher().scaling().max());
+            g.writeStringField("state", loaded.loadState());
+            g.writeNumberField("instances", loaded.instances());
+            g.writeNumberField("min", loaded.scaling().min());
+            g.writeNumberField("max", loaded.scaling().max());
+            g.writeNumberField("idle_unload_seconds", loaded.idleUnloadSeconds());
             g.writeEndObject();
           }
         }
         g.writeEndArray();
+        ServedModel shadow = router.shadow(name);
+        if (shadow != null) {
+          g.writeObjectFieldStart("shadow");
+          g.writeStringField("version", shadow.version());
+          g.writeStringField("state", shadow.loadState());
+          g.writeNumberField("idle_unload_seconds", shadow.idleUnloadSeconds());
+          g.writeEndObject();
+        }
         ModelStatus s = reload.get(name);
         if (s != null) {
           g.writeObjectFieldStart("reload");

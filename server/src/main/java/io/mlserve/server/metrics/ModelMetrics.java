@@ -40,6 +40,9 @@ public final class ModelMetrics implements BatchListener {
   private volatile IntSupplier instances = () -> 0;
   private volatile int minInstances;
   private volatile int maxInstances;
+  private volatile java.util.function.BooleanSupplier loaded = () -> false;
+  private final LongAdder unloads = new LongAdder();
+  private final LongAdder reloads = new LongAdder();
   // @GuardedBy("this")
   private final Histogram batchCumulative = new Histogram(1 << 20, 3);
   // @GuardedBy("this")
@@ -105,6 +108,36 @@ public final class ModelMetrics implements BatchListener {
   /** Batcher workers now (0 when none is loaded). */
   public int instances() {
     return instances.getAsInt();
+  }
+
+  /** Where the loaded gauge reads from (the version's engine slot). */
+  public void loadedFrom(java.util.function.BooleanSupplier supplier) {
+    this.loaded = Objects.requireNonNull(supplier, "supplier");
+  }
+
+  /** 1 while the version's engine is loaded, 0 while unloaded after being idle (or retired). */
+  public int loaded() {
+    return loaded.getAsBoolean() ? 1 : 0;
+  }
+
+  /** The version's engine was unloaded after being idle. */
+  public void recordUnload() {
+    unloads.increment();
+  }
+
+  /** The version's engine was loaded again on demand after an idle unload. */
+  public void recordReload() {
+    reloads.increment();
+  }
+
+  /** Idle unloads since start. */
+  public long unloads() {
+    return unloads.sum();
+  }
+
+  /** Loads on demand after an idle unload since start. */
+  public long reloads() {
+    return reloads.sum();
   }
 
   public int minInstances() {

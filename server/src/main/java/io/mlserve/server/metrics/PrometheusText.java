@@ -164,6 +164,15 @@ public final class PrometheusText {
         "The fewest batcher workers autoscaling keeps.", m -> m.minInstances());
     gaugePerModel(out, models, "mlserve_instances_max",
         "The most batcher workers autoscaling starts.", m -> m.maxInstances());
+    gaugePerModel(out, models, "mlserve_model_loaded",
+        "1 while a model version's engine is loaded; 0 once it was unloaded after being idle"
+            + " (it loads again on its next request) or retired.", m -> m.loaded());
+    counterPerModel(out, models, "mlserve_model_unloads_total",
+        "Times a version's engine was unloaded after serving no request for its idle timeout.",
+        ModelMetrics::unloads);
+    counterPerModel(out, models, "mlserve_model_reloads_total",
+        "Times a version unloaded while idle was loaded again by a request.",
+        ModelMetrics::reloads);
     gaugePerModel(out, models, "mlserve_requests_in_flight",
         "Requests accepted by a model version and not yet answered.", ModelMetrics::inFlight);
     counterPerModel(out, models, "mlserve_requests_expired_total",

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,15 @@ public final class ModelLoader {
   private final MetricsRegistry metrics;
   private final Telemetry telemetry;
   private final WakeDeferral wakeDeferral;
+  /** Where loads on demand (after an idle unload) and idle drains run. */
+  private final Executor reloads;
+
+  /** A thread per task: loads and drains are rare, long and bounded by the served versions. */
+  private static final Executor THREAD_PER_TASK = r -> {
+    Thread t = new Thread(r, "mlserve-idle-load");
+    t.setDaemon(true);
+    t.start();
+  };
 
   /**
    * @param servingOverride applied to each manifest's serving config (operator flags such as
@@ -67,12 +77,33 @@ public final class ModelLoader {
       MetricsRegistry metrics,
       Telemetry telemetry,
       WakeDeferral wakeDeferral) {
+    this(engines, ticker, servingOverride, metrics, telemetry, wakeDeferral, THREAD_PER_TASK);
+  }
+
+  private ModelLoader(
+      List<InferenceEngine> engines,
+      Ticker ticker,
+      Function<ServingConfig, ServingConfig> servingOverride,
+      MetricsRegistry metrics,
+      Telemetry telemetry,
+      WakeDeferral wakeDeferral,
+      Executor reloads) {
+    this.reloads = Objects.requireNonNull(reloads, "reloads");
     this.wakeDeferral = Objects.requireNonNull(wakeDeferral, "wakeDeferral");
     this.engines = List.copyOf(engines);
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.servingOverride = Objects.requireNonNull(servingOverride, "servingOverride");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+  }
+
+  /**
+   * This loader with the versions it loads running their loads on demand (after an idle unload)
+   * and their idle drains on {@code reloads} instead of a thread each (tests: a queue they run).
+   */
+  public ModelLoader withReloadExecutor(Executor reloads) {
+    return new ModelLoader(engines, ticker, servingOverride, metrics, telemetry, wakeDeferral,
+        reloads);
   }
 
   /**
@@ -113,6 +144,24 @@ public final class ModelLoader {
   }
 
   private ServedModel load(Path versionDir, Manifest manifest, boolean checkOnly,
+      boolean background) throws ModelLoadException {
+    Built first = build(versionDir, manifest, checkOnly, background);
+    if (first == null) {
+      return null;
+    }
+    ModelMetrics modelMetrics = first.metrics();
+    int idleSeconds = servingOverride.apply(manifest.serving()).idleUnloadSecondsOrNever();
+    return new ServedModel(first.served(), first.engine(),
+        () -> build(versionDir, manifest, false, background).engine(), reloads,
+        first.validator(), modelMetrics, telemetry, ticker, idleSeconds);
+  }
+
+  /** One load's results: the manifest served, the engine, its validator and metrics. */
+  private record Built(Manifest served, ServedEngine engine, RequestValidator validator,
+      ModelMetrics metrics) {}
+
+  /** Loads, warms and checks an engine; null for {@code checkOnly} (all freed again). */
+  private Built build(Path versionDir, Manifest manifest, boolean checkOnly,
       boolean background) throws ModelLoadException {
     String label = manifest.name() + ":" + manifest.version();
     InferenceEngine engine =
@@ -192,8 +241,8 @@ public final class ModelLoader {
           label, background ? "background instance " : "", (System.nanoTime() - t0) / 1_000_000,
           runners.size(), scaling.min(), scaling.max(), loaded.device(), maxBatch,
           serving.maxQueueDelayUs(), serving.queueCapacity(), serving.queueTimeoutUs());
-      return new ServedModel(
-          served, loaded, runners, batcher, validator, modelMetrics, telemetry, ticker);
+      return new Built(served, new ServedEngine(label, loaded, runners, batcher), validator,
+          modelMetrics);
     } catch (Exception e) {
       runners.forEach(ModelRunner::close);
       loaded.close();

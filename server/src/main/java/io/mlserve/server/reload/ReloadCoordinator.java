@@ -286,6 +286,16 @@ public final class ReloadCoordinator implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Runs {@code task} on the reload thread, after the reconciliations queued before it, so that
+   * it never interleaves with a route change (the idle unloader's sweeps run here).
+   *
+   * @throws java.util.concurrent.RejectedExecutionException once closed
+   */
+  public void runOnReloadThread(Runnable task) {
+    worker.execute(task);
+  }
+
   /** The last known status of each model, sorted by name. */
   public Map<String, ModelStatus> statuses() {
     return new TreeMap<>(statuses);
@@ -333,17 +343,22 @@ public final class ReloadCoordinator implements AutoCloseable {
     String from = current == null ? null : current.version();
     setStatus(model, "LOADING", "loading " + version + (from == null ? "" : " to replace " + from));
     ServedModel fresh = router.loaded(model, version); // e.g. the Staging version promoted
-    if (fresh == null || fresh.closed()) {
-      try {
+    try {
+      if (fresh == null || fresh.closed()) {
         fresh = loader.load(store.versionDir(model, version), store.manifest(model, version));
-      } catch (ModelLoadException | RuntimeException e) {
-        String reason = e.getMessage();
-        log.error("{}: reload to {} failed, {} keeps serving: {}", model, version,
-            from == null ? "nothing" : from, reason);
-        setStatus(model, "RELOAD_FAILED", reason);
-        recordFailure(model, version, from, reason);
-        return;
+      } else {
+        fresh.awaitLoaded(); // unloaded while idle: Production traffic never waits for a load
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (ModelLoadException | RuntimeException e) {
+      String reason = e.getMessage();
+      log.error("{}: reload to {} failed, {} keeps serving: {}", model, version,
+          from == null ? "nothing" : from, reason);
+      setStatus(model, "RELOAD_FAILED", reason);
+      recordFailure(model, version, from, reason);
+      return;
     }
     ServedModel previous = router.put(fresh, true);
     healthSink.accept(model, true);

@@ -97,19 +97,25 @@ final class TrafficReconciler {
       }
       String version = arm.getKey();
       ServedModel m = router.loaded(model, version);
-      if (m == null || m.closed()) {
-        try {
+      try {
+        if (m == null || m.closed()) {
           m = loader.load(store.versionDir(model, version), store.manifest(model, version));
           fresh.add(m);
-        } catch (ModelLoadException | RuntimeException e) {
-          String reason = "traffic split " + want.spec() + " not applied: " + version
-              + " failed to load: " + e.getMessage();
-          log.error("{}: {}; the split in force stays", model, reason);
-          failed.put(model, wantId);
-          fresh.forEach(ServedModel::close); // never routed to: nothing to drain
-          failures.splitFailed(model, version, reason);
-          return;
+        } else {
+          m.awaitLoaded(); // unloaded while idle: split traffic never waits for a load
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fresh.forEach(ServedModel::close);
+        return;
+      } catch (ModelLoadException | RuntimeException e) {
+        String reason = "traffic split " + want.spec() + " not applied: " + version
+            + " failed to load: " + e.getMessage();
+        log.error("{}: {}; the split in force stays", model, reason);
+        failed.put(model, wantId);
+        fresh.forEach(ServedModel::close); // never routed to: nothing to drain
+        failures.splitFailed(model, version, reason);
+        return;
       }
       byVersion.put(version, m);
     }

@@ -63,7 +63,7 @@ public final class TritonModelConfig {
    */
   public ModelConfig config(String name, String version) {
     ServedModel m = service.loaded(ModelRef.fromVersionField(name, version));
-    return synthesize(m.manifest(), m.batchable(), m.batcher().settings());
+    return synthesize(m.manifest(), m.batchable(), m.batchSettings());
   }
 
   /** The configuration of a version with this manifest, batch dimension and batcher settings. */

@@ -74,11 +74,28 @@ class ServeOptionsTest {
   @Test
   void overridesApplyToTheManifestsConfig() {
     ServingConfig manifest = new ServingConfig(32, 0, 256, 2, "cpu", 1, 100_000);
-    assertEquals(new ServingConfig(16, 200, 256, 3, "cpu", 2, 5_000),
+    assertEquals(new ServingConfig(16, 200, 256, 3, "cpu", 2, 5_000).withIdleUnloadSeconds(600),
         parse("--max-batch-size", "16", "--max-queue-delay-us", "200", "--instances", "3",
             "--torch-threads", "2", "--queue-timeout-us", "5000").applyTo(manifest));
-    assertEquals(manifest.withMaxBatchSize(1), parse("--batching", "off").applyTo(manifest));
-    assertEquals(manifest, parse().applyTo(manifest));
+    assertEquals(manifest.withMaxBatchSize(1).withIdleUnloadSeconds(600),
+        parse("--batching", "off").applyTo(manifest));
+    assertEquals(manifest.withIdleUnloadSeconds(600), parse().applyTo(manifest));
+  }
+
+  @Test
+  void idleUnloadFlagIsBoundedAndDefaultsManifestsThatSayNothing() {
+    assertEquals(List.of("--idle-unload-seconds must be between 0 and 604800, got 604801"),
+        parse("--idle-unload-seconds", "604801").problems());
+    assertEquals(List.of("--idle-unload-seconds must be between 0 and 604800, got -1"),
+        parse("--idle-unload-seconds", "-1").problems());
+    ServingConfig silent = ServingConfig.defaults();
+    assertEquals(600, parse().applyTo(silent).idleUnloadSecondsOrNever(), "default 10 min");
+    assertEquals(5, parse("--idle-unload-seconds", "5").applyTo(silent)
+        .idleUnloadSecondsOrNever());
+    assertEquals(0, parse("--idle-unload-seconds", "0").applyTo(silent)
+        .idleUnloadSecondsOrNever(), "0: never");
+    assertEquals(30, parse("--idle-unload-seconds", "5").applyTo(silent.withIdleUnloadSeconds(30))
+        .idleUnloadSecondsOrNever(), "the manifest's own value wins");
   }
 
   @Test
@@ -90,6 +107,7 @@ class ServeOptionsTest {
     assertEquals(List.of("--min-instances (5) must not exceed --max-instances (2)"),
         parse("--min-instances", "5", "--max-instances", "2").problems());
     ServingConfig manifest = new ServingConfig(32, 0, 256, 2, "cpu", 1, 100_000);
+    manifest = manifest.withIdleUnloadSeconds(600); // the flag's default, as every applyTo sets
     assertEquals(manifest.withScaling(1, 8),
         parse("--min-instances", "1", "--max-instances", "8").applyTo(manifest));
     ServingConfig scaled = manifest.withScaling(2, 4);

@@ -10,6 +10,7 @@ import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.mlserve.proto.inference.ModelInferResponse;
 import io.mlserve.proto.inference.ModelMetadataRequest;
+import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.testing.DemoModel;
@@ -110,6 +111,34 @@ class ReloadCoordinatorTest {
     f.server.coordinator().reconcileNow(MODEL);
     assertTrue(staged == f.router.defaultVersion(MODEL));
     assertNull(f.router.staging(MODEL));
+  }
+
+  @Test
+  void promotingAStagingVersionUnloadedWhileIdleLoadsItBeforeTheSwap() throws Exception {
+    RegisterRequest demo = RegisterRequest.fromManifestFile(
+        DemoModel.dir().resolve("model.json"), "test");
+    f.registry.register(new RegisterRequest(demo.model(), "1.1.0", demo.artifact(),
+        demo.format(), demo.signature(), demo.serving().withIdleUnloadSeconds(1), null,
+        demo.params(), demo.metrics(), demo.description(), null, "test"));
+    f.registry.promote(MODEL, "1.1.0", Stage.STAGING, "test", "try it");
+    f.server.coordinator().reconcileNow(MODEL);
+    ServedModel staged = f.router.staging(MODEL);
+    // The server's idle sweep (once a second) unloads it: wait on the state itself.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!staged.loadState().equals("unloaded") && System.nanoTime() < deadline) {
+      Thread.sleep(10); // polling interval only
+    }
+    assertEquals("unloaded", staged.loadState());
+    assertEquals("1.0.0", f.router.defaultVersion(MODEL).version(), "Production stays");
+    assertTrue(f.router.defaultVersion(MODEL).loaded());
+
+    f.registry.promote(MODEL, "1.1.0", Stage.PRODUCTION, "test", "ship");
+    f.server.coordinator().reconcileNow(MODEL);
+    assertTrue(staged == f.router.defaultVersion(MODEL));
+    assertTrue(staged.loaded(), "loaded before the swap: Production never waits for a load");
+    assertEquals(1, staged.metrics().reloads());
+    assertEquals("1.1.0", call(GRPCInferenceServiceGrpc.newBlockingStub(f.channel))
+        .getModelVersion());
   }
 
   private void assertRefusedAndRolledBack(String version, String reasonPart) throws Exception {
