@@ -5,6 +5,7 @@ import io.mlserve.server.batch.BackgroundPriority;
 import io.mlserve.server.batch.BatchSettings;
 import io.mlserve.server.batch.DynamicBatcher;
 import io.mlserve.server.batch.ScalingSettings;
+import io.mlserve.server.batch.ScalingWindows;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.batch.WakeDeferral;
 import io.mlserve.server.engine.InferenceEngine;
@@ -40,6 +41,7 @@ public final class ModelLoader {
   private final MetricsRegistry metrics;
   private final Telemetry telemetry;
   private final WakeDeferral wakeDeferral;
+  private final ScalingWindows scalingWindows;
 
   /**
    * @param servingOverride applied to each manifest's serving config (operator flags such as
@@ -67,6 +69,23 @@ public final class ModelLoader {
       MetricsRegistry metrics,
       Telemetry telemetry,
       WakeDeferral wakeDeferral) {
+    this(engines, ticker, servingOverride, metrics, telemetry, wakeDeferral,
+        ScalingWindows.DEFAULT);
+  }
+
+  /**
+   * @param scalingWindows how long a load must last before an autoscaling version's worker count
+   *     follows it (operator flags)
+   */
+  public ModelLoader(
+      List<InferenceEngine> engines,
+      Ticker ticker,
+      Function<ServingConfig, ServingConfig> servingOverride,
+      MetricsRegistry metrics,
+      Telemetry telemetry,
+      WakeDeferral wakeDeferral,
+      ScalingWindows scalingWindows) {
+    this.scalingWindows = Objects.requireNonNull(scalingWindows, "scalingWindows");
     this.wakeDeferral = Objects.requireNonNull(wakeDeferral, "wakeDeferral");
     this.engines = List.copyOf(engines);
     this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -175,7 +194,8 @@ public final class ModelLoader {
       ModelMetrics modelMetrics = background
           ? new ModelMetrics(manifest.name(), manifest.version())
           : metrics.forVersion(manifest.name(), manifest.version());
-      ScalingSettings scaling = ScalingSettings.between(serving.scalingMin(), serving.scalingMax());
+      ScalingSettings scaling =
+          new ScalingSettings(serving.scalingMin(), serving.scalingMax(), scalingWindows);
       int threads = serving.threadsPerInstance();
       DynamicBatcher batcher = new DynamicBatcher(label, settings, runners, scaling,
           () -> checkedRunner(loaded, threads, maxBatch, check), ticker, modelMetrics,
