@@ -5,7 +5,7 @@
 # fixed instances (2). Per phase: offered and served req/s, p50/p99 of the successful requests,
 # failures and refusals, the server's CPU (utime+stime from /proc/<pid>/stat over the phase);
 # over the whole run: the workers, sampled from /metrics (mlserve_instances) every SAMPLE s,
-# drawn as an SVG (SVG=docs/autoscale-workers.svg).
+# drawn as an SVG (SVG=docs/autoscale-workers-$MODEL.svg).
 #
 # Each setting gets its own demo server (bin/mlserve demo, 127.0.0.1, free ports), WARMUP of
 # closed-loop load first (JIT), then the three phases of PHASE each, back to back (a phase is
@@ -13,10 +13,13 @@
 #
 # The whole run holds /tmp/mvn.lock (flock), so no build runs beside it on the shared machine;
 # the server and the generator are built first if needed, under the same lock.
-# Usage: bench/autoscale.sh   Settings: LOW=200 HIGH=20000 PHASE=30s WARMUP=5s MIN=1 MAX=4
+# MODEL=heavy runs the same against the heavy MLP (examples/mlp_heavy/torchscript, registered
+# with bin/mlctl into a fresh store and served by bin/mlserve serve; fixed: its manifest's 2),
+# where the workers, not the transport, are the bottleneck.
+# Usage: bench/autoscale.sh   Settings: LOW=200 HIGH=20000 PHASE=30s WARMUP=5s MIN=1 MAX=4 MODEL=demo
 #   SCALE_FLAGS="--scale-down-window-ms 10000" SAMPLE=0.5 SETTINGS="scaling fixed"
-#   OUT_DIR=bench/out SVG=docs/autoscale-workers.svg
-# Output: $OUT_DIR/autoscale/* (loadtest results, samples, server logs), autoscale.md (the
+#   OUT_DIR=bench/out SVG=docs/autoscale-workers-$MODEL.svg
+# Output: $OUT_DIR/autoscale-$MODEL/* (loadtest results, samples, server logs), autoscale-$MODEL.md (the
 # table, also printed), and the SVG.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,9 +32,15 @@ fi
 LOW="${LOW:-200}"; HIGH="${HIGH:-20000}"; PHASE="${PHASE:-30s}"; WARMUP="${WARMUP:-5s}"
 MIN="${MIN:-1}"; MAX="${MAX:-4}"; SAMPLE="${SAMPLE:-0.5}"
 SCALE_FLAGS="${SCALE_FLAGS:---scale-down-window-ms 10000}"
-SETTINGS="${SETTINGS:-scaling fixed}"
-OUT_DIR="${OUT_DIR:-$root/bench/out}"; out="$OUT_DIR/autoscale"
-SVG="${SVG:-$root/docs/autoscale-workers.svg}"
+SETTINGS="${SETTINGS:-scaling fixed}"; MODEL="${MODEL:-demo}"
+case "$MODEL" in
+  demo) served=curve_forecaster ;;
+  heavy) served=mlp_heavy_ts ;;
+  *) echo "bench: MODEL must be demo or heavy" >&2; exit 2 ;;
+esac
+out="$OUT_DIR/autoscale-$MODEL"
+OUT_DIR="${OUT_DIR:-$root/bench/out}"
+SVG="${SVG:-$root/docs/autoscale-workers-${MODEL:-demo}.svg}"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 mkdir -p "$out"
 rm -f "$out"/*.samples.tsv "$out"/*.phases.tsv
@@ -64,7 +73,7 @@ sampler() {
   local m
   while kill -0 "$DEMO_PID" 2>/dev/null; do
     m="$(curl -s --max-time 2 "127.0.0.1:$HPORT/metrics" \
-      | sed -n 's/^mlserve_instances{model="curve_forecaster",version="1.0.0"} \([0-9]*\)$/\1/p')"
+      | sed -n "s/^mlserve_instances{model=\"$served\",version=\"1.0.0\"} \([0-9]*\)\$/\1/p")"
     [ -n "$m" ] && echo "$(awk -v a="$(now)" -v b="$2" 'BEGIN { printf "%.2f", a - b }') $m" \
       >>"$out/$1.samples.tsv"
     sleep "$SAMPLE"
@@ -82,9 +91,24 @@ for setting in $SETTINGS; do
   esac
   echo "bench: == $setting ${flags[*]:-} ==" >&2
   store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-autoscale.XXXXXX")"
-  start_demo "$out/$setting.server.log" "$store" "${flags[@]}"
+  if [ "$MODEL" = demo ]; then
+    start_demo "$out/$setting.server.log" "$store" "${flags[@]}"
+  else
+    for cmd in "register --model $served --version 1.0.0 --artifact examples/mlp_heavy/torchscript/model.pt" \
+        "promote --model $served --version 1.0.0 --stage Production"; do
+      # shellcheck disable=SC2086
+      bin/mlctl --store "$store" $cmd >>"$out/$setting.register.log" 2>&1 || die "mlctl $cmd failed"
+    done
+    log="$out/$setting.server.log"
+    bin/mlserve serve --store "$store" --grpc-port 0 --http-port 0 --bind 127.0.0.1 "${flags[@]}" \
+      >"$log" 2>&1 &
+    DEMO_PID=$!
+    await_line "mlserve: ready grpc_port" 1 300
+    GPORT="$(sed -n 's/^mlserve: ready grpc_port=\([0-9]*\).*/\1/p' "$log")"
+    HPORT="$(sed -n 's/^mlserve: ready .*http_port=\([0-9]*\).*/\1/p' "$log")"
+  fi
   target="grpc://127.0.0.1:$GPORT"
-  bin/loadtest run --target "$target" --concurrency 16 --duration "$WARMUP" --warmup 0s \
+  bin/loadtest run --target "$target" --model "$served" --concurrency 16 --duration "$WARMUP" --warmup 0s \
     --slo none --quiet >/dev/null 2>&1 || true
   t0="$(now)"
   sampler "$setting" "$t0" &
@@ -95,7 +119,7 @@ for setting in $SETTINGS; do
     json="$out/$setting.phase$phase.json"
     start="$(now)"; c0="$(cpu_ticks "$DEMO_PID")"
     rc=0
-    bin/loadtest run --target "$target" --rate "$rate" --duration "$PHASE" --warmup 0s \
+    bin/loadtest run --target "$target" --model "$served" --rate "$rate" --duration "$PHASE" --warmup 0s \
       --slo none --quiet --json "$json" >"$out/$setting.phase$phase.txt" 2>&1 || rc=$?
     end="$(now)"; c1="$(cpu_ticks "$DEMO_PID")"
     echo "$phase $rate $(awk -v a="$start" -v b="$t0" 'BEGIN { printf "%.2f", a - b }') \
@@ -112,7 +136,9 @@ $(awk -v a="$end" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')" >>"$out/$setting
       continue
     fi
     behind="$(field "$json" generator_behind)"
-    rows+=("| $setting | $phase | $rate | $(field "$json" throughput_rps | cut -d. -f1) \
+    ok=$(( $(field "$json" requests) - $(field "$json" failed) ))
+    rows+=("| $setting | $phase | $rate | $ok in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s = \
+$(awk -v n="$ok" -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", n / (b - a) }') \
 | $(awk -v v="$(field "$json" ok_p50_us)" 'BEGIN { printf "%.2f", v / 1000 }') \
 | $(awk -v v="$(field "$json" ok_p99_us)" 'BEGIN { printf "%.2f", v / 1000 }') \
 | $(field "$json" failed) of $(field "$json" requests) ($(errors "$json")) \
@@ -177,16 +203,18 @@ PY
 
 cpu="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
 {
-  echo "### Autoscaling: $LOW -> $HIGH -> $LOW req/s, workers $MIN-$MAX vs fixed 2"
+  echo "### Autoscaling: $served, $LOW -> $HIGH -> $LOW req/s, workers $MIN-$MAX vs fixed 2"
   echo
-  echo "| setting | phase | offered req/s | served req/s | p50 (ms) | p99 (ms) | failed (why) | generator behind | server CPU (cores) | workers (min-max, mean) |"
+  echo "| setting | phase | offered req/s | served: ok requests in wall time = req/s | p50 (ms) | p99 (ms) | failed (why) | generator behind | server CPU (cores) | workers (min-max, mean) |"
   echo "|---|---:|---:|---:|---:|---:|---|---|---:|---|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "- p50/p99: successful requests only, from each request's intended send time (open loop)."
+  echo "- Wall time: the phase's bin/loadtest run, its JVM start (about 1 s) included; longer than"
+  echo "  PHASE when the generator fell behind (it holds at most 10,000 requests in flight)."
   echo "- Workers over time: $(basename "$SVG") (sampled from /metrics every ${SAMPLE} s)."
   echo "- Machine: $(nproc) CPUs, ${cpu:-unknown CPU}; generator and server share them;"
   echo "  load average at the start: $load0; other processes' CPU at the start: ${busy0:-none}"
   echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
-  echo "- Command: LOW=$LOW HIGH=$HIGH PHASE=$PHASE MIN=$MIN MAX=$MAX SCALE_FLAGS=\"$SCALE_FLAGS\" bench/autoscale.sh (held /tmp/mvn.lock throughout)"
-} | tee "$OUT_DIR/autoscale.md"
+  echo "- Command: MODEL=$MODEL LOW=$LOW HIGH=$HIGH PHASE=$PHASE MIN=$MIN MAX=$MAX SCALE_FLAGS=\"$SCALE_FLAGS\" bench/autoscale.sh (held /tmp/mvn.lock throughout)"
+} | tee "$OUT_DIR/autoscale-$MODEL.md"
