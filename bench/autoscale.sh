@@ -38,9 +38,8 @@ case "$MODEL" in
   heavy) served=mlp_heavy_ts ;;
   *) echo "bench: MODEL must be demo or heavy" >&2; exit 2 ;;
 esac
-out="$OUT_DIR/autoscale-$MODEL"
-OUT_DIR="${OUT_DIR:-$root/bench/out}"
-SVG="${SVG:-$root/docs/autoscale-workers-${MODEL:-demo}.svg}"
+OUT_DIR="${OUT_DIR:-$root/bench/out}"; out="$OUT_DIR/autoscale-$MODEL"
+SVG="${SVG:-$root/docs/autoscale-workers-$MODEL.svg}"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 mkdir -p "$out"
 rm -f "$out"/*.samples.tsv "$out"/*.phases.tsv
