@@ -99,8 +99,21 @@ final class BatchWorkers {
   }
 
   /**
-   * Samples the load and adds or removes a worker if the scaling policy says so. Without started
-   * workers only the count changes. {@code @GuardedBy("lock")}.
+   * The batcher's counts changed at {@code now}: the scaler integrates its load from them. Does
+   * nothing without autoscaling. {@code @GuardedBy("lock")}.
+   *
+   * @param busy workers running a batch now
+   * @param queued requests waiting now
+   */
+  void loadChanged(long now, int busy, int queued) {
+    if (scaling.autoscales()) {
+      scaler.loadChanged(now, count, busy, queued);
+    }
+  }
+
+  /**
+   * Adds or removes a worker if the scaling policy says so from the load integrated so far.
+   * Without started workers only the count changes. {@code @GuardedBy("lock")}.
    *
    * @param busy workers running a batch now
    * @param queued requests waiting now
@@ -111,14 +124,17 @@ final class BatchWorkers {
     if (!scaling.autoscales()) {
       return false;
     }
-    int step = scaler.sample(now, count, busy, queued);
+    scaler.loadChanged(now, count, busy, queued);
+    int step = scaler.decide(now, count);
     if (step == 0) {
       return false;
     }
     count += step;
     admission.workers(count);
-    log.info("{}: {} a worker ({} now, {} to {})", modelLabel, step > 0 ? "adding" : "removing",
-        count, scaling.min(), scaling.max());
+    scaler.loadChanged(now, count, busy, queued);
+    log.info("{}: {} a worker ({} now, {} to {}): {}", modelLabel,
+        step > 0 ? "adding" : "removing", count, scaling.min(), scaling.max(),
+        scaler.lastStepLoad());
     if (workerSetup == null) {
       return false;
     }

@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  * the timeout rather than all of them late.
  *
  * <p>With {@link ScalingSettings#autoscales()} the number of workers follows the load between
- * its bounds ({@link WorkerScaler} decides, sampled by the workers at the ticker's time, and by
- * {@link #rescale()}); {@link BatchWorkers} starts, retires and joins them.
+ * its bounds ({@link WorkerScaler} decides on the load integrated from every change of the
+ * queue and the busy workers, when a worker takes a batch and at {@link #rescale()});
+ * {@link BatchWorkers} starts, retires and joins them.
  *
  * <p>This class is thread-safe. {@link #submit} never blocks. Time comes from the injected
  * {@link Ticker}; tests drive batches synchronously with {@link #runOnce(int)} instead of
@@ -182,6 +183,11 @@ public final class DynamicBatcher implements AutoCloseable {
     }
   }
 
+  // @GuardedBy("lock"): the queue or the busy workers changed at now
+  private void loadChanged(long now) {
+    workers.loadChanged(now, batchesInFlight, queue.size());
+  }
+
   // @GuardedBy("lock")
   private void sampleLoad(long now) {
     if (!closed && workers.sample(now, batchesInFlight, queue.size())) {
@@ -261,6 +267,7 @@ public final class DynamicBatcher implements AutoCloseable {
         throw refused;
       }
       queue.add(request);
+      loadChanged(request.enqueuedNanos);
       if (settings.maxQueueDelayNanos() > 0 && queue.rows() >= settings.maxBatchSize()) {
         batchFull.signal(); // a worker waiting out the queue delay may go now
       }
@@ -443,10 +450,12 @@ public final class DynamicBatcher implements AutoCloseable {
   private List<BatchRequest> takeBatch(long now, List<BatchRequest> timedOut) {
     List<BatchRequest> batch = queue.take(now, closed, timedOut);
     if (batch == null) {
+      loadChanged(now);
       signalIfDrained();
       return null;
     }
     batchesInFlight++;
+    loadChanged(now);
     return batch;
   }
 
@@ -467,6 +476,7 @@ public final class DynamicBatcher implements AutoCloseable {
       lock.lock();
       try {
         batchesInFlight--;
+        loadChanged(start + took);
         if (ran) {
           admission.batchRan(took);
         }

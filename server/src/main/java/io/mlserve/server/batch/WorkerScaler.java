@@ -1,64 +1,102 @@
 package io.mlserve.server.batch;
 
 /**
- * Decides, from samples of a batcher's load, when it adds or removes a worker, with hysteresis.
- * The batcher is <em>overloaded</em> when more requests are queued than it has workers, or when
- * requests are queued and at least 85% of its workers are running a batch; it is <em>idle</em>
- * when nothing is queued and fewer than 30% of its workers are running a batch. A worker is added
- * when every sample for {@link ScalingSettings#upAfterNanos} was overloaded, and removed when
- * every sample for the longer {@link ScalingSettings#downAfterNanos} was idle; a sample in between
- * restarts the window, so a short burst changes nothing. One step at a time, at most one per
- * cool-down, never outside [min, max].
+ * Decides when a batcher adds or removes a worker, from its time-weighted load over two sliding
+ * windows ({@link LoadWindow}), with hysteresis.
+ *
+ * <p>The batcher reports every change of its counts (a request queued, a batch taken or
+ * finished, a worker added or removed) to {@link #loadChanged}, so the busy time and the queue
+ * are integrated exactly between two changes ({@link LoadIntegral}); a decision never rests on
+ * one sample of a queue that another worker may have emptied a moment earlier.
+ *
+ * <ul>
+ *   <li>A worker is added when, over the last {@link ScalingWindows#upNanos} (2 s by default),
+ *       the workers were running batches at least {@value #UP_UTILISATION_PERCENT}% of their
+ *       time and at least {@link #UP_MEAN_QUEUED} requests waited on average: the workers are
+ *       the bottleneck and requests queue behind them.
+ *   <li>A worker is removed when, over the last {@link ScalingWindows#downNanos} (30 s by
+ *       default), the workers were busy less than {@value #DOWN_UTILISATION_PERCENT}% of their
+ *       time. One worker fewer then runs at most twice that, below the upper threshold.
+ *   <li>One step at a time, never outside [min, max]; each step restarts both windows, so the
+ *       next step needs a full window of load measured with the new count.
+ * </ul>
+ *
+ * <p>A burst shorter than the up window, or a lull shorter than the down window, moves the
+ * averages but not always past a threshold; load that stays changes the count.
  *
  * <p>Not thread-safe: the batcher calls it under its lock.
  */
 final class WorkerScaler {
   static final int UP_UTILISATION_PERCENT = 85;
+  static final double UP_MEAN_QUEUED = 0.5;
   static final int DOWN_UTILISATION_PERCENT = 30;
 
   private final ScalingSettings settings;
-  private long overloadedSince = -1;
-  private long idleSince = -1;
-  private long lastStep;
-  private boolean stepped;
+  private final LoadIntegral integral = new LoadIntegral();
+  private final LoadWindow up;
+  private final LoadWindow down;
+  private Load lastStepLoad;
 
   WorkerScaler(ScalingSettings settings) {
     this.settings = settings;
+    this.up = new LoadWindow(settings.windows().upNanos());
+    this.down = new LoadWindow(settings.windows().downNanos());
   }
 
   /**
-   * Takes one sample.
+   * The counts are these from {@code now} on.
    *
    * @param workers workers now
    * @param busy workers running a batch now
    * @param queued requests waiting now
+   */
+  void loadChanged(long now, int workers, int busy, int queued) {
+    if (!integral.begun()) {
+      integral.set(now, workers, busy, queued);
+      up.restart(now, integral);
+      down.restart(now, integral);
+      return;
+    }
+    long at = Math.max(now, integral.lastChange());
+    up.advance(at, integral);
+    down.advance(at, integral);
+    integral.set(at, workers, busy, queued);
+  }
+
+  /**
+   * Decides at {@code now}, with the counts last given to {@link #loadChanged}.
+   *
+   * @param workers workers now
    * @return +1 to add a worker, -1 to remove one, 0 to keep the count
    */
-  int sample(long now, int workers, int busy, int queued) {
-    boolean overloaded = queued > workers
-        || (queued > 0 && busy * 100L >= (long) UP_UTILISATION_PERCENT * workers);
-    boolean idle = queued == 0 && busy * 100L < (long) DOWN_UTILISATION_PERCENT * workers;
-    overloadedSince = overloaded ? (overloadedSince < 0 ? now : overloadedSince) : -1;
-    idleSince = idle ? (idleSince < 0 ? now : idleSince) : -1;
-    if (stepped && now - lastStep < settings.cooldownNanos()) {
+  int decide(long now, int workers) {
+    if (!integral.begun()) {
       return 0;
     }
-    if (overloaded && workers < settings.max()
-        && now - overloadedSince >= settings.upAfterNanos()) {
-      return step(now, +1);
+    long at = Math.max(now, integral.lastChange());
+    Load recent = up.over(at, integral);
+    if (workers < settings.max() && recent != null
+        && recent.utilisation() * 100 >= UP_UTILISATION_PERCENT
+        && recent.meanQueued() >= UP_MEAN_QUEUED) {
+      return step(at, recent, +1);
     }
-    if (idle && workers > settings.min() && now - idleSince >= settings.downAfterNanos()) {
-      return step(now, -1);
+    Load longer = down.over(at, integral);
+    if (workers > settings.min() && longer != null
+        && longer.utilisation() * 100 < DOWN_UTILISATION_PERCENT) {
+      return step(at, longer, -1);
     }
     return 0;
   }
 
-  private int step(long now, int delta) {
-    stepped = true;
-    lastStep = now;
-    // the next step needs a full window of its own
-    overloadedSince = delta > 0 ? now : -1;
-    idleSince = delta < 0 ? now : -1;
+  /** The load that decided the last step, or null before any. For the log. */
+  Load lastStepLoad() {
+    return lastStepLoad;
+  }
+
+  private int step(long now, Load load, int delta) {
+    lastStepLoad = load;
+    up.restart(now, integral);
+    down.restart(now, integral);
     return delta;
   }
 }

@@ -1,15 +1,23 @@
 package io.mlserve.server.cli;
 
+import io.mlserve.server.batch.ScalingWindows;
 import io.mlserve.store.ServingConfig;
+import io.mlserve.store.ServingConfig.Range;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
 
 /**
  * The worker autoscaling flags of {@code serve} and {@code demo} (a mixin of
  * {@link ServeOptions}): bounds overriding every manifest's {@code min_instances} and
- * {@code max_instances}. Plain data; not thread-safe.
+ * {@code max_instances}, and the windows over which the load must hold before the count
+ * follows it. Plain data; not thread-safe.
  */
 final class ScalingOptions {
+  static final Range WINDOW_MS = new Range(
+      TimeUnit.NANOSECONDS.toMillis(ScalingWindows.MIN_NANOS),
+      TimeUnit.NANOSECONDS.toMillis(ScalingWindows.MAX_NANOS));
+
   @Option(names = "--min-instances", description = "Override every manifest's min_instances:"
       + " the fewest batcher workers autoscaling keeps per version (1 to 64).")
   Integer minInstances;
@@ -19,14 +27,35 @@ final class ScalingOptions {
       + " the count.")
   Integer maxInstances;
 
+  @Option(names = "--scale-up-window-ms", description = "Add a worker when the workers were busy"
+      + " at least 85% of the time with requests waiting over this window (100 to 3600000;"
+      + " default 2000).")
+  long upWindowMs = TimeUnit.NANOSECONDS.toMillis(ScalingWindows.DEFAULT.upNanos());
+
+  @Option(names = "--scale-down-window-ms", description = "Remove a worker when the workers were"
+      + " busy less than 30% of the time over this window (100 to 3600000; default 30000).")
+  long downWindowMs = TimeUnit.NANOSECONDS.toMillis(ScalingWindows.DEFAULT.downNanos());
+
   /** What is wrong with the flags, one line each, added to {@code out}. */
   void problems(List<String> out) {
     check(out, "--min-instances", minInstances);
     check(out, "--max-instances", maxInstances);
+    for (String why : new String[] {WINDOW_MS.check("--scale-up-window-ms", upWindowMs),
+        WINDOW_MS.check("--scale-down-window-ms", downWindowMs)}) {
+      if (why != null) {
+        out.add(why);
+      }
+    }
     if (minInstances != null && maxInstances != null && minInstances > maxInstances) {
       out.add("--min-instances (" + minInstances + ") must not exceed --max-instances ("
           + maxInstances + ")");
     }
+  }
+
+  /** The scaling windows of these flags. Call once {@link #problems} found none. */
+  ScalingWindows windows() {
+    return new ScalingWindows(TimeUnit.MILLISECONDS.toNanos(upWindowMs),
+        TimeUnit.MILLISECONDS.toNanos(downWindowMs));
   }
 
   /**

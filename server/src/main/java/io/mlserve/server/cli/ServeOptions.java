@@ -2,6 +2,7 @@ package io.mlserve.server.cli;
 
 import io.mlserve.server.netty.ConnectionLimits;
 import io.mlserve.store.ServingConfig;
+import io.mlserve.server.batch.ScalingWindows;
 import io.mlserve.store.ServingConfig.Range;
 import io.mlserve.server.alerts.AlertConfig;
 import io.mlserve.server.alerts.AlertConfigException;
@@ -393,6 +394,11 @@ final class ServeOptions {
     List<String> problems = problems();
     problems.forEach(p -> System.err.println("mlserve: " + p));
     return problems.isEmpty();
+  }
+
+  /** How long a load must hold before autoscaling follows it. Call after problems(). */
+  ScalingWindows scalingWindows() {
+    return scaling.windows();
   }
 
   /** A manifest's serving config with these flags' overrides applied. Call after problems(). */

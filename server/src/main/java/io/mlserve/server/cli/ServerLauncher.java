@@ -117,7 +117,7 @@ final class ServerLauncher {
     ModelRouter router = new ModelRouter(metrics);
     ModelLoader loader =
         new ModelLoader(Engines.all(), Ticker.system(), options::applyTo, metrics,
-            telemetry, EventLoops::current);
+            telemetry, EventLoops::current, options.scalingWindows());
     // Inference handlers never block, so they run on the transport threads (direct executor).
     // Admin calls write files and may load a model to validate it: they get threads of their
     // own, so a registration never stalls inference on the same event loop.

@@ -5,6 +5,7 @@ import io.mlserve.server.batch.BackgroundPriority;
 import io.mlserve.server.batch.BatchSettings;
 import io.mlserve.server.batch.DynamicBatcher;
 import io.mlserve.server.batch.ScalingSettings;
+import io.mlserve.server.batch.ScalingWindows;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.batch.WakeDeferral;
 import io.mlserve.server.engine.InferenceEngine;
@@ -51,6 +52,8 @@ public final class ModelLoader {
     t.start();
   };
 
+  private final ScalingWindows scalingWindows;
+
   /**
    * @param servingOverride applied to each manifest's serving config (operator flags such as
    *     turning batching off); identity for none
@@ -77,7 +80,24 @@ public final class ModelLoader {
       MetricsRegistry metrics,
       Telemetry telemetry,
       WakeDeferral wakeDeferral) {
-    this(engines, ticker, servingOverride, metrics, telemetry, wakeDeferral, THREAD_PER_TASK);
+    this(engines, ticker, servingOverride, metrics, telemetry, wakeDeferral,
+        ScalingWindows.DEFAULT);
+  }
+
+  /**
+   * @param scalingWindows how long a load must last before an autoscaling version's worker count
+   *     follows it (operator flags)
+   */
+  public ModelLoader(
+      List<InferenceEngine> engines,
+      Ticker ticker,
+      Function<ServingConfig, ServingConfig> servingOverride,
+      MetricsRegistry metrics,
+      Telemetry telemetry,
+      WakeDeferral wakeDeferral,
+      ScalingWindows scalingWindows) {
+    this(engines, ticker, servingOverride, metrics, telemetry, wakeDeferral, scalingWindows,
+        THREAD_PER_TASK);
   }
 
   private ModelLoader(
@@ -87,7 +107,9 @@ public final class ModelLoader {
       MetricsRegistry metrics,
       Telemetry telemetry,
       WakeDeferral wakeDeferral,
+      ScalingWindows scalingWindows,
       Executor reloads) {
+    this.scalingWindows = Objects.requireNonNull(scalingWindows, "scalingWindows");
     this.reloads = Objects.requireNonNull(reloads, "reloads");
     this.wakeDeferral = Objects.requireNonNull(wakeDeferral, "wakeDeferral");
     this.engines = List.copyOf(engines);
@@ -103,7 +125,7 @@ public final class ModelLoader {
    */
   public ModelLoader withReloadExecutor(Executor reloads) {
     return new ModelLoader(engines, ticker, servingOverride, metrics, telemetry, wakeDeferral,
-        reloads);
+        scalingWindows, reloads);
   }
 
   /**
@@ -224,7 +246,8 @@ public final class ModelLoader {
       ModelMetrics modelMetrics = background
           ? new ModelMetrics(manifest.name(), manifest.version())
           : metrics.forVersion(manifest.name(), manifest.version());
-      ScalingSettings scaling = ScalingSettings.between(serving.scalingMin(), serving.scalingMax());
+      ScalingSettings scaling =
+          new ScalingSettings(serving.scalingMin(), serving.scalingMax(), scalingWindows);
       int threads = serving.threadsPerInstance();
       DynamicBatcher batcher = new DynamicBatcher(label, settings, runners, scaling,
           () -> checkedRunner(loaded, threads, maxBatch, check), ticker, modelMetrics,

@@ -35,33 +35,64 @@ class DynamicBatcherScalingTest {
     return b.submit(new Tensor[] {FakeRunner.rows(1, 0)}, 1, Long.MAX_VALUE);
   }
 
-  @Test
-  void sustainedQueueAddsWorkersStepByStepUpToMax() {
-    DynamicBatcher b = batcher(List.of(new FakeRunner()), 1, 3);
-    for (int i = 0; i < 10; i++) {
-      submit(b);
-    }
-    for (int s = 0; s <= 30; s++) {
+  private ModelRunner taking(long micros) {
+    return FakeRunner.taking(ticker, TimeUnit.MICROSECONDS.toNanos(micros));
+  }
+
+  /**
+   * {@code cycles} of 10 ms with a worker busy 95% of the time: 4 requests arrive at once and are
+   * run one after another (2.375 ms each), then 0.5 ms idle. The load is sampled as a worker
+   * samples it when it takes a batch: once with the 4 queued, once just after the queue was
+   * emptied.
+   */
+  private void busy(DynamicBatcher b, int cycles) {
+    for (int c = 0; c < cycles; c++) {
+      for (int i = 0; i < 4; i++) {
+        submit(b);
+      }
       b.rescale();
-      ticker.advance(1, TimeUnit.SECONDS);
+      while (b.runOnce(0)) { }
+      b.rescale();
+      ticker.advance(500, TimeUnit.MICROSECONDS);
     }
-    assertEquals(3, b.instances());
+  }
+
+  /** {@code cycles} of 10 ms with nothing to do, sampled at the start of each. */
+  private void idle(DynamicBatcher b, int cycles) {
+    for (int c = 0; c < cycles; c++) {
+      b.rescale();
+      ticker.advance(10, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Test
+  void sustainedBusyTimeAddsAWorkerThoughHalfTheSamplesSeeAnEmptiedQueue() {
+    // Before the load was integrated, the sample of the emptied queue restarted the 2 s window
+    // every 10 ms and the worker count stayed 1 however long the load lasted.
+    DynamicBatcher b = batcher(List.of(taking(2375)), 1, 3);
+    busy(b, 1000); // 10 s
+    // 95% busy with 1 worker is 47.5% with 2: neither threshold, so it stays at 2
+    assertEquals(2, b.instances());
   }
 
   @Test
   void aBurstShorterThanTheWindowAddsNothing() {
-    DynamicBatcher b = batcher(List.of(new FakeRunner()), 1, 3);
+    DynamicBatcher b = batcher(List.of(taking(2375)), 1, 3);
     for (int round = 0; round < 10; round++) {
-      for (int i = 0; i < 10; i++) {
-        submit(b);
-      }
-      b.rescale();
-      ticker.advance(1, TimeUnit.SECONDS);
-      b.rescale();
-      while (b.runOnce(0)) { }
-      b.rescale();
-      ticker.advance(1, TimeUnit.SECONDS);
+      busy(b, 100); // 1 s at 95% busy
+      idle(b, 300); // 3 s
     }
+    assertEquals(1, b.instances());
+  }
+
+  @Test
+  void theLoadGoneTheAddedWorkerIsRemovedAfterTheDownWindow() {
+    DynamicBatcher b = batcher(List.of(taking(2375)), 1, 3);
+    busy(b, 300); // 3 s
+    assertEquals(2, b.instances());
+    idle(b, 2800); // 28 s: less than the 30 s down window since the step at 2 s
+    assertEquals(2, b.instances());
+    idle(b, 300); // 31 s
     assertEquals(1, b.instances());
   }
 

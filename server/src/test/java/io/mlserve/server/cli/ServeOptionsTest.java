@@ -2,8 +2,10 @@ package io.mlserve.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mlserve.server.batch.ScalingWindows;
 import io.mlserve.store.ServingConfig;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,6 +50,8 @@ class ServeOptionsTest {
       "--feedback-predictions,   0,         10000001,   0,    10000000",
       "--feedback-memory-mib,    65536,     0,          1,    65536",
       "--feedback-ttl-seconds,   604800,    604801,     1,    604800",
+      "--scale-up-window-ms,     100,       99,         100,  3600000",
+      "--scale-down-window-ms,   3600000,   3600001,    100,  3600000",
   })
   void everyNumericFlagIsBounded(String flag, String ok, String refused, long min, long max) {
     assertEquals(List.of(), parse(flag, ok).problems());
@@ -114,5 +118,9 @@ class ServeOptionsTest {
     assertEquals(manifest.withScaling(2, 6), parse("--max-instances", "6").applyTo(scaled));
     assertEquals(manifest.withScaling(5, 5), parse("--min-instances", "5").applyTo(scaled),
         "a flag crossing the manifest's other bound moves it along");
+    assertEquals(ScalingWindows.DEFAULT, parse().scalingWindows());
+    assertEquals(
+        new ScalingWindows(TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.SECONDS.toNanos(3)),
+        parse("--scale-up-window-ms", "500", "--scale-down-window-ms", "3000").scalingWindows());
   }
 }

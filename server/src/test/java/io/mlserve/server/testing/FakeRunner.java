@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,6 +30,26 @@ public final class FakeRunner implements ModelRunner {
       out[i] = in[i] * 2;
     }
     return new Tensor[] {Tensor.ofFloats("y", inputs[0].shape(), out)};
+  }
+
+  /**
+   * A FakeRunner whose every call first advances {@code ticker} by {@code nanos}: a worker busy
+   * for that long on the fake clock.
+   */
+  public static ModelRunner taking(FakeTicker ticker, long nanos) {
+    FakeRunner fake = new FakeRunner();
+    return new ModelRunner() {
+      @Override
+      public Tensor[] predict(Tensor[] inputs) {
+        ticker.advance(nanos, TimeUnit.NANOSECONDS);
+        return fake.predict(inputs);
+      }
+
+      @Override
+      public void close() {
+        fake.close();
+      }
+    };
   }
 
   /** Makes the next {@code n} calls throw. */

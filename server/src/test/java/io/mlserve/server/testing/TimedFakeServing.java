@@ -1,12 +1,10 @@
 package io.mlserve.server.testing;
 
 import io.mlserve.server.core.ServerState;
-import io.mlserve.server.engine.ModelRunner;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.serving.InferenceService;
-import io.mlserve.server.tensor.Tensor;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,20 +32,8 @@ public final class TimedFakeServing implements AutoCloseable {
 
   public TimedFakeServing(Path dir) throws Exception {
     MetricsRegistry metrics = new MetricsRegistry(Clock.fixed(NOW, ZoneOffset.UTC));
-    FakeModels models = new FakeModels(dir, ticker, metrics, () -> new ModelRunner() {
-      private final FakeRunner fake = new FakeRunner();
-
-      @Override
-      public Tensor[] predict(Tensor[] inputs) {
-        ticker.advance(INFER_MS, TimeUnit.MILLISECONDS);
-        return fake.predict(inputs);
-      }
-
-      @Override
-      public void close() {
-        fake.close();
-      }
-    });
+    FakeModels models = new FakeModels(dir, ticker, metrics,
+        () -> FakeRunner.taking(ticker, TimeUnit.MILLISECONDS.toNanos(INFER_MS)));
     router = new ModelRouter(metrics);
     v1 = models.load("m", "1.0.0");
     v2 = models.load("m", "2.0.0");
