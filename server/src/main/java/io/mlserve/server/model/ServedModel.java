@@ -152,7 +152,7 @@ public final class ServedModel implements AutoCloseable {
       finish(submitted, null, e, transport);
       throw e;
     }
-    CompletableFuture<Tensor[]> result = new CompletableFuture<>();
+    CompletableFuture<Tensor[]> result = new CancelsQueued(queued);
     queued.whenComplete((r, e) -> {
       finish(submitted, r, e, transport);
       if (e != null) {
@@ -162,12 +162,23 @@ public final class ServedModel implements AutoCloseable {
         result.complete(r.outputs());
       }
     });
-    result.whenComplete((r, e) -> {
-      if (e instanceof CancellationException) {
-        queued.cancel(false);
-      }
-    });
     return result;
+  }
+
+  /** The outputs' future: cancelling it drops the queued request (no second callback). */
+  private static final class CancelsQueued extends CompletableFuture<Tensor[]> {
+    private final CompletableFuture<BatchResult> queued;
+
+    CancelsQueued(CompletableFuture<BatchResult> queued) {
+      this.queued = queued;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      queued.cancel(false);
+      return cancelled;
+    }
   }
 
   private void finish(long submitted, BatchResult r, Throwable e, String transport) {
