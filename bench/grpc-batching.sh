@@ -11,13 +11,15 @@
 #   echo                 bare grpc-java server answering ModelInfer with its input (the ceiling)
 #   mlserve-batching     bin/mlserve demo, batching as the manifest says (max batch 64, delay 0)
 #   mlserve-no-batching  bin/mlserve demo --batching off (max batch 1)
+#   mlserve-jar-LABEL    as mlserve-batching, but the server classes from $JAR_DIR/LABEL.jar
+#                        (a server jar built at another commit: builds compared in one run)
 #
 # Usage: bench/grpc-batching.sh            (from anywhere; needs java 17 and, if unbuilt, mvn)
 # Settings (environment):
 #   CONCURRENCY=64 CHANNELS=1 DURATION=15s WARMUP=30s CLIENT_WARMUP=5s ROUNDS=3
 #   FEATURES=24 MODEL=curve_forecaster
 #   SERVERS="echo mlserve-batching mlserve-no-batching"   (a subset runs only those)
-#   OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
+#   JAR_DIR (for mlserve-jar-LABEL)  OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
 #   LOADTEST_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"  ECHO_JAVA_OPTS=""
 #   MLSERVE_ARGS (extra server flags, e.g. "--instances 2")  MLSERVE_JAVA_OPTS (read by bin/mlserve)  MVN=mvn (build command, e.g. "flock /tmp/mvn.lock mvn")
 # Server CPU: during each measured run the script reads the server process's CPU time (utime +
@@ -86,7 +88,11 @@ for s in $SERVERS; do
   case "$s" in
     echo) ;;
     mlserve-batching|mlserve-no-batching) need_server=true ;;
-    *) die "unknown server '$s' in SERVERS (echo, mlserve-batching, mlserve-no-batching)" ;;
+    mlserve-jar-*)
+      need_server=true
+      [ -f "${JAR_DIR:-}/${s#mlserve-jar-}.jar" ] || die "$s: no ${JAR_DIR:-\$JAR_DIR}/${s#mlserve-jar-}.jar"
+      ;;
+    *) die "unknown server '$s' in SERVERS (echo, mlserve-batching, mlserve-no-batching, mlserve-jar-LABEL)" ;;
   esac
 done
 if [ ! -d loadtest/target/lib ] || { $need_server && [ ! -d server/target/lib ]; }; then
@@ -135,13 +141,15 @@ for s in $SERVERS; do
       start_server "$s" "$log" java $ECHO_JAVA_OPTS -cp "$loadtest_cp" \
         io.mlserve.loadtest.EchoServer --port 0 --bind 127.0.0.1
       ;;
-    mlserve-batching|mlserve-no-batching)
+    mlserve-batching|mlserve-no-batching|mlserve-jar-*)
       store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-bench-store.XXXXXX")"
       stores+=("$store")
       batching=on
       [ "$s" = mlserve-no-batching ] && batching=off
+      cp=""
+      [[ "$s" == mlserve-jar-* ]] && cp="$JAR_DIR/${s#mlserve-jar-}.jar:$root/server/target/lib/*"
       # shellcheck disable=SC2086
-      start_server "$s" "$log" bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
+      MLSERVE_CLASSPATH="${cp:-${MLSERVE_CLASSPATH:-}}" start_server "$s" "$log" bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
         --store "$store" --batching "$batching" ${MLSERVE_ARGS:-}
       ;;
   esac
@@ -231,6 +239,7 @@ label() {
     echo) echo "echo (bare grpc-java, no model)" ;;
     mlserve-batching) echo "mlserve, batching on (max batch 64, delay 0)" ;;
     mlserve-no-batching) echo "mlserve, batching off" ;;
+    mlserve-jar-*) echo "mlserve ${1#mlserve-jar-}, batching on" ;;
   esac
 }
 
