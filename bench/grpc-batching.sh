@@ -198,6 +198,13 @@ load() {
       rps="$(json_field "$4" throughput_rps)"
       awk -v d="$((t1 - t0))" -v hz="$CLK_TCK" -v w="$CPU_WINDOW" -v rps="$rps" \
         'BEGIN { printf "%.1f\n", d / hz / w * 1e6 / rps }' >"$6"
+      # the same without the JIT compiler threads (warm-up work, not the request path's)
+      local jit
+      jit="$(awk 'FNR == NR { if ($1 ~ /CompilerThre/) a += $2; next }
+                  { if ($1 ~ /CompilerThre/) b += $2 } END { print b - a }' \
+        <(echo "$th0") <(echo "$th1"))"
+      awk -v d="$((t1 - t0 - jit))" -v hz="$CLK_TCK" -v w="$CPU_WINDOW" -v rps="$rps" \
+        'BEGIN { printf "%.1f\n", d / hz / w * 1e6 / rps }' >"${6%.cpu}.nojit"
       # per thread group: CPU us per request over the same window (threads alive at both ends)
       awk -v hz="$CLK_TCK" -v w="$CPU_WINDOW" -v rps="$rps" '
         FNR == NR { a[$1] += $2; next } { b[$1] += $2 }
@@ -220,13 +227,14 @@ done
 declare -A rc_of
 for r in $(seq "$ROUNDS"); do
   for s in $SERVERS; do
-    rm -f "$OUT_DIR/$s.$r.json" "$OUT_DIR/$s.$r.cpu"
+    rm -f "$OUT_DIR/$s.$r.json" "$OUT_DIR/$s.$r.cpu" "$OUT_DIR/$s.$r.nojit"
     rc=0
     load "$s" "$DURATION" "$CLIENT_WARMUP" "$OUT_DIR/$s.$r.json" "$OUT_DIR/$s.$r.txt" \
       "$OUT_DIR/$s.$r.cpu" || rc=$?
     [ "$rc" -eq 0 ] || rc_of[$s]=$rc
     echo "bench: round $r/$ROUNDS $s: $(grep -m 1 'throughput' "$OUT_DIR/$s.$r.txt" \
-      | sed 's/^ *//'), server CPU $(cat "$OUT_DIR/$s.$r.cpu" 2>/dev/null || echo '?') us/request" >&2
+      | sed 's/^ *//'), server CPU $(cat "$OUT_DIR/$s.$r.cpu" 2>/dev/null || echo '?') us/request" \
+      "($(cat "$OUT_DIR/$s.$r.nojit" 2>/dev/null || echo '?') without JIT threads)" >&2
   done
 done
 cleanup
@@ -251,18 +259,19 @@ rps_of() {
   [ -f "$OUT_DIR/$1.$2.json" ] && json_field "$OUT_DIR/$1.$2.json" throughput_rps
 }
 
-# cpu_of NAME ROUND -> the server's CPU us per request in that round
-cpu_of() { cat "$OUT_DIR/$1.$2.cpu" 2>/dev/null; }
+# cpu_of NAME ROUND [EXT] -> the server's CPU us per request in that round (EXT nojit: without
+# the JIT compiler threads)
+cpu_of() { cat "$OUT_DIR/$1.$2.${3:-cpu}" 2>/dev/null; }
 
 cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
 {
   echo "### gRPC ModelInfer, closed loop, $CONCURRENCY in flight over $CHANNELS channel(s)"
   echo
-  echo "| server | throughput req/s (median of $ROUNDS) | % of echo: median (each round) | p50 | p99 | server CPU µs/request: median (each round) | x echo's CPU/request: median (each round) |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| server | throughput req/s (median of $ROUNDS) | % of echo: median (each round) | p50 | p99 | server CPU µs/request: median (each round) | x echo's: median (each round) | without JIT threads: µs/request | x echo's |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for s in $SERVERS; do
     if [ -n "${rc_of[$s]:-}" ]; then
-      echo "| $(label "$s") | FAILED (exit ${rc_of[$s]}, see $OUT_DIR/$s.*.txt) | | | | | |"
+      echo "| $(label "$s") | FAILED (exit ${rc_of[$s]}, see $OUT_DIR/$s.*.txt) | | | | | | | |"
       continue
     fi
     rps="$(for r in $(seq "$ROUNDS"); do rps_of "$s" "$r"; done | median)"
@@ -283,20 +292,25 @@ cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | 
       pct="$(echo "$ratios" | median)%"
       [ "$ROUNDS" -gt 1 ] && pct="$pct ($(echo "$ratios" | paste -sd ' ' | sed 's/ /, /g'))"
     fi
-    cpus="$(for r in $(seq "$ROUNDS"); do cpu_of "$s" "$r"; done)"
-    cpu="$(echo "$cpus" | median)"
-    [ "$ROUNDS" -gt 1 ] && cpu="$cpu ($(echo "$cpus" | paste -sd ' ' | sed 's/ /, /g'))"
-    xcpu="n/a"
-    if [[ " $SERVERS " == *" echo "* ]] && [ -z "${rc_of[echo]:-}" ]; then
-      xs="$(for r in $(seq "$ROUNDS"); do
-        awk -v a="$(cpu_of "$s" "$r")" -v b="$(cpu_of echo "$r")" 'BEGIN { printf "%.2f\n", a / b }'
-      done)"
-      xcpu="$(echo "$xs" | median)"
-      [ "$ROUNDS" -gt 1 ] && xcpu="$xcpu ($(echo "$xs" | paste -sd ' ' | sed 's/ /, /g'))"
-    fi
+    cpu_cells=""
+    for ext in cpu nojit; do
+      cpus="$(for r in $(seq "$ROUNDS"); do cpu_of "$s" "$r" "$ext"; done)"
+      cpu="$(echo "$cpus" | median)"
+      [ "$ROUNDS" -gt 1 ] && cpu="$cpu ($(echo "$cpus" | paste -sd ' ' | sed 's/ /, /g'))"
+      xcpu="n/a"
+      if [[ " $SERVERS " == *" echo "* ]] && [ -z "${rc_of[echo]:-}" ]; then
+        xs="$(for r in $(seq "$ROUNDS"); do
+          awk -v a="$(cpu_of "$s" "$r" "$ext")" -v b="$(cpu_of echo "$r" "$ext")" \
+            'BEGIN { printf "%.2f\n", a / b }'
+        done)"
+        xcpu="$(echo "$xs" | median)"
+        [ "$ROUNDS" -gt 1 ] && xcpu="$xcpu ($(echo "$xs" | paste -sd ' ' | sed 's/ /, /g'))"
+      fi
+      cpu_cells="$cpu_cells | $cpu | $xcpu"
+    done
     f="$OUT_DIR/$s.$best.json"
     echo "| $(label "$s") | $(awk -v r="$rps" 'BEGIN { printf "%.0f", r }') | $pct" \
-      "| $(ms "$(json_field "$f" p50_us)") | $(ms "$(json_field "$f" p99_us)") | $cpu | $xcpu |"
+      "| $(ms "$(json_field "$f" p50_us)") | $(ms "$(json_field "$f" p99_us)")$cpu_cells |"
   done
   echo
   echo "- Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}; $(uname -sr)"
@@ -308,7 +322,8 @@ cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | 
     "load, then $ROUNDS rounds of $DURATION measured per server (client warm-up $CLIENT_WARMUP)," \
     "servers in alternation; loadtest JVM: $LOADTEST_JAVA_OPTS"
   echo "- Server CPU: utime + stime of the server process over ${CPU_WINDOW} s inside each" \
-    "measured run, divided by the run's throughput (per-thread split: bench/out/*.threads.txt)"
+    "measured run, divided by the run's throughput (per-thread split: bench/out/*.threads.txt);" \
+    "'without JIT threads' leaves out the C1/C2 compiler threads' CPU over the same window"
   echo "- Client and server run on the same machine and share its $(nproc) cores, so each" \
     "number is a ratio against the echo server under the same conditions, not a capacity claim."
   echo "- Reproduce: bench/grpc-batching.sh (JSON per server and round in bench/out/)"
