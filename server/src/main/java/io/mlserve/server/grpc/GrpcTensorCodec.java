@@ -1,8 +1,6 @@
 package io.mlserve.server.grpc;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import com.google.protobuf.UnsafeByteOperations;
 import io.mlserve.proto.inference.InferTensorContents;
 import io.mlserve.proto.inference.ModelInferRequest;
@@ -19,7 +17,6 @@ import io.mlserve.server.triton.shm.SharedMemoryGrpc;
 import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import io.mlserve.server.triton.shm.ShmRequest;
 import io.mlserve.store.TensorSpec;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -417,41 +414,21 @@ final class GrpcTensorCodec {
     return c.build();
   }
 
-  /**
-   * Contents whose one packed field ({@code fp32_contents} or {@code fp64_contents}) holds the
-   * little-endian floats or doubles {@code data}: on the wire such a field is those very bytes
-   * behind a tag and a length, so the message is parsed from them. Parsing sizes the list once;
-   * adding element by element grows it from 10 (three arrays and two copies for 24 floats),
-   * which cost a FP32 answer more than the rest of its encoding.
-   */
-  private static InferTensorContents packed(int field, byte[] data) {
-    int header = CodedOutputStream.computeTagSize(field)
-        + CodedOutputStream.computeUInt32SizeNoTag(data.length);
-    byte[] wire = new byte[header + data.length];
-    try {
-      CodedOutputStream out = CodedOutputStream.newInstance(wire, 0, header);
-      out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(data.length);
-      out.checkNoSpaceLeft();
-      System.arraycopy(data, 0, wire, header, data.length);
-      return InferTensorContents.parseFrom(wire);
-    } catch (IOException e) { // a byte array holds a well-formed field: cannot happen
-      throw new IllegalStateException("packed " + field + " contents", e);
-    }
-  }
-
   private static InferTensorContents typedContents(Tensor t) {
-    if (t.dataType() == DataType.FP32) {
-      return packed(InferTensorContents.FP32_CONTENTS_FIELD_NUMBER, t.data());
-    }
-    if (t.dataType() == DataType.FP64) {
-      return packed(InferTensorContents.FP64_CONTENTS_FIELD_NUMBER, t.data());
-    }
     InferTensorContents.Builder c = InferTensorContents.newBuilder();
     ByteBuffer b = t.buffer();
     int n = t.data().length / t.dataType().byteSize();
     switch (t.dataType()) {
-      case FP32, FP64 -> throw new IllegalStateException("packed above");
+      case FP32 -> {
+        for (int i = 0; i < n; i++) {
+          c.addFp32Contents(b.getFloat(i * 4));
+        }
+      }
+      case FP64 -> {
+        for (int i = 0; i < n; i++) {
+          c.addFp64Contents(b.getDouble(i * 8));
+        }
+      }
       case BOOL -> {
         for (int i = 0; i < n; i++) {
           c.addBoolContents(b.get(i) != 0);

@@ -144,11 +144,7 @@ public final class SharedMemoryGrpc {
    * message).
    */
   public static Tensor input(ShmRequest shm, InferInputTensor in, DataType type, long[] shape) {
-    Map<String, InferParameter> params = in.getParametersMap();
-    if (params.isEmpty()) {
-      return null; // the common case: no name to build for an error that cannot come
-    }
-    ShmRef ref = ref("input '" + in.getName() + "'", params);
+    ShmRef ref = ref("input '" + in.getName() + "'", in.getParametersMap());
     if (ref == null) {
       return null;
     }
