@@ -11,17 +11,25 @@
 #   echo                 bare grpc-java server answering ModelInfer with its input (the ceiling)
 #   mlserve-batching     bin/mlserve demo, batching as the manifest says (max batch 64, delay 0)
 #   mlserve-no-batching  bin/mlserve demo --batching off (max batch 1)
+#   mlserve-jar-LABEL    as mlserve-batching, but the server classes from $JAR_DIR/LABEL.jar
+#                        (a server jar built at another commit: builds compared in one run)
 #
 # Usage: bench/grpc-batching.sh            (from anywhere; needs java 17 and, if unbuilt, mvn)
 # Settings (environment):
 #   CONCURRENCY=64 CHANNELS=1 DURATION=15s WARMUP=30s CLIENT_WARMUP=5s ROUNDS=3
 #   FEATURES=24 MODEL=curve_forecaster
 #   SERVERS="echo mlserve-batching mlserve-no-batching"   (a subset runs only those)
-#   OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
+#   JAR_DIR (for mlserve-jar-LABEL)  OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
 #   LOADTEST_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"  ECHO_JAVA_OPTS=""
 #   MLSERVE_ARGS (extra server flags, e.g. "--instances 2")  MLSERVE_JAVA_OPTS (read by bin/mlserve)  MVN=mvn (build command, e.g. "flock /tmp/mvn.lock mvn")
+# Server CPU: during each measured run the script reads the server process's CPU time (utime +
+# stime of /proc/<pid>/stat, all threads) at CLIENT_WARMUP + 1.5 s and again CPU_WINDOW later
+# (default: DURATION - 3 s, inside the measured phase), and divides the CPU rate by the run's
+# throughput: server CPU us per request. Per-thread CPU over the same window, grouped by thread
+# name, goes to <server>.<round>.threads.txt.
 # Results: $OUT_DIR/<server>.<round>.json (loadtest JSON), <server>.<round>.txt (summary),
-# <server>.server.log, and grpc-batching.md (the table printed at the end).
+# <server>.<round>.cpu (CPU us/request), <server>.server.log, and grpc-batching.md (the table
+# printed at the end).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -80,7 +88,11 @@ for s in $SERVERS; do
   case "$s" in
     echo) ;;
     mlserve-batching|mlserve-no-batching) need_server=true ;;
-    *) die "unknown server '$s' in SERVERS (echo, mlserve-batching, mlserve-no-batching)" ;;
+    mlserve-jar-*)
+      need_server=true
+      [ -f "${JAR_DIR:-}/${s#mlserve-jar-}.jar" ] || die "$s: no ${JAR_DIR:-\$JAR_DIR}/${s#mlserve-jar-}.jar"
+      ;;
+    *) die "unknown server '$s' in SERVERS (echo, mlserve-batching, mlserve-no-batching, mlserve-jar-LABEL)" ;;
   esac
 done
 if [ ! -d loadtest/target/lib ] || { $need_server && [ ! -d server/target/lib ]; }; then
@@ -97,6 +109,7 @@ mkdir -p "$OUT_DIR"
 # --- servers: start each, wait for "<who>: ready grpc_port=N" --------------------------------
 # start_server NAME LOG COMMAND...  records the pid and sets port_of[NAME].
 declare -A port_of
+declare -A pid_of
 start_server() {
   local name="$1" log="$2"
   shift 2
@@ -116,6 +129,7 @@ start_server() {
     sleep 0.2
   done
   port_of[$name]="$port"
+  pid_of[$name]="$pid"
   echo "bench: $name ready on 127.0.0.1:$port" >&2
 }
 
@@ -127,25 +141,81 @@ for s in $SERVERS; do
       start_server "$s" "$log" java $ECHO_JAVA_OPTS -cp "$loadtest_cp" \
         io.mlserve.loadtest.EchoServer --port 0 --bind 127.0.0.1
       ;;
-    mlserve-batching|mlserve-no-batching)
+    mlserve-batching|mlserve-no-batching|mlserve-jar-*)
       store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-bench-store.XXXXXX")"
       stores+=("$store")
       batching=on
       [ "$s" = mlserve-no-batching ] && batching=off
+      cp=""
+      [[ "$s" == mlserve-jar-* ]] && cp="$JAR_DIR/${s#mlserve-jar-}.jar:$root/server/target/lib/*"
       # shellcheck disable=SC2086
-      start_server "$s" "$log" bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
+      MLSERVE_CLASSPATH="${cp:-${MLSERVE_CLASSPATH:-}}" start_server "$s" "$log" bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
         --store "$store" --batching "$batching" ${MLSERVE_ARGS:-}
       ;;
   esac
 done
 
-# load NAME DURATION WARMUP JSON TXT: one closed-loop run against a server; returns its exit code.
+json_field() { # FILE FIELD -> the value of a numeric field of our one-field-per-line JSON
+  sed -n "s/^  \"$2\": \([0-9.]*\),\$/\1/p" "$1"
+}
+# seconds of a duration given as N or Ns
+secs() { echo "${1%s}"; }
+# proc_ticks PID: CPU clock ticks (user + system) the process has used, all threads
+proc_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+# thread_ticks PID: "name ticks" per live thread (digits stripped from names, so pools group)
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*/stat; do
+    sed -n 's/^[0-9]* (\(.*\)) [A-Za-z] \(.*\)$/\1 \2/p' "$t" 2>/dev/null \
+      | awk '{ n = $1; for (i = 2; i <= NF - 49; i++) n = n "_" $i; gsub(/[0-9]+/, "N", n);
+               t = NF - 49; print n, $(t + 11) + $(t + 12) }'
+  done
+}
+CLK_TCK="$(getconf CLK_TCK)"
+CPU_WINDOW="${CPU_WINDOW:-$(( $(secs "$DURATION") - 3 ))}"
+
+# load NAME DURATION WARMUP JSON TXT [CPU]: one closed-loop run against a server; returns its
+# exit code. With CPU (a file), writes the server's CPU us per request over a window inside the
+# measured phase to it, and the per-thread split to CPU's .threads.txt twin.
 load() {
   # shellcheck disable=SC2086
   java $LOADTEST_JAVA_OPTS -cp "$loadtest_cp" io.mlserve.loadtest.LoadTest run \
     --target "127.0.0.1:${port_of[$1]}" --model "$MODEL" --features "$FEATURES" \
     --concurrency "$CONCURRENCY" --channels "$CHANNELS" \
-    --duration "$2" --warmup "$3" --slo none --json "$4" >"$5"
+    --duration "$2" --warmup "$3" --slo none --json "$4" >"$5" &
+  local lp=$! rc=0
+  if [ -n "${6:-}" ]; then
+    local pid="${pid_of[$1]}" t0 t1 th0 th1
+    sleep "$(awk -v w="$(secs "$3")" 'BEGIN { print w + 1.5 }')"
+    t0="$(proc_ticks "$pid")"
+    th0="$(thread_ticks "$pid")"
+    sleep "$CPU_WINDOW"
+    t1="$(proc_ticks "$pid")"
+    th1="$(thread_ticks "$pid")"
+    wait "$lp" || rc=$?
+    if [ "$rc" -eq 0 ]; then
+      local rps
+      rps="$(json_field "$4" throughput_rps)"
+      awk -v d="$((t1 - t0))" -v hz="$CLK_TCK" -v w="$CPU_WINDOW" -v rps="$rps" \
+        'BEGIN { printf "%.1f\n", d / hz / w * 1e6 / rps }' >"$6"
+      # the same without the JIT compiler threads (warm-up work, not the request path's)
+      local jit
+      jit="$(awk 'FNR == NR { if ($1 ~ /CompilerThre/) a += $2; next }
+                  { if ($1 ~ /CompilerThre/) b += $2 } END { print b - a }' \
+        <(echo "$th0") <(echo "$th1"))"
+      awk -v d="$((t1 - t0 - jit))" -v hz="$CLK_TCK" -v w="$CPU_WINDOW" -v rps="$rps" \
+        'BEGIN { printf "%.1f\n", d / hz / w * 1e6 / rps }' >"${6%.cpu}.nojit"
+      # per thread group: CPU us per request over the same window (threads alive at both ends)
+      awk -v hz="$CLK_TCK" -v w="$CPU_WINDOW" -v rps="$rps" '
+        FNR == NR { a[$1] += $2; next } { b[$1] += $2 }
+        END { for (k in b) if ((b[k] - a[k]) > 0) printf "%-40s %6.2f us/request\n", k,
+              (b[k] - a[k]) / hz / w * 1e6 / rps }' <(echo "$th0") <(echo "$th1") \
+        | sort -k2 -g -r >"${6%.cpu}.threads.txt"
+    fi
+    return "$rc"
+  fi
+  wait "$lp" || rc=$?
+  return "$rc"
 }
 
 for s in $SERVERS; do
@@ -157,20 +227,19 @@ done
 declare -A rc_of
 for r in $(seq "$ROUNDS"); do
   for s in $SERVERS; do
-    rm -f "$OUT_DIR/$s.$r.json"
+    rm -f "$OUT_DIR/$s.$r.json" "$OUT_DIR/$s.$r.cpu" "$OUT_DIR/$s.$r.nojit"
     rc=0
-    load "$s" "$DURATION" "$CLIENT_WARMUP" "$OUT_DIR/$s.$r.json" "$OUT_DIR/$s.$r.txt" || rc=$?
+    load "$s" "$DURATION" "$CLIENT_WARMUP" "$OUT_DIR/$s.$r.json" "$OUT_DIR/$s.$r.txt" \
+      "$OUT_DIR/$s.$r.cpu" || rc=$?
     [ "$rc" -eq 0 ] || rc_of[$s]=$rc
     echo "bench: round $r/$ROUNDS $s: $(grep -m 1 'throughput' "$OUT_DIR/$s.$r.txt" \
-      | sed 's/^ *//')" >&2
+      | sed 's/^ *//'), server CPU $(cat "$OUT_DIR/$s.$r.cpu" 2>/dev/null || echo '?') us/request" \
+      "($(cat "$OUT_DIR/$s.$r.nojit" 2>/dev/null || echo '?') without JIT threads)" >&2
   done
 done
 cleanup
 
 # --- report -------------------------------------------------------------------------------
-json_field() { # FILE FIELD -> the value of a numeric field of our one-field-per-line JSON
-  sed -n "s/^  \"$2\": \([0-9.]*\),\$/\1/p" "$1"
-}
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
 
 label() {
@@ -178,6 +247,7 @@ label() {
     echo) echo "echo (bare grpc-java, no model)" ;;
     mlserve-batching) echo "mlserve, batching on (max batch 64, delay 0)" ;;
     mlserve-no-batching) echo "mlserve, batching off" ;;
+    mlserve-jar-*) echo "mlserve ${1#mlserve-jar-}, batching on" ;;
   esac
 }
 
@@ -189,15 +259,19 @@ rps_of() {
   [ -f "$OUT_DIR/$1.$2.json" ] && json_field "$OUT_DIR/$1.$2.json" throughput_rps
 }
 
+# cpu_of NAME ROUND [EXT] -> the server's CPU us per request in that round (EXT nojit: without
+# the JIT compiler threads)
+cpu_of() { cat "$OUT_DIR/$1.$2.${3:-cpu}" 2>/dev/null; }
+
 cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
 {
   echo "### gRPC ModelInfer, closed loop, $CONCURRENCY in flight over $CHANNELS channel(s)"
   echo
-  echo "| server | throughput req/s (median of $ROUNDS) | % of echo: median (each round) | p50 | p99 |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| server | throughput req/s (median of $ROUNDS) | % of echo: median (each round) | p50 | p99 | server CPU µs/request: median (each round) | x echo's: median (each round) | without JIT threads: µs/request | x echo's |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for s in $SERVERS; do
     if [ -n "${rc_of[$s]:-}" ]; then
-      echo "| $(label "$s") | FAILED (exit ${rc_of[$s]}, see $OUT_DIR/$s.*.txt) | | | |"
+      echo "| $(label "$s") | FAILED (exit ${rc_of[$s]}, see $OUT_DIR/$s.*.txt) | | | | | | | |"
       continue
     fi
     rps="$(for r in $(seq "$ROUNDS"); do rps_of "$s" "$r"; done | median)"
@@ -218,9 +292,25 @@ cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | 
       pct="$(echo "$ratios" | median)%"
       [ "$ROUNDS" -gt 1 ] && pct="$pct ($(echo "$ratios" | paste -sd ' ' | sed 's/ /, /g'))"
     fi
+    cpu_cells=""
+    for ext in cpu nojit; do
+      cpus="$(for r in $(seq "$ROUNDS"); do cpu_of "$s" "$r" "$ext"; done)"
+      cpu="$(echo "$cpus" | median)"
+      [ "$ROUNDS" -gt 1 ] && cpu="$cpu ($(echo "$cpus" | paste -sd ' ' | sed 's/ /, /g'))"
+      xcpu="n/a"
+      if [[ " $SERVERS " == *" echo "* ]] && [ -z "${rc_of[echo]:-}" ]; then
+        xs="$(for r in $(seq "$ROUNDS"); do
+          awk -v a="$(cpu_of "$s" "$r" "$ext")" -v b="$(cpu_of echo "$r" "$ext")" \
+            'BEGIN { printf "%.2f\n", a / b }'
+        done)"
+        xcpu="$(echo "$xs" | median)"
+        [ "$ROUNDS" -gt 1 ] && xcpu="$xcpu ($(echo "$xs" | paste -sd ' ' | sed 's/ /, /g'))"
+      fi
+      cpu_cells="$cpu_cells | $cpu | $xcpu"
+    done
     f="$OUT_DIR/$s.$best.json"
     echo "| $(label "$s") | $(awk -v r="$rps" 'BEGIN { printf "%.0f", r }') | $pct" \
-      "| $(ms "$(json_field "$f" p50_us)") | $(ms "$(json_field "$f" p99_us)") |"
+      "| $(ms "$(json_field "$f" p50_us)") | $(ms "$(json_field "$f" p99_us)")$cpu_cells |"
   done
   echo
   echo "- Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}; $(uname -sr)"
@@ -231,6 +321,9 @@ cpu_model="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | 
     "$CONCURRENCY requests in flight, $CHANNELS channel(s); each server warmed with $WARMUP of" \
     "load, then $ROUNDS rounds of $DURATION measured per server (client warm-up $CLIENT_WARMUP)," \
     "servers in alternation; loadtest JVM: $LOADTEST_JAVA_OPTS"
+  echo "- Server CPU: utime + stime of the server process over ${CPU_WINDOW} s inside each" \
+    "measured run, divided by the run's throughput (per-thread split: bench/out/*.threads.txt);" \
+    "'without JIT threads' leaves out the C1/C2 compiler threads' CPU over the same window"
   echo "- Client and server run on the same machine and share its $(nproc) cores, so each" \
     "number is a ratio against the echo server under the same conditions, not a capacity claim."
   echo "- Reproduce: bench/grpc-batching.sh (JSON per server and round in bench/out/)"

@@ -17,6 +17,18 @@ public interface BatchListener {
    */
   default void onRequestDone(long queueNanos, long computeNanos, boolean ok) {}
 
+  /**
+   * Every request of a batch that ran got its outputs: called once per batch, before their
+   * futures complete, with each request's queue time (enqueue to the start of the batch) in
+   * {@code queueNanos[0..count)} and the batch's engine time. The default reports each request
+   * through {@link #onRequestDone}; a listener may record the batch at once instead.
+   */
+  default void onBatchDone(long[] queueNanos, int count, long computeNanos) {
+    for (int i = 0; i < count; i++) {
+      onRequestDone(queueNanos[i], computeNanos, true);
+    }
+  }
+
   /** A batch ran on the engine with this many requests and rows. */
   default void onBatch(int requests, int rows, long computeNanos) {}
 

@@ -103,9 +103,14 @@ final class BatchRun {
     listener.onBatch(live.size(), totalRows, computeNanos);
     listener.onExecution(live.size(), totalRows, inputNanos, computeNanos - inputNanos,
         outputNanos);
+    // Metrics once per batch (not per request), recorded before any answer leaves.
+    long[] queued = new long[requests];
+    for (int i = 0; i < requests; i++) {
+      queued[i] = start - live.get(i).enqueuedNanos;
+    }
+    listener.onBatchDone(queued, requests, computeNanos);
     for (int i = 0; i < live.size(); i++) {
       BatchRequest r = live.get(i);
-      listener.onRequestDone(start - r.enqueuedNanos, computeNanos, true);
       r.result.complete(
           new BatchResult(perRequest[i], r.enqueuedNanos, start, computeNanos, totalRows,
               requests));

@@ -200,23 +200,54 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
   @Override
   public void modelInfer(ModelInferRequest req, StreamObserver<ModelInferResponse> obs) {
-    CompletableFuture<ModelInferResponse> result = answer(req);
+    ShmRequest shm;
+    CompletableFuture<Answer> result;
+    try {
+      shm = sharedMemory.open(req);
+    } catch (RuntimeException e) {
+      respond(obs, null, e);
+      return;
+    }
+    try {
+      result = submit(req, shm);
+    } catch (RuntimeException e) {
+      shm.close();
+      respond(obs, null, e);
+      return;
+    }
     if (obs instanceof ServerCallStreamObserver<ModelInferResponse> call) {
       call.setOnCancelHandler(() -> result.cancel(false));
     }
+    // One callback on the answer: the response is encoded and written on the call's event loop
+    // (the thread that completes the answer, a batcher worker, only hands it over).
     Executor loop = EventLoops.current();
     result.whenComplete(
-        (resp, error) -> {
+        (answer, error) -> {
           if (loop == null || EventLoops.inLoop(loop)) {
-            respond(obs, resp, error);
+            finish(req, shm, obs, answer, error);
           } else {
             try {
-              loop.execute(() -> respond(obs, resp, error));
+              loop.execute(() -> finish(req, shm, obs, answer, error));
             } catch (RejectedExecutionException shuttingDown) {
-              respond(obs, resp, error);
+              finish(req, shm, obs, answer, error);
             }
           }
         });
+  }
+
+  /** Encodes and sends one ModelInfer answer (or its error), then lets the regions go. */
+  private static void finish(ModelInferRequest req, ShmRequest shm,
+      StreamObserver<ModelInferResponse> obs, Answer answer, Throwable error) {
+    ModelInferResponse resp = null;
+    Throwable failure = error;
+    try (shm) { // the regions are let go once outputs are written or the request failed
+      if (error == null) {
+        resp = encode(req, answer, shm);
+      }
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    respond(obs, resp, failure);
   }
 
   @Override
@@ -261,8 +292,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
   }
 
   /**
-   * One request decoded, run through the serving entry point and encoded: what ModelInfer and
-   * each request of ModelStreamInfer do. Never throws; cancelling the future drops the request
+   * One request decoded, run through the serving entry point and encoded: what each request of
+   * ModelStreamInfer does (ModelInfer does the same with one callback less). Never throws; cancelling the future drops the request
    * if it has not run.
    */
   private CompletableFuture<ModelInferResponse> answer(ModelInferRequest req) {
@@ -274,15 +305,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       return CompletableFuture.failedFuture(e);
     }
     try {
-      List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite, shm);
-      ModelRef ref = ModelRef.fromVersionField(req.getModelName(), req.getModelVersion());
-      RequestContext ctx =
-          new RequestContext(deadlineNanos(), "grpc", req.getId(), RoutingKeys.of(req));
-      // Output names are checked against the version that will answer, before it runs.
-      result = service.infer(ref, model -> {
-        GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
-        return inputs;
-      }, ctx);
+      result = submit(req, shm);
     } catch (RuntimeException e) {
       shm.close();
       return CompletableFuture.failedFuture(e);
@@ -306,6 +329,24 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       }
     });
     return out;
+  }
+
+  /**
+   * Decodes {@code req} (inputs in shared memory read through {@code shm}) and hands it to the
+   * serving entry point.
+   *
+   * @throws RuntimeException when the request is refused before it is queued
+   */
+  private CompletableFuture<Answer> submit(ModelInferRequest req, ShmRequest shm) {
+    List<Tensor> inputs = GrpcTensorCodec.decodeInputs(req, checkFinite, shm);
+    ModelRef ref = ModelRef.fromVersionField(req.getModelName(), req.getModelVersion());
+    RequestContext ctx =
+        new RequestContext(deadlineNanos(), "grpc", req.getId(), RoutingKeys.of(req));
+    // Output names are checked against the version that will answer, before it runs.
+    return service.infer(ref, model -> {
+      GrpcTensorCodec.selectOutputs(req, model.manifest().signature().outputs());
+      return inputs;
+    }, ctx);
   }
 
   private static ModelInferResponse encode(ModelInferRequest req, Answer answer,

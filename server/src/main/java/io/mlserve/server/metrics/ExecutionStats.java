@@ -94,6 +94,11 @@ public final class ExecutionStats {
     queue.add(1, Math.max(0, nanos));
   }
 
+  /** {@code count} requests that got their outputs waited {@code sumNanos} in the queue in all. */
+  public void queued(int count, long sumNanos) {
+    queue.add(count, Math.max(0, sumNanos));
+  }
+
   /**
    * One successful execution of {@code requests} requests holding {@code rows} rows in all; each
    * request is charged the execution's phase times (as Triton does for a batch).

@@ -38,6 +38,16 @@ public final class LatencyTracker {
     sumNanos.add(Math.max(0, nanos));
   }
 
+  /** Records {@code count} durations of {@code nanos} each (one histogram update). */
+  public void record(long nanos, int count) {
+    if (count <= 0) {
+      return;
+    }
+    long micros = Math.max(0, Math.min(MAX_MICROS, nanos / 1000));
+    recorder.recordValueWithCount(micros, count);
+    sumNanos.add(Math.max(0, nanos) * count);
+  }
+
   /** Folds everything recorded so far into the cumulative histogram and returns a copy of it. */
   public synchronized Histogram snapshot() {
     drain();

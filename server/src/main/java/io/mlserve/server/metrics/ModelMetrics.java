@@ -200,6 +200,20 @@ public final class ModelMetrics implements BatchListener {
     }
   }
 
+  /** The batch's requests in one go: compute time and the queue-time sum once per batch. */
+  @Override
+  public void onBatchDone(long[] queueNanos, int count, long computeNanos) {
+    long sum = 0;
+    for (int i = 0; i < count; i++) {
+      queue.record(queueNanos[i]);
+      sum += Math.max(0, queueNanos[i]);
+    }
+    if (computeNanos > 0) {
+      compute.record(computeNanos, count);
+    }
+    execution.queued(count, sum);
+  }
+
   @Override
   public void onExecution(int requests, int rows, long inputNanos, long inferNanos,
       long outputNanos) {

@@ -283,7 +283,7 @@ public final class ServedModel implements AutoCloseable {
    */
   private CompletableFuture<Tensor[]> afterLoad(Tensor[] ordered, int rows, long deadlineNanos,
       long submitted, String transport) {
-    CompletableFuture<Tensor[]> result = new CompletableFuture<>();
+    CompletableFuture<Tensor[]> result = new CancelsQueued(queued);
     // Set by whoever ends the wait for the load: the load's callback, or the caller giving up.
     AtomicBoolean waitEnded = new AtomicBoolean();
     AtomicReference<CompletableFuture<Tensor[]>> queued = new AtomicReference<>();
@@ -343,7 +343,7 @@ public final class ServedModel implements AutoCloseable {
   /** The caller's future of a queued request; counts its outcome when it completes. */
   private CompletableFuture<Tensor[]> answer(CompletableFuture<BatchResult> queued,
       long submitted, String transport) {
-    CompletableFuture<Tensor[]> result = new CompletableFuture<>();
+    CompletableFuture<Tensor[]> result = new CancelsQueued(queued);
     queued.whenComplete((r, e) -> {
       finish(submitted, r, e, transport);
       if (e != null) {
@@ -353,12 +353,23 @@ public final class ServedModel implements AutoCloseable {
         result.complete(r.outputs());
       }
     });
-    result.whenComplete((r, e) -> {
-      if (e instanceof CancellationException) {
-        queued.cancel(false);
-      }
-    });
     return result;
+  }
+
+  /** The outputs' future: cancelling it drops the queued request (no second callback). */
+  private static final class CancelsQueued extends CompletableFuture<Tensor[]> {
+    private final CompletableFuture<BatchResult> queued;
+
+    CancelsQueued(CompletableFuture<BatchResult> queued) {
+      this.queued = queued;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      queued.cancel(false);
+      return cancelled;
+    }
   }
 
   private void finish(long submitted, BatchResult r, Throwable e, String transport) {

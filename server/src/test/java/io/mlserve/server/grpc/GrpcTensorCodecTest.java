@@ -141,4 +141,61 @@ class GrpcTensorCodecTest {
         .selectOutputs(req, List.of(new io.mlserve.store.TensorSpec("y", "FP32", List.of(-1L)))));
     assertEquals("output 'y' is requested twice; name each output once", e.getMessage());
   }
+
+  /**
+   * Typed FP32 and FP64 answers carry every element bit for bit (NaN payloads, -0, subnormals,
+   * infinities), in order, for empty, short and long tensors: the same message as adding the
+   * elements one by one.
+   */
+  @Test
+  void typedFloatAndDoubleAnswersAreBitExact() {
+    float[] specials = {0f, -0f, Float.MIN_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0x7fc01234), 1.5f, -3.25e-20f};
+    for (int n : new int[] {0, 1, 24, 1000, 5000}) {
+      float[] f = new float[n];
+      double[] d = new double[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = i < specials.length ? specials[i] : i * 0.37f - 11;
+        d[i] = i < specials.length ? specials[i] : i * -1.0e-7 + Math.PI;
+      }
+      if (n > 2) {
+        d[2] = Double.longBitsToDouble(0x7ff8000000000abcL);
+      }
+      java.nio.ByteBuffer db = java.nio.ByteBuffer.allocate(n * 8)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      db.asDoubleBuffer().put(d);
+      Tensor[] outs = {Tensor.ofFloats("f", new long[] {n}, f),
+          new Tensor("d", DataType.FP64, new long[] {n}, db.array())};
+      ModelInferResponse resp = GrpcTensorCodec.encode("m", "1", "id", outs, new int[] {0, 1},
+          false);
+
+      InferTensorContents.Builder fOneByOne = InferTensorContents.newBuilder();
+      InferTensorContents.Builder dOneByOne = InferTensorContents.newBuilder();
+      for (int i = 0; i < n; i++) {
+        fOneByOne.addFp32Contents(f[i]);
+        dOneByOne.addFp64Contents(d[i]);
+      }
+      InferTensorContents fc = resp.getOutputs(0).getContents();
+      InferTensorContents dc = resp.getOutputs(1).getContents();
+      assertEquals(fOneByOne.build(), fc, n + " floats");
+      assertEquals(dOneByOne.build(), dc, n + " doubles");
+      assertEquals(n, fc.getFp32ContentsCount());
+      for (int i = 0; i < n; i++) {
+        assertEquals(Float.floatToRawIntBits(f[i]), Float.floatToRawIntBits(fc.getFp32Contents(i)));
+        assertEquals(Double.doubleToRawLongBits(d[i]),
+            Double.doubleToRawLongBits(dc.getFp64Contents(i)));
+      }
+      assertEquals(0, fc.getFp64ContentsCount() + dc.getFp32ContentsCount());
+      // and the answer survives the wire
+      assertEquals(resp, parse(resp.toByteArray()));
+    }
+  }
+
+  private static ModelInferResponse parse(byte[] wire) {
+    try {
+      return ModelInferResponse.parseFrom(wire);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
 }
