@@ -283,7 +283,7 @@ public final class ServedModel implements AutoCloseable {
    */
   private CompletableFuture<Tensor[]> afterLoad(Tensor[] ordered, int rows, long deadlineNanos,
       long submitted, String transport) {
-    CompletableFuture<Tensor[]> result = new CancelsQueued(queued);
+    CompletableFuture<Tensor[]> result = new CompletableFuture<>();
     // Set by whoever ends the wait for the load: the load's callback, or the caller giving up.
     AtomicBoolean waitEnded = new AtomicBoolean();
     AtomicReference<CompletableFuture<Tensor[]>> queued = new AtomicReference<>();
