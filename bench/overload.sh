@@ -88,11 +88,13 @@ trap 'cleanup; exit 143' TERM
 bin/loadtest --version >/dev/null     # builds the generator if needed
 bin/mlserve --version >/dev/null 2>&1 || true  # builds the server if needed
 
+# Busy and total ticks of CPU $1 so far (/proc/stat: all but idle and iowait are busy).
+cpu_ticks() { awk -v c="cpu$1" '$1 == c {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
 # CPU ticks (user + system) the server process used so far.
 server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$DEMO_PID/stat"; }
 # The server's own p99 of the queue wait and of enqueue-to-result over one phase, from /metrics
 # dumps before and after it: the upper bound (le) of the histogram bucket holding the 99th
-# percentile of the phase's requests, e.g. "<= 5 ms / <= 10 ms".
+# percentile of the phase's requests (after the generator's warm-up), e.g. "<= 5 ms / <= 10 ms".
 server_p99() {
   "$PY" - "$1" "$2" <<'PY'
 import re, sys
@@ -118,6 +120,8 @@ def p99(phase):
 print(p99("queue") + " / " + p99("total"))
 PY
 }
+# secs DURATION [PLUS]: a loadtest duration (500ms, 5s, 2m) in seconds, plus PLUS.
+secs() { "$PY" -c 'import re,sys; v,u=re.fullmatch(r"([0-9.]+)(ms|s|m)",sys.argv[1]).groups(); print(float(v)*{"ms":.001,"s":1,"m":60}[u]+float(sys.argv[2]))' "$1" "${2:-0}"; }
 field() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 errors() { "$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["errors"]; print(", ".join(f"{k} {v}" for k,v in e.items()) or "none")' "$1"; }
 
@@ -180,11 +184,16 @@ PY
     rate="$("$PY" -c "print(int($cap * $factor))")"
     json="$out/$setting.x$factor.json"
     rc=0
-    curl -s "127.0.0.1:$HPORT/metrics" > "$out/$setting.x$factor.before.txt" || true
-    cpu0="$(server_cpu_ticks)"; t0="$(date +%s.%N)"
+    # The server's view starts when the generator's warm-up ends (its JVM takes about a second).
+    (sleep "$(secs "$RUN_WARMUP" 1.5)"
+     curl -s "127.0.0.1:$HPORT/metrics" > "$out/$setting.x$factor.before.txt" || true) &
+    snap=$!
+    cpu0="$(server_cpu_ticks)"; t0="$(date +%s.%N)"; g0=($(cpu_ticks "${GEN_CPUS%%[,-]*}"))
     "${gen[@]}" bin/loadtest run --target "$target" "${load[@]}" --rate "$rate" --duration "$DURATION" \
       --warmup "$RUN_WARMUP" --slo none --quiet --json "$json" >/dev/null || rc=$?
-    cpu1="$(server_cpu_ticks)"; t1="$(date +%s.%N)"
+    wait "$snap" || true
+    cpu1="$(server_cpu_ticks)"; t1="$(date +%s.%N)"; g1=($(cpu_ticks "${GEN_CPUS%%[,-]*}"))
+    genbusy="$("$PY" -c "print(f'{(${g1[0]}-${g0[0]})/max(1,${g1[1]}-${g0[1]}):.2f}')")"
     busy="$("$PY" -c "print(f'{($cpu1-$cpu0)/$(getconf CLK_TCK)/($t1-$t0):.2f}')")"
     curl -s "127.0.0.1:$HPORT/metrics" > "$out/$setting.x$factor.after.txt" || true
     srv="$(server_p99 "$out/$setting.x$factor.before.txt" "$out/$setting.x$factor.after.txt")"
@@ -192,7 +201,7 @@ PY
     rows+=("| $setting | $cap | ${factor}x = $rate | $(field "$json" throughput_rps | cut -d. -f1) \
 | $(field "$json" ok_p50_us) / $(field "$json" ok_p99_us) | $(field "$json" p99_us) \
 | $(field "$json" failed) of $(field "$json" requests) ($(errors "$json")) \
-| $([ "$behind" = True ] && echo "yes (exit $rc)" || echo no) | $busy | $srv |")
+| $([ "$behind" = True ] && echo "yes (exit $rc)" || echo no) | $busy | $genbusy | $srv |")
     eval "p99_${setting//[^a-z0-9]/_}_$(echo "$factor" | tr . _)=$(field "$json" ok_p99_us)"
   done
   # Where the time went, seen from the server (cumulative over this server's whole run): refused
@@ -207,8 +216,8 @@ cpu="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's
 {
   echo "### Overload: admitted latency at ${HIGH}x capacity vs ${LOW}x ($([ "$GRPC" = 1 ] && echo gRPC || echo REST), $([ "$MODEL" = heavy ] && echo "mlp_heavy, $ROWS rows a request" || echo "the demo"))"
   echo
-  echo "| setting | capacity req/s | offered | served req/s | admitted p50 / p99 (us) | p99 of all (us) | refused | generator behind | server CPUs busy | server queue / total p99 |"
-  echo "|---|---:|---:|---:|---:|---:|---|---|---:|---:|"
+  echo "| setting | capacity req/s | offered | served req/s | admitted p50 / p99 (us) | p99 of all (us) | refused | generator behind | server CPUs busy | CPU $GEN_CPUS busy | server queue / total p99 |"
+  echo "|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
   for setting in $SETTINGS; do

@@ -7,8 +7,9 @@ import java.util.concurrent.TimeUnit;
  * gets the tight admission limit of {@link QueueAdmission} (after CoDel and the adaptive queue of
  * "Fail at Scale"). Sustained: over a whole window ({@link #WINDOW_NANOS}, or 8 recent batch
  * times when longer) after the first one since an arriving request last found the queue empty,
- * requests arrived (admitted or refused) a quarter faster than batches took them. A burst drains
- * (the queue is found empty again); a closed loop of any depth sends one request per one served.
+ * requests arrived (admitted or refused) more than a sixteenth faster than batches took them. A
+ * burst drains (the queue is found empty again); a closed loop of any depth sends one request per
+ * one served.
  * Once a request was refused for it, the state holds until a window after the last such refusal:
  * refusing the excess may empty the queue for a moment while the overload goes on.
  *
@@ -42,7 +43,7 @@ final class SustainedOverload {
       long window = Math.max(WINDOW_NANOS, batchNanos > Long.MAX_VALUE / 8 ? Long.MAX_VALUE
           : 8 * batchNanos);
       if (now - windowStartNanos >= window) {
-        outpaced = !firstWindow && arrivals * 4 > served * 5;
+        outpaced = !firstWindow && arrivals * 16 > served * 17;
         firstWindow = false;
         windowStartNanos = now;
         arrivals = 0;

@@ -124,6 +124,16 @@ class DynamicBatcherStandingQueueTest {
   }
 
   @Test
+  void aMildOverloadIsBoundedToo() throws Exception {
+    DynamicBatcher b = learned(2_000);
+    openLoop(b, 5, 3_000); // a quarter more than the engine serves, for 3 s
+    // Without the limit the queue grows by a row a round, to about 750 ms of waiting here.
+    long longest = longestRecentWaitNanos(1_000);
+    assertTrue(longest <= TimeUnit.MILLISECONDS.toNanos(11),
+        "admitted requests of the last second waited up to " + longest / 1e6 + " ms");
+  }
+
+  @Test
   void theRefusalSaysWhatWasExceeded() {
     DynamicBatcher b = learned(2_000);
     openLoop(b, 8, 400);
