@@ -448,7 +448,6 @@ public final class DynamicBatcher implements AutoCloseable {
       return null;
     }
     batchesInFlight++;
-    admission.batchTaken(batch.size());
     return batch;
   }
 

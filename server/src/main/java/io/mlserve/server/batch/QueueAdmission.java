@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * queue answers with ({@code RESOURCE_EXHAUSTED}, each saying what was exceeded).
  *
  * <p>Two limits: a burst, or a closed loop of clients, may queue up to the queue timeout
- * ({@code queue_timeout_us}, default 1 s); under {@link SustainedOverload} (requests arriving
- * faster than they are served, for a window after the queue stopped emptying) a new request is
+ * ({@code queue_timeout_us}, default 1 s); under {@link SustainedOverload} (a queue that stopped
+ * emptying and keeps growing) a new request is
  * admitted only while its estimated wait is under {@link #STANDING_BATCHES} recent batch times
  * (at least {@link #STANDING_FLOOR_NANOS}, at most the queue timeout). A standing queue longer
  * than that adds latency and no throughput: the workers have their next batches ready either
@@ -72,7 +72,7 @@ final class QueueAdmission {
     if (overload.sustained(now) && wait >= standingLimitNanos()) {
       overload.refusedAt(now, batchNanosAverage);
       throw new InferenceException(Kind.RESOURCE_EXHAUSTED, "model " + modelLabel
-          + " is overloaded (requests arrive faster than they are served): a new request would"
+          + " is overloaded (its queue keeps growing): a new request would"
           + " wait about " + millis(wait) + " ms, the limit of a standing queue is "
           + millis(standingLimitNanos()) + " ms (" + STANDING_BATCHES
           + " recent batch times, at least " + TimeUnit.NANOSECONDS.toMillis(STANDING_FLOOR_NANOS)
@@ -89,11 +89,6 @@ final class QueueAdmission {
 
   private static String millis(long nanos) {
     return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
-  }
-
-  /** Counts a batch of {@code requests} requests taken from the queue. */
-  void batchTaken(int requests) {
-    overload.served(requests);
   }
 
   /** Counts one batch that ran, taking {@code nanos}: an average that follows a slower engine. */

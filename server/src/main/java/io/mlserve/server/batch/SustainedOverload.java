@@ -3,30 +3,33 @@ package io.mlserve.server.batch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Tells sustained overload from a burst and from a closed loop, so that only sustained overload
- * gets the tight admission limit of {@link QueueAdmission} (after CoDel and the adaptive queue of
- * "Fail at Scale"). Sustained: over a whole window ({@link #WINDOW_NANOS}, or 8 recent batch
- * times when longer) after the first one since an arriving request last found the queue empty,
- * requests arrived (admitted or refused) more than a sixteenth faster than batches took them. A
- * burst drains (the queue is found empty again); a closed loop of any depth sends one request per
- * one served.
- * Once a request was refused for it, the state holds until a window after the last such refusal:
- * refusing the excess may empty the queue for a moment while the overload goes on.
+ * Tells sustained overload from a burst and from a closed loop of clients, so that only
+ * sustained overload gets the tight admission limit of {@link QueueAdmission} (after CoDel and
+ * the adaptive queue of "Fail at Scale"). Sustained: since an arriving request last found the
+ * queue empty, the queue reached a new highest depth in each of {@link #RISING_WINDOWS} windows
+ * in a row ({@link #WINDOW_NANOS}, or 8 recent batch times when longer), after the first window.
+ * A burst drains (the queue is found empty again); a closed loop of any number of clients keeps
+ * the queue at most that number deep, so after its first window it sets no new highs; an open
+ * loop faster than the engine grows the queue without end. Once a request was refused for it,
+ * the state holds until a window after the last such refusal: refusing the excess drains the
+ * queue (no new highs) while the overload goes on.
  *
  * <p>Not thread-safe: the {@link DynamicBatcher} calls it holding its lock, through
  * {@link QueueAdmission}.
  */
 final class SustainedOverload {
-  /** The shortest window over which arrivals are compared with what was served. */
+  /** The shortest window over which the queue's highest depth is compared. */
   static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** Windows in a row that must each set a new highest depth. */
+  static final int RISING_WINDOWS = 3;
 
   private long windowStartNanos;
-  private long arrivals;
-  private long served;
-  /** The window began when the queue was found empty: the onset of load, not compared. */
+  /** The window began when the queue was found empty: the onset of load, only a reference. */
   private boolean firstWindow = true;
-  /** The last whole window's arrivals outpaced what was served. */
-  private boolean outpaced;
+  /** The highest depth in the earlier windows, and in this one. */
+  private int peak;
+  private int windowPeak;
+  private int risingWindows;
   /** Whether a request was refused for sustained overload; then until when the state holds. */
   private boolean refused;
   private long holdUntilNanos;
@@ -35,38 +38,38 @@ final class SustainedOverload {
   void arrived(long now, int queued, long batchNanos) {
     if (queued == 0) {
       windowStartNanos = now;
-      arrivals = 0;
-      served = 0;
       firstWindow = true;
-      outpaced = false;
-    } else {
-      long window = Math.max(WINDOW_NANOS, batchNanos > Long.MAX_VALUE / 8 ? Long.MAX_VALUE
-          : 8 * batchNanos);
-      if (now - windowStartNanos >= window) {
-        outpaced = !firstWindow && arrivals * 16 > served * 17;
-        firstWindow = false;
-        windowStartNanos = now;
-        arrivals = 0;
-        served = 0;
-      }
+      peak = 0;
+      windowPeak = 0;
+      risingWindows = 0;
+      return;
     }
-    arrivals++;
-  }
-
-  /** A batch of {@code requests} requests was taken from the queue. */
-  void served(int requests) {
-    served += requests;
+    if (now - windowStartNanos >= window(batchNanos)) {
+      if (firstWindow || windowPeak <= peak) {
+        risingWindows = 0;
+      } else {
+        risingWindows++;
+      }
+      peak = Math.max(peak, windowPeak);
+      firstWindow = false;
+      windowStartNanos = now;
+      windowPeak = 0;
+    }
+    windowPeak = Math.max(windowPeak, queued);
   }
 
   /** Whether the load is sustained overload at {@code now}. */
   boolean sustained(long now) {
-    return outpaced || (refused && now - holdUntilNanos < 0);
+    return risingWindows >= RISING_WINDOWS || (refused && now - holdUntilNanos < 0);
   }
 
   /** A request was refused at {@code now} for sustained overload. */
   void refusedAt(long now, long batchNanos) {
     refused = true;
-    holdUntilNanos = now + Math.max(WINDOW_NANOS, batchNanos > Long.MAX_VALUE / 8
-        ? Long.MAX_VALUE : 8 * batchNanos);
+    holdUntilNanos = now + window(batchNanos);
+  }
+
+  private static long window(long batchNanos) {
+    return Math.max(WINDOW_NANOS, batchNanos > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : 8 * batchNanos);
   }
 }

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The queue's bound under sustained overload: when requests arrive faster than batches take them
- * (over a 100 ms window after the queue stopped emptying), a new request is admitted only while
+ * The queue's bound under sustained overload: when the queue stopped emptying and reached a new
+ * highest depth in each of 3 windows of 100 ms in a row after the first, a new request is admitted only while
  * its estimated wait is under 4 recent batch times (at least 5 ms), and so until 100 ms after the
  * last such refusal; a burst that drains, and a closed loop of any depth, may still queue up to
  * the queue timeout (1 s here). The clock is a {@link FakeTicker}; the engine "takes" time by
@@ -136,15 +136,15 @@ class DynamicBatcherStandingQueueTest {
   @Test
   void theRefusalSaysWhatWasExceeded() {
     DynamicBatcher b = learned(2_000);
-    openLoop(b, 8, 400);
+    openLoop(b, 8, 600);
     int before = rejected.get();
     InferenceException e = assertThrows(InferenceException.class, () -> {
       for (int i = 0; i < 100; i++) {
         submit(b, 1);
       }
     });
-    assertTrue(e.getMessage().startsWith("model m:1 is overloaded (requests arrive faster than"
-        + " they are served): a new request would wait about "), e.getMessage());
+    assertTrue(e.getMessage().startsWith("model m:1 is overloaded (its queue keeps growing): a"
+        + " new request would wait about "), e.getMessage());
     assertTrue(e.getMessage().endsWith(" ms, the limit of a standing queue is 8.0 ms (4 recent"
         + " batch times, at least 5 ms); retry later"), e.getMessage());
     assertEquals(before + 1, rejected.get());
@@ -179,7 +179,7 @@ class DynamicBatcherStandingQueueTest {
   @Test
   void theTightLimitHoldsUntil100MsAfterItsLastRefusal() {
     DynamicBatcher b = learned(2_000);
-    openLoop(b, 8, 400);
+    openLoop(b, 8, 1_000); // refusing for some 200 ms by its end
     assertTrue(rejected.get() > 0);
     while (b.queueDepth() > 0) {
       assertTrue(b.runOnce(0)); // the queue drains and is found empty again...
@@ -205,7 +205,7 @@ class DynamicBatcherStandingQueueTest {
   @Test
   void theStandingLimitIsAtLeast5Ms() {
     DynamicBatcher fast = learned(100); // 0.1 ms a batch: 0.4 ms, raised to 5 ms
-    openLoop(fast, 8, 400);
+    openLoop(fast, 5, 600); // a quarter over: the queue stays under its 1000 requests
     InferenceException e = assertThrows(InferenceException.class, () -> offerAll(fast));
     assertTrue(e.getMessage().contains("the limit of a standing queue is 5.0 ms"), e.getMessage());
   }
