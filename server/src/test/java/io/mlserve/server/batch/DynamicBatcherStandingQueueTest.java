@@ -164,6 +164,21 @@ class DynamicBatcherStandingQueueTest {
   }
 
   @Test
+  void aClosedLoopWhoseAnswersReturnInClumpsIsNotRefused() {
+    DynamicBatcher b = learned(20_000); // 20 ms a batch: few requests a window
+    offer(b, 40); // 40 clients; their answers reach them three batches at a time
+    int answered = 0;
+    for (int round = 0; round < 100; round++) {
+      assertTrue(b.runOnce(0));
+      answered += 4;
+      if (round % 3 == 2) {
+        assertEquals(0, offer(b, answered), "round " + round);
+        answered = 0;
+      }
+    }
+  }
+
+  @Test
   void aBurstThatDrainsIsAdmittedUpToTheQueueTimeout() {
     DynamicBatcher b = learned(2_000);
     for (int round = 0; round < 3; round++) {
