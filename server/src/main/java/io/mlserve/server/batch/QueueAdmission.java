@@ -2,6 +2,7 @@ package io.mlserve.server.batch;
 
 import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.core.InferenceException.Kind;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,11 +13,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Two limits: a burst, or a closed loop of clients, may queue up to the queue timeout
  * ({@code queue_timeout_us}, default 1 s); under {@link SustainedOverload} (a queue that stopped
- * emptying and keeps growing) a new request is
- * admitted only while its estimated wait is under {@link #STANDING_BATCHES} recent batch times
- * (at least {@link #STANDING_FLOOR_NANOS}, at most the queue timeout). A standing queue longer
- * than that adds latency and no throughput: the workers have their next batches ready either
- * way.
+ * emptying and keeps growing) a new request is admitted only while its estimated wait is under
+ * {@link #STANDING_BATCHES} recent batch times (at least {@link #STANDING_FLOOR_NANOS}, at most
+ * the queue timeout). A standing queue longer than that adds latency and no throughput: the
+ * workers have their next batches ready either way.
  *
  * <p>Not thread-safe: the {@link DynamicBatcher} calls it holding its lock.
  */
@@ -81,14 +81,14 @@ final class QueueAdmission {
   }
 
   /** The longest wait a standing queue admits: a few recent batch times, bounded both ways. */
-  long standingLimitNanos() {
+  private long standingLimitNanos() {
     long batches = batchNanosAverage > Long.MAX_VALUE / STANDING_BATCHES
         ? Long.MAX_VALUE : STANDING_BATCHES * batchNanosAverage;
     return Math.min(settings.queueTimeoutNanos(), Math.max(STANDING_FLOOR_NANOS, batches));
   }
 
   private static String millis(long nanos) {
-    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+    return String.format(Locale.ROOT, "%.1f", nanos / 1e6);
   }
 
   /** Counts one batch that ran, taking {@code nanos}: an average that follows a slower engine. */
