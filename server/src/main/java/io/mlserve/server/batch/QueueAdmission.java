@@ -55,6 +55,7 @@ final class QueueAdmission {
   void admit(int queued, long queuedRows, long oldestEnqueuedNanos, long now, int rows) {
     overload.arrived(now, queued, batchNanosAverage);
     if (queued >= settings.queueCapacity()) {
+      overload.refusedAtBound(now, batchNanosAverage);
       throw new InferenceException(Kind.RESOURCE_EXHAUSTED, "queue of model " + modelLabel
           + " is full (" + settings.queueCapacity() + " requests); retry later");
     }
@@ -63,6 +64,7 @@ final class QueueAdmission {
     }
     long wait = estimatedWaitNanos(queued, queuedRows, now - oldestEnqueuedNanos, rows);
     if (wait >= settings.queueTimeoutNanos()) {
+      overload.refusedAtBound(now, batchNanosAverage);
       throw new InferenceException(Kind.RESOURCE_EXHAUSTED, "model " + modelLabel
           + " is overloaded: a new request would wait about "
           + TimeUnit.NANOSECONDS.toMillis(wait) + " ms in its queue, the limit is "

@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
  * in a row ({@link #WINDOW_NANOS}, or 8 recent batch times when longer), after the first window.
  * A burst drains (the queue is found empty again); a closed loop of any number of clients keeps
  * the queue at most that number deep, so after its first window it sets no new highs; an open
- * loop faster than the engine grows the queue without end. Once a request was refused for it,
+ * loop faster than the engine grows the queue without end (or holds it at the queue's count or
+ * time bound, refusing there, which counts too once the queue stood a window). Once a request was
+ * refused for it,
  * the state holds until a window after the last such refusal: refusing the excess drains the
  * queue (no new highs) while the overload goes on.
  *
@@ -24,6 +26,8 @@ final class SustainedOverload {
   static final int RISING_WINDOWS = 3;
 
   private long windowStartNanos;
+  /** When an arriving request last found the queue empty. */
+  private long emptyAtNanos;
   /** The window began when the queue was found empty: the onset of load, only a reference. */
   private boolean firstWindow = true;
   /** The highest depth in the earlier windows, and in this one. */
@@ -38,6 +42,7 @@ final class SustainedOverload {
   void arrived(long now, int queued, long batchNanos) {
     if (queued == 0) {
       windowStartNanos = now;
+      emptyAtNanos = now;
       firstWindow = true;
       peak = 0;
       windowPeak = 0;
@@ -67,6 +72,17 @@ final class SustainedOverload {
   void refusedAt(long now, long batchNanos) {
     refused = true;
     holdUntilNanos = now + window(batchNanos);
+  }
+
+  /**
+   * A request was refused at {@code now} by the queue's count or time bound. Once the queue has
+   * stood a whole window that is sustained overload too: a queue held at that bound sets no new
+   * highs.
+   */
+  void refusedAtBound(long now, long batchNanos) {
+    if (now - emptyAtNanos >= window(batchNanos)) {
+      refusedAt(now, batchNanos);
+    }
   }
 
   private static long window(long batchNanos) {

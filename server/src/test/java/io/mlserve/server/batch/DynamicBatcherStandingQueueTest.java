@@ -124,6 +124,17 @@ class DynamicBatcherStandingQueueTest {
   }
 
   @Test
+  void anOverloadHeldAtTheQueueTimeoutIsBoundedToo() throws Exception {
+    DynamicBatcher b = learned(10_000); // 10 ms a batch: the standing limit is 40 ms
+    offer(b, 401); // 100 batches, 1 s: the last one refused by the queue timeout
+    // The queue now sets no new highs: the queue timeout holds it at 1 s while the load goes on.
+    openLoop(b, 8, 3_000);
+    long longest = longestRecentWaitNanos(1_000);
+    assertTrue(longest <= TimeUnit.MILLISECONDS.toNanos(60),
+        "admitted requests of the last second waited up to " + longest / 1e6 + " ms");
+  }
+
+  @Test
   void aMildOverloadIsBoundedToo() throws Exception {
     DynamicBatcher b = learned(2_000);
     openLoop(b, 5, 3_000); // a quarter more than the engine serves, for 3 s
