@@ -30,6 +30,7 @@ class DynamicBatcherStandingQueueTest {
   private final FakeRunner runner = new FakeRunner();
   private final AtomicInteger rejected = new AtomicInteger();
   private final List<CompletableFuture<BatchResult>> admitted = new ArrayList<>();
+  private final List<Long> admittedAt = new ArrayList<>();
 
   /** A FakeRunner whose every call takes {@code micros} of the fake clock. */
   private ModelRunner taking(long micros) {
@@ -70,6 +71,7 @@ class DynamicBatcherStandingQueueTest {
     for (int i = 0; i < requests; i++) {
       try {
         admitted.add(submit(b, 1));
+        admittedAt.add(ticker.nanoTime());
       } catch (InferenceException e) {
         assertEquals(Kind.RESOURCE_EXHAUSTED, e.kind());
         refused++;
@@ -93,17 +95,27 @@ class DynamicBatcherStandingQueueTest {
     }
   }
 
-  /** The longest queue wait of the admitted requests queued in the last {@code millis}. */
+  /**
+   * The longest queue wait of the requests admitted in the last {@code millis} (of those still
+   * queued: so far); {@link Long#MAX_VALUE} when one was dropped after waiting out the timeout.
+   */
   private long longestRecentWaitNanos(long millis) throws Exception {
     long since = ticker.nanoTime() - TimeUnit.MILLISECONDS.toNanos(millis);
     long longest = 0;
-    for (CompletableFuture<BatchResult> f : admitted) {
-      if (f.isDone()) {
-        BatchResult r = f.get(0, TimeUnit.SECONDS);
-        if (r.enqueuedNanos() > since) {
-          longest = Math.max(longest, r.startedNanos() - r.enqueuedNanos());
-        }
+    for (int i = 0; i < admitted.size(); i++) {
+      CompletableFuture<BatchResult> f = admitted.get(i);
+      if (admittedAt.get(i) <= since) {
+        continue;
       }
+      if (!f.isDone()) { // still queued: it has waited this long so far
+        longest = Math.max(longest, ticker.nanoTime() - admittedAt.get(i));
+        continue;
+      }
+      if (f.isCompletedExceptionally()) {
+        return Long.MAX_VALUE;
+      }
+      BatchResult r = f.get(0, TimeUnit.SECONDS);
+      longest = Math.max(longest, r.startedNanos() - r.enqueuedNanos());
     }
     return longest;
   }
