@@ -3,9 +3,12 @@
 
 # start_serve LOG STORE: starts `bin/mlserve serve` on 127.0.0.1 with free ports; waits up to
 # $READY_TIMEOUT s for its ready line; sets DEMO_PID (stopped by lib.sh's stop_demo), GPORT, HPORT.
+# DEMO_PREFIX: words run before bin/mlserve (e.g. "taskset -c 1"). Extra mlserve flags: $3...
 start_serve() {
   local log="$1"
-  bin/mlserve serve --store "$2" --grpc-port 0 --http-port 0 --bind 127.0.0.1 >"$log" 2>&1 &
+  local store="$2"; shift 2
+  ${DEMO_PREFIX:-} bin/mlserve serve --store "$store" --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
+    "$@" >"$log" 2>&1 &
   DEMO_PID=$!
   for _ in $(seq "${READY_TIMEOUT:-300}"); do
     grep -q "ready grpc_port" "$log" && break

@@ -2,9 +2,10 @@
 
 # start_demo LOG STORE [extra mlserve flags...]: starts `bin/mlserve demo` on 127.0.0.1 with free
 # ports; sets DEMO_PID, GPORT, HPORT. The caller owns cleanup (kill -TERM "$DEMO_PID").
+# DEMO_PREFIX: words run before bin/mlserve (e.g. "taskset -c 1" to pin the server to a CPU).
 start_demo() {
   local log="$1" store="$2"; shift 2
-  bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 --store "$store" "$@" > "$log" 2>&1 &
+  ${DEMO_PREFIX:-} bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 --store "$store" "$@" > "$log" 2>&1 &
   DEMO_PID=$!
   for _ in $(seq 300); do grep -q "ready grpc_port" "$log" && break; sleep 1; done
   GPORT="$(sed -n 's/^mlserve: ready grpc_port=\([0-9]*\).*/\1/p' "$log")"

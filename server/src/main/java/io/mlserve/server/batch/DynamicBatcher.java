@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * waited {@code queueTimeoutNanos} in the queue is dropped when a worker reaches it (like
  * Triton's queue policy timeout), and a new request is refused at once when the oldest queued
  * one has already waited that long, or when the estimated wait (batches ahead of it times the
- * recent time per batch, over the number of workers) is that long or longer. All three answer
+ * recent time per batch, over the number of workers) is that long or longer; under sustained
+ * overload, already when it is a few batch times ({@link QueueAdmission}). All three answer
  * {@code RESOURCE_EXHAUSTED}: under overload the requests that are admitted are served within
  * the timeout rather than all of them late.
  *
