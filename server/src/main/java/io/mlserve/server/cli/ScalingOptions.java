@@ -28,12 +28,12 @@ final class ScalingOptions {
   Integer maxInstances;
 
   @Option(names = "--scale-up-window-ms", description = "Add a worker when the workers were busy"
-      + " at least 85% of the time with requests waiting over this window (100 to 3600000;"
+      + " at least 85%% of the time with requests waiting over this window (100 to 3600000;"
       + " default 2000).")
   long upWindowMs = TimeUnit.NANOSECONDS.toMillis(ScalingWindows.DEFAULT.upNanos());
 
   @Option(names = "--scale-down-window-ms", description = "Remove a worker when the workers were"
-      + " busy less than 30% of the time over this window (100 to 3600000; default 30000).")
+      + " busy less than 30%% of the time over this window (100 to 3600000; default 30000).")
   long downWindowMs = TimeUnit.NANOSECONDS.toMillis(ScalingWindows.DEFAULT.downNanos());
 
   /** What is wrong with the flags, one line each, added to {@code out}. */
