@@ -19,7 +19,8 @@
 #   CONCURRENCY=64 CHANNELS=1 DURATION=15s WARMUP=30s CLIENT_WARMUP=5s ROUNDS=3
 #   FEATURES=24 MODEL=curve_forecaster
 #   SERVERS="echo mlserve-batching mlserve-no-batching"   (a subset runs only those)
-#   JAR_DIR (for mlserve-jar-LABEL)  OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
+#   JAR_DIR (for mlserve-jar-LABEL)  MLSERVE_ARGS_LABEL (extra flags of mlserve-jar-LABEL only; a
+#   label's other characters than letters, digits and _ become _)  OUT_DIR=bench/out  READY_TIMEOUT=300 (seconds a server may take to print its ready line)
 #   LOADTEST_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"  ECHO_JAVA_OPTS=""
 #   MLSERVE_ARGS (extra server flags, e.g. "--instances 2")  MLSERVE_JAVA_OPTS (read by bin/mlserve)  MVN=mvn (build command, e.g. "flock /tmp/mvn.lock mvn")
 # Server CPU: during each measured run the script reads the server process's CPU time (utime +
@@ -147,10 +148,17 @@ for s in $SERVERS; do
       batching=on
       [ "$s" = mlserve-no-batching ] && batching=off
       cp=""
-      [[ "$s" == mlserve-jar-* ]] && cp="$JAR_DIR/${s#mlserve-jar-}.jar:$root/server/target/lib/*"
+      extra=""
+      if [[ "$s" == mlserve-jar-* ]]; then
+        cp="$JAR_DIR/${s#mlserve-jar-}.jar:$root/server/target/lib/*"
+        # Per-build flags: MLSERVE_ARGS_<LABEL> (other characters of the label as _).
+        label="${s#mlserve-jar-}"
+        extra_var="MLSERVE_ARGS_${label//[^A-Za-z0-9_]/_}"
+        extra="${!extra_var:-}"
+      fi
       # shellcheck disable=SC2086
       MLSERVE_CLASSPATH="${cp:-${MLSERVE_CLASSPATH:-}}" start_server "$s" "$log" bin/mlserve demo --grpc-port 0 --http-port 0 --bind 127.0.0.1 \
-        --store "$store" --batching "$batching" ${MLSERVE_ARGS:-}
+        --store "$store" --batching "$batching" ${MLSERVE_ARGS:-} $extra
       ;;
   esac
 done
@@ -247,7 +255,10 @@ label() {
     echo) echo "echo (bare grpc-java, no model)" ;;
     mlserve-batching) echo "mlserve, batching on (max batch 64, delay 0)" ;;
     mlserve-no-batching) echo "mlserve, batching off" ;;
-    mlserve-jar-*) echo "mlserve ${1#mlserve-jar-}, batching on" ;;
+    mlserve-jar-*)
+      local v="MLSERVE_ARGS_${1#mlserve-jar-}"
+      v="${v//[^A-Za-z0-9_]/_}"
+      echo "mlserve ${1#mlserve-jar-}, batching on${!v:+ (${!v})}" ;;
   esac
 }
 
