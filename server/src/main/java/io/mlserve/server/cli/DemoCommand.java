@@ -2,6 +2,7 @@ package io.mlserve.server.cli;
 
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
+import io.mlserve.registry.SameContentValidator;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.metrics.Telemetry;
 import io.mlserve.server.batch.Ticker;
@@ -162,9 +163,10 @@ final class DemoCommand implements Callable<Integer> {
         new ModelLoader(Engines.all(), Ticker.system(), Function.identity(),
             new MetricsRegistry(), Telemetry.disabled());
     try (EventLog events = EventLog.open(modelStore.root())) {
-      ModelRegistry registry =
-          new ModelRegistry(modelStore, events, new EngineArtifactValidator(validatorLoader),
-              Clock.systemUTC());
+      // The three registrations are the same network: the engine validates its bytes once.
+      ModelRegistry registry = new ModelRegistry(modelStore, events,
+          new SameContentValidator(new EngineArtifactValidator(validatorLoader), 4),
+          Clock.systemUTC());
       Manifest m = registry.register(RegisterRequest.fromManifestFile(manifestFile, "demo"));
       registry.promote(m.name(), m.version(), Stage.PRODUCTION, "demo", "demo setup");
       System.out.println("mlserve demo: registered " + m.name() + " " + m.version()
