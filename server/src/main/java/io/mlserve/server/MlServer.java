@@ -4,16 +4,13 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.mlserve.registry.ModelRegistry;
-import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.drift.DriftAlertSignals;
-import io.mlserve.server.drift.DriftConfig;
 import io.mlserve.server.drift.DriftMonitor;
 import io.mlserve.server.experiment.ExperimentConfig;
 import io.mlserve.server.experiment.Experiments;
@@ -22,26 +19,21 @@ import io.mlserve.server.grpc.ExperimentsGrpcService;
 import io.mlserve.server.grpc.InferenceGrpcService;
 import io.mlserve.server.grpc.ReadYourWrites;
 import io.mlserve.server.triton.shm.SharedMemoryGrpc;
-import io.mlserve.server.triton.shm.SharedMemoryRegistry;
 import io.mlserve.registry.grpc.AdminAuth;
 import io.mlserve.server.model.IdleUnloader;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
 import io.mlserve.server.model.ServedModel;
-import io.mlserve.server.reload.GuardPolicy;
 import io.mlserve.server.reload.PromotionGuard;
 import io.mlserve.server.reload.ReloadCoordinator;
 import io.mlserve.server.alerts.AlertService;
-import io.mlserve.server.alerts.AlertSettings;
 import io.mlserve.server.alerts.ServedScopes;
 import io.mlserve.server.grpc.AlertsGrpcService;
-import io.mlserve.server.evaluation.EvaluationRunner;
 import io.mlserve.server.serving.AnswerListener;
 import io.mlserve.server.shadow.Shadows;
 import io.mlserve.server.triton.RepositoryAuth;
 import io.mlserve.server.triton.RepositoryGrpc;
 import io.mlserve.server.triton.RepositoryService;
-import io.mlserve.server.triton.StreamInfer;
 import io.mlserve.server.usage.UsageCounts;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.RequestIds;
@@ -51,10 +43,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +82,7 @@ public final class MlServer implements AutoCloseable {
   private final CompletableFuture<?> readyAfter;
   private final IdleUnloader idle;
 
-  private MlServer(Builder b) {
+  MlServer(MlServerBuilder b) {
     this.store = b.store;
     this.router = b.router;
     this.registry = b.registry;
@@ -162,8 +152,9 @@ public final class MlServer implements AutoCloseable {
   }
 
   /** A server over {@code store} whose versions {@code loader} loads. */
-  public static Builder builder(ServerBuilder<?> grpc, ModelStore store, ModelLoader loader) {
-    return new Builder(grpc, store, loader);
+  public static MlServerBuilder builder(ServerBuilder<?> grpc, ModelStore store,
+      ModelLoader loader) {
+    return new MlServerBuilder(grpc, store, loader);
   }
 
   @SuppressWarnings("deprecation")
@@ -326,185 +317,6 @@ public final class MlServer implements AutoCloseable {
       shutdown(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Options of an {@link MlServer}; not thread-safe. */
-  public static final class Builder {
-    private final ServerBuilder<?> grpc;
-    private final ModelStore store;
-    private final ModelLoader loader;
-    private ModelRouter router = new ModelRouter();
-    private Ticker ticker = Ticker.system();
-    private Clock clock = Clock.systemUTC();
-    private ModelRegistry registry;
-    private Function<String, GuardPolicy> guardPolicies = m -> GuardPolicy.defaults();
-    private long guardCheckMillis = 1000;
-    private boolean followEvents = true;
-    private boolean checkFinite = true;
-    private SharedMemoryRegistry sharedMemory = SharedMemoryRegistry.disabled();
-    private Experiments experiments;
-    private long rolloutTickMillis;
-    private EvaluationRunner evaluations;
-    private AlertSettings alerts;
-    private DriftConfig drift = DriftConfig.defaults();
-    private String adminToken;
-    private StreamInfer streams = new StreamInfer(StreamInfer.DEFAULT_MAX_IN_FLIGHT);
-    private CompletableFuture<?> readyAfter =
-        CompletableFuture.completedFuture(null);
-    private final List<BindableService> services = new ArrayList<>();
-    private final List<ServerServiceDefinition> adminDefinitions = new ArrayList<>();
-    private final List<ServerServiceDefinition> definitions = new ArrayList<>();
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    private Builder(ServerBuilder<?> grpc, ModelStore store, ModelLoader loader) {
-      this.grpc = Objects.requireNonNull(grpc, "grpc");
-      this.store = Objects.requireNonNull(store, "store");
-      this.loader = Objects.requireNonNull(loader, "loader");
-    }
-
-    public Builder router(ModelRouter router) {
-      this.router = Objects.requireNonNull(router, "router");
-      return this;
-    }
-
-    public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
-      return this;
-    }
-
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The registry that records reload failures and rollbacks (none: only logged). */
-    public Builder registry(ModelRegistry registry) {
-      this.registry = registry;
-      return this;
-    }
-
-    /** The post-promotion guard's policy per model, and how often it checks (0: never). */
-    public Builder guard(Function<String, GuardPolicy> policies, long checkEveryMillis) {
-      this.guardPolicies = Objects.requireNonNull(policies, "policies");
-      this.guardCheckMillis = checkEveryMillis;
-      return this;
-    }
-
-    /** Whether to follow the store's event log after start (default true). */
-    public Builder followEvents(boolean follow) {
-      this.followEvents = follow;
-      return this;
-    }
-
-    /**
-     * Whether gRPC inference refuses NaN and infinite float inputs (default true; the REST
-     * routes always do).
-     */
-    public Builder checkFinite(boolean check) {
-      this.checkFinite = check;
-      return this;
-    }
-
-    /** System shared memory (default: disabled); register/unregister need {@link #adminToken}. */
-    public Builder sharedMemory(SharedMemoryRegistry registry) {
-      this.sharedMemory = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /**
-     * Drive the store's running canary rollouts every {@code tickMillis} (0, the default: never;
-     * a server that follows the store still serves their splits). With several servers on one
-     * store, the one holding the store's rollout lease does.
-     */
-    public Builder rollouts(long tickMillis) {
-      this.rolloutTickMillis = tickMillis;
-      return this;
-    }
-
-    /**
-     * Runs the approval workflow with {@code runner} (a version reaching Staging under a policy
-     * is evaluated and judged), on the rollout tick, on the server holding the store's approval
-     * lease. Needs {@link #rollouts} > 0 and a registry.
-     */
-    public Builder approvals(EvaluationRunner runner) {
-      this.evaluations = Objects.requireNonNull(runner, "runner");
-      return this;
-    }
-
-    /**
-     * Evaluates {@code settings}' alert rules every interval (default: none, as
-     * {@code --no-alerts}): see {@link AlertService}.
-     */
-    public Builder alerts(AlertSettings settings) {
-      this.alerts = Objects.requireNonNull(settings, "settings");
-      return this;
-    }
-
-    /** The token repository load/unload need (as the admin services; null, default: none). */
-    public Builder adminToken(String tokenOrNull) {
-      this.adminToken = tokenOrNull;
-      return this;
-    }
-
-    /** How ModelStreamInfer streams run (default: {@link StreamInfer#DEFAULT_MAX_IN_FLIGHT}). */
-    public Builder streams(StreamInfer streams) {
-      this.streams = Objects.requireNonNull(streams, "streams");
-      return this;
-    }
-
-    /**
-     * Work of the caller's that the server answers requests during but reports ready only after
-     * ({@code /readyz}, ServerReady, {@code grpc.health.v1}), however it ends: the demo writes
-     * its datasets and drift references while its models already answer. Default: none.
-     */
-    public Builder readyAfter(CompletableFuture<?> setup) {
-      this.readyAfter = Objects.requireNonNull(setup, "setup");
-      return this;
-    }
-
-    /** How live drift is sampled and compared (default {@link DriftConfig#defaults()}). */
-    public Builder drift(DriftConfig config) {
-      this.drift = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /** Where answers are recorded for A/B reports and feedback; default: the defaults'. */
-    public Builder experiments(Experiments experiments) {
-      this.experiments = Objects.requireNonNull(experiments, "experiments");
-      return this;
-    }
-
-    public Builder service(BindableService service) {
-      services.add(Objects.requireNonNull(service, "service"));
-      return this;
-    }
-
-    public Builder service(ServerServiceDefinition service) {
-      definitions.add(Objects.requireNonNull(service, "service"));
-      return this;
-    }
-
-    /**
-     * An admin service whose successful changes of a model are answered once this server has
-     * applied them ({@link ReadYourWrites}, at most {@link MlServer#APPLY_WAIT}).
-     */
-    public Builder adminService(ServerServiceDefinition service) {
-      adminDefinitions.add(Objects.requireNonNull(service, "service"));
-      return this;
-    }
-
-    /**
-     * Something of the gRPC transport to close once the server has terminated, e.g. the
-     * {@link io.mlserve.server.netty.GrpcListener} whose builder was handed in.
-     */
-    public Builder closeAfterShutdown(AutoCloseable resource) {
-      closeAfter.add(Objects.requireNonNull(resource, "resource"));
-      return this;
-    }
-
-    public MlServer build() {
-      return new MlServer(this);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.mlserve.errors.ClientText;
 import io.mlserve.server.alerts.AlertSettings;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mlserve.server.MlServer;
+import io.mlserve.server.MlServerBuilder;
 import io.mlserve.server.metrics.MetricsRegistry;
 import io.mlserve.server.experiment.Experiments;
 import io.mlserve.server.alerts.DjlGpuProbe;
@@ -170,7 +171,7 @@ final class ServerLauncher {
             DatasetLimits.defaults().withMaxBytes(options.maxDatasetBytes)), loader,
         Clock.systemUTC(), Ticker.system(), Duration.ofSeconds(options.evaluationTimeLimitSeconds),
         EvaluationRunner.DEFAULT_MAX_QUEUED);
-    MlServer.Builder serverBuilder = MlServer.builder(builder, store, loader);
+    MlServerBuilder serverBuilder = MlServer.builder(builder, store, loader);
     CompletableFuture<Void> setupDone = new CompletableFuture<>();
     serverBuilder.readyAfter(setupDone);
     String token = adminToken == null || adminToken.isBlank() ? null : adminToken;

@@ -11,6 +11,7 @@ import io.mlserve.registry.ArtifactValidator;
 import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.server.MlServer;
+import io.mlserve.server.MlServerBuilder;
 import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.engine.all.Engines;
 import io.mlserve.server.metrics.MetricsRegistry;
@@ -120,7 +121,7 @@ public final class ServerFixture implements AutoCloseable {
     ServerBuilder<?> grpc = inProcessName != null
         ? InProcessServerBuilder.forName(inProcessName).directExecutor()
         : NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
-    MlServer.Builder b = MlServer.builder(grpc, store, loader)
+    MlServerBuilder b = MlServer.builder(grpc, store, loader)
         .router(router)
         .registry(registry)
         .guard(guard, 0)
