@@ -10,12 +10,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,13 +64,11 @@ class AutoscaleIT {
         "1.0.0", "--stage", "Production");
     assertEquals(0, p.code(), p.err());
 
-    Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
-    server = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
+    server = LauncherProcess.startInTmp(tmp,
         "serve", "--store", store.toString(), "--grpc-port", "0", "--http-port", "0",
         "--bind", "127.0.0.1", "--instances", "1", "--min-instances", "1",
         "--max-instances", "3", "--scale-up-window-ms", "500", "--scale-down-window-ms", "2000");
-    Matcher ready = server.awaitLine(LauncherProcess.READY, LauncherProcess.START_SECONDS,
-        TimeUnit.SECONDS);
+    Matcher ready = server.awaitReady();
     int port = Integer.parseInt(ready.group(2));
 
     String metrics = metrics(port);

@@ -18,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterEach;
@@ -68,12 +67,10 @@ class DashboardIT {
   }
 
   private int startDemo() throws Exception {
-    Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
-    demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
+    demo = LauncherProcess.startInTmp(tmp,
         "demo", "--store", tmp.resolve("store").toString(), "--grpc-port", "0",
         "--http-port", "0", "--bind", "127.0.0.1");
-    Matcher ready = demo.awaitLine(LauncherProcess.READY,
-        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitReady();
     return Integer.parseInt(ready.group(2));
   }
 

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterEach;
@@ -72,12 +71,10 @@ class DashboardScaleIT {
     page = new DashboardPage("DashboardScaleIT",
         Files.createDirectories(tmp.resolve("chromium")));
     Path store = fixtureStore(tmp.resolve("store"));
-    Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
-    server = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
+    server = LauncherProcess.startInTmp(tmp,
         "serve", "--store", store.toString(), "--grpc-port", "0", "--http-port", "0",
         "--bind", "127.0.0.1");
-    Matcher ready = server.awaitLine(LauncherProcess.READY, LauncherProcess.START_SECONDS,
-        TimeUnit.SECONDS);
+    Matcher ready = server.awaitReady();
     int port = Integer.parseInt(ready.group(2));
     page.server(port);
     for (int m = 0; m < MODELS; m++) {

@@ -24,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,11 +56,10 @@ class DemoLauncherIT {
 
   @TestFactory
   List<DynamicTest> demoServesTheForecasterOverLoopbackAndStopsGracefully() throws Exception {
-    Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
-    demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
+    demo = LauncherProcess.startInTmp(tmp,
         "demo", "--grpc-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
-    Matcher ready = demo.awaitLine(LauncherProcess.READY,
-        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitReady();
+    Path jvmTmp = LauncherProcess.jvmTmp(tmp);
     int grpcPort = Integer.parseInt(ready.group(1));
     int httpPort = Integer.parseInt(ready.group(2));
     Path store = Path.of(demo.awaitLine(TEMP_STORE, 1, TimeUnit.SECONDS).group(1));

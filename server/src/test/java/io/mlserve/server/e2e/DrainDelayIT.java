@@ -19,10 +19,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,12 +50,10 @@ class DrainDelayIT {
 
   @Test
   void notReadyButServingDuringTheDelayThenStops() throws Exception {
-    Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
-    demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
+    demo = LauncherProcess.startInTmp(tmp,
         "demo", "--grpc-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
         "--drain-delay-seconds", "20");
-    Matcher ready = demo.awaitLine(LauncherProcess.READY,
-        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitReady();
     int grpcPort = Integer.parseInt(ready.group(1));
     int httpPort = Integer.parseInt(ready.group(2));
     HttpClient http = HttpClient.newHttpClient();

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +52,9 @@ class GrafanaDashboardIT {
 
   @Test
   void everyDashboardQueryNamesAnExportedMetric() throws Exception {
-    Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
-    demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
+    demo = LauncherProcess.startInTmp(tmp,
         "demo", "--grpc-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
-    Matcher ready = demo.awaitLine(LauncherProcess.READY,
-        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitReady();
     int httpPort = Integer.parseInt(ready.group(2));
     HttpClient http = HttpClient.newHttpClient();
     String row = DemoModel.examples().get("inputs").get(0).toString();

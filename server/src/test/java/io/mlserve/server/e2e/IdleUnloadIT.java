@@ -11,10 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterEach;
@@ -46,12 +44,10 @@ class IdleUnloadIT {
 
   @Test
   void idleStagingIsUnloadedThenReloadedByItsNextRequest() throws Exception {
-    Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
-    demo = LauncherProcess.start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp),
+    demo = LauncherProcess.startInTmp(tmp,
         "demo", "--grpc-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
         "--idle-unload-seconds", "1");
-    Matcher ready = demo.awaitLine(LauncherProcess.READY,
-        LauncherProcess.START_SECONDS, TimeUnit.SECONDS);
+    Matcher ready = demo.awaitReady();
     int httpPort = Integer.parseInt(ready.group(2));
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 

@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,25 @@ final class LauncherProcess implements AutoCloseable {
    */
   static LauncherProcess start(Map<String, String> env, String... args) throws IOException {
     return startWrapped(List.of(), env, args);
+  }
+
+  /**
+   * As {@link #start}, with the server JVM's temporary directory under {@code tmp} (a test's
+   * {@code @TempDir}), so nothing it unpacks outlives the test.
+   */
+  static LauncherProcess startInTmp(Path tmp, String... args) throws IOException {
+    Path jvmTmp = Files.createDirectories(jvmTmp(tmp));
+    return start(Map.of("MLSERVE_JAVA_OPTS", "-Djava.io.tmpdir=" + jvmTmp), args);
+  }
+
+  /** The server JVM's {@code java.io.tmpdir} under a test's {@code tmp} ({@link #startInTmp}). */
+  static Path jvmTmp(Path tmp) {
+    return tmp.resolve("jvm-tmp");
+  }
+
+  /** Waits up to {@link #START_SECONDS} for the {@link #READY} line; groups 1, 2: the ports. */
+  Matcher awaitReady() throws InterruptedException {
+    return awaitLine(READY, START_SECONDS, TimeUnit.SECONDS);
   }
 
   /** As {@link #start}, run through {@code wrapper} (e.g. a command that changes the user). */
