@@ -11,10 +11,14 @@
 # scraped around each configuration's rounds. h2load counts HTTP/2 answers only (a gRPC error is
 # an HTTP 200 with a grpc-status trailer), so each server's per-outcome counters are printed at
 # the end: every request must be "ok" (a few "cancelled" are h2load closing streams at the end).
-# Run it under `flock /tmp/mvn.lock`; about 2 minutes for the defaults. Needs h2load (Debian
+# Throughput counts ok answers only (h2load's rate times the share of ok answers in the server's
+# counters). Server CPU per request (from /proc, over each run with its 2 s warm-up) is split into the batcher
+# worker threads and the rest (transport, serving). Run it under `flock /tmp/mvn.lock`; about 2
+# minutes for the defaults. Needs h2load (Debian
 # nghttp2-client) and a built server/target/lib.
 # Usage: bench/batching-heavy-h2load.sh
-# Settings: DURATION=8 ROUNDS=3 OUT_DIR=bench/out INFLIGHT=4x16 STATES="tree:off tree:on"
+# Settings: DURATION=8 ROUNDS=3 WARMUP=$DURATION (s per state before the rounds) OUT_DIR=bench/out
+#   INFLIGHT=4x16 STATES="tree:off tree:on"
 #   SERVERS="tree": "tree" is this checkout's server/target jar, any other LABEL $JAR_DIR/LABEL.jar
 #   (a server jar built at another commit, run on this checkout's server/target/lib);
 #   JAVA_OPTS_LABEL: extra JVM flags of that server only (e.g. -Dai.djl.pytorch.graph_optimizer=true)
@@ -25,6 +29,7 @@ cd "$root"
 . bench/lib.sh
 . bench/lib-serve.sh
 READY_TIMEOUT="${READY_TIMEOUT:-300}"; DURATION="${DURATION:-8}"; ROUNDS="${ROUNDS:-3}"
+WARMUP="${WARMUP:-$DURATION}"
 SERVERS="${SERVERS:-tree}"; STATES="${STATES:-tree:off tree:on}"; INFLIGHT="${INFLIGHT:-4x16}"
 EXTRA_INFLIGHT="${EXTRA_INFLIGHT:-}"; EXTRA_STATES="${EXTRA_STATES:-$STATES}"
 command -v h2load >/dev/null || die "h2load not found (apt-get install nghttp2-client)"
@@ -66,6 +71,29 @@ done
 
 hz="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${PID_OF[$1]}/stat"; }
+# answers SERVER MODE: "ok other" answer counts of the state's model so far (other: every outcome
+# but ok and cancelled, e.g. resource_exhausted when the queue sheds; h2load counts those as 200s).
+answers() {
+  curl -sf "http://127.0.0.1:${HPORT_OF[$1]}/metrics" | awk -v m="model=\"heavy_$2\"" '
+    /^mlserve_requests_total\{/ && index($0, m) {
+      if (index($0, "outcome=\"ok\"")) ok += $NF
+      else if (!index($0, "outcome=\"cancelled\"")) other += $NF
+    }
+    END { print ok + 0, other + 0 }'
+}
+
+# worker_ticks SERVER: CPU ticks of the server's batcher worker threads (the engine's calls and
+# the batching around them); the rest of the server's CPU is transport and serving.
+worker_ticks() {
+  local t sum=0 v
+  for t in /proc/"${PID_OF[$1]}"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      batcher-*) v="$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }')"
+        sum=$((sum + ${v:-0})) ;;
+    esac
+  done
+  echo "$sum"
+}
 # load SERVER:MODE CONNSxSTREAMS SECONDS: one h2load run; prints its output.
 load() {
   local label="${1%%:*}" mode="${1#*:}"
@@ -100,23 +128,33 @@ distribution() {
 }
 
 # config NAME CONNSxSTREAMS "STATES" [WARM]: with WARM, a warm-up run of each state first; then
-# ROUNDS alternating rounds; results in $OUT_DIR/NAME.rounds ("state round rps cores").
+# ROUNDS alternating rounds; results in $OUT_DIR/NAME.rounds ("state round rps cores
+# worker-cores").
 config() {
-  local name="$1" inflight="$2" states="$3" s r out c0 c1 rps cores
+  local name="$1" inflight="$2" states="$3" s r out c0 c1 w0 w1 rps cores workers a0 a1 ok
   if [ -n "${4:-}" ]; then
-    for s in $states; do load "$s" "$inflight" "$DURATION" >/dev/null; done
+    for s in $states; do load "$s" "$inflight" "$WARMUP" >/dev/null; done
   fi
   scrape "$name.before"
   : >"$OUT_DIR/$name.rounds"
   for r in $(seq "$ROUNDS"); do
     for s in $states; do
-      c0="$(cpu_ticks "${s%%:*}")"; out="$(load "$s" "$inflight" "$DURATION")"
-      c1="$(cpu_ticks "${s%%:*}")"
+      a0="$(answers "${s%%:*}" "${s#*:}")"
+      c0="$(cpu_ticks "${s%%:*}")"; w0="$(worker_ticks "${s%%:*}")"
+      out="$(load "$s" "$inflight" "$DURATION")"
+      c1="$(cpu_ticks "${s%%:*}")"; w1="$(worker_ticks "${s%%:*}")"
+      a1="$(answers "${s%%:*}" "${s#*:}")"
+      # req/s of ok answers only: h2load's rate times the run's share of ok answers
+      ok="$(echo "$a0 $a1" | awk '{ ok = $3 - $1; no = $4 - $2; print (ok + no) ? ok / (ok + no) : 1 }')"
+      [ "$ok" = 1 ] || echo "$name round $r $s: only a share $ok of the answers were ok" >&2
+      rps="$(awk -v r="$rps" -v k="$ok" 'BEGIN { printf "%.2f", r * k }')"
       rps="$(echo "$out" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')"
       cores="$(awk -v t="$((c1 - c0))" -v hz="$hz" -v d="$DURATION" \
         'BEGIN { printf "%.2f", t / hz / (d + 2) }')"
-      echo "$s $r $rps $cores" >>"$OUT_DIR/$name.rounds"
-      echo "$name round $r $s: $rps req/s; server CPU $cores cores;" \
+      workers="$(awk -v t="$((w1 - w0))" -v hz="$hz" -v d="$DURATION" \
+        'BEGIN { printf "%.2f", t / hz / (d + 2) }')"
+      echo "$s $r $rps $cores $workers" >>"$OUT_DIR/$name.rounds"
+      echo "$name round $r $s: $rps req/s; server CPU $cores cores ($workers in batcher workers);" \
         "$(echo "$out" | grep -m 1 '^requests:')" >&2
     done
   done
@@ -129,12 +167,12 @@ report() {
   local name="$1" inflight="$2" states="$3" base="${3%% *}" s
   echo "#### $((${inflight%x*} * ${inflight#*x})) calls in flight ($inflight), $ROUNDS rounds of ${DURATION} s"
   echo
-  echo "| state | req/s per round | req/s (median) | / $base, per round (median) | server cores | server CPU us/request |"
-  echo "|---|---|---:|---|---:|---:|"
+  echo "| state | req/s per round | req/s (median) | / $base, per round (median) | server cores | server CPU us/request | of which batcher workers | rest of the server |"
+  echo "|---|---|---:|---|---:|---:|---:|---:|"
   for s in $states; do
     awk -v s="$s" -v base="$base" '
       $1 == base { b[$2] = $3 }
-      $1 == s { n++; r[n] = $2; v[n] = $3; c[n] = $4 }
+      $1 == s { n++; r[n] = $2; v[n] = $3; c[n] = $4; w[n] = $5 }
       function med(a, k,   t, i, j, x) {
         for (i = 1; i <= k; i++) t[i] = a[i]
         for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
@@ -145,10 +183,10 @@ report() {
         for (i = 1; i <= n; i++) {
           per = per (i > 1 ? " / " : "") sprintf("%.0f", v[i])
           q[i] = v[i] / b[r[i]]; ratios = ratios (i > 1 ? ", " : "") sprintf("x%.2f", q[i])
-          u[i] = c[i] * 1e6 / v[i]
+          u[i] = c[i] * 1e6 / v[i]; e[i] = w[i] * 1e6 / v[i]; o[i] = u[i] - e[i]
         }
-        printf "| %s | %s | %.0f | %s (**x%.2f**) | %.2f | %.0f |\n", s, per, med(v, n), ratios,
-          med(q, n), med(c, n), med(u, n)
+        printf "| %s | %s | %.0f | %s (**x%.2f**) | %.2f | %.0f | %.0f | %.0f |\n", s, per,
+          med(v, n), ratios, med(q, n), med(c, n), med(u, n), med(e, n), med(o, n)
       }' "$OUT_DIR/$name.rounds"
   done
   echo
