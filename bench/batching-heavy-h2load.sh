@@ -147,8 +147,8 @@ config() {
       # req/s of ok answers only: h2load's rate times the run's share of ok answers
       ok="$(echo "$a0 $a1" | awk '{ ok = $3 - $1; no = $4 - $2; print (ok + no) ? ok / (ok + no) : 1 }')"
       [ "$ok" = 1 ] || echo "$name round $r $s: only a share $ok of the answers were ok" >&2
-      rps="$(awk -v r="$rps" -v k="$ok" 'BEGIN { printf "%.2f", r * k }')"
       rps="$(echo "$out" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')"
+      rps="$(awk -v r="$rps" -v k="$ok" 'BEGIN { printf "%.2f", r * k }')"
       cores="$(awk -v t="$((c1 - c0))" -v hz="$hz" -v d="$DURATION" \
         'BEGIN { printf "%.2f", t / hz / (d + 2) }')"
       workers="$(awk -v t="$((w1 - w0))" -v hz="$hz" -v d="$DURATION" \
