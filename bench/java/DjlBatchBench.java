@@ -27,6 +27,13 @@ import java.util.concurrent.CountDownLatch;
  * It also checks that a batch's outputs equal the same rows run one at a time (max difference).
  * Run by bench/batching-ceiling.sh (a single-file program over server/target's classpath).
  * Arguments: MODEL_DIR [ROUNDS=3] [SECONDS=3].
+ *
+ * <p>With {@code -Dbench.mode=shapes} it instead compares TorchScript's graph optimizer on
+ * (batches padded to powers of two, as the server did) and off (free batch sizes, the server's
+ * default since issue 19): each freshly loaded, warmed at batch 1 only, then the first three
+ * calls at every new size 2..64 timed (what a reloaded version meets while serving, the stall
+ * padding was there to avoid); the outputs at every size against the rows one at a time; and, in
+ * alternating rounds, the time of one call at sizes between the buckets, free vs padded.
  */
 public final class DjlBatchBench {
   static final int[] BATCHES = java.util.Arrays.stream(
@@ -44,6 +51,10 @@ public final class DjlBatchBench {
     Manifest manifest = ManifestCodec.read(dir.resolve("model.json"));
     String input = manifest.signature().inputs().get(0).name();
     int features = (int) manifest.signature().inputs().get(0).shape().get(1).longValue();
+    if (System.getProperty("bench.mode", "").equals("shapes")) {
+      shapes(dir, manifest, input, features, rounds, seconds);
+      return;
+    }
     try (LoadedModel model = new DjlEngine().load(dir, manifest)) {
       ModelRunner one = model.newRunner(1);
       ModelRunner other = model.newRunner(1);
@@ -113,20 +124,8 @@ public final class DjlBatchBench {
 
   /** Rows of a batch of 64 against the same rows one at a time: the largest difference. */
   static void checkSame(ModelRunner r, String input, int features) throws Exception {
-    float[] rows = rows(64, features);
-    float[] batched = r.predict(new Tensor[] {
-        Tensor.ofFloats(input, new long[] {64, features}, rows)})[0].toFloats();
-    double diff = 0;
-    int width = batched.length / 64;
-    for (int i = 0; i < 64; i++) {
-      float[] row = Arrays.copyOfRange(rows, i * features, (i + 1) * features);
-      float[] single = r.predict(new Tensor[] {
-          Tensor.ofFloats(input, new long[] {1, features}, row)})[0].toFloats();
-      for (int j = 0; j < width; j++) {
-        diff = Math.max(diff, Math.abs(single[j] - batched[i * width + j]));
-      }
-    }
-    System.out.printf("batch 64 vs one row at a time: max |difference| %.3g%n", diff);
+    System.out.printf("batch 64 vs one row at a time: max |difference| %.3g%n",
+        maxDiff(r, input, features, 64));
   }
 
   static float[] rows(int batch, int features) {
@@ -209,5 +208,90 @@ public final class DjlBatchBench {
       s.append(s.length() == 0 ? "" : ", ").append(String.format("x%.2f", x));
     }
     return s.toString();
+  }
+
+  static final int[] BETWEEN = {17, 24, 33, 40, 48, 56, 64};
+
+  /** Graph optimizer on (padded) vs off (free sizes): new-shape stalls, outputs, call times. */
+  static void shapes(Path dir, Manifest manifest, String input, int features, int rounds,
+      double seconds) throws Exception {
+    try (LoadedModel on = new DjlEngine(true).load(dir, manifest);
+        LoadedModel off = new DjlEngine(false).load(dir, manifest);
+        ModelRunner padded = on.newRunner(1);
+        ModelRunner free = off.newRunner(1)) {
+      for (boolean optimizer : new boolean[] {true, false}) {
+        ModelRunner r = optimizer ? padded : free;
+        measure(r, input, features, 1, 0.3);
+        double[] first = new double[63];
+        double[] third = new double[63];
+        double worst = 0;
+        for (int b = 2; b <= 64; b++) {
+          Tensor[] in = {Tensor.ofFloats(input, new long[] {b, features}, rows(b, features))};
+          double[] t = new double[3];
+          for (int k = 0; k < 3; k++) {
+            long t0 = System.nanoTime();
+            r.predict(in);
+            t[k] = (System.nanoTime() - t0) / 1e6;
+          }
+          first[b - 2] = t[0];
+          third[b - 2] = t[2];
+          worst = Math.max(worst, Math.max(t[0], t[1]));
+        }
+        System.out.printf("NEWSHAPE optimizer %s: sizes 2..64 after a warm-up at 1 only: first call"
+            + " median %.3f ms (max %.3f), worst of the first two %.3f ms; third call median"
+            + " %.3f ms; first/third median x%.2f%n", optimizer ? "on" : "off", median(first),
+            max(first), worst, median(third), median(first) / median(third));
+        double diff = 0;
+        for (int b = 1; b <= 64; b++) {
+          diff = Math.max(diff, maxDiff(r, input, features, b));
+        }
+        System.out.printf("SAME optimizer %s: every size 1..64 vs its rows one at a time: max"
+            + " |difference| %.3g%n", optimizer ? "on" : "off", diff);
+      }
+      // every size in BETWEEN and its bucket, both warmed on both runners
+      for (int b : BETWEEN) {
+        measure(padded, input, features, Integer.highestOneBit(b - 1) << 1, 0.2);
+        measure(free, input, features, b, 0.2);
+      }
+      System.out.println("| rows | free, optimizer off: ms per call | padded to 2^k, optimizer on:"
+          + " ms per call | padded / free (median of rounds) |");
+      System.out.println("|---:|---:|---:|---:|");
+      for (int b : BETWEEN) {
+        int bucket = b <= 1 ? 1 : Integer.highestOneBit(b - 1) << 1;
+        double[] f = new double[rounds];
+        double[] p = new double[rounds];
+        double[] ratio = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+          if (round % 2 == 0) {
+            f[round] = b / measure(free, input, features, b, seconds) * 1e3;
+            p[round] = bucket / measure(padded, input, features, bucket, seconds) * 1e3;
+          } else {
+            p[round] = bucket / measure(padded, input, features, bucket, seconds) * 1e3;
+            f[round] = b / measure(free, input, features, b, seconds) * 1e3;
+          }
+          ratio[round] = p[round] / f[round];
+        }
+        System.out.printf("| %d (bucket %d) | %.3f | %.3f | x%.2f (%s) |%n", b, bucket, median(f),
+            median(p), median(ratio), fmt(ratio));
+      }
+    }
+  }
+
+  /** A batch of {@code batch} rows against the same rows one at a time: the largest difference. */
+  static double maxDiff(ModelRunner r, String input, int features, int batch) throws Exception {
+    float[] rows = rows(batch, features);
+    float[] batched = r.predict(new Tensor[] {
+        Tensor.ofFloats(input, new long[] {batch, features}, rows)})[0].toFloats();
+    int width = batched.length / batch;
+    double diff = 0;
+    for (int i = 0; i < batch; i++) {
+      float[] row = Arrays.copyOfRange(rows, i * features, (i + 1) * features);
+      float[] single = r.predict(new Tensor[] {
+          Tensor.ofFloats(input, new long[] {1, features}, row)})[0].toFloats();
+      for (int j = 0; j < width; j++) {
+        diff = Math.max(diff, Math.abs(single[j] - batched[i * width + j]));
+      }
+    }
+    return diff;
   }
 }

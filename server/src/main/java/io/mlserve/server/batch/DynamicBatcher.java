@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  *
  * <p>Policy (after Triton's dynamic batcher): a worker takes as many queued requests as fit in
  * {@code maxBatchSize} rows, in arrival order. With {@code maxQueueDelayNanos == 0} it never
- * waits: it batches what is already queued. With a delay, it waits for more rows only while the
+ * waits on a timer: it batches what is already queued, except that under load on a
+ * compute-bound model a free worker leaves a small batch to a busy one ({@link SmallBatchHold};
+ * never a lone request). With a delay, it waits for more rows only while the
  * batch is not full and the oldest request has waited less than the delay. Requests whose
  * deadline has passed, or that were cancelled, are dropped before inference. An engine failure
  * fails only the requests of that batch.
@@ -70,6 +72,8 @@ public final class DynamicBatcher implements AutoCloseable {
   private boolean closed;
   // @GuardedBy("lock"): the queue's time bound (its recent time per batch)
   private final QueueAdmission admission;
+  // @GuardedBy("lock")
+  private final SmallBatchHold hold;
 
   // its state is guarded by lock too
   private final BatchWorkers workers;
@@ -141,6 +145,7 @@ public final class DynamicBatcher implements AutoCloseable {
     }
     this.queue = new BatchQueue(settings);
     this.admission = new QueueAdmission(modelLabel, settings, this.runners.size());
+    this.hold = new SmallBatchHold(settings, !scaling.autoscales());
     this.workers = new BatchWorkers(modelLabel, scaling, runnerFactory, this.runners.size(), lock,
         admission, this::workLoop);
   }
@@ -268,11 +273,13 @@ public final class DynamicBatcher implements AutoCloseable {
         throw refused;
       }
       queue.add(request);
+      hold.arrived(request.enqueuedNanos, rows);
       loadChanged(request.enqueuedNanos);
       if (settings.maxQueueDelayNanos() > 0 && queue.rows() >= settings.maxBatchSize()) {
         batchFull.signal(); // a worker waiting out the queue delay may go now
       }
-      scheduleWake = idle.wakeForSubmit(later, queue.rows() >= settings.maxBatchSize());
+      scheduleWake = !holding(request.enqueuedNanos)
+          && idle.wakeForSubmit(later, queue.rows() >= settings.maxBatchSize());
     } finally {
       lock.unlock();
     }
@@ -397,7 +404,7 @@ public final class DynamicBatcher implements AutoCloseable {
             break; // answer the dropped requests outside the lock, then look again
           }
           if (batch != null) {
-            if (!queue.isEmpty()) {
+            if (!queue.isEmpty() && !holding(now)) {
               // more than one batch was queued: let another worker take the rest
               if (settings.maxQueueDelayNanos() > 0 && queue.waitNanos(now, closed) == 0) {
                 batchFull.signal();
@@ -406,7 +413,7 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             break;
           }
-          long wait = queue.waitNanos(now, closed);
+          long wait = holding(now) ? -1 : queue.waitNanos(now, closed);
           if (wait < 0) {
             idle.await(workers.scaling().autoscales() ? IDLE_SAMPLE_NANOS : 0);
           } else {
@@ -440,7 +447,7 @@ public final class DynamicBatcher implements AutoCloseable {
   private void deferredWake() {
     lock.lock();
     try {
-      idle.deferredWakeRan(!queue.isEmpty());
+      idle.deferredWakeRan(!queue.isEmpty() && !holding(ticker.nanoTime()));
     } finally {
       lock.unlock();
     }
@@ -449,7 +456,7 @@ public final class DynamicBatcher implements AutoCloseable {
   // @GuardedBy("lock"): removes and returns the next batch, or null if none is ready; see
   // BatchQueue#take.
   private List<BatchRequest> takeBatch(long now, List<BatchRequest> timedOut) {
-    List<BatchRequest> batch = queue.take(now, closed, timedOut);
+    List<BatchRequest> batch = holding(now) ? null : queue.take(now, closed, timedOut);
     if (batch == null) {
       loadChanged(now);
       signalIfDrained();
@@ -458,6 +465,11 @@ public final class DynamicBatcher implements AutoCloseable {
     batchesInFlight++;
     loadChanged(now);
     return batch;
+  }
+
+  // @GuardedBy("lock"): whether a free worker leaves the queue to a busy one now
+  private boolean holding(long now) {
+    return hold.holds(now, queue.rows(), queue.oldest(), batchesInFlight, closed);
   }
 
   // @GuardedBy("lock")
@@ -480,6 +492,7 @@ public final class DynamicBatcher implements AutoCloseable {
         loadChanged(start + took);
         if (ran) {
           admission.batchRan(took);
+          hold.batchRan(batch, took);
         }
         signalIfDrained();
       } finally {

@@ -36,6 +36,16 @@ public interface LoadedModel extends AutoCloseable {
   }
 
   /**
+   * Whether batches must run at a few fixed sizes (padded up to them) because the engine
+   * re-optimises its graph for every new input shape it meets (TorchScript's profiling executor
+   * with the graph optimizer on): the warm-up then covers every size served, and no shape is new
+   * after a reload. False when any batch size costs no more than its rows.
+   */
+  default boolean paddedBatches() {
+    return true;
+  }
+
+  /**
    * The device that serves, canonical ({@code cpu}, {@code gpu0}, ...); engines that can serve
    * elsewhere than the CPU override this.
    */

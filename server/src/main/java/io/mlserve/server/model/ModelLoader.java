@@ -229,7 +229,7 @@ public final class ModelLoader {
     try {
       for (int i = 0; i < instances; i++) {
         ModelRunner r = loaded.newRunner(serving.threadsPerInstance());
-        runners.add(maxBatch > 1 ? new BucketedRunner(r, maxBatch) : r);
+        runners.add(padded(loaded, r, maxBatch));
       }
       for (ModelRunner r : runners) {
         check.run(r);
@@ -276,11 +276,16 @@ public final class ModelLoader {
     }
   }
 
+  /** {@code r}, padding its batches to {@link BucketedRunner}'s sizes where the engine needs it. */
+  private static ModelRunner padded(LoadedModel loaded, ModelRunner r, int maxBatch) {
+    return maxBatch > 1 && loaded.paddedBatches() ? new BucketedRunner(r, maxBatch) : r;
+  }
+
   /** A runner for a worker added by autoscaling, warmed and checked like the first ones. */
   private static ModelRunner checkedRunner(
       LoadedModel loaded, int threads, int maxBatch, HealthCheck check) {
     ModelRunner r = loaded.newRunner(threads);
-    ModelRunner runner = maxBatch > 1 ? new BucketedRunner(r, maxBatch) : r;
+    ModelRunner runner = padded(loaded, r, maxBatch);
     try {
       check.run(runner);
       return runner;

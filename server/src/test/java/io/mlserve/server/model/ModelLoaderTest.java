@@ -177,4 +177,45 @@ class ModelLoaderTest {
         + " signature's input shapes", e.getMessage());
     assertEquals(0, loads.get());
   }
+
+  @Test
+  void batchesArePaddedToABucketOnlyWhereTheEngineAsks() throws Exception {
+    for (boolean padded : new boolean[] {true, false}) {
+      List<FakeRunner> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+      InferenceEngine fake = new InferenceEngine() {
+        @Override
+        public boolean supports(String format) {
+          return format.equals("fake");
+        }
+
+        @Override
+        public LoadedModel load(Path versionDir, Manifest manifest) {
+          return new LoadedModel() {
+            @Override
+            public ModelRunner newRunner(int intraOpThreads) {
+              FakeRunner r = new FakeRunner();
+              made.add(r);
+              return r;
+            }
+
+            @Override
+            public boolean paddedBatches() {
+              return padded;
+            }
+
+            @Override
+            public void close() {}
+          };
+        }
+      };
+      ModelLoader l = new ModelLoader(List.of(fake), Ticker.system(), Function.identity(),
+          new MetricsRegistry(), Telemetry.disabled());
+      try (ServedModel m = l.load(dir, manifest(2, new ServingConfig(8, 0, 100, 1, "cpu", 1)))) {
+        m.infer(List.of(FakeRunner.rows(5, 1f)), Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
+        List<Long> rows = made.get(0).batchRows();
+        assertEquals(padded ? 8L : 5L, rows.get(rows.size() - 1),
+            "the engine saw the 5-row batch " + (padded ? "padded to 8" : "as it came"));
+      }
+    }
+  }
 }

@@ -23,10 +23,34 @@ import java.util.Locale;
  * start the JVM with {@code -Dai.djl.offline=true -DOPT_OUT_TRACKING=true}, and set
  * {@code ai.djl.pytorch.num_threads} / {@code num_interop_threads} before the first load.
  *
+ * <p>TorchScript's graph optimizer (the profiling executor's per-shape specialisation) is off by
+ * default on every runner's thread: a batch then runs at its own number of rows, with no padding
+ * and no re-optimisation when a new batch size comes (on the CPU the optimizer gained nothing
+ * measurable, and DJL itself advises turning it off for inference). With
+ * {@code -Dai.djl.pytorch.graph_optimizer=true} it stays on, and batches are padded to the few
+ * sizes the warm-up ran ({@link LoadedModel#paddedBatches()}).
+ *
  * <p>This class is thread-safe.
  */
 public final class DjlEngine implements InferenceEngine {
   private static final String ENGINE = "PyTorch";
+  /** DJL's own switch of the graph optimizer; this engine reads it as its default. */
+  static final String GRAPH_OPTIMIZER_PROPERTY = "ai.djl.pytorch.graph_optimizer";
+
+  private final boolean graphOptimizer;
+
+  /** An engine with the graph optimizer as {@value #GRAPH_OPTIMIZER_PROPERTY} says (off unset). */
+  public DjlEngine() {
+    this(Boolean.parseBoolean(System.getProperty(GRAPH_OPTIMIZER_PROPERTY, "false")));
+  }
+
+  /**
+   * @param graphOptimizer whether runners keep TorchScript's graph optimizer on (their batches
+   *     are then padded to fixed sizes)
+   */
+  public DjlEngine(boolean graphOptimizer) {
+    this.graphOptimizer = graphOptimizer;
+  }
 
   @Override
   public boolean supports(String format) {
@@ -74,7 +98,8 @@ public final class DjlEngine implements InferenceEngine {
             .optTranslator(new TensorTranslator(outputNames))
             .build();
     ZooModel<Tensor[], Tensor[]> model = criteria.loadModel();
-    return new DjlLoadedModel(model, outputNames, DeviceNames.canonical(manifest.serving().device()));
+    return new DjlLoadedModel(model, outputNames, DeviceNames.canonical(manifest.serving().device()),
+        graphOptimizer);
   }
 
   private static boolean isZip(Path artifact) throws java.io.IOException {
@@ -104,16 +129,39 @@ public final class DjlEngine implements InferenceEngine {
     }
   }
 
+  /** The graph optimizer setting last applied on each thread, by {@link #applyGraphOptimizer}. */
+  private static final ThreadLocal<Boolean> OPTIMIZER_APPLIED = new ThreadLocal<>();
+
+  /**
+   * Turns TorchScript's graph optimizer on or off for the calling thread (libtorch keeps it per
+   * thread), when it differs from what was applied there last.
+   */
+  private static void applyGraphOptimizer(boolean on) {
+    Boolean applied = OPTIMIZER_APPLIED.get();
+    if (applied == null || applied != on) {
+      JniUtils.setGraphExecutorOptimize(on);
+      OPTIMIZER_APPLIED.set(on);
+    }
+  }
+
   /** A loaded TorchScript module; each runner has its own predictor and translator. */
   private static final class DjlLoadedModel implements LoadedModel {
     private final ZooModel<Tensor[], Tensor[]> model;
     private final List<String> outputNames;
     private final String device;
+    private final boolean graphOptimizer;
 
-    DjlLoadedModel(ZooModel<Tensor[], Tensor[]> model, List<String> outputNames, String device) {
+    DjlLoadedModel(ZooModel<Tensor[], Tensor[]> model, List<String> outputNames, String device,
+        boolean graphOptimizer) {
       this.model = model;
       this.outputNames = outputNames;
       this.device = device;
+      this.graphOptimizer = graphOptimizer;
+    }
+
+    @Override
+    public boolean paddedBatches() {
+      return graphOptimizer;
     }
 
     @Override
@@ -132,6 +180,7 @@ public final class DjlEngine implements InferenceEngine {
         @Override
         public Tensor[] predict(Tensor[] inputs) throws Exception {
           applyThreadCount(intraOpThreads);
+          applyGraphOptimizer(graphOptimizer);
           return predictor.predict(inputs);
         }
 

@@ -2,7 +2,9 @@ package io.mlserve.server.engine.djl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -135,5 +137,42 @@ class DjlEngineTest {
       assertArrayEquals(new long[] {1, 24}, out[0].shape());
     }
     starter.join();
+  }
+
+  @Test
+  void withoutTheGraphOptimizerBatchesRunUnpaddedAndMatchOneRowAtATime() throws Exception {
+    Manifest manifest = ManifestCodec.read(DemoModel.dir().resolve("model.json"));
+    try (LoadedModel padded = new DjlEngine(true).load(DemoModel.dir(), manifest)) {
+      assertTrue(padded.paddedBatches(), "the optimizer re-specialises per shape: pad");
+    }
+    if (System.getProperty("ai.djl.pytorch.graph_optimizer") == null) {
+      try (LoadedModel byDefault = new DjlEngine().load(DemoModel.dir(), manifest)) {
+        assertFalse(byDefault.paddedBatches(), "the optimizer is off unless asked for");
+      }
+    }
+    float[] base = DemoModel.row(DemoModel.examples().get("inputs"), 0);
+    int width = base.length;
+    try (LoadedModel model = new DjlEngine(false).load(DemoModel.dir(), manifest);
+        ModelRunner r = model.newRunner(1)) {
+      assertFalse(model.paddedBatches());
+      for (int size : new int[] {1, 3, 5, 7, 13, 33}) {
+        float[] many = new float[size * width];
+        for (int i = 0; i < many.length; i++) {
+          many[i] = base[i % width] + 0.01f * (i / width);
+        }
+        Tensor[] out = r.predict(new Tensor[] {
+            new Tensor("curve", DataType.FP32, new long[] {size, width}, rows(many))});
+        assertEquals(size, out[0].dim(0), "the batch ran at its own size");
+        float[] batched = floats(out[0]);
+        int outWidth = batched.length / size;
+        for (int row = 0; row < size; row++) {
+          float[] one = java.util.Arrays.copyOfRange(many, row * width, (row + 1) * width);
+          float[] single = floats(r.predict(new Tensor[] {
+              new Tensor("curve", DataType.FP32, new long[] {1, width}, rows(one))})[0]);
+          assertArrayEquals(single, java.util.Arrays.copyOfRange(batched, row * outWidth,
+              (row + 1) * outWidth), 1e-5f, "size " + size + ", row " + row);
+        }
+      }
+    }
   }
 }
