@@ -167,12 +167,7 @@ public final class DynamicBatcher implements AutoCloseable {
 
   /** Workers now (with autoscaling, between the bounds). */
   public int instances() {
-    lock.lock();
-    try {
-      return workers.count();
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> workers.count());
   }
 
   /**
@@ -184,6 +179,16 @@ public final class DynamicBatcher implements AutoCloseable {
     lock.lock();
     try {
       sampleLoad(ticker.nanoTime());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // Reads state under the lock.
+  private <T> T locked(Supplier<T> read) {
+    lock.lock();
+    try {
+      return read.get();
     } finally {
       lock.unlock();
     }
@@ -208,32 +213,17 @@ public final class DynamicBatcher implements AutoCloseable {
 
   /** Whether {@link #drainAndStop} began: new requests are refused. */
   public boolean closed() {
-    lock.lock();
-    try {
-      return closed;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> closed);
   }
 
   /** Workers parked on an empty queue now. For tests and diagnostics. */
   int idleWorkers() {
-    lock.lock();
-    try {
-      return idle.count();
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> idle.count());
   }
 
   /** Requests waiting in the queue now. */
   public int queueDepth() {
-    lock.lock();
-    try {
-      return queue.size();
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> queue.size());
   }
 
   /**
@@ -413,7 +403,13 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             break;
           }
-          long wait = holding(now) ? -1 : queue.waitNanos(now, closed);
+          if (holding(now)) {
+            // the busy worker takes the queue when its batch ends; a stalled batch does not
+            // hold the rows past their room: the hold is looked at again after recheckNanos
+            idle.await(hold.recheckNanos());
+            continue;
+          }
+          long wait = queue.waitNanos(now, closed);
           if (wait < 0) {
             idle.await(workers.scaling().autoscales() ? IDLE_SAMPLE_NANOS : 0);
           } else {

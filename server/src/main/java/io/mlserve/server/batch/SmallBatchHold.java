@@ -29,6 +29,7 @@ import java.util.List;
  * <p>Not thread-safe: the batcher calls it holding its lock.
  */
 final class SmallBatchHold {
+  private static final long MIN_RECHECK_NANOS = 100_000;
   private final BatchSettings settings;
   private final boolean enabled;
   private final ArrivalRate arrivals = new ArrivalRate();
@@ -83,6 +84,16 @@ final class SmallBatchHold {
     long timeoutLeft = settings.queueTimeoutNanos() - (now - oldest.enqueuedNanos);
     return timeoutLeft > room
         && (oldest.deadlineNanos == Long.MAX_VALUE || oldest.deadlineNanos - now > room);
+  }
+
+  /**
+   * How long a free worker that leaves the queue to a busy one waits before it asks
+   * {@link #holds} again (a wake-up from a submit or a finished batch comes sooner): one full
+   * batch's learned time, half the room {@link #holds} requires, so a batch that stalls on the
+   * busy worker holds the queued rows for at most about that long. Always positive.
+   */
+  long recheckNanos() {
+    return Math.max(MIN_RECHECK_NANOS, cost.batchNanos(settings.maxBatchSize()));
   }
 
   /** The learned fixed time per batch (0 while unknown). For diagnostics and tests. */

@@ -104,4 +104,17 @@ class SmallBatchHoldTest {
     assertFalse(shortTimeout.holds(W, 1, request(W - 100, Long.MAX_VALUE), 1, false),
         "queue timeout");
   }
+
+  @Test
+  void aHeldRowIsLookedAtAgainWithinOneFullBatchTimeAndReleasedWhenItsRoomRunsOut() {
+    SmallBatchHold hold = learned();
+    long full = FIXED + 64 * PER_ROW;
+    assertEquals(full, hold.recheckNanos(), 64);
+    BatchRequest head = request(W, W + 3 * full);
+    assertTrue(hold.holds(W, 1, head, 1, false), "room for two full batches: held");
+    // the busy batch stalls: after one recheck the deadline has less room than two batches
+    assertFalse(hold.holds(W + hold.recheckNanos() + 1, 1, head, 1, false));
+    assertTrue(new SmallBatchHold(new BatchSettings(64, 0, 1000, HOUR), true).recheckNanos() > 0,
+        "never 0 (0 would wait for a wake-up only)");
+  }
 }
