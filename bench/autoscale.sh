@@ -24,10 +24,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-
-if [ -z "${AUTOSCALE_LOCK_HELD:-}" ]; then
-  exec env AUTOSCALE_LOCK_HELD=1 flock /tmp/mvn.lock "$0" "$@"
-fi
+. bench/lib.sh
+bench_hold_lock "$@"
 
 LOW="${LOW:-200}"; HIGH="${HIGH:-20000}"; PHASE="${PHASE:-30s}"; WARMUP="${WARMUP:-5s}"
 MIN="${MIN:-1}"; MAX="${MAX:-4}"; SAMPLE="${SAMPLE:-0.5}"
@@ -43,23 +41,9 @@ SVG="${SVG:-$root/docs/autoscale-workers-$MODEL.svg}"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 mkdir -p "$out"
 rm -f "$out"/*.samples.tsv "$out"/*.phases.tsv
-. bench/lib.sh
 
-DEMO_PID=""; SAMPLER_PID=""; store=""
-cleanup() {
-  if [ -n "$SAMPLER_PID" ]; then stop_pid "$SAMPLER_PID"; fi
-  SAMPLER_PID=""
-  if [ -n "$DEMO_PID" ]; then stop_pid "$DEMO_PID"; fi
-  DEMO_PID=""
-  [ -n "$store" ] && rm -rf "$store"
-  store=""
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-bin/loadtest --version >/dev/null     # builds the generator if needed
-bin/mlserve --version >/dev/null 2>&1 || true  # builds the server if needed
+bench_traps  # the sampler (BENCH_PIDS), the server and each setting's store go on any exit
+bench_build
 
 field() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 errors() { "$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["errors"]; print(", ".join(f"{k} {v}" for k,v in e.items()) or "none")' "$1"; }
@@ -111,7 +95,7 @@ for setting in $SETTINGS; do
     --slo none --quiet >/dev/null 2>&1 || true
   t0="$(now)"
   sampler "$setting" "$t0" &
-  SAMPLER_PID=$!
+  BENCH_PIDS=$!
   phase=0
   for rate in "$LOW" "$HIGH" "$LOW"; do
     phase=$((phase + 1))
@@ -145,7 +129,7 @@ $(awk -v n="$ok" -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", n / (b - a) }
   done
   grep -E "adding a worker|removing a worker" "$out/$setting.server.log" \
     | sed "s/^/bench: $setting: /" >&2 || true
-  cleanup
+  bench_cleanup
 done
 
 "$PY" - "$out" "$SVG" $SETTINGS <<'PY'

@@ -52,11 +52,36 @@ die() { echo "bench: $*" >&2; exit 1; }
 # bench_init NAME: a fresh temporary store in $store, and traps that stop the demo server
 # (DEMO_PID) and the processes in BENCH_PIDS and remove the store on any exit.
 bench_init() {
+  bench_traps
   store="$(mktemp -d "${TMPDIR:-/tmp}/mlserve-$1-bench.XXXXXX")"
-  DEMO_PID=""; BENCH_PIDS=""
+}
+
+# bench_traps: the traps of bench_init without a store yet: a script that makes one store per
+# setting sets $store itself and calls bench_cleanup after each setting.
+bench_traps() {
+  DEMO_PID=""; BENCH_PIDS=""; store=""
   trap bench_cleanup EXIT
   trap 'bench_cleanup; exit 130' INT
   trap 'bench_cleanup; exit 143' TERM
+}
+
+# bench_hold_lock "$@": re-runs the calling script under `flock /tmp/mvn.lock` unless an
+# ancestor already holds it (BENCH_LOCK_HELD), so that no build or other benchmark runs beside
+# it on the shared machine; builds started from inside then run mvn directly (MVN=mvn), as
+# waiting for the lock this script holds would never end. Run such a script plainly, or under
+# a lock of your own as `flock /tmp/mvn.lock env BENCH_LOCK_HELD=1 bench/x.sh` (a second flock
+# of the same file inside the first would wait for ever).
+bench_hold_lock() {
+  if [ -z "${BENCH_LOCK_HELD:-}" ]; then
+    exec env BENCH_LOCK_HELD=1 flock /tmp/mvn.lock "$0" "$@"
+  fi
+  export MVN=mvn
+}
+
+# bench_build: builds the load generator and the server if their jars are missing or stale.
+bench_build() {
+  bin/loadtest --version >/dev/null
+  bin/mlserve --version >/dev/null 2>&1 || true
 }
 
 # stop_pid PID: SIGTERM, up to 10 s for it to go, then SIGKILL; reaps it.
@@ -76,9 +101,11 @@ stop_demo() {
   DEMO_PID=""
 }
 
+# bench_cleanup: stop_demo, then removes the store ($store) if there is one.
 bench_cleanup() {
   stop_demo
   if [ -n "${store:-}" ]; then rm -rf "$store"; fi
+  store=""
 }
 
 # loadtest_classpath: builds the load generator if needed; sets lt_cp.

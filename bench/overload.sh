@@ -37,10 +37,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-
-if [ -z "${OVERLOAD_LOCK_HELD:-}" ]; then
-  exec env OVERLOAD_LOCK_HELD=1 flock /tmp/mvn.lock "$0" "$@"
-fi
+. bench/lib.sh
+bench_hold_lock "$@"
 
 SETTINGS="${SETTINGS:-default notime}"; LOW="${LOW:-0.5}"; HIGH="${HIGH:-2}"
 DURATION="${DURATION:-20s}"; RUN_WARMUP="${RUN_WARMUP:-5s}"; WARMUP="${WARMUP:-15s}"
@@ -65,28 +63,10 @@ print(n)' "$1"; }
   gen=(taskset -c "$GEN_CPUS")
 fi
 mkdir -p "$out"
-export MVN=mvn  # we hold the lock: a build started from here must not wait for it
-. bench/lib.sh
 . bench/lib-serve.sh
 
-DEMO_PID=""; store=""
-cleanup() {
-  if [ -n "$DEMO_PID" ] && kill -0 "$DEMO_PID" 2>/dev/null; then
-    kill -TERM "$DEMO_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$DEMO_PID" 2>/dev/null || true
-    wait "$DEMO_PID" 2>/dev/null || true
-  fi
-  DEMO_PID=""
-  [ -n "$store" ] && rm -rf "$store"
-  store=""
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-bin/loadtest --version >/dev/null     # builds the generator if needed
-bin/mlserve --version >/dev/null 2>&1 || true  # builds the server if needed
+bench_traps  # the server and each setting's store go on any exit
+bench_build
 
 # Busy and total ticks of CPU $1 so far (/proc/stat: all but idle and iowait are busy).
 cpu_ticks() { awk -v c="cpu$1" '$1 == c {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
@@ -187,11 +167,12 @@ PY
     # The server's view starts when the generator's warm-up ends (its JVM takes about a second).
     (sleep "$(secs "$RUN_WARMUP" 1.5)"
      curl -s "127.0.0.1:$HPORT/metrics" > "$out/$setting.x$factor.before.txt" || true) &
-    snap=$!
+    snap=$!; BENCH_PIDS="$snap"  # stopped by bench_cleanup if the run is interrupted
     cpu0="$(server_cpu_ticks)"; t0="$(date +%s.%N)"; g0=($(cpu_ticks "${GEN_CPUS%%[,-]*}"))
     "${gen[@]}" bin/loadtest run --target "$target" "${load[@]}" --rate "$rate" --duration "$DURATION" \
       --warmup "$RUN_WARMUP" --slo none --quiet --json "$json" >/dev/null || rc=$?
     wait "$snap" || true
+    BENCH_PIDS=""
     cpu1="$(server_cpu_ticks)"; t1="$(date +%s.%N)"; g1=($(cpu_ticks "${GEN_CPUS%%[,-]*}"))
     genbusy="$("$PY" -c "print(f'{(${g1[0]}-${g0[0]})/max(1,${g1[1]}-${g0[1]}):.2f}')")"
     busy="$("$PY" -c "print(f'{($cpu1-$cpu0)/$(getconf CLK_TCK)/($t1-$t0):.2f}')")"
@@ -209,7 +190,7 @@ PY
   curl -s "127.0.0.1:$HPORT/metrics" > "$out/$setting.metrics.txt" || true
   grep -E '^mlserve_requests_(rejected|queue_timeout)_total|^mlserve_request_latency_seconds.*phase="(queue|total)".*quantile="0.99"' \
     "$out/$setting.metrics.txt" | sed "s/^/bench: $setting server: /" >&2 || true
-  cleanup
+  bench_cleanup
 done
 
 cpu="$(grep -m 1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"

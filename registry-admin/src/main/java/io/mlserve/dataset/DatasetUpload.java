@@ -1,5 +1,6 @@
 package io.mlserve.dataset;
 
+import io.mlserve.registry.Sha256;
 import io.mlserve.store.IoErrors;
 import io.mlserve.store.StoreException;
 import java.io.IOException;
@@ -8,8 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -25,7 +24,7 @@ public final class DatasetUpload implements AutoCloseable {
   private final Path tempDir;
   private final Path dataFile;
   private final FileChannel channel;
-  private final MessageDigest sha = sha256();
+  private final MessageDigest sha = Sha256.digest();
   private final long maxBytes;
   private long size;
   private boolean done;
@@ -86,7 +85,7 @@ public final class DatasetUpload implements AutoCloseable {
     try {
       store.files().ops().force(channel);
       channel.close();
-      String digest = HexFormat.of().formatHex(sha.digest());
+      String digest = Sha256.hex(sha);
       if (sha256OrNull != null && !sha256OrNull.isBlank()
           && !sha256OrNull.equalsIgnoreCase(digest)) {
         throw new IllegalArgumentException("dataset sha256 " + digest + " differs from the"
@@ -127,14 +126,6 @@ public final class DatasetUpload implements AutoCloseable {
   private void requireOpen() {
     if (done) {
       throw new IllegalStateException("this dataset upload is finished");
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

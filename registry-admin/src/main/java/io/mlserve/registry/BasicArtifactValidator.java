@@ -3,11 +3,8 @@ package io.mlserve.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlserve.store.Manifest;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * What can be checked without an inference engine: the artifact is present, non-empty and has
@@ -37,14 +34,7 @@ public final class BasicArtifactValidator implements ArtifactValidator {
     if (!Files.isRegularFile(artifact) || Files.size(artifact) == 0) {
       throw new IllegalStateException("artifact " + manifest.artifact() + " is missing or empty");
     }
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    try (InputStream in = Files.newInputStream(artifact)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        sha.update(buf, 0, n);
-      }
-    }
-    String actual = HexFormat.of().formatHex(sha.digest());
+    String actual = Sha256.hexOfFile(artifact);
     if (!actual.equals(manifest.sha256())) {
       throw new IllegalStateException("artifact sha256 " + actual + " differs from the manifest's "
           + manifest.sha256());

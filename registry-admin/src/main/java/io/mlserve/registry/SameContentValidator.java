@@ -3,14 +3,11 @@ package io.mlserve.registry;
 import io.mlserve.store.Manifest;
 import io.mlserve.store.ManifestCodec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -70,7 +67,7 @@ public final class SameContentValidator implements ArtifactValidator {
    * then each other file's relative path and SHA-256, in path order.
    */
   static String contentKey(Path versionDir, Manifest m) throws IOException {
-    MessageDigest key = sha256();
+    MessageDigest key = Sha256.digest();
     Manifest anonymous = new Manifest("", "", m.format(), m.artifact(), m.platform(),
         m.sha256(), m.runId(), m.signature(), m.serving(), m.params(), m.metrics(),
         m.description(), null);
@@ -87,27 +84,9 @@ public final class SameContentValidator implements ArtifactValidator {
     }
     for (Path f : files) {
       key.update(("\0" + versionDir.relativize(f) + "\0").getBytes(StandardCharsets.UTF_8));
-      key.update(fileSha256(f));
+      key.update(Sha256.ofFile(f));
     }
-    return HexFormat.of().formatHex(key.digest());
+    return Sha256.hex(key);
   }
 
-  private static byte[] fileSha256(Path file) throws IOException {
-    MessageDigest sha = sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        sha.update(buf, 0, n);
-      }
-    }
-    return sha.digest();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
 }

@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 
 /**
  * Writes a version's files into a temp directory: the artifact (hashed with SHA-256 while it is
@@ -68,18 +66,10 @@ final class VersionAssembler {
   }
 
   private static String copyHashing(AtomicFiles files, Path from, Path to) throws IOException {
-    MessageDigest sha = sha256();
+    MessageDigest sha = Sha256.digest();
     try (InputStream in = new DigestInputStream(Files.newInputStream(from), sha)) {
       files.copyNew(in, to);
     }
-    return HexFormat.of().formatHex(sha.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
+    return Sha256.hex(sha);
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a model version is served: dynamic batching limits, queue bounds (by count and by time),
@@ -184,18 +185,21 @@ public record ServingConfig(
       @JsonProperty("max_instances") Integer maxInstances,
       @JsonProperty("idle_unload_seconds") Integer idleUnloadSeconds)
       throws JsonMappingException {
-    ServingConfig d = DEFAULTS;
     try {
-      return new ServingConfig(
-          maxBatchSize != null ? maxBatchSize : d.maxBatchSize,
-          maxQueueDelayUs != null ? maxQueueDelayUs : d.maxQueueDelayUs,
-          queueCapacity != null ? queueCapacity : d.queueCapacity,
-          instances != null ? instances : d.instances,
-          device != null ? device : d.device,
-          threadsPerInstance != null ? threadsPerInstance : d.threadsPerInstance,
-          queueTimeoutUs != null ? queueTimeoutUs : d.queueTimeoutUs,
-          allowCpuFallback != null ? allowCpuFallback : d.allowCpuFallback,
-          minInstances, maxInstances, idleUnloadSeconds);
+      return DEFAULTS.copy(c -> {
+        c.maxBatchSize = maxBatchSize != null ? maxBatchSize : c.maxBatchSize;
+        c.maxQueueDelayUs = maxQueueDelayUs != null ? maxQueueDelayUs : c.maxQueueDelayUs;
+        c.queueCapacity = queueCapacity != null ? queueCapacity : c.queueCapacity;
+        c.instances = instances != null ? instances : c.instances;
+        c.device = device != null ? device : c.device;
+        c.threadsPerInstance = threadsPerInstance != null ? threadsPerInstance
+            : c.threadsPerInstance;
+        c.queueTimeoutUs = queueTimeoutUs != null ? queueTimeoutUs : c.queueTimeoutUs;
+        c.allowCpuFallback = allowCpuFallback != null ? allowCpuFallback : c.allowCpuFallback;
+        c.minInstances = minInstances;
+        c.maxInstances = maxInstances;
+        c.idleUnloadSeconds = idleUnloadSeconds;
+      });
     } catch (IllegalArgumentException e) {
       throw JsonMappingException.from((JsonParser) null, e.getMessage());
     }
@@ -203,37 +207,30 @@ public record ServingConfig(
 
   /** A copy with another {@code maxBatchSize}. */
   public ServingConfig withMaxBatchSize(int maxBatchSize) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> c.maxBatchSize = maxBatchSize);
   }
 
   /** A copy with another {@code maxQueueDelayUs}. */
   public ServingConfig withMaxQueueDelayUs(long maxQueueDelayUs) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> c.maxQueueDelayUs = maxQueueDelayUs);
   }
 
   /** A copy with another {@code instances}. */
   public ServingConfig withInstances(int instances) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> c.instances = instances);
   }
 
   /** A copy with another {@code threadsPerInstance}. */
   public ServingConfig withThreadsPerInstance(int threadsPerInstance) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> c.threadsPerInstance = threadsPerInstance);
   }
 
   /** A copy with other autoscaling bounds (null: unset). */
   public ServingConfig withScaling(Integer minInstances, Integer maxInstances) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> {
+      c.minInstances = minInstances;
+      c.maxInstances = maxInstances;
+    });
   }
 
   /**
@@ -261,36 +258,75 @@ public record ServingConfig(
   public boolean autoscales() {
     return scalingMin() != scalingMax();
   }
+
   /** A copy with another {@code device}. */
   public ServingConfig withDevice(String device) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> c.device = device);
   }
 
   /** A copy with another {@code allowCpuFallback}. */
   public ServingConfig withAllowCpuFallback(boolean allowCpuFallback) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> c.allowCpuFallback = allowCpuFallback);
   }
 
   /** A copy with another {@code queueTimeoutUs}. */
   public ServingConfig withQueueTimeoutUs(long queueTimeoutUs) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> c.queueTimeoutUs = queueTimeoutUs);
   }
 
   /** A copy with another idle timeout (null: the server's default). */
   public ServingConfig withIdleUnloadSeconds(Integer idleUnloadSeconds) {
-    return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
-        threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
-        idleUnloadSeconds);
+    return copy(c -> c.idleUnloadSeconds = idleUnloadSeconds);
   }
 
   /** The idle timeout in seconds; 0 (never) when neither the manifest nor the server set one. */
   public int idleUnloadSecondsOrNever() {
     return idleUnloadSeconds == null ? 0 : idleUnloadSeconds;
+  }
+
+  /** This config with the fields {@code change} sets; the result is checked as any config. */
+  private ServingConfig copy(Consumer<Fields> change) {
+    Fields c = new Fields(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /**
+   * A config's fields, settable: the one place besides the record header that lists them all,
+   * so that every copy ({@code withX}, the JSON factory's defaults) goes through the canonical
+   * constructor and its checks. Confined to one {@link #copy} call; not thread-safe.
+   */
+  private static final class Fields {
+    int maxBatchSize;
+    long maxQueueDelayUs;
+    int queueCapacity;
+    int instances;
+    String device;
+    int threadsPerInstance;
+    long queueTimeoutUs;
+    boolean allowCpuFallback;
+    Integer minInstances;
+    Integer maxInstances;
+    Integer idleUnloadSeconds;
+
+    Fields(ServingConfig c) {
+      maxBatchSize = c.maxBatchSize;
+      maxQueueDelayUs = c.maxQueueDelayUs;
+      queueCapacity = c.queueCapacity;
+      instances = c.instances;
+      device = c.device;
+      threadsPerInstance = c.threadsPerInstance;
+      queueTimeoutUs = c.queueTimeoutUs;
+      allowCpuFallback = c.allowCpuFallback;
+      minInstances = c.minInstances;
+      maxInstances = c.maxInstances;
+      idleUnloadSeconds = c.idleUnloadSeconds;
+    }
+
+    ServingConfig build() {
+      return new ServingConfig(maxBatchSize, maxQueueDelayUs, queueCapacity, instances, device,
+          threadsPerInstance, queueTimeoutUs, allowCpuFallback, minInstances, maxInstances,
+          idleUnloadSeconds);
+    }
   }
 }

@@ -31,6 +31,24 @@ class ServingConfigTest {
     assertEquals(new ServingConfig(32, 7, 9, 2, "gpu0", 3, 900), s.withQueueTimeoutUs(900));
   }
 
+  @Test
+  void withersKeepTheOptionalFieldsAndChangeTheirs() {
+    ServingConfig s = new ServingConfig(32, 7, 9, 2, "gpu0", 3, 5000, true, 1, 4, 60);
+    assertEquals(new ServingConfig(1, 7, 9, 2, "gpu0", 3, 5000, true, 1, 4, 60),
+        s.withMaxBatchSize(1));
+    assertEquals(new ServingConfig(32, 7, 9, 2, "gpu1", 3, 5000, true, 1, 4, 60),
+        s.withDevice("gpu1"));
+    assertEquals(new ServingConfig(32, 7, 9, 2, "gpu0", 3, 5000, false, 1, 4, 60),
+        s.withAllowCpuFallback(false));
+    assertEquals(new ServingConfig(32, 7, 9, 2, "gpu0", 3, 5000, true, null, 8, 60),
+        s.withScaling(null, 8));
+    assertEquals(new ServingConfig(32, 7, 9, 2, "gpu0", 3, 5000, true, 1, 4, null),
+        s.withIdleUnloadSeconds(null));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> s.withScaling(5, 4));
+    assertTrue(e.getMessage().contains("serving.min_instances (5)"), e.getMessage());
+  }
+
   /** Each bound: the last value in range is accepted, the first one outside is refused. */
   @ParameterizedTest(name = "{0}={1} ok, {0}={2} refused")
   @CsvSource({

@@ -10,6 +10,7 @@ import io.mlserve.proto.admin.v1.DatasetHeader;
 import io.mlserve.proto.admin.v1.GetDatasetRequest;
 import io.mlserve.proto.admin.v1.ListDatasetsRequest;
 import io.mlserve.proto.admin.v1.ListDatasetsResponse;
+import io.mlserve.registry.Sha256;
 import io.mlserve.registry.grpc.DatasetProtos;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -81,7 +82,7 @@ final class DatasetCommands {
             + " --max-bytes " + maxBytes);
       }
       DatasetHeader.Builder h = DatasetHeader.newBuilder().setModel(model).setName(name)
-          .setFormat(f.id()).setSha256(ModelCommands.sha256(file));
+          .setFormat(f.id()).setSha256(Sha256.hexOfFile(file));
       if (description != null) {
         h.setDescription(description);
       }

@@ -23,13 +23,12 @@ import io.mlserve.proto.admin.v1.Signature;
 import io.mlserve.proto.admin.v1.TensorSpec;
 import io.mlserve.proto.admin.v1.TransitionResponse;
 import io.mlserve.proto.admin.v1.VersionRequest;
+import io.mlserve.registry.Sha256;
 import io.mlserve.registry.grpc.AdminJsonFormat;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -128,7 +127,7 @@ final class ModelCommands {
         h.setExamplesJson(ByteString.copyFrom(Files.readAllBytes(ex)));
       }
       if (artifact != null) {
-        h.setSha256(sha256(artifact));
+        h.setSha256(Sha256.hexOfFile(artifact));
       }
       if (reference != null) {
         h.setReference(reference);
@@ -177,17 +176,6 @@ final class ModelCommands {
         f.completeExceptionally(new IllegalStateException("no response"));
       }
     };
-  }
-
-  static String sha256(Path file) throws Exception {
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        sha.update(buf, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(sha.digest());
   }
 
   @Command(name = "promote", description = "Move a version to Staging or Production.")

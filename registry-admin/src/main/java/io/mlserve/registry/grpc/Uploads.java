@@ -16,6 +16,7 @@ import io.mlserve.registry.ModelRegistry;
 import io.mlserve.registry.RegisterRequest;
 import io.mlserve.registry.RegisterSpec;
 import io.mlserve.registry.Registrations;
+import io.mlserve.registry.Sha256;
 import io.mlserve.store.Manifest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,8 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The client-streaming uploads (Register, LogArtifact): a header message, then bytes spooled to
@@ -151,7 +150,7 @@ final class Uploads {
           }
           header = h;
           file = Files.createTempFile("mlserve-upload-", ".bin");
-          sha = sha256();
+          sha = Sha256.digest();
           sink = new DigestOutputStream(Files.newOutputStream(file), sha);
           return;
         }
@@ -189,7 +188,7 @@ final class Uploads {
       R result;
       try {
         sink.close();
-        result = finish(header, file, size, HexFormat.of().formatHex(sha.digest()));
+        result = finish(header, file, size, Sha256.hex(sha));
       } catch (IOException | RuntimeException e) {
         fail(e);
         return;
@@ -218,14 +217,6 @@ final class Uploads {
       } catch (IOException ignored) {
         // a temp file in the system temp directory
       }
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -68,7 +68,8 @@ final class GrpcTensorCodec {
     }
     int rawCount = req.getRawInputContentsCount();
     boolean raw = rawCount > 0;
-    int inShm = SharedMemoryGrpc.inputsInSharedMemory(req);
+    // Scanned only for raw requests: usesRaw, at the answer, scans only the others.
+    int inShm = raw ? SharedMemoryGrpc.inputsInSharedMemory(req) : 0;
     if (raw && rawCount != n - inShm) {
       throw InferenceException.invalid(
           "raw_input_contents has " + rawCount + " entries for " + (n - inShm) + " inputs"

@@ -10,12 +10,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Holds the {@link ModelMetrics} of every model version this process has served, so that a
  * scrape sees each version once, including versions already unloaded (their counters stay, as
- * Prometheus counters must not go backwards while the process lives).
+ * Prometheus counters must not go backwards while the process lives); and those of each model's
+ * shadow instance while it runs (its own batcher and metrics, apart from the version's series).
  *
  * <p>This class is thread-safe.
  */
 public final class MetricsRegistry {
   private final Map<String, ModelMetrics> byVersion = new ConcurrentHashMap<>();
+  /** Per model, its running shadow instance's metrics: one per model at most. */
+  private final Map<String, ModelMetrics> shadowInstances = new ConcurrentHashMap<>();
   private final LongAdder unrouted = new LongAdder();
   /** Transport names come from code (grpc, http, http-batch), not from requests; still capped. */
   static final int MAX_TRANSPORTS = 16;
@@ -41,6 +44,23 @@ public final class MetricsRegistry {
   /** Every version's metrics. */
   public List<ModelMetrics> all() {
     return new ArrayList<>(byVersion.values());
+  }
+
+  /**
+   * Records the metrics of {@code model}'s shadow instance from now on (null: it has none).
+   * A replaced instance's counters go with it, as the shadow's own counters do.
+   */
+  public void shadowInstance(String model, ModelMetrics metrics) {
+    if (metrics == null) {
+      shadowInstances.remove(model);
+    } else {
+      shadowInstances.put(model, metrics);
+    }
+  }
+
+  /** The metrics of every running shadow instance, by model name. */
+  public List<ModelMetrics> shadowInstances() {
+    return new ArrayList<>(new java.util.TreeMap<>(shadowInstances).values());
   }
 
   /** A request named a model or version that is not served. */

@@ -164,15 +164,22 @@ public final class PrometheusText {
         "The fewest batcher workers autoscaling keeps.", m -> m.minInstances());
     gaugePerModel(out, models, "mlserve_instances_max",
         "The most batcher workers autoscaling starts.", m -> m.maxInstances());
+    List<ModelMetrics> shadows = registry.shadowInstances();
     gaugePerModel(out, models, "mlserve_model_loaded",
         "1 while a model version's engine is loaded; 0 once it was unloaded after being idle"
-            + " (it loads again on its next request) or retired.", m -> m.loaded());
+            + " (it loads again on its next request) or retired. role=\"shadow\": the model's"
+            + " shadow instance.", m -> m.loaded());
+    perShadow(out, shadows, "mlserve_model_loaded", m -> m.loaded());
     counterPerModel(out, models, "mlserve_model_unloads_total",
-        "Times a version's engine was unloaded after serving no request for its idle timeout.",
+        "Times a version's engine was unloaded after serving no request for its idle timeout."
+            + " role=\"shadow\": the model's shadow instance (from its start).",
         ModelMetrics::unloads);
+    perShadow(out, shadows, "mlserve_model_unloads_total", ModelMetrics::unloads);
     counterPerModel(out, models, "mlserve_model_reloads_total",
-        "Times a version unloaded while idle was loaded again by a request.",
+        "Times a version unloaded while idle was loaded again by a request."
+            + " role=\"shadow\": the model's shadow instance (from its start).",
         ModelMetrics::reloads);
+    perShadow(out, shadows, "mlserve_model_reloads_total", ModelMetrics::reloads);
     gaugePerModel(out, models, "mlserve_requests_in_flight",
         "Requests accepted by a model version and not yet answered.", ModelMetrics::inFlight);
     counterPerModel(out, models, "mlserve_requests_expired_total",
@@ -206,6 +213,15 @@ public final class PrometheusText {
     header(out, name, "counter", help);
     for (ModelMetrics m : models) {
       out.append(name).append('{').append(labels(m)).append("} ").append(f.of(m)).append('\n');
+    }
+  }
+
+  /** The lines of {@code name} for shadow instances, in the family just opened. */
+  private static void perShadow(
+      StringBuilder out, List<ModelMetrics> shadows, String name, LongOf f) {
+    for (ModelMetrics m : shadows) {
+      out.append(name).append('{').append(labels(m)).append(",role=\"shadow\"} ")
+          .append(f.of(m)).append('\n');
     }
   }
 

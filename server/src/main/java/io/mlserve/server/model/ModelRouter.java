@@ -129,11 +129,13 @@ public final class ModelRouter {
 
   /**
    * Records the model's shadow (null: none): a dedicated instance, not one of the versions
-   * {@linkplain #put added} for serving.
+   * {@linkplain #put added} for serving. Its loaded state and idle unloads show in
+   * {@code /metrics} as the model's shadow instance while it is recorded here.
    */
   public void setShadow(String name, ServedModel shadow) {
     Entry e = models.computeIfAbsent(name, n -> new Entry());
     e.shadow = shadow;
+    metrics.shadowInstance(name, shadow == null ? null : shadow.metrics());
   }
 
   /** Unversioned requests of the model have no Production version from now on. */

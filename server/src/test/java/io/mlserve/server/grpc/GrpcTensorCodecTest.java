@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.mlserve.proto.inference.InferParameter;
 import io.mlserve.proto.inference.InferTensorContents;
 import io.mlserve.proto.inference.ModelInferRequest;
 import io.mlserve.proto.inference.ModelInferRequest.InferInputTensor;
@@ -14,6 +15,7 @@ import io.mlserve.server.core.InferenceException;
 import io.mlserve.server.tensor.DataType;
 import io.mlserve.server.tensor.Tensors;
 import io.mlserve.server.tensor.Tensor;
+import io.mlserve.server.triton.shm.ShmRef;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +105,27 @@ class GrpcTensorCodecTest {
             InferTensorContents.newBuilder().addFp64Contents(1).addFp64Contents(2)))
         .build());
     assertTrue(m.contains("fp32_contents") && m.contains("got 0"), m);
+  }
+
+  @Test
+  void rawEntriesAreCountedAgainstTheInputsNotInSharedMemory() {
+    InferParameter region = InferParameter.newBuilder().setStringParam("r").build();
+    InferParameter size = InferParameter.newBuilder().setInt64Param(4).build();
+    String m = refusal(ModelInferRequest.newBuilder()
+        .addInputs(input("a", "FP32", 1).putParameters(ShmRef.REGION, region)
+            .putParameters(ShmRef.BYTE_SIZE, size))
+        .addInputs(input("b", "FP32", 1))
+        .addRawInputContents(ByteString.copyFrom(new byte[4]))
+        .addRawInputContents(ByteString.copyFrom(new byte[4]))
+        .build());
+    assertTrue(m.contains("2 entries for 1 inputs not in shared memory"), m);
+    m = refusal(ModelInferRequest.newBuilder()
+        .addInputs(input("a", "FP32", 1).putParameters(ShmRef.REGION, region)
+            .putParameters(ShmRef.BYTE_SIZE, size))
+        .addInputs(input("b", "FP32", 1).setContents(
+            InferTensorContents.newBuilder().addFp32Contents(1)))
+        .build());
+    assertTrue(m.contains("input 'a'") && m.contains("shared memory"), m);
   }
 
   @Test

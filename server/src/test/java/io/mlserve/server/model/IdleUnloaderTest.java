@@ -83,14 +83,17 @@ class IdleUnloaderTest {
   }
 
   private ServedModel load(String version, int idleSeconds) throws Exception {
+    ServedModel served = loader.load(dir, withIdle(version, idleSeconds));
+    loaded.add(served);
+    return served;
+  }
+
+  private static Manifest withIdle(String version, int idleSeconds) {
     Manifest m = FakeModels.manifest("m", version);
-    Manifest withIdle = new Manifest(m.name(), m.version(), m.format(), m.artifact(),
+    return new Manifest(m.name(), m.version(), m.format(), m.artifact(),
         m.platform(), m.sha256(), m.runId(), m.signature(),
         ServingConfig.defaults().withIdleUnloadSeconds(idleSeconds), m.params(), m.metrics(),
         m.description(), m.createdAt());
-    ServedModel served = loader.load(dir, withIdle);
-    loaded.add(served);
-    return served;
   }
 
   /** Runs the queued loads and drains (and any they queue), in order. */
@@ -204,6 +207,52 @@ class IdleUnloaderTest {
     assertTrue(prod.loaded() && stable.loaded() && candidate.loaded());
     assertFalse(deprecated.loaded());
     assertFalse(shadow.loaded());
+  }
+
+  @Test
+  void aShadowInstancesUnloadsAndReloadsShowInMetricsApartFromItsVersion() throws Exception {
+    ServedModel prod = load("1.0.0", IDLE_SECONDS);
+    ServedModel routed = load("1.1.0", IDLE_SECONDS);
+    ServedModel shadow = loader.loadBackground(dir, withIdle("1.1.0", IDLE_SECONDS));
+    loaded.add(shadow);
+    router.put(prod, true);
+    router.put(routed, false);
+    router.setShadow("m", shadow);
+    String loadedLine = "mlserve_model_loaded{model=\"m\",version=\"1.1.0\",role=\"shadow\"} ";
+    String unloads = "mlserve_model_unloads_total{model=\"m\",version=\"1.1.0\",role=\"shadow\"} ";
+    String reloads = "mlserve_model_reloads_total{model=\"m\",version=\"1.1.0\",role=\"shadow\"} ";
+    String text = new PrometheusText(metrics, () -> true).render();
+    assertTrue(text.contains(loadedLine + "1\n") && text.contains(unloads + "0\n")
+        && text.contains(reloads + "0\n"), text);
+
+    idleFor(IDLE_SECONDS);
+    assertEquals(List.of("m:1.1.0", "m:1.1.0"), idle.sweep(), "the routed 1.1.0 and the shadow");
+    runLoads();
+    CompletableFuture<Tensor[]> copy = shadow.infer(List.of(FakeRunner.rows(1, 1)),
+        Long.MAX_VALUE);
+    runLoads();
+    assertDoubled(copy);
+    assertFalse(routed.loaded(), "the shadow's reload is its own");
+    text = new PrometheusText(metrics, () -> true).render();
+    assertTrue(text.contains(loadedLine + "1\n"), text);
+    assertTrue(text.contains(unloads + "1\n"), text);
+    assertTrue(text.contains(reloads + "1\n"), text);
+    assertTrue(text.contains("mlserve_model_loaded{model=\"m\",version=\"1.1.0\"} 0\n"), text);
+    assertTrue(text.contains("mlserve_model_unloads_total{model=\"m\",version=\"1.1.0\"} 1\n"));
+    assertTrue(text.contains("mlserve_model_reloads_total{model=\"m\",version=\"1.1.0\"} 0\n"),
+        "the routed version's series count only its own reloads");
+    int family = text.indexOf("# TYPE mlserve_model_unloads_total");
+    int next = text.indexOf("# TYPE", family + 1);
+    assertTrue(text.indexOf(unloads) > family && text.indexOf(unloads) < next,
+        "the shadow's line is in its family, under one TYPE line");
+
+    idleFor(IDLE_SECONDS);
+    idle.sweep();
+    runLoads();
+    assertTrue(new PrometheusText(metrics, () -> true).render().contains(loadedLine + "0\n"));
+    router.setShadow("m", null);
+    assertFalse(new PrometheusText(metrics, () -> true).render().contains(",role=\"shadow\"}"),
+        "a stopped shadow's instance is gone from /metrics");
   }
 
   @Test
