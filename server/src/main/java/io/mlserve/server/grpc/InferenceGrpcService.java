@@ -46,6 +46,7 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.netty.EventLoops;
+import io.mlserve.server.netty.LoopOutbox;
 import io.mlserve.server.serving.Answer;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.ModelRef;
@@ -62,8 +63,6 @@ import io.mlserve.store.TensorSpec;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -219,18 +218,15 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       call.setOnCancelHandler(() -> result.cancel(false));
     }
     // One callback on the answer: the response is encoded and written on the call's event loop
-    // (the thread that completes the answer, a batcher worker, only hands it over).
-    Executor loop = EventLoops.current();
+    // (the thread that completes the answer, a batcher worker, only hands it over). The loop's
+    // outbox takes a batch's answers to the loop as one task, so they go out in one write.
+    LoopOutbox outbox = EventLoops.outbox();
     result.whenComplete(
         (answer, error) -> {
-          if (loop == null || EventLoops.inLoop(loop)) {
+          if (outbox == null || EventLoops.inLoop(outbox.loop())) {
             finish(req, shm, obs, answer, error);
           } else {
-            try {
-              loop.execute(() -> finish(req, shm, obs, answer, error));
-            } catch (RejectedExecutionException shuttingDown) {
-              finish(req, shm, obs, answer, error);
-            }
+            outbox.execute(() -> finish(req, shm, obs, answer, error));
           }
         });
   }
