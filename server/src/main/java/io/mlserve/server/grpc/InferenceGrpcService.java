@@ -46,7 +46,6 @@ import io.mlserve.server.batch.Ticker;
 import io.mlserve.server.core.ServerState;
 import io.mlserve.server.model.ServedModel;
 import io.mlserve.server.netty.EventLoops;
-import io.mlserve.server.netty.LoopOutbox;
 import io.mlserve.server.serving.Answer;
 import io.mlserve.server.serving.InferenceService;
 import io.mlserve.server.serving.ModelRef;
@@ -63,6 +62,8 @@ import io.mlserve.store.TensorSpec;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -218,15 +219,18 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
       call.setOnCancelHandler(() -> result.cancel(false));
     }
     // One callback on the answer: the response is encoded and written on the call's event loop
-    // (the thread that completes the answer, a batcher worker, only hands it over). The loop's
-    // outbox takes a batch's answers to the loop as one task, so they go out in one write.
-    LoopOutbox outbox = EventLoops.outbox();
+    // (the thread that completes the answer, a batcher worker, only hands it over).
+    Executor loop = EventLoops.current();
     result.whenComplete(
         (answer, error) -> {
-          if (outbox == null || EventLoops.inLoop(outbox.loop())) {
+          if (loop == null || EventLoops.inLoop(loop)) {
             finish(req, shm, obs, answer, error);
           } else {
-            outbox.execute(() -> finish(req, shm, obs, answer, error));
+            try {
+              loop.execute(() -> finish(req, shm, obs, answer, error));
+            } catch (RejectedExecutionException shuttingDown) {
+              finish(req, shm, obs, answer, error);
+            }
           }
         });
   }

@@ -15,28 +15,7 @@ import java.util.concurrent.Executor;
  * thread-safe.
  */
 public final class EventLoops {
-  /** Each event loop thread's outbox (a thread runs one loop for its whole life). */
-  private static final ThreadLocal<LoopOutbox> OUTBOX = new ThreadLocal<>();
-
   private EventLoops() {}
-
-  /**
-   * The {@link LoopOutbox} of the event loop running the current thread (one per loop), or null
-   * when it is not a Netty event loop: where answers completed on other threads are handed back
-   * in runs.
-   */
-  public static LoopOutbox outbox() {
-    LoopOutbox o = OUTBOX.get();
-    if (o == null) {
-      Executor loop = current();
-      if (loop == null) {
-        return null;
-      }
-      o = new LoopOutbox(loop);
-      OUTBOX.set(o);
-    }
-    return o;
-  }
 
   /** The event loop running the current thread, or null when it is not a Netty event loop. */
   public static Executor current() {
