@@ -18,6 +18,8 @@ import io.mlserve.server.grpc.DriftGrpcService;
 import io.mlserve.server.grpc.ExperimentsGrpcService;
 import io.mlserve.server.grpc.InferenceGrpcService;
 import io.mlserve.server.grpc.ReadYourWrites;
+import io.mlserve.server.triton.shm.SharedMemoryGrpc;
+import io.mlserve.registry.grpc.AdminAuth;
 import io.mlserve.server.model.IdleUnloader;
 import io.mlserve.server.model.ModelLoader;
 import io.mlserve.server.model.ModelRouter;
@@ -108,12 +110,11 @@ public final class MlServer implements AutoCloseable {
     this.repositoryGrpc = new RepositoryGrpc(new RepositoryService(store, router, coordinator,
         RepositoryService.DEFAULT_LOAD_WAIT));
     b.grpc
-        // The token guards the repository and shared-memory mutations only (RepositoryAuth):
-        // ModelInfer runs no auth interceptor.
         .addService(RepositoryAuth.protect(ServerInterceptors.intercept(
             new InferenceGrpcService(inference, state, Version.get(), b.checkFinite,
                 repositoryGrpc, b.streams, b.sharedMemory),
-            InferenceGrpcService.routingKeyInterceptor()), b.adminToken))
+            InferenceGrpcService.routingKeyInterceptor(),
+            AdminAuth.forMethods(b.adminToken, SharedMemoryGrpc.MUTATING)), b.adminToken))
         .addService(new ExperimentsGrpcService(experiments, shadows))
         .addService(new AlertsGrpcService(this::alertReport))
         .addService(new DriftGrpcService(drift))
