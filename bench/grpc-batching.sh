@@ -114,6 +114,9 @@ declare -A pid_of
 start_server() {
   local name="$1" log="$2"
   shift 2
+  # The log exists before the wait below reads it (the child opens its redirect only once it
+  # runs, and a failed read would end this script under set -e -o pipefail).
+  : >"$log"
   "$@" >"$log" 2>&1 &
   local pid=$!
   pids+=("$pid")
