@@ -58,6 +58,36 @@ def poll_once(conn_box, port):
         return None
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds the process has used so far (None when it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def thread_cpu(pid):
+    """{thread name: CPU seconds} of the process's threads so far, by name (summed)."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                raw = f.read()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / os.sysconf(
+            "SC_CLK_TCK")
+    return out
+
+
 def one_run(store, mode, log_path):
     gport, hport = free_port(), free_port()
     variant = mode.split("-")[0].upper() if "-" in mode else ""
@@ -80,6 +110,8 @@ def one_run(store, mode, log_path):
     t = threading.Thread(target=reader, daemon=True)
     t.start()
     first_200 = None
+    cpu_at_200 = None
+    threads_at_200 = {}
     first_status = {}
     conn_box = [None]
     try:
@@ -90,6 +122,8 @@ def one_run(store, mode, log_path):
                 first_status[status] = now
             if status == 200:
                 first_200 = now
+                cpu_at_200 = cpu_seconds(proc.pid)
+                threads_at_200 = thread_cpu(proc.pid)
                 break
             time.sleep(POLL_S)
     finally:
@@ -108,6 +142,13 @@ def one_run(store, mode, log_path):
         for s, l in lines:
             f.write("%8.3f %s\n" % (s, l))
         f.write("first statuses: %s\n" % {k: round(v, 3) for k, v in first_status.items()})
+        # The server's CPU time up to its first answer: near 2x the wall time means the 2 CPUs
+        # were the limit; far below it, something waited.
+        f.write("server CPU seconds at the first 200: %s\n"
+                % ("-" if cpu_at_200 is None else "%.2f" % cpu_at_200))
+        f.write("thread CPU seconds at the first 200: %s\n" % ", ".join(
+            "%s %.2f" % (n, c) for n, c in sorted(threads_at_200.items(), key=lambda x: -x[1])
+            if c >= 0.02))
     return first_200, ready
 
 

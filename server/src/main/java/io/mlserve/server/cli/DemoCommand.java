@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -159,6 +160,26 @@ final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     ModelStore modelStore = ModelStore.open(dir);
+    // The registrations (each waits for libtorch, then validates) run beside the server's
+    // wiring, which loads the store once they are in. The datasets and drift references are
+    // written while the models already answer; the demo reports ready once they are in place.
+    CompletableFuture<Void> registered = new CompletableFuture<>();
+    Thread registering = new Thread(() -> {
+      try {
+        register(modelStore, manifestFile);
+        registered.complete(null);
+      } catch (Throwable e) { // the launcher closes what it opened and throws it
+        registered.completeExceptionally(e);
+      }
+    }, "mlserve-demo-register");
+    registering.setDaemon(true);
+    registering.start();
+    return new ServerLauncher(options, exit).run(dir, tryIt(example), registered,
+        () -> demoData(dir, example));
+  }
+
+  /** Registers the demo's versions in {@code modelStore} (see {@link #registerReadmeExamples}). */
+  private static void register(ModelStore modelStore, Path manifestFile) {
     ModelLoader validatorLoader =
         new ModelLoader(Engines.all(), Ticker.system(), Function.identity(),
             new MetricsRegistry(), Telemetry.disabled());
@@ -173,10 +194,6 @@ final class DemoCommand implements Callable<Integer> {
           + " (sha256 " + m.sha256().substring(0, 12) + "...) and promoted it to Production");
       registerReadmeExamples(registry, manifestFile);
     }
-    // The datasets and drift references are written while the models already answer; the
-    // demo reports ready once they are in place.
-    return new ServerLauncher(options, exit).run(dir, tryIt(example),
-        () -> demoData(dir, example));
   }
 
   /**

@@ -18,6 +18,8 @@ public final class Main {
     CudaProbeLogging.quietOnCpuOnlyBuild(System.getenv(), System.getProperties(),
         Main.class.getClassLoader());
     if (args.length > 0 && args[0].equals("demo")) {
+      // Linked before libtorch's load, which would stall their first calls (see NativePrelink).
+      NativePrelink.run();
       DemoCommand.startEngineEarly(java.util.Arrays.asList(args).subList(1, args.length));
     }
     int code = new CommandLine(new Main()).execute(args);

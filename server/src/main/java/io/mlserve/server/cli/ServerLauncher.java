@@ -105,6 +105,18 @@ final class ServerLauncher {
    * after it, however it ends. A failed set-up is reported on stderr and the server serves on.
    */
   int run(Path storeDir, String exampleCall, Setup setupOrNull) throws Exception {
+    return run(storeDir, exampleCall, CompletableFuture.completedFuture(null), setupOrNull);
+  }
+
+  /**
+   * As {@link #run(Path, String, Setup)} over a store that another thread is still filling:
+   * the server wires itself and binds HTTP beside that work (answering, not ready, that no
+   * model is served yet), and binds gRPC and loads the store's versions only once
+   * {@code storeFilled} completes. When it fails, what was opened is closed and its failure is
+   * thrown.
+   */
+  int run(Path storeDir, String exampleCall, CompletableFuture<?> storeFilled,
+      Setup setupOrNull) throws Exception {
     if (!options.validOrReport()) {
       return 2;
     }
@@ -260,19 +272,28 @@ final class ServerLauncher {
     httpRef.set(http);
     int httpPort;
     List<String> failures;
-    try {
-      httpPort = bindOrExplain(http::start, "HTTP", options.httpPort);
-      failures = bindOrExplain(server::start, "gRPC", options.grpcPort);
-    } catch (PortUnavailable e) {
-      // Nothing has been served: stop quietly (no "shutting down" lines), then say why.
+    Setup closeUnserved = () -> {
+      // Nothing has been served: stop quietly (no "shutting down" lines).
       stop.cancel();
       http.close();
       server.shutdown(0, TimeUnit.SECONDS);
       history.close();
       telemetry.close();
       events.close();
+    };
+    try {
+      httpPort = bindOrExplain(http::start, "HTTP", options.httpPort);
+      awaitFilled(storeFilled);
+      failures = bindOrExplain(server::start, "gRPC", options.grpcPort);
+    } catch (PortUnavailable e) {
+      // The store's filling ends first: nothing writes to it once this returns.
+      storeFilled.handle((done, failed) -> null).join();
+      closeUnserved.run();
       System.err.println(e.getMessage());
       return 1;
+    } catch (StoreNotFilled e) {
+      closeUnserved.run();
+      throw e.failure;
     }
     history.start();
     try {
@@ -315,6 +336,28 @@ final class ServerLauncher {
       List<ListenerStats> listeners, Supplier<String> more) {
     return () -> text.render() + experiments.render() + shadows.render() + drift.render()
         + ListenerStats.prometheus(listeners) + more.get();
+  }
+
+  /** Waits for {@code storeFilled}; its failure as {@link StoreNotFilled}. */
+  private static void awaitFilled(CompletableFuture<?> storeFilled)
+      throws StoreNotFilled, InterruptedException {
+    try {
+      storeFilled.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw new StoreNotFilled(
+          cause instanceof Exception ex ? ex : new IllegalStateException(cause));
+    }
+  }
+
+  /** The store's filling failed with {@link #failure}. */
+  private static final class StoreNotFilled extends Exception {
+    final Exception failure;
+
+    StoreNotFilled(Exception failure) {
+      super(null, null, false, false);
+      this.failure = failure;
+    }
   }
 
   /** A step that binds a port. */
