@@ -214,12 +214,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void configureDjl(int torchThreads) {
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    System.setProperty("OPT_OUT_TRACKING", System.getProperty("OPT_OUT_TRACKING", "true"));
-    System.setProperty("ai.djl.pytorch.num_threads",
-        System.getProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads)));
-    System.setProperty("ai.djl.pytorch.num_interop_threads",
-        System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
+    EngineProperties.setDefaults(torchThreads);
   }
 
   /**

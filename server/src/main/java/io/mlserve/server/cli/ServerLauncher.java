@@ -452,17 +452,7 @@ final class ServerLauncher {
   }
 
   private void configureTorch() {
-    setIfAbsent("ai.djl.offline", "true");
-    setIfAbsent("OPT_OUT_TRACKING", "true");
     // The engine-wide default; each batcher worker sets its own count (threads_per_instance).
-    setIfAbsent("ai.djl.pytorch.num_threads",
-        String.valueOf(options.torchThreads != null ? options.torchThreads : 1));
-    setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
-  }
-
-  private static void setIfAbsent(String key, String value) {
-    if (System.getProperty(key) == null) {
-      System.setProperty(key, value);
-    }
+    EngineProperties.setDefaults(options.torchThreads != null ? options.torchThreads : 1);
   }
 }
