@@ -25,8 +25,9 @@ import java.util.Locale;
  *
  * <p>TorchScript's graph optimizer (the profiling executor's per-shape specialisation) is off by
  * default on every runner's thread: a batch then runs at its own number of rows, with no padding
- * and no re-optimisation when a new batch size comes (on the CPU the optimizer gained nothing
- * measurable, and DJL itself advises turning it off for inference). With
+ * and no re-optimisation when a new batch size comes (on the heavy MLP padding cost up to 1.7x a
+ * batch and the optimizer gained nothing; on the small demo model the optimizer saves up to ~10%
+ * a call, ~0.3 us a request; docs/benchmarks.md; DJL itself advises it off for inference). With
  * {@code -Dai.djl.pytorch.graph_optimizer=true} it stays on, and batches are padded to the few
  * sizes the warm-up ran ({@link LoadedModel#paddedBatches()}).
  *
