@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * time bound, refusing there, which counts too once the queue stood a window). Once a request was
  * refused for it,
  * the state holds until a window after the last such refusal: refusing the excess drains the
- * queue (no new highs) while the overload goes on.
+ * queue (no new highs) while the overload goes on. A window rises only when its highest depth
+ * exceeds the earlier ones' by more than {@link #risingMargin} (an eighth).
  *
  * <p>Not thread-safe: the {@link DynamicBatcher} calls it holding its lock, through
  * {@link QueueAdmission}.
@@ -50,7 +51,7 @@ final class SustainedOverload {
       return;
     }
     if (now - windowStartNanos >= window(batchNanos)) {
-      if (firstWindow || windowPeak <= peak) {
+      if (firstWindow || windowPeak <= peak + risingMargin(peak)) {
         risingWindows = 0;
       } else {
         risingWindows++;
@@ -83,6 +84,17 @@ final class SustainedOverload {
     if (now - emptyAtNanos >= window(batchNanos)) {
       refusedAt(now, batchNanos);
     }
+  }
+
+  /**
+   * How much a window's highest depth must exceed the earlier windows' to count as rising: an
+   * eighth of that depth, at least one request. An open loop faster than the engine grows the
+   * queue by a steady share each window; the depth of a closed loop's queue only wanders by the
+   * few requests in transit, and three such steps in a row must not pass for overload (once
+   * refused, a closed loop above the tight limit keeps renewing the state).
+   */
+  private static int risingMargin(int peak) {
+    return Math.max(1, peak / 8);
   }
 
   private static long window(long batchNanos) {

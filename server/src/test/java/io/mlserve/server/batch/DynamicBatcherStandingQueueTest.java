@@ -187,6 +187,20 @@ class DynamicBatcherStandingQueueTest {
   }
 
   @Test
+  void aClosedLoopWhoseDepthCreepsUpByARequestAWindowIsNotRefused() throws Exception {
+    DynamicBatcher b = learned(2_000); // 3 ms a round: a 100 ms window is about 33 rounds
+    offer(b, 36); // 40 clients, 4 of them with an answer in transit at first
+    for (int round = 0; round < 240; round++) {
+      ticker.advance(1, TimeUnit.MILLISECONDS);
+      assertTrue(b.runOnce(0));
+      // the answered clients send again, and once a window one more client's answer arrives:
+      // the queue's highest depth rises by one request in each of several windows
+      int more = round % 34 == 33 && round < 34 * 4 ? 1 : 0;
+      assertEquals(0, offer(b, 4 + more), "round " + round);
+    }
+  }
+
+  @Test
   void aClosedLoopWhoseAnswersReturnInClumpsIsNotRefused() {
     DynamicBatcher b = learned(20_000); // 20 ms a batch: few requests a window
     offer(b, 40); // 40 clients; their answers reach them three batches at a time
